@@ -1,0 +1,242 @@
+#include "base/text.h"
+
+#include <cstring>
+
+namespace exhunt {
+
+std::string AsciiLowerCopy(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = AsciiLower(c);
+  return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
+  return true;
+}
+
+bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
+}
+
+bool EndsWithIgnoreCase(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         EqualsIgnoreCase(s.substr(s.size() - suffix.size()), suffix);
+}
+
+size_t FindIgnoreCase(std::string_view hay, std::string_view needle, size_t from) {
+  if (needle.empty()) return from <= hay.size() ? from : std::string_view::npos;
+  if (hay.size() < needle.size()) return std::string_view::npos;
+  const char first_lo = AsciiLower(needle[0]);
+  const char first_up = (first_lo >= 'a' && first_lo <= 'z') ? char(first_lo - 'a' + 'A') : first_lo;
+  const size_t last = hay.size() - needle.size();
+  for (size_t i = from; i <= last; ++i) {
+    // Jump to the next occurrence of either case of the first byte.
+    const char* p = static_cast<const char*>(memchr(hay.data() + i, first_lo, last - i + 1));
+    const char* q = first_up == first_lo
+                        ? nullptr
+                        : static_cast<const char*>(memchr(hay.data() + i, first_up, last - i + 1));
+    const char* n = p && q ? (p < q ? p : q) : (p ? p : q);
+    if (!n) return std::string_view::npos;
+    i = size_t(n - hay.data());
+    if (EqualsIgnoreCase(hay.substr(i, needle.size()), needle)) return i;
+  }
+  return std::string_view::npos;
+}
+
+namespace {
+
+bool GlobMatchAt(std::string_view p, size_t pi, std::string_view t, size_t ti, bool cased) {
+  // Iterative matcher with single backtrack point (classic '*' algorithm).
+  size_t star_p = std::string_view::npos, star_t = 0;
+  while (ti < t.size()) {
+    if (pi < p.size()) {
+      char pc = p[pi];
+      if (pc == '*') {
+        star_p = ++pi;
+        star_t = ti;
+        continue;
+      }
+      if (pc == '?') {
+        ++pi;
+        ++ti;
+        continue;
+      }
+      size_t adv = 1;
+      if (pc == '\\' && pi + 1 < p.size() &&
+          (p[pi + 1] == '*' || p[pi + 1] == '?' || p[pi + 1] == '\\')) {
+        pc = p[pi + 1];
+        adv = 2;
+      }
+      bool eq = cased ? pc == t[ti] : AsciiLower(pc) == AsciiLower(t[ti]);
+      if (eq) {
+        pi += adv;
+        ++ti;
+        continue;
+      }
+    }
+    if (star_p == std::string_view::npos) return false;
+    pi = star_p;
+    ti = ++star_t;
+  }
+  while (pi < p.size() && p[pi] == '*') ++pi;
+  return pi == p.size();
+}
+
+}  // namespace
+
+bool GlobMatch(std::string_view pattern, std::string_view text, bool cased) {
+  return GlobMatchAt(pattern, 0, text, 0, cased);
+}
+
+bool HasWildcard(std::string_view p) {
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == '\\' && i + 1 < p.size() && (p[i + 1] == '*' || p[i + 1] == '?' || p[i + 1] == '\\')) {
+      ++i;
+      continue;
+    }
+    if (p[i] == '*' || p[i] == '?') return true;
+  }
+  return false;
+}
+
+std::vector<std::string> GlobLiteralPieces(std::string_view p) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (size_t i = 0; i < p.size(); ++i) {
+    char c = p[i];
+    if (c == '\\' && i + 1 < p.size() && (p[i + 1] == '*' || p[i + 1] == '?' || p[i + 1] == '\\')) {
+      cur += p[++i];
+    } else if (c == '*' || c == '?') {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+std::string GlobUnescape(std::string_view p) {
+  auto pieces = GlobLiteralPieces(p);
+  return pieces.empty() ? std::string() : pieces[0];
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::string_view> Split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (;;) {
+    size_t pos = s.find(sep, start);
+    if (pos == std::string_view::npos) {
+      out.push_back(s.substr(start));
+      return out;
+    }
+    out.push_back(s.substr(start, pos - start));
+    start = pos + 1;
+  }
+}
+
+void AppendJsonEscaped(std::string& out, std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  for (size_t i = 0; i < n;) {
+    unsigned char c = b[i];
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          if (c < 0x20 || c == 0x7f) {
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+          } else {
+            out += char(c);
+          }
+      }
+      ++i;
+      continue;
+    }
+    // Validate one UTF-8 sequence; copy it whole or emit U+FFFD for one byte.
+    size_t len = 0;
+    uint32_t cp = 0;
+    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+    bool valid = len != 0 && i + len <= n;
+    for (size_t k = 1; valid && k < len; ++k) {
+      if ((b[i + k] & 0xC0) != 0x80) valid = false;
+      else cp = (cp << 6) | (b[i + k] & 0x3F);
+    }
+    if (valid) {
+      // Reject overlong forms, surrogates and out-of-range code points.
+      if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+          cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        valid = false;
+    }
+    if (valid) {
+      out.append(s.data() + i, len);
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+}
+
+bool ParseUint(std::string_view s, uint64_t* out) {
+  if (s.empty() || s.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + uint64_t(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace exhunt
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace exhunt {
+
+uint64_t CountByte(const char* data, size_t n, char c) {
+  uint64_t count = 0;
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i needle = _mm_set1_epi8(c);
+  for (; i + 64 <= n; i += 64) {
+    __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + 16));
+    __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + 32));
+    __m128i e = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + 48));
+    uint64_t m = uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(a, needle)))) |
+                 (uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(b, needle)))) << 16) |
+                 (uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(d, needle)))) << 32) |
+                 (uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(e, needle)))) << 48);
+    count += uint64_t(__builtin_popcountll(m));
+  }
+#endif
+  for (; i < n; ++i) count += data[i] == c;
+  return count;
+}
+
+}  // namespace exhunt

@@ -1,0 +1,50 @@
+// Small, allocation-free text helpers shared by readers, rules and reporters.
+// All case folding is ASCII only: log field names and the literals of
+// detection rules are ASCII, and folding non-ASCII bytes would change bytes
+// that a rule did not ask to change.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace exhunt {
+
+inline char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+std::string AsciiLowerCopy(std::string_view s);
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix);
+bool EndsWithIgnoreCase(std::string_view s, std::string_view suffix);
+// Position of needle in hay ignoring ASCII case, or npos.
+size_t FindIgnoreCase(std::string_view hay, std::string_view needle, size_t from = 0);
+inline bool ContainsIgnoreCase(std::string_view hay, std::string_view needle) {
+  return FindIgnoreCase(hay, needle) != std::string_view::npos;
+}
+
+// Sigma wildcard match: '*' any run, '?' one byte, '\*' '\?' '\\' literal.
+// Whole-string match; `cased` selects byte-exact comparison.
+bool GlobMatch(std::string_view pattern, std::string_view text, bool cased);
+// True if the pattern holds an unescaped wildcard.
+bool HasWildcard(std::string_view pattern);
+// The literal pieces between wildcards, escapes resolved.
+std::vector<std::string> GlobLiteralPieces(std::string_view pattern);
+// Escapes resolved, for a pattern without wildcards.
+std::string GlobUnescape(std::string_view pattern);
+
+std::string_view Trim(std::string_view s);
+std::vector<std::string_view> Split(std::string_view s, char sep);
+
+// Appends s to out as the body of a JSON string (no quotes). Invalid UTF-8
+// bytes become U+FFFD so that every output line is valid JSON.
+void AppendJsonEscaped(std::string& out, std::string_view s);
+
+// Parses a decimal unsigned integer; false on anything else.
+bool ParseUint(std::string_view s, uint64_t* out);
+
+}  // namespace exhunt
+
+namespace exhunt {
+// Number of bytes equal to c in [data, data+n). SIMD where available.
+uint64_t CountByte(const char* data, size_t n, char c);
+}  // namespace exhunt

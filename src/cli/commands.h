@@ -1,0 +1,41 @@
+// Subcommands. main() parses flags into these option structs and turns
+// the returned exit status into the process exit code:
+//   0 nothing at or above --fail-on, 1 findings at or above it,
+//   2 usage error or the scan could not run at all.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "base/time.h"
+#include "rule/sigma_rule.h"
+
+namespace exhunt {
+
+struct ScanCommandOptions {
+  std::vector<std::string> paths;
+  std::string format = "text";
+  std::string output;  // empty: stdout
+  std::vector<std::string> sigma_dirs;
+  unsigned threads = 0;
+  std::string since, until;
+  std::string host;
+  std::string fail_on = "medium";
+  bool no_progress = false;
+  bool quiet = false;
+  bool no_builtin = false;
+};
+
+int RunScan(const ScanCommandOptions& options, std::ostream& out, std::ostream& err);
+
+struct RulesCommandOptions {
+  std::string action;  // list | check
+  std::vector<std::string> dirs;
+  bool no_builtin = false;
+};
+
+int RunRules(const RulesCommandOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace exhunt

@@ -1,0 +1,50 @@
+// exhunt: is this Exchange server exposed, and has it been compromised?
+// main() only parses flags and dispatches; see cli/commands.h.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"exhunt: hunt Exchange and IIS evidence for ProxyLogon, ProxyShell, ProxyNotShell and OWASSRF"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(EXHUNT_VERSION));
+
+  exhunt::ScanCommandOptions scan;
+  auto* scan_cmd = app.add_subcommand("scan", "scan evidence (a system drive, a triage folder, log files)");
+  scan_cmd->add_option("PATH", scan.paths, "scan roots; each is one host")->required();
+  scan_cmd->add_option("--format", scan.format, "text, jsonl or csv")->default_str("text");
+  scan_cmd->add_option("-o,--output", scan.output, "write the report to FILE");
+  scan_cmd->add_option("--sigma", scan.sigma_dirs, "add Sigma rules from DIR (repeatable)");
+  scan_cmd->add_option("--threads", scan.threads, "worker threads (default: all cores)");
+  scan_cmd->add_option("--since", scan.since, "ignore records before DATE");
+  scan_cmd->add_option("--until", scan.until, "ignore records after DATE");
+  scan_cmd->add_option("--host", scan.host, "host name for the findings (default: the root's folder name)");
+  scan_cmd->add_option("--fail-on", scan.fail_on, "exit 1 if a finding is at least this severe")->default_str("medium");
+  scan_cmd->add_flag("--no-progress", scan.no_progress, "do not print progress");
+  scan_cmd->add_flag("--quiet", scan.quiet, "print only the report");
+  scan_cmd->add_flag("--no-builtin", scan.no_builtin, "run only rules given with --sigma");
+
+  exhunt::RulesCommandOptions rules;
+  auto* rules_cmd = app.add_subcommand("rules", "list or check detection rules");
+  rules_cmd->add_option("ACTION", rules.action, "list | check")->required()->check(CLI::IsMember({"list", "check"}));
+  rules_cmd->add_option("DIR", rules.dirs, "rule directories (default: the built-in rules)");
+  rules_cmd->add_flag("--no-builtin", rules.no_builtin, "leave the built-in rules out");
+
+  auto* version_cmd = app.add_subcommand("version", "print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (*scan_cmd) return exhunt::RunScan(scan, std::cout, std::cerr);
+  if (*rules_cmd) return exhunt::RunRules(rules, std::cout, std::cerr);
+  if (*version_cmd) {
+    std::cout << "exhunt " << EXHUNT_VERSION << "\n";
+    return 0;
+  }
+  return 2;
+}

@@ -1,0 +1,171 @@
+#include "record/log_format.h"
+
+#include <cstring>
+
+#include "base/text.h"
+
+namespace exhunt {
+
+namespace {
+struct TypeName {
+  LogType type;
+  std::string_view name;
+};
+constexpr TypeName kTypeNames[] = {
+    {LogType::kUnknown, "unknown"},         {LogType::kIisW3c, "iis"},
+    {LogType::kHttpProxy, "httpproxy"},     {LogType::kEcpServer, "ecp-server"},
+    {LogType::kEcpActivity, "ecp-activity"}, {LogType::kOabGenerator, "oabgenerator"},
+    {LogType::kRpsHttp, "rps-http"},        {LogType::kExchangeCsv, "exchange-csv"},
+};
+}  // namespace
+
+std::string_view LogTypeName(LogType type) {
+  for (const auto& t : kTypeNames)
+    if (t.type == type) return t.name;
+  return "unknown";
+}
+
+LogType LogTypeFromName(std::string_view name) {
+  for (const auto& t : kTypeNames)
+    if (EqualsIgnoreCase(t.name, name)) return t.type;
+  return LogType::kUnknown;
+}
+
+bool IsCsvLogType(LogType type) {
+  return type != LogType::kIisW3c && type != LogType::kUnknown;
+}
+
+FieldHeader::FieldHeader(std::vector<std::string> names) : names_(std::move(names)) {
+  for (size_t i = 0; i < names_.size(); ++i) index_.emplace(AsciiLowerCopy(names_[i]), int(i));
+}
+
+int FieldHeader::Find(std::string_view name) const {
+  std::string key = AsciiLowerCopy(name);
+  auto it = index_.find(key);
+  return it == index_.end() ? -1 : it->second;
+}
+
+FieldHeader ParseFieldsDirective(std::string_view rest, bool csv) {
+  std::vector<std::string> names;
+  rest = Trim(rest);
+  if (csv) {
+    for (auto part : Split(rest, ',')) names.emplace_back(Trim(part));
+  } else {
+    std::vector<std::string_view> parts;
+    SplitW3cLine(rest, &parts);
+    for (auto p : parts) names.emplace_back(p);
+  }
+  return FieldHeader(std::move(names));
+}
+
+void SplitW3cLine(std::string_view line, std::vector<std::string_view>* out) {
+  out->clear();
+  size_t i = 0, n = line.size();
+  while (i < n) {
+    while (i < n && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i >= n) break;
+    size_t start = i;
+    while (i < n && line[i] != ' ' && line[i] != '\t') ++i;
+    out->push_back(line.substr(start, i - start));
+  }
+}
+
+CsvParse ParseCsvRecord(std::string_view text, size_t* consumed, std::vector<std::string_view>* out,
+                        std::deque<std::string>* storage) {
+  out->clear();
+  const size_t n = text.size();
+  size_t i = 0;
+  for (;;) {
+    if (i < n && text[i] == '"') {
+      // Quoted field: find the closing quote, unescaping "" pairs.
+      size_t j = i + 1;
+      bool escaped = false;
+      bool closed = false;
+      while (j < n && j - i < kMaxRecordBytes) {
+        const char* q = static_cast<const char*>(memchr(text.data() + j, '"', n - j));
+        if (!q) break;
+        j = size_t(q - text.data());
+        if (j + 1 < n && text[j + 1] == '"') {
+          escaped = true;
+          j += 2;
+          continue;
+        }
+        closed = true;
+        break;
+      }
+      if (!closed) {
+        // Fall back to the physical line: a broken quote must not swallow the file.
+        LineSpan line = LineAt(text, 0);
+        out->clear();
+        for (auto part : Split(text.substr(0, line.end), ',')) out->push_back(part);
+        *consumed = line.next;
+        return CsvParse::kUnterminatedQuote;
+      }
+      std::string_view inner = text.substr(i + 1, j - i - 1);
+      if (escaped) {
+        std::string& s = storage->emplace_back();
+        s.reserve(inner.size());
+        for (size_t k = 0; k < inner.size(); ++k) {
+          s += inner[k];
+          if (inner[k] == '"' && k + 1 < inner.size() && inner[k + 1] == '"') ++k;
+        }
+        out->push_back(s);
+      } else {
+        out->push_back(inner);
+      }
+      i = j + 1;
+      // Anything between the closing quote and the separator is kept loosely:
+      // skip to the next separator.
+      while (i < n && text[i] != ',' && text[i] != '\n' && text[i] != '\r') ++i;
+    } else {
+      size_t j = i;
+      while (j < n && text[j] != ',' && text[j] != '\n' && text[j] != '\r') ++j;
+      out->push_back(text.substr(i, j - i));
+      i = j;
+    }
+    if (i >= n) {
+      *consumed = n;
+      return CsvParse::kOk;
+    }
+    if (text[i] == ',') {
+      ++i;
+      if (i >= n) {
+        out->push_back(std::string_view());
+        *consumed = n;
+        return CsvParse::kOk;
+      }
+      continue;
+    }
+    // Line end.
+    if (text[i] == '\r') ++i;
+    if (i < n && text[i] == '\n') ++i;
+    *consumed = i;
+    return CsvParse::kOk;
+  }
+}
+
+LineSpan LineAt(std::string_view bytes, size_t pos) {
+  LineSpan s;
+  if (pos > bytes.size()) pos = bytes.size();
+  size_t start = 0;
+  if (pos > 0) {
+    const void* prev = memrchr(bytes.data(), '\n', pos);
+    if (prev) start = size_t(static_cast<const char*>(prev) - bytes.data()) + 1;
+  }
+  const void* nl = pos < bytes.size() ? memchr(bytes.data() + pos, '\n', bytes.size() - pos) : nullptr;
+  size_t end = nl ? size_t(static_cast<const char*>(nl) - bytes.data()) : bytes.size();
+  s.start = start;
+  s.next = nl ? end + 1 : end;
+  s.end = (end > start && bytes[end - 1] == '\r') ? end - 1 : end;
+  return s;
+}
+
+bool LooksLikeRecordStart(std::string_view line) {
+  if (!line.empty() && line[0] == '#') return true;
+  if (line.size() < 10) return false;
+  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (line[i] < '0' || line[i] > '9') return false;
+  return line[4] == '-' && line[7] == '-';
+}
+
+}  // namespace exhunt

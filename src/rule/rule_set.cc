@@ -1,0 +1,91 @@
+#include "rule/rule_set.h"
+
+#include <algorithm>
+
+#include "base/text.h"
+#include "rule/builtin_rules.h"
+
+namespace exhunt {
+
+void RuleSet::AddBuiltin() {
+  for (const auto& f : BuiltinRuleFiles()) {
+    if (!EndsWithIgnoreCase(f.path, ".yml") && !EndsWithIgnoreCase(f.path, ".yaml")) continue;
+    AddText(f.content, "builtin:" + std::string(f.path));
+  }
+}
+
+void RuleSet::AddText(std::string_view text, const std::string& origin) {
+  // Split YAML documents on lines that are exactly "---".
+  std::vector<std::string_view> docs;
+  size_t doc_start = 0, pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string_view::npos ? text.size() : nl;
+    if (Trim(text.substr(pos, end - pos)) == "---" && text.substr(pos, 3) == "---") {
+      docs.push_back(text.substr(doc_start, pos - doc_start));
+      doc_start = nl == std::string_view::npos ? text.size() : nl + 1;
+    }
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  docs.push_back(text.substr(doc_start));
+  int n = 0;
+  for (auto doc : docs) {
+    if (Trim(doc).empty()) continue;
+    std::string name = docs.size() > 1 ? origin + "#" + std::to_string(++n) : origin;
+    auto rule = SigmaRule::Parse(doc, name);
+    if (!rule.ok()) {
+      errors_.push_back({name, rule.status()});
+      continue;
+    }
+    auto dup = std::find_if(rules_.begin(), rules_.end(),
+                            [&](const auto& r) { return r->id() == rule.value()->id(); });
+    if (dup != rules_.end()) {
+      errors_.push_back({name, Status::InvalidArgument(name + ": duplicate rule id " + rule.value()->id() +
+                                                       " (first in " + (*dup)->origin() + ")")});
+      continue;
+    }
+    rules_.push_back(std::move(rule.value()));
+  }
+}
+
+Status RuleSet::AddDirectory(FileSystem* fs, const std::string& dir) {
+  auto info = fs->Stat(dir);
+  if (!info.ok()) return info.status();
+  if (info->is_regular) {
+    auto file = fs->Open(dir);
+    if (!file.ok()) return file.status();
+    AddText(file.value()->bytes(), dir);
+    return Status::Ok();
+  }
+  std::vector<std::string> stack = {dir};
+  std::vector<std::string> files;
+  while (!stack.empty()) {
+    std::string d = stack.back();
+    stack.pop_back();
+    std::vector<DirEntry> entries;
+    Status s = fs->List(d, &entries);
+    if (!s.ok()) {
+      errors_.push_back({d, s});
+      continue;
+    }
+    for (const auto& e : entries) {
+      std::string p = JoinPath(d, e.name);
+      if (e.is_dir) stack.push_back(p);
+      else if (e.is_regular && (EndsWithIgnoreCase(e.name, ".yml") || EndsWithIgnoreCase(e.name, ".yaml")))
+        files.push_back(p);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& p : files) {
+    auto file = fs->Open(p);
+    if (!file.ok()) {
+      errors_.push_back({p, file.status()});
+      continue;
+    }
+    AddText(file.value()->bytes(), p);
+  }
+  return Status::Ok();
+}
+
+}  // namespace exhunt

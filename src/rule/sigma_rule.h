@@ -1,0 +1,125 @@
+// A Sigma detection rule: parsed from YAML, evaluated against Records.
+//
+// Supported now: selections as maps, lists of maps and keyword lists;
+// values as strings (with * ? wildcards), numbers, booleans and null;
+// modifiers contains, startswith, endswith, all, re (with i, m, s), cased,
+// exists, windash, lt/lte/gt/gte; conditions with and/or/not/parentheses,
+// "1 of X*", "all of X*", "1 of them", "all of them", and lists of
+// conditions. Anything else is refused at load time with a message naming
+// it, never silently ignored.
+//
+// exhunt extensions (ignored by other Sigma tools): `outcome:` one of
+// probe | attempt | exploit | compromise, which feeds the host verdict.
+//
+// A SigmaRule is immutable after Parse and safe to evaluate from many
+// threads at once.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "record/log_format.h"
+#include "record/log_record.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace exhunt {
+
+enum class Severity { kInfo = 0, kLow, kMedium, kHigh, kCritical };
+std::string_view SeverityName(Severity s);
+// "info"/"informational", "low", ... ; nullopt if unknown.
+std::optional<Severity> ParseSeverity(std::string_view name);
+
+// What a finding says about the host.
+enum class Outcome { kProbe, kAttempt, kExploit, kCompromise };
+std::string_view OutcomeName(Outcome o);
+
+// A literal the prefilter may search raw record bytes for.
+struct PrefilterLiteral {
+  std::string text;
+  bool cased = false;
+  bool operator==(const PrefilterLiteral& o) const { return text == o.text && cased == o.cased; }
+};
+
+struct FieldMatcher {
+  enum class Op { kEquals, kContains, kStartsWith, kEndsWith, kRegex, kExists, kLt, kLte, kGt, kGte };
+  std::string field;  // empty: keyword search over the raw record
+  Op op = Op::kEquals;
+  bool cased = false;
+  bool all = false;  // every value must match (default: any)
+  bool exists = true;  // for kExists
+  std::vector<std::string> values;  // null values are stored as nullopt in is_null
+  std::vector<bool> is_null;
+  std::vector<std::shared_ptr<const re2::RE2>> regexes;
+};
+
+// OR of alternatives; each alternative is an AND of field matchers.
+struct Selection {
+  std::string name;
+  std::vector<std::vector<FieldMatcher>> alternatives;
+};
+
+struct ConditionNode {
+  enum class Kind { kAnd, kOr, kNot, kSelection, kConst };
+  Kind kind = Kind::kConst;
+  int selection = -1;  // kSelection
+  bool value = false;  // kConst (e.g. "1 of x*" matching no selection)
+  std::vector<ConditionNode> children;
+};
+
+struct LogSource {
+  std::string product, service, category;
+};
+
+class SigmaRule {
+ public:
+  // Parses one YAML document. `origin` names the file for messages.
+  static Result<std::shared_ptr<const SigmaRule>> Parse(std::string_view yaml, const std::string& origin);
+
+  const std::string& id() const { return id_; }
+  const std::string& title() const { return title_; }
+  const std::string& description() const { return description_; }
+  const std::string& origin() const { return origin_; }
+  Severity severity() const { return severity_; }
+  Outcome outcome() const { return outcome_; }
+  const std::vector<std::string>& cves() const { return cves_; }
+  const std::vector<std::string>& attack() const { return attack_; }
+  const LogSource& logsource() const { return logsource_; }
+  // Fields worth showing as evidence: the rule's `fields:` list, else every
+  // field its detection names.
+  const std::vector<std::string>& evidence_fields() const { return evidence_fields_; }
+
+  // Which text-log types this rule reads.
+  bool AppliesTo(LogType type) const;
+
+  bool Matches(const Record& record) const;
+
+  // A set of literals at least one of which is present in the raw bytes of
+  // any record of `type` that this rule matches; nullopt if no such set is
+  // known (the rule must then see every record).
+  std::optional<std::vector<PrefilterLiteral>> Cover(LogType type) const;
+
+ private:
+  SigmaRule() = default;
+  bool EvalNode(const ConditionNode& node, const Record& record, std::vector<signed char>& memo) const;
+  bool EvalSelection(int index, const Record& record) const;
+
+  std::string id_, title_, description_, origin_;
+  Severity severity_ = Severity::kMedium;
+  Outcome outcome_ = Outcome::kAttempt;
+  std::vector<std::string> cves_, attack_, evidence_fields_;
+  LogSource logsource_;
+  std::vector<Selection> selections_;
+  ConditionNode condition_;
+};
+
+// Exposed for tests.
+bool MatchFieldMatcher(const FieldMatcher& m, const Record& record);
+
+}  // namespace exhunt

@@ -1,0 +1,164 @@
+#include "scan/discovery.h"
+
+#include <algorithm>
+
+#include "base/text.h"
+
+namespace exhunt {
+
+namespace {
+
+bool Contains(const std::string& lower, std::string_view part) { return lower.find(part) != std::string::npos; }
+
+std::string Basename(std::string_view p) {
+  size_t slash = p.rfind('/');
+  return std::string(slash == std::string_view::npos ? p : p.substr(slash + 1));
+}
+
+bool WorthSniffing(const std::string& lower_name) {
+  return EndsWithIgnoreCase(lower_name, ".log") || EndsWithIgnoreCase(lower_name, ".txt") ||
+         EndsWithIgnoreCase(lower_name, ".csv") || lower_name.find('.') == std::string::npos;
+}
+
+}  // namespace
+
+LogType ClassifyLogPath(std::string_view rel_path) {
+  std::string p = "/" + AsciiLowerCopy(rel_path);
+  std::replace(p.begin(), p.end(), '\\', '/');
+  std::string name = Basename(p);
+  if (Contains(p, "/logging/httpproxy/")) return LogType::kHttpProxy;
+  if (Contains(p, "/logging/ecp/server/")) return LogType::kEcpServer;
+  if (Contains(p, "/logging/ecp/activity/")) return LogType::kEcpActivity;
+  if (Contains(p, "/logging/oabgeneratorlog/")) return LogType::kOabGenerator;
+  if (Contains(p, "/logging/cmdletinfra/") && Contains(name, "rps_http")) return LogType::kRpsHttp;
+  if (Contains(p, "/inetpub/logs/logfiles/w3svc")) return LogType::kIisW3c;
+  return LogType::kUnknown;
+}
+
+LogType ClassifyLogContent(std::string_view head) {
+  // Skip a UTF-8 BOM.
+  if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
+  LogType by_fields = LogType::kUnknown;
+  size_t pos = 0;
+  int lines = 0;
+  while (pos < head.size() && lines < 16) {
+    LineSpan line = LineAt(head, pos);
+    std::string_view text = head.substr(line.start, line.end - line.start);
+    ++lines;
+    pos = line.next;
+    if (text.empty() || text[0] != '#') {
+      if (lines > 1) break;
+      continue;
+    }
+    if (StartsWithIgnoreCase(text, "#Log-type:")) {
+      std::string_view v = Trim(text.substr(10));
+      if (EqualsIgnoreCase(v, "HttpProxy Logs")) return LogType::kHttpProxy;
+      if (EqualsIgnoreCase(v, "ECP Server Log")) return LogType::kEcpServer;
+      if (EqualsIgnoreCase(v, "ECP Activity Context Log")) return LogType::kEcpActivity;
+      if (StartsWithIgnoreCase(v, "Rps Http")) return LogType::kRpsHttp;
+      if (ContainsIgnoreCase(v, "OABGenerator") || ContainsIgnoreCase(v, "OAB Generator"))
+        return LogType::kOabGenerator;
+      by_fields = LogType::kExchangeCsv;
+    } else if (StartsWithIgnoreCase(text, "#Software: Microsoft Internet Information Services")) {
+      return LogType::kIisW3c;
+    } else if (StartsWithIgnoreCase(text, "#Fields:")) {
+      std::string_view rest = Trim(text.substr(8));
+      bool csv = rest.find(',') != std::string_view::npos;
+      if (!csv) return LogType::kIisW3c;
+      if (by_fields == LogType::kUnknown) {
+        // An Exchange CSV header; known column sets tell the log apart.
+        if (ContainsIgnoreCase(rest, "AnchorMailbox") && ContainsIgnoreCase(rest, "BackEndCookie"))
+          return LogType::kHttpProxy;
+        if (ContainsIgnoreCase(rest, "ClientInfo") && ContainsIgnoreCase(rest, "CommandName"))
+          return LogType::kRpsHttp;
+        by_fields = LogType::kExchangeCsv;
+      }
+    }
+  }
+  return by_fields;
+}
+
+DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
+  DiscoveredTree tree;
+  auto info = fs->Stat(root);
+  if (!info.ok()) {
+    tree.errors.push_back({root, info.status().message()});
+    return tree;
+  }
+  auto consider = [&](const std::string& path, const std::string& rel, uint64_t size) {
+    ++tree.files_seen;
+    std::string name = Basename(rel);
+    LogType type = ClassifyLogPath(rel);
+    if (type == LogType::kRpsHttp || type == LogType::kUnknown || type == LogType::kOabGenerator) {
+      // Confirm or find the type from the header; path alone can't tell an
+      // Rps_Http log from other CmdletInfra files or a stray file from a log.
+      if (type == LogType::kUnknown && !WorthSniffing(AsciiLowerCopy(name))) return;
+      if (size == 0) {
+        if (type != LogType::kUnknown) tree.logs.push_back({path, rel, type, size});
+        return;
+      }
+      auto file = fs->Open(path);
+      if (!file.ok()) {
+        tree.errors.push_back({rel, file.status().message()});
+        return;
+      }
+      LogType by_content = ClassifyLogContent(file.value()->bytes().substr(0, 8192));
+      if (type == LogType::kUnknown) {
+        type = by_content;
+        if (type == LogType::kUnknown && ContainsIgnoreCase(name, "oabgenerator")) type = LogType::kOabGenerator;
+        if (type == LogType::kExchangeCsv && ContainsIgnoreCase(name, "rps_http")) type = LogType::kRpsHttp;
+      }
+      if (type == LogType::kUnknown) return;
+    }
+    tree.logs.push_back({path, rel, type, size});
+  };
+
+  if (info->is_regular) {
+    consider(root, Basename(root), info->size);
+    return tree;
+  }
+  struct Dir {
+    std::string path, rel;
+  };
+  std::vector<Dir> stack = {{root, ""}};
+  while (!stack.empty()) {
+    Dir d = std::move(stack.back());
+    stack.pop_back();
+    std::vector<DirEntry> entries;
+    Status s = fs->List(d.path, &entries);
+    if (!s.ok()) {
+      tree.errors.push_back({d.rel.empty() ? "." : d.rel, s.message()});
+      continue;
+    }
+    std::sort(entries.begin(), entries.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+    // An Exchange install folder holds Logging next to Bin, ClientAccess or FrontEnd.
+    bool has_logging = false, has_marker = false;
+    for (const auto& e : entries) {
+      if (!e.is_dir) continue;
+      if (EqualsIgnoreCase(e.name, "Logging")) has_logging = true;
+      if (EqualsIgnoreCase(e.name, "Bin") || EqualsIgnoreCase(e.name, "ClientAccess") ||
+          EqualsIgnoreCase(e.name, "FrontEnd"))
+        has_marker = true;
+    }
+    if (has_logging && has_marker) {
+      std::string win = "\\" + AsciiLowerCopy(d.rel);
+      std::replace(win.begin(), win.end(), '/', '\\');
+      if (win.back() != '\\') win += '\\';
+      tree.install_roots.push_back(win);
+    }
+    for (const auto& e : entries) {
+      std::string path = JoinPath(d.path, e.name);
+      std::string rel = d.rel.empty() ? e.name : d.rel + "/" + e.name;
+      if (e.is_dir) {
+        stack.push_back({path, rel});
+      } else if (e.is_regular) {
+        consider(path, rel, e.size);
+      }
+    }
+  }
+  std::sort(tree.logs.begin(), tree.logs.end(),
+            [](const EvidenceFile& a, const EvidenceFile& b) { return a.rel_path < b.rel_path; });
+  return tree;
+}
+
+}  // namespace exhunt

@@ -1,0 +1,59 @@
+// The seam between exhunt and the operating system for reading evidence.
+//
+// Evidence is opened read-only and never written, moved or touched: the
+// POSIX implementation opens with O_RDONLY|O_NOATIME where permitted and maps
+// files PROT_READ. Tests use MemoryFileSystem; FaultyFileSystem wraps any
+// FileSystem to inject unreadable, short and vanishing files.
+//
+// Thread safety: Open/List/Stat may be called from any thread. A
+// MappedFile's bytes stay valid while the MappedFile lives.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace exhunt {
+
+class MappedFile {
+ public:
+  virtual ~MappedFile() = default;
+  virtual std::string_view bytes() const = 0;
+  // Hint that [offset, offset+len) will not be read again soon; lets the
+  // mapping drop those pages so resident memory stays bounded on huge files.
+  virtual void DoneWith(size_t offset, size_t len) {}
+};
+
+struct DirEntry {
+  std::string name;  // last path component
+  bool is_dir = false;
+  bool is_regular = false;
+  uint64_t size = 0;
+};
+
+struct FileInfo {
+  bool is_dir = false;
+  bool is_regular = false;
+  uint64_t size = 0;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  virtual Result<std::unique_ptr<MappedFile>> Open(const std::string& path) = 0;
+  // Entries of a directory, in no particular order; "." and ".." omitted;
+  // symbolic links are reported neither as dir nor as regular file.
+  virtual Status List(const std::string& dir, std::vector<DirEntry>* out) = 0;
+  virtual Result<FileInfo> Stat(const std::string& path) = 0;
+};
+
+std::unique_ptr<FileSystem> NewPosixFileSystem();
+
+// Joins with '/', avoiding doubled separators.
+std::string JoinPath(std::string_view dir, std::string_view name);
+
+}  // namespace exhunt
