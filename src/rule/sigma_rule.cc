@@ -601,14 +601,108 @@ void AddUnique(std::vector<PrefilterLiteral>* out, PrefilterLiteral lit) {
   if (std::find(out->begin(), out->end(), lit) == out->end()) out->push_back(std::move(lit));
 }
 
+// The longest literal every match of a regular expression must contain, or
+// "" when none is certain. Conservative: any top-level alternation gives up;
+// groups and classes end a run; a char made optional by ?, * or {0 is dropped.
+std::string RegexRequiredLiteral(std::string_view re, bool* caseless) {
+  *caseless = false;
+  size_t i = 0;
+  if (re.substr(0, 2) == "(?") {
+    size_t close = re.find(')');
+    if (close == std::string_view::npos) return "";
+    std::string_view flags = re.substr(2, close - 2);
+    if (flags.find_first_not_of("imsU") != std::string_view::npos) return "";
+    *caseless = flags.find('i') != std::string_view::npos;
+    i = close + 1;
+  }
+  // Give up on a top-level '|'.
+  int depth = 0;
+  for (size_t k = i; k < re.size(); ++k) {
+    char c = re[k];
+    if (c == '\\') {
+      ++k;
+    } else if (c == '[') {
+      while (k < re.size() && re[k] != ']') k += re[k] == '\\' ? 2 : 1;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (c == '|' && depth == 0) {
+      return "";
+    }
+  }
+  std::string best, cur;
+  auto flush = [&] {
+    if (cur.size() > best.size()) best = cur;
+    cur.clear();
+  };
+  while (i < re.size()) {
+    char c = re[i];
+    if (c == '\\' && i + 1 < re.size()) {
+      char e = re[i + 1];
+      if (isalnum(static_cast<unsigned char>(e))) {  // \w \d \s \b ...: a class or an assertion
+        flush();
+        i += 2;
+        continue;
+      }
+      cur += e;
+      i += 2;
+    } else if (c == '(') {
+      flush();
+      int d = 0;
+      for (; i < re.size(); ++i) {
+        if (re[i] == '\\') { ++i; continue; }
+        if (re[i] == '(') ++d;
+        if (re[i] == ')' && --d == 0) break;
+      }
+      ++i;
+      continue;
+    } else if (c == '[') {
+      flush();
+      while (i < re.size() && re[i] != ']') i += re[i] == '\\' ? 2 : 1;
+      ++i;
+      continue;
+    } else if (c == '?' || c == '*' || (c == '{' && i + 1 < re.size() && re[i + 1] == '0')) {
+      if (!cur.empty()) cur.pop_back();
+      flush();
+      ++i;
+      if (c == '{') while (i < re.size() && re[i - 1] != '}') ++i;
+      continue;
+    } else if (c == '+' ) {
+      flush();
+      ++i;
+      continue;
+    } else if (c == '{') {
+      flush();
+      while (i < re.size() && re[i] != '}') ++i;
+      ++i;
+      continue;
+    } else if (c == '.' || c == '^' || c == '$' || c == '|' || c == ')') {
+      flush();
+      ++i;
+      continue;
+    } else {
+      cur += c;
+      ++i;
+    }
+    // A quantifier right after the char just added may make it optional.
+  }
+  flush();
+  return best;
+}
+
 // The raw-byte literals that any field value satisfying (op, value) must
 // leave in the record; empty if none is guaranteed.
 std::vector<std::string> RawLiteralsForValue(const FieldMatcher& m, const std::string& value,
                                              RawForm form, LogType type) {
   using Op = FieldMatcher::Op;
-  if (m.op == Op::kRegex || m.op == Op::kExists || m.op >= Op::kLt) return {};
+  if (m.op == Op::kExists || m.op >= Op::kLt) return {};
   std::string lit;
-  if (HasWildcard(value)) {
+  if (m.op == Op::kRegex) {
+    bool caseless = false;
+    lit = RegexRequiredLiteral(value, &caseless);
+    // A case-sensitive regex still matches a caseless literal search.
+  } else if (HasWildcard(value)) {
     for (auto& piece : GlobLiteralPieces(value))
       if (piece.size() > lit.size()) lit = piece;
   } else {
