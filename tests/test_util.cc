@@ -1,0 +1,70 @@
+#include "test_util.h"
+
+#include "base/text.h"
+
+namespace exhunt::testing {
+
+std::string CsvRow(const std::string& fields, const std::map<std::string, std::string>& values) {
+  std::string out;
+  auto names = Split(fields, ',');
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) out += ',';
+    auto it = values.find(std::string(names[i]));
+    if (it == values.end()) continue;
+    const std::string& v = it->second;
+    if (v.find_first_of(",\"\r\n") != std::string::npos) {
+      out += '"';
+      for (char c : v) {
+        if (c == '"') out += '"';
+        out += c;
+      }
+      out += '"';
+    } else {
+      out += v;
+    }
+  }
+  return out;
+}
+
+std::string HttpProxyFile(const std::vector<std::map<std::string, std::string>>& rows) {
+  std::string out =
+      "#Software: Microsoft Exchange Server\r\n#Version: 15.01.2176.002\r\n#Log-type: HttpProxy Logs\r\n"
+      "#Date: 2021-03-03T06:00:00.000Z\r\n#Fields: ";
+  out += kHttpProxyFields;
+  out += "\r\n";
+  for (const auto& r : rows) out += CsvRow(kHttpProxyFields, r) + "\r\n";
+  return out;
+}
+
+std::string IisFile(const std::vector<std::string>& lines) {
+  std::string out =
+      "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n#Date: 2021-03-03 00:00:00\r\n"
+      "#Fields: ";
+  out += kIisFields;
+  out += "\r\n";
+  for (const auto& l : lines) out += l + "\r\n";
+  return out;
+}
+
+ScanResult MemoryScan::Run(ScanOptions options) {
+  if (options.roots.empty()) options.roots = {root};
+  Scanner scanner(&fs, &rules, options);
+  Status s = scanner.Prepare();
+  if (!s.ok()) return ScanResult();
+  return scanner.Scan();
+}
+
+std::set<std::string> RulesAt(const ScanResult& r, const std::string& path, uint64_t line) {
+  std::set<std::string> out;
+  for (const auto& f : r.findings)
+    if (f.path == path && f.line == line) out.insert(f.rule->id());
+  return out;
+}
+
+const Finding* FindingAt(const ScanResult& r, const std::string& path, uint64_t line, const std::string& rule) {
+  for (const auto& f : r.findings)
+    if (f.path == path && f.line == line && f.rule->id() == rule) return &f;
+  return nullptr;
+}
+
+}  // namespace exhunt::testing
