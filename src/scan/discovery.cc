@@ -47,7 +47,15 @@ LogType ClassifyLogContent(std::string_view head) {
     ++lines;
     pos = line.next;
     if (text.empty() || text[0] != '#') {
-      if (lines > 1) break;
+      // No header at all: an IIS log in the default W3C field order still
+      // starts with "YYYY-MM-DD hh:mm:ss" and a dozen space-separated fields.
+      if (by_fields == LogType::kUnknown && LooksLikeRecordStart(text) && text.size() > 19 && text[10] == ' ' &&
+          text[13] == ':' && text[16] == ':') {
+        std::vector<std::string_view> parts;
+        SplitW3cLine(text, &parts);
+        if (parts.size() >= 10 && text.find(',') == std::string_view::npos) return LogType::kIisW3c;
+      }
+      if (lines > 1 || !text.empty()) break;
       continue;
     }
     if (StartsWithIgnoreCase(text, "#Log-type:")) {
