@@ -1,0 +1,168 @@
+#include "rule/sigma_rule.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace exhunt {
+namespace {
+
+class MapRecord : public Record {
+ public:
+  MapRecord(std::map<std::string, std::string> f, std::string raw = "") : fields_(std::move(f)), raw_(std::move(raw)) {}
+  std::optional<std::string_view> Field(std::string_view name) const override {
+    auto it = fields_.find(std::string(name));
+    if (it == fields_.end()) return std::nullopt;
+    return std::string_view(it->second);
+  }
+  std::string_view Raw() const override { return raw_; }
+
+ private:
+  std::map<std::string, std::string> fields_;
+  std::string raw_;
+};
+
+MapRecord Rec(std::map<std::string, std::string> f, std::string raw = "") {
+  return MapRecord(std::move(f), std::move(raw));
+}
+
+std::shared_ptr<const SigmaRule> Rule(const std::string& detection, const std::string& extra = "") {
+  std::string yaml = "title: t\nid: test.rule\nlevel: high\nlogsource:\n  product: exchange\n  service: httpproxy\n" +
+                     extra + "detection:\n" + detection;
+  auto r = SigmaRule::Parse(yaml, "test");
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return r.ok() ? r.value() : nullptr;
+}
+
+TEST(Sigma, ModifiersAreCaseInsensitiveUnlessCased) {
+  auto r = Rule("  sel:\n    A|contains: 'serverinfo~'\n  condition: sel\n");
+  EXPECT_TRUE(r->Matches(Rec({{"A", "xSERVERINFO~y"}})));
+  auto c = Rule("  sel:\n    A|contains|cased: 'serverinfo~'\n  condition: sel\n");
+  EXPECT_FALSE(c->Matches(Rec({{"A", "xSERVERINFO~y"}})));
+  EXPECT_TRUE(c->Matches(Rec({{"A", "xserverinfo~y"}})));
+}
+
+TEST(Sigma, StartsEndsEqualsAndWildcards) {
+  auto r = Rule("  sel:\n    A|startswith: 'ab'\n    B|endswith: '.js'\n    C: 'x*z'\n  condition: sel\n");
+  EXPECT_TRUE(r->Matches(Rec({{"A", "abc"}, {"B", "/ecp/y.JS"}, {"C", "xyz"}})));
+  EXPECT_FALSE(r->Matches(Rec({{"A", "abc"}, {"B", "/ecp/y.JS"}, {"C", "xy"}})));
+  EXPECT_FALSE(r->Matches(Rec({{"A", "cab"}, {"B", "/ecp/y.js"}, {"C", "xyz"}})));
+}
+
+TEST(Sigma, ListsAreOrUnlessAll) {
+  auto any = Rule("  sel:\n    A|contains:\n      - foo\n      - bar\n  condition: sel\n");
+  EXPECT_TRUE(any->Matches(Rec({{"A", "xbar"}})));
+  auto all = Rule("  sel:\n    A|contains|all:\n      - foo\n      - bar\n  condition: sel\n");
+  EXPECT_FALSE(all->Matches(Rec({{"A", "xbar"}})));
+  EXPECT_TRUE(all->Matches(Rec({{"A", "foo bar"}})));
+}
+
+TEST(Sigma, ListOfMapsIsOr) {
+  auto r = Rule("  sel:\n    - A: 1\n    - B: 2\n  condition: sel\n");
+  EXPECT_TRUE(r->Matches(Rec({{"B", "2"}})));
+  EXPECT_FALSE(r->Matches(Rec({{"A", "2"}, {"B", "1"}})));
+}
+
+TEST(Sigma, KeywordsSearchTheRawRecord) {
+  auto r = Rule("  keywords:\n    - 'Download failed'\n    - 'other'\n  condition: keywords\n");
+  EXPECT_TRUE(r->Matches(Rec({}, "2021 download FAILED and temporary file")));
+  EXPECT_FALSE(r->Matches(Rec({}, "nothing here")));
+}
+
+TEST(Sigma, ConditionsWithNotParenthesesAndOf) {
+  auto r = Rule(
+      "  sel_a:\n    A: 1\n  sel_b:\n    B: 1\n  filter:\n    C: 1\n"
+      "  condition: (1 of sel_* and not filter) or all of them\n");
+  EXPECT_TRUE(r->Matches(Rec({{"A", "1"}})));
+  EXPECT_FALSE(r->Matches(Rec({{"A", "1"}, {"C", "1"}})));
+  EXPECT_TRUE(r->Matches(Rec({{"A", "1"}, {"B", "1"}, {"C", "1"}})));
+  EXPECT_FALSE(r->Matches(Rec({{"C", "1"}})));
+}
+
+TEST(Sigma, RegexExistsNullAndNumbers) {
+  auto re = Rule("  sel:\n    A|re: '^Set-\\w*VirtualDirectory'\n  condition: sel\n");
+  EXPECT_TRUE(re->Matches(Rec({{"A", "Set-OabVirtualDirectory.x"}})));
+  EXPECT_FALSE(re->Matches(Rec({{"A", "set-OabVirtualDirectory.x"}})));  // re is case-sensitive
+  auto rei = Rule("  sel:\n    A|re|i: '^Set-\\w*VirtualDirectory'\n  condition: sel\n");
+  EXPECT_TRUE(rei->Matches(Rec({{"A", "set-OabVirtualDirectory.x"}})));
+  auto ex = Rule("  sel:\n    A|exists: true\n  condition: sel\n");
+  EXPECT_TRUE(ex->Matches(Rec({{"A", ""}})));
+  EXPECT_FALSE(ex->Matches(Rec({{"B", ""}})));
+  auto null = Rule("  sel:\n    A: null\n  condition: sel\n");
+  EXPECT_TRUE(null->Matches(Rec({{"B", "x"}})));
+  EXPECT_TRUE(null->Matches(Rec({{"A", ""}})));
+  EXPECT_FALSE(null->Matches(Rec({{"A", "x"}})));
+  auto num = Rule("  sel:\n    A|gte: 400\n  condition: sel\n");
+  EXPECT_TRUE(num->Matches(Rec({{"A", "401"}})));
+  EXPECT_FALSE(num->Matches(Rec({{"A", "200"}})));
+}
+
+TEST(Sigma, WindashMatchesSlashAndUnicodeDashes) {
+  auto r = Rule("  sel:\n    A|windash|contains: ' -enc '\n  condition: sel\n");
+  EXPECT_TRUE(r->Matches(Rec({{"A", "powershell /enc abc"}})));
+  EXPECT_TRUE(r->Matches(Rec({{"A", "powershell \xE2\x80\x93" "enc abc"}})));
+  EXPECT_TRUE(r->Matches(Rec({{"A", "powershell -enc abc"}})));
+}
+
+TEST(Sigma, MetadataFromTags) {
+  auto r = Rule("  sel:\n    A: 1\n  condition: sel\n",
+                "tags:\n  - attack.t1190\n  - attack.t1505.003\n  - cve.2021-26855\n  - attack.initial-access\n"
+                "outcome: compromise\n");
+  EXPECT_EQ(r->cves(), std::vector<std::string>{"CVE-2021-26855"});
+  EXPECT_EQ(r->attack(), (std::vector<std::string>{"T1190", "T1505.003"}));
+  EXPECT_EQ(r->outcome(), Outcome::kCompromise);
+  EXPECT_EQ(r->severity(), Severity::kHigh);
+  EXPECT_TRUE(r->AppliesTo(LogType::kHttpProxy));
+  EXPECT_FALSE(r->AppliesTo(LogType::kIisW3c));
+}
+
+TEST(Sigma, RefusesWhatItDoesNotSupport) {
+  std::string base = "title: t\nid: x\nlogsource:\n  category: webserver\ndetection:\n";
+  auto agg = SigmaRule::Parse(base + "  sel:\n    A: 1\n  condition: sel | count() > 5\n", "o");
+  EXPECT_FALSE(agg.ok());
+  auto mod = SigmaRule::Parse(base + "  sel:\n    A|base64offset|contains: x\n  condition: sel\n", "o");
+  ASSERT_FALSE(mod.ok());
+  EXPECT_NE(mod.status().message().find("base64offset"), std::string::npos);
+  auto unknown = SigmaRule::Parse(base + "  sel:\n    A: 1\n  condition: sel and other\n", "o");
+  EXPECT_FALSE(unknown.ok());
+  auto yaml = SigmaRule::Parse("title: [unclosed\n", "o");
+  EXPECT_FALSE(yaml.ok());
+}
+
+std::set<std::string> Texts(const std::optional<std::vector<PrefilterLiteral>>& c) {
+  std::set<std::string> out;
+  for (const auto& l : *c) out.insert(l.text);
+  return out;
+}
+
+TEST(Cover, AndPicksTheBestSideOrUnionsAndNotGivesNothing) {
+  auto r = Rule("  a:\n    A|contains: 'ServerInfo~'\n  b:\n    B: '200'\n  condition: a and b\n");
+  EXPECT_EQ(Texts(r->Cover(LogType::kHttpProxy)), std::set<std::string>{"ServerInfo~"});
+  auto o = Rule("  a:\n    A|contains: 'alpha'\n  b:\n    B|contains: 'beta'\n  condition: a or b\n");
+  EXPECT_EQ(Texts(o->Cover(LogType::kHttpProxy)), (std::set<std::string>{"alpha", "beta"}));
+  auto n = Rule("  a:\n    A|contains: 'alpha'\n  condition: not a\n");
+  EXPECT_FALSE(n->Cover(LogType::kHttpProxy));
+}
+
+TEST(Cover, RawFormsOfIisFields) {
+  std::string yaml = "title: t\nid: x\nlogsource:\n  category: webserver\ndetection:\n"
+                     "  a:\n    c-useragent|contains: 'Yahoo! Slurp'\n  condition: a\n";
+  auto ua = SigmaRule::Parse(yaml, "o").value();
+  EXPECT_EQ(Texts(ua->Cover(LogType::kIisW3c)), (std::set<std::string>{"Yahoo! Slurp", "Yahoo!+Slurp"}));
+  std::string url = "title: t\nid: x\nlogsource:\n  category: webserver\ndetection:\n"
+                    "  a:\n    cs-uri-query|contains: 'autodiscover.json?@'\n  condition: a\n";
+  EXPECT_EQ(Texts(SigmaRule::Parse(url, "o").value()->Cover(LogType::kIisW3c)),
+            std::set<std::string>{"autodiscover.json"});
+}
+
+TEST(Cover, RegexRequiredLiterals) {
+  auto r = Rule("  a:\n    A|re: '(?i)^/aspnet_client/.*\\.aspx$'\n  condition: a\n");
+  EXPECT_EQ(Texts(r->Cover(LogType::kHttpProxy)), std::set<std::string>{"/aspnet_client/"});
+  auto alt = Rule("  a:\n    A|re: 'foo|barbaz'\n  condition: a\n");
+  EXPECT_FALSE(alt->Cover(LogType::kHttpProxy));
+  auto opt = Rule("  a:\n    A|re: 'abcdefg?'\n  condition: a\n");
+  EXPECT_EQ(Texts(opt->Cover(LogType::kHttpProxy)), std::set<std::string>{"abcdef"});
+}
+
+}  // namespace
+}  // namespace exhunt
