@@ -32,8 +32,8 @@ test: deps build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 demo: deps build
-	@echo "== exhunt scan examples/EXCH01"
-	-$(BUILD)/exhunt scan examples/EXCH01
+	@echo "== exhunt scan examples/EXCH01   (exit status 1: findings at or above --fail-on)"
+	@$(BUILD)/exhunt scan examples/EXCH01 || test $$? -eq 1
 
 bench: deps build
 	bench/run.sh

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
 
   exhunt::RulesCommandOptions rules;
   auto* rules_cmd = app.add_subcommand("rules", "list or check detection rules");
-  rules_cmd->add_option("ACTION", rules.action, "list | check")->required()->check(CLI::IsMember({"list", "check"}));
+  rules_cmd->add_option("ACTION", rules.action, "list | check | literals")->required()->check(CLI::IsMember({"list", "check", "literals"}));
   rules_cmd->add_option("DIR", rules.dirs, "rule directories (default: the built-in rules)");
   rules_cmd->add_flag("--no-builtin", rules.no_builtin, "leave the built-in rules out");
 

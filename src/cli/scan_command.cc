@@ -1,10 +1,12 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <set>
 
 #include "base/text.h"
 #include "cli/commands.h"
 #include "report/report.h"
+#include "rule/prefilter.h"
 #include "scan/scanner.h"
 
 namespace exhunt {
@@ -109,6 +111,19 @@ int RunRules(const RulesCommandOptions& o, std::ostream& out, std::ostream& err)
       err << "exhunt: " << d << ": " << s.message() << "\n";
       return 2;
     }
+  }
+  if (o.action == "literals") {
+    // The literals the prefilter searches, one per line (for rg -F -f in benchmarks).
+    std::set<std::string> seen;
+    for (LogType t : {LogType::kIisW3c, LogType::kHttpProxy, LogType::kEcpServer, LogType::kEcpActivity,
+                      LogType::kOabGenerator, LogType::kRpsHttp}) {
+      auto pf = Prefilter::Build(rules.rules(), t);
+      if (!pf.ok()) continue;
+      const auto& lits = pf.value()->literals();
+      for (size_t i = Prefilter::kFirstRuleLiteral; i < lits.size(); ++i)
+        if (seen.insert(lits[i].text).second) out << lits[i].text << "\n";
+    }
+    return 0;
   }
   if (o.action == "list") {
     for (const auto& r : rules.rules()) {

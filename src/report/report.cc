@@ -37,6 +37,28 @@ std::string CsvCell(std::string_view s) {
   return out + "\"";
 }
 
+// For terminals: valid UTF-8 kept as is, control bytes and invalid
+// sequences shown as U+FFFD so evidence cannot move the cursor or recolour.
+std::string TerminalSafe(std::string_view s) {
+  std::string json;
+  AppendJsonEscaped(json, s);
+  std::string out;
+  for (size_t i = 0; i < json.size(); ++i) {
+    if (json[i] != '\\' || i + 1 >= json.size()) {
+      out += json[i];
+      continue;
+    }
+    char e = json[++i];
+    if (e == '"' || e == '\\') {
+      out += e;
+    } else {
+      out += "\xEF\xBF\xBD";
+      if (e == 'u') i += 4;
+    }
+  }
+  return out;
+}
+
 std::string Join(const std::vector<std::string>& v, std::string_view sep) {
   std::string out;
   for (size_t i = 0; i < v.size(); ++i) out += (i ? std::string(sep) : "") + v[i];
@@ -178,9 +200,7 @@ void WriteText(const ScanResult& r, const ReportOptions& opt, std::ostream& out)
         out << "    " << (f->time ? FormatIsoTime(*f->time) : std::string("(no time)")) << "  " << f->path << ":"
             << f->line << "\n";
         for (const auto& [k, v] : f->evidence) {
-          std::string shown_value;
-          AppendJsonEscaped(shown_value, v.substr(0, 200));
-          out << "        " << k << ": " << shown_value << (v.size() > 200 ? "..." : "") << "\n";
+          out << "        " << k << ": " << TerminalSafe(v.substr(0, 200)) << (v.size() > 200 ? "..." : "") << "\n";
         }
       }
     }

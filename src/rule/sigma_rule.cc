@@ -583,13 +583,36 @@ namespace {
 
 using Cover = std::optional<std::vector<PrefilterLiteral>>;
 
+// How selective a literal is likely to be in Exchange and IIS logs. Length
+// alone misleads: "POST" or "/autodiscover" are longer than "@x" but occur
+// on most lines. Scores: 1 = on most lines, 2 = on many lines, else length.
+size_t LiteralScore(const std::string& text) {
+  static const char* kVeryCommon[] = {"get", "post", "head", "options", "200", "302", "401", "404", "500",
+                                      "443", "444", "80", "mozilla", "mozilla/5.0", "/owa/", "/owa", "http/1.1",
+                                      "true", "false", "-", "0", "@", "%40", "/", "?", "=", "&"};
+  static const char* kCommon[] = {".js", ".css", ".aspx", ".gif", "/ecp/", "/ecp", "/ews", "/ews/", "/mapi/",
+                                  "/mapi", "/autodiscover", "/autodiscover/", "/autodiscover.json",
+                                  "autodiscover.json", "/powershell", "powershell", "server~", "/oab/", "/rpc/",
+                                  "/microsoft-server-activesync", "/owa/auth/", "sid~", "smtp~"};
+  std::string lower;
+  for (char c : text) lower += AsciiLower(c);
+  for (const char* t : kVeryCommon)
+    if (lower == t) return 1;
+  for (const char* t : kCommon)
+    if (lower == t) return 2;
+  bool digits = !lower.empty();
+  for (char c : lower) digits = digits && c >= '0' && c <= '9';
+  if (digits) return 1;
+  return std::min<size_t>(lower.size(), 24);
+}
+
 size_t Quality(const std::vector<PrefilterLiteral>& lits) {
   size_t q = SIZE_MAX;
-  for (const auto& l : lits) q = std::min(q, l.text.size());
+  for (const auto& l : lits) q = std::min(q, LiteralScore(l.text));
   return lits.empty() ? 0 : q;
 }
 
-// Better = longer shortest literal, then fewer literals.
+// Better = higher worst-literal score, then fewer literals.
 bool Better(const std::vector<PrefilterLiteral>& a, const std::vector<PrefilterLiteral>& b) {
   size_t qa = Quality(a), qb = Quality(b);
   if (qa != qb) return qa > qb;

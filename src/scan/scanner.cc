@@ -405,7 +405,10 @@ size_t Scanner::Impl::EvaluateRecord(const FileUnit& unit, const LogContext& ctx
     f.line = rel_line;
     f.log_type = type;
     for (const auto& name : rule.evidence_fields()) {
-      auto v = rec.Field(name);
+      // A name that is a column of this log shows the column as logged;
+      // other names (Sigma aliases, derived fields) resolve through the map.
+      auto v = rec.Column(name);
+      if (!v) v = rec.Field(name);
       if (!v || v->empty()) continue;
       f.evidence.emplace_back(name, std::string(v->substr(0, kMaxEvidenceValue)));
     }

@@ -1,0 +1,201 @@
+// End-to-end: generate server trees with planted attack chains, scan them
+// and check every planted trace is found and nothing else reaches medium.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "rule/rule_set.h"
+#include "scan/scanner.h"
+#include "tree_generator.h"
+
+namespace exhunt::testing {
+namespace {
+
+std::string TempDir(const std::string& name) {
+  const char* base = getenv("TMPDIR");
+  std::string dir = std::string(base ? base : "/tmp") + "/exhunt-e2e-" + std::to_string(getpid()) + "/" + name;
+  std::string cmd = "rm -rf '" + dir + "'";
+  EXPECT_EQ(system(cmd.c_str()), 0);
+  return dir;
+}
+
+struct Outcome {
+  gen::GenResult truth;
+  ScanResult scan;
+};
+
+Outcome GenerateAndScan(const std::string& name, std::vector<std::string> scenarios, double hours, TimeMs start,
+                        ScanOptions options = {}) {
+  gen::GenOptions g;
+  g.out = TempDir(name) + "/EXCH01";
+  g.seed = 7;
+  g.start = start;
+  g.hours = hours;
+  g.requests_per_hour = 4000;
+  g.scenarios = std::move(scenarios);
+  auto truth = gen::GenerateTree(g);
+  EXPECT_TRUE(truth.ok()) << truth.status().message();
+  auto fs = NewPosixFileSystem();
+  RuleSet rules;
+  rules.AddBuiltin();
+  options.roots = {g.out};
+  Scanner scanner(fs.get(), &rules, options);
+  EXPECT_TRUE(scanner.Prepare().ok());
+  return {truth.value(), scanner.Scan()};
+}
+
+void ExpectExactlyThePlantedTraces(const Outcome& o) {
+  std::set<std::tuple<std::string, uint64_t, std::string>> found;
+  for (const auto& f : o.scan.findings) found.insert({f.path, f.line, f.rule->id()});
+  std::set<std::pair<std::string, uint64_t>> planted_lines;
+  for (const auto& t : o.truth.traces) {
+    EXPECT_TRUE(found.count({t.path, t.line, t.rule})) << t.scenario << ": " << t.rule << " not found at " << t.path
+                                                      << ":" << t.line;
+    planted_lines.insert({t.path, t.line});
+  }
+  for (const auto& f : o.scan.findings) {
+    if (planted_lines.count({f.path, f.line})) continue;
+    EXPECT_LT(f.rule->severity(), Severity::kMedium)
+        << "benign traffic reached " << SeverityName(f.rule->severity()) << ": " << f.rule->id() << " at " << f.path
+        << ":" << f.line;
+  }
+  EXPECT_TRUE(o.scan.errors.empty()) << o.scan.errors[0].path << ": " << o.scan.errors[0].message;
+}
+
+// Removes the generated trees when the test binary ends.
+class TempCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    const char* base = getenv("TMPDIR");
+    std::string cmd = "rm -rf '" + std::string(base ? base : "/tmp") + "/exhunt-e2e-" + std::to_string(getpid()) + "'";
+    if (system(cmd.c_str()) != 0) fprintf(stderr, "could not remove temporary trees\n");
+  }
+};
+const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new TempCleanup);
+
+const TimeMs kMarch2021 = DaysFromCivil(2021, 3, 1) * 86400000LL;
+
+TEST(EndToEnd, EveryScenarioFoundAndNothingElseReachesMedium) {
+  Outcome o = GenerateAndScan("all", gen::ScenarioNames(), 12, kMarch2021);
+  EXPECT_GT(o.truth.traces.size(), 40u);
+  ExpectExactlyThePlantedTraces(o);
+  ASSERT_EQ(o.scan.hosts.size(), 1u);
+  EXPECT_EQ(o.scan.hosts[0].verdict, Verdict::kCompromised);
+  EXPECT_GT(o.scan.stats.records, 40000u);
+}
+
+struct VerdictCase {
+  const char* scenario;
+  Verdict verdict;
+};
+
+class ScenarioVerdicts : public ::testing::TestWithParam<VerdictCase> {};
+
+TEST_P(ScenarioVerdicts, EachChainAloneGivesItsVerdict) {
+  Outcome o = GenerateAndScan(GetParam().scenario, {GetParam().scenario}, 4, kMarch2021);
+  ExpectExactlyThePlantedTraces(o);
+  ASSERT_EQ(o.scan.hosts.size(), 1u);
+  EXPECT_EQ(VerdictName(o.scan.hosts[0].verdict), VerdictName(GetParam().verdict));
+}
+
+INSTANTIATE_TEST_SUITE_P(Chains, ScenarioVerdicts,
+                         ::testing::Values(VerdictCase{"proxylogon", Verdict::kCompromised},
+                                           VerdictCase{"proxyshell", Verdict::kCompromised},
+                                           VerdictCase{"proxynotshell", Verdict::kCompromised},
+                                           VerdictCase{"owassrf", Verdict::kCompromised},
+                                           VerdictCase{"scanners", Verdict::kAttempted},
+                                           VerdictCase{"patched", Verdict::kAttempted}),
+                         [](const auto& info) { return std::string(info.param.scenario); });
+
+TEST(EndToEnd, BenignTrafficBeforeTheCampaignsIsNoEvidence) {
+  Outcome o = GenerateAndScan("benign", {}, 8, DaysFromCivil(2020, 12, 28) * 86400000LL);
+  EXPECT_TRUE(o.scan.findings.empty()) << o.scan.findings[0].rule->id() << " at " << o.scan.findings[0].path << ":"
+                                       << o.scan.findings[0].line;
+  EXPECT_EQ(o.scan.hosts[0].verdict, Verdict::kNoEvidence);
+}
+
+TEST(EndToEnd, BenignLogsStartingAfterTheWindowsAreInsufficientEvidence) {
+  Outcome o = GenerateAndScan("late", {}, 4, DaysFromCivil(2024, 5, 1) * 86400000LL);
+  EXPECT_TRUE(o.scan.findings.empty());
+  EXPECT_EQ(o.scan.hosts[0].verdict, Verdict::kInsufficientEvidence);
+  ASSERT_FALSE(o.scan.hosts[0].reasons.empty());
+  EXPECT_NE(o.scan.hosts[0].reasons[0].find("ProxyLogon"), std::string::npos);
+}
+
+TEST(EndToEnd, SinceAndUntilLimitTheWindow) {
+  ScanOptions only_before;
+  only_before.until = kMarch2021 + 3600000;  // the chains are planted hours later
+  Outcome o = GenerateAndScan("window", {"proxylogon"}, 12, kMarch2021, only_before);
+  for (const auto& f : o.scan.findings) EXPECT_LE(*f.time, kMarch2021 + 3600000);
+  EXPECT_TRUE(o.scan.findings.empty());
+}
+
+TEST(EndToEnd, CommandLineJsonlAndExitCodes) {
+  gen::GenOptions g;
+  g.out = TempDir("cli") + "/EXCH01";
+  g.start = kMarch2021;
+  g.hours = 2;
+  g.scenarios = {"proxylogon"};
+  ASSERT_TRUE(gen::GenerateTree(g).ok());
+  std::string out = g.out + ".jsonl";
+  std::string cmd = std::string(EXHUNT_BINARY) + " scan --format jsonl --quiet -o '" + out + "' '" + g.out + "'";
+  int status = system(cmd.c_str());
+  EXPECT_EQ(WEXITSTATUS(status), 1);  // critical findings >= default --fail-on medium
+  std::ifstream in(out);
+  std::string line;
+  std::map<std::string, int> types;
+  while (std::getline(in, line)) {
+    ASSERT_EQ(line.rfind("{\"type\":\"", 0), 0u) << line;
+    types[line.substr(9, line.find('"', 9) - 9)]++;
+  }
+  EXPECT_GT(types["finding"], 5);
+  EXPECT_EQ(types["host"], 1);
+  EXPECT_EQ(types["stats"], 1);
+  std::string quiet_cmd = std::string(EXHUNT_BINARY) + " scan --quiet --fail-on critical --since 2022-01-01 '" + g.out +
+                          "' > /dev/null";
+  EXPECT_EQ(WEXITSTATUS(system(quiet_cmd.c_str())), 0);
+  std::string bad = std::string(EXHUNT_BINARY) + " scan --format xml '" + g.out + "' 2>/dev/null";
+  EXPECT_EQ(WEXITSTATUS(system(bad.c_str())), 2);
+  std::string missing = std::string(EXHUNT_BINARY) + " scan /no/such/path 2>/dev/null";
+  EXPECT_EQ(WEXITSTATUS(system(missing.c_str())), 2);
+}
+
+TEST(Demo, BundledExampleTreeIsCompromised) {
+  std::string root = std::string(EXHUNT_SOURCE_DIR) + "/examples/EXCH01";
+  auto fs = NewPosixFileSystem();
+  RuleSet rules;
+  rules.AddBuiltin();
+  ScanOptions o;
+  o.roots = {root};
+  Scanner scanner(fs.get(), &rules, o);
+  ASSERT_TRUE(scanner.Prepare().ok());
+  ScanResult r = scanner.Scan();
+  ASSERT_EQ(r.hosts.size(), 1u);
+  EXPECT_EQ(r.hosts[0].host, "EXCH01");
+  EXPECT_EQ(r.hosts[0].verdict, Verdict::kCompromised);
+  EXPECT_TRUE(r.errors.empty());
+  // The example's ground truth sits beside it; every planted trace is found.
+  std::ifstream truth(root + ".truth.json");
+  ASSERT_TRUE(truth.good());
+  std::stringstream ss;
+  ss << truth.rdbuf();
+  std::string json = ss.str();
+  size_t traces = 0;
+  for (size_t pos = json.find("\"rule\":\""); pos != std::string::npos; pos = json.find("\"rule\":\"", pos + 1)) {
+    ++traces;
+    size_t start = pos + 8;
+    std::string rule = json.substr(start, json.find('"', start) - start);
+    bool found = false;
+    for (const auto& f : r.findings) found = found || f.rule->id() == rule;
+    EXPECT_TRUE(found) << rule;
+  }
+  EXPECT_GT(traces, 10u);
+}
+
+}  // namespace
+}  // namespace exhunt::testing

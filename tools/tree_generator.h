@@ -1,0 +1,59 @@
+// A generator of realistic Exchange server evidence trees, for tests,
+// the demo and benchmarks.
+//
+// It writes, under an output folder, the logs an Exchange 2016 server keeps
+// (IIS front and back end, HttpProxy per protocol, ECP Server, OABGenerator,
+// Rps_Http) with hours to weeks of benign traffic: users on OWA, Outlook
+// (MAPI, EWS, modern autodiscover.json lookups), ActiveSync phones, admins
+// in ECP and remote PowerShell, health-mailbox probes. On request it plants
+// attack chains at known places and returns them as ground truth: the file,
+// line and rule that must find each planted trace.
+//
+// Output is deterministic for a given seed and options.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "base/time.h"
+
+namespace exhunt::gen {
+
+struct GenOptions {
+  std::string out;                // folder to write the tree into (created)
+  uint64_t seed = 1;
+  TimeMs start = 0;               // first benign request
+  double hours = 6;               // length of the benign traffic
+  uint64_t target_bytes = 0;      // if set: keep generating past `hours` until this size
+  double requests_per_hour = 3000;
+  std::vector<std::string> scenarios;  // proxylogon proxyshell proxynotshell owassrf scanners patched
+  std::string install = "Program Files/Microsoft/Exchange Server/V15";
+};
+
+struct PlantedTrace {
+  std::string scenario;
+  std::string path;  // relative to the tree root
+  uint64_t line = 0;
+  std::string rule;  // the rule that must report this line
+};
+
+struct GenResult {
+  std::vector<PlantedTrace> traces;
+  std::vector<std::string> scenarios;
+  uint64_t bytes = 0;
+  uint64_t files = 0;
+  uint64_t lines = 0;
+  TimeMs first = 0, last = 0;
+};
+
+// All scenario names known to the generator.
+const std::vector<std::string>& ScenarioNames();
+
+Result<GenResult> GenerateTree(const GenOptions& options);
+
+// {"scenarios":[...],"traces":[{"scenario":..,"path":..,"line":..,"rule":..},...]}
+std::string TruthJson(const GenResult& result);
+
+}  // namespace exhunt::gen
