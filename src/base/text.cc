@@ -212,31 +212,81 @@ bool ParseUint(std::string_view s, uint64_t* out) {
 
 }  // namespace exhunt
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
 #endif
 
 namespace exhunt {
 
-uint64_t CountByte(const char* data, size_t n, char c) {
+namespace {
+
+uint64_t CountByteScalar(const char* data, size_t n, char c) {
+  uint64_t count = 0;
+  for (size_t i = 0; i < n; ++i) count += data[i] == c;
+  return count;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,popcnt"))) uint64_t CountByteAvx2(const char* data, size_t n, char c) {
   uint64_t count = 0;
   size_t i = 0;
-#if defined(__SSE2__)
-  const __m128i needle = _mm_set1_epi8(c);
+  const __m256i needle = _mm256_set1_epi8(c);
   for (; i + 64 <= n; i += 64) {
-    __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + 16));
-    __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + 32));
-    __m128i e = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + 48));
-    uint64_t m = uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(a, needle)))) |
-                 (uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(b, needle)))) << 16) |
-                 (uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(d, needle)))) << 32) |
-                 (uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(e, needle)))) << 48);
-    count += uint64_t(__builtin_popcountll(m));
+    __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(data + i));
+    __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(data + i + 32));
+    uint64_t m = uint64_t(uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, needle)))) |
+                 (uint64_t(uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, needle)))) << 32);
+    count += uint64_t(_mm_popcnt_u64(m));
   }
+  return count + CountByteScalar(data + i, n - i, c);
+}
+
+uint64_t CountByteSse2(const char* data, size_t n, char c) {
+  // Sum of byte-compare masks, folded every 255 blocks to avoid overflow.
+  uint64_t count = 0;
+  size_t i = 0;
+  const __m128i needle = _mm_set1_epi8(c);
+  const __m128i zero = _mm_setzero_si128();
+  while (i + 16 <= n) {
+    __m128i acc = zero;
+    for (int k = 0; k < 255 && i + 16 <= n; ++k, i += 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+      acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, needle));
+    }
+    __m128i sums = _mm_sad_epu8(acc, zero);
+    count += uint64_t(_mm_cvtsi128_si64(sums)) + uint64_t(_mm_extract_epi16(sums, 4));
+  }
+  return count + CountByteScalar(data + i, n - i, c);
+}
 #endif
-  for (; i < n; ++i) count += data[i] == c;
-  return count;
+
+}  // namespace
+
+namespace internal {
+uint64_t ByteMask64(const char* data, char c) {
+#if defined(__x86_64__)
+  const __m128i needle = _mm_set1_epi8(c);
+  uint64_t m = 0;
+  for (int k = 0; k < 4; ++k) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * k));
+    m |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, needle))) & 0xFFFF) << (16 * k);
+  }
+  return m;
+#else
+  uint64_t m = 0;
+  for (int k = 0; k < 64; ++k) m |= uint64_t(data[k] == c) << k;
+  return m;
+#endif
+}
+}  // namespace internal
+
+uint64_t CountByte(const char* data, size_t n, char c) {
+#if defined(__x86_64__)
+  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+  return avx2 ? CountByteAvx2(data, n, c) : CountByteSse2(data, n, c);
+#else
+  return CountByteScalar(data, n, c);
+#endif
 }
 
 }  // namespace exhunt

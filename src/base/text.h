@@ -47,4 +47,29 @@ bool ParseUint(std::string_view s, uint64_t* out);
 namespace exhunt {
 // Number of bytes equal to c in [data, data+n). SIMD where available.
 uint64_t CountByte(const char* data, size_t n, char c);
+// Calls f(pos) for every position of byte c in [data, data+n), in order,
+// SIMD where available. Stops early if f returns false.
+template <class F>
+void ForEachByte(const char* data, size_t n, char c, F f);
+}  // namespace exhunt
+
+namespace exhunt {
+namespace internal {
+// 64-bit mask of positions of c in data[0..64). Requires 64 readable bytes.
+uint64_t ByteMask64(const char* data, char c);
+}  // namespace internal
+
+template <class F>
+void ForEachByte(const char* data, size_t n, char c, F f) {
+  size_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    uint64_t m = internal::ByteMask64(data + i, c);
+    while (m) {
+      if (!f(i + size_t(__builtin_ctzll(m)))) return;
+      m &= m - 1;
+    }
+  }
+  for (; i < n; ++i)
+    if (data[i] == c && !f(i)) return;
+}
 }  // namespace exhunt

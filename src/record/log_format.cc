@@ -60,6 +60,16 @@ FieldHeader ParseFieldsDirective(std::string_view rest, bool csv) {
 
 void SplitW3cLine(std::string_view line, std::vector<std::string_view>* out) {
   out->clear();
+  if (!memchr(line.data(), '\t', line.size())) {
+    size_t start = 0;
+    ForEachByte(line.data(), line.size(), ' ', [&](size_t pos) {
+      if (pos > start) out->push_back(line.substr(start, pos - start));
+      start = pos + 1;
+      return true;
+    });
+    if (start < line.size()) out->push_back(line.substr(start));
+    return;
+  }
   size_t i = 0, n = line.size();
   while (i < n) {
     while (i < n && (line[i] == ' ' || line[i] == '\t')) ++i;
@@ -73,6 +83,23 @@ void SplitW3cLine(std::string_view line, std::vector<std::string_view>* out) {
 CsvParse ParseCsvRecord(std::string_view text, size_t* consumed, std::vector<std::string_view>* out,
                         std::deque<std::string>* storage) {
   out->clear();
+  // Fast path: a record on one line without quotes splits on commas.
+  {
+    const void* nl = memchr(text.data(), '\n', text.size());
+    size_t end = nl ? size_t(static_cast<const char*>(nl) - text.data()) : text.size();
+    if (!memchr(text.data(), '"', end)) {
+      *consumed = nl ? end + 1 : end;
+      if (end > 0 && text[end - 1] == '\r') --end;
+      size_t start = 0;
+      ForEachByte(text.data(), end, ',', [&](size_t pos) {
+        out->push_back(text.substr(start, pos - start));
+        start = pos + 1;
+        return true;
+      });
+      out->push_back(text.substr(start, end - start));
+      return CsvParse::kOk;
+    }
+  }
   const size_t n = text.size();
   size_t i = 0;
   for (;;) {

@@ -197,8 +197,28 @@ std::optional<std::string_view> LogRecord::Resolve(const FieldBinding& b) const 
   return std::nullopt;
 }
 
+const FieldBindingCache::Entry& FieldBindingCache::Get(LogType type, std::string_view name) {
+  auto it = map_.find(name);
+  if (it != map_.end()) return *it->second;
+  auto e = std::make_unique<Entry>();
+  e->binding = BindField(type, name);
+  return *map_.emplace(name, std::move(e)).first->second;
+}
+
 std::optional<std::string_view> LogRecord::Field(std::string_view name) const {
-  return Resolve(BindField(ctx_ ? ctx_->type : LogType::kUnknown, name));
+  if (!ctx_ || !ctx_->cache) return Resolve(BindField(ctx_ ? ctx_->type : LogType::kUnknown, name));
+  auto& entry = const_cast<FieldBindingCache::Entry&>(ctx_->cache->Get(ctx_->type, name));
+  if (entry.binding.kind != FieldBinding::Kind::kColumn || entry.binding.plus_decode) return Resolve(entry.binding);
+  // Plain columns: remember the index for this header.
+  if (entry.header != header_) {
+    entry.header = header_;
+    entry.column = header_ ? header_->Find(entry.binding.column) : -1;
+  }
+  if (entry.column < 0) return std::nullopt;
+  if (size_t(entry.column) >= values_.size()) return std::string_view();
+  std::string_view v = values_[size_t(entry.column)];
+  if (ctx_->type == LogType::kIisW3c && v == "-") return std::string_view();
+  return v;
 }
 
 std::optional<TimeMs> LogRecord::Time() const {

@@ -13,6 +13,8 @@
 #pragma once
 
 #include <deque>
+#include <memory>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +44,20 @@ enum class RawForm {
   kNone,          // computed; the raw bytes need not contain the value
 };
 
+struct FieldBinding;
+
+// Memo of rule field name -> binding (and column index for the current
+// header). One per worker and log type: not shared between threads. The
+// names are views into rules, which outlive every scan.
+class FieldBindingCache {
+ public:
+  struct Entry;
+  const Entry& Get(LogType type, std::string_view name);
+
+ private:
+  std::unordered_map<std::string_view, std::unique_ptr<Entry>> map_;
+};
+
 // File-wide facts a reader needs to resolve fields.
 struct LogContext {
   LogType type = LogType::kUnknown;
@@ -51,6 +67,8 @@ struct LogContext {
   // logs, without drive letter, lowercase, backslash-separated, ending in
   // '\': e.g. "\program files\microsoft\exchange server\v15\".
   std::vector<std::string> install_roots;
+  // Optional memo for field lookups; nullptr: resolve every time.
+  FieldBindingCache* cache = nullptr;
 };
 
 // Resolution of one rule field name for one log type.
@@ -65,6 +83,12 @@ struct FieldBinding {
 // Maps a rule field name to how it reads on a log type. Unknown names bind
 // to the header column of that name.
 FieldBinding BindField(LogType type, std::string_view name);
+
+struct FieldBindingCache::Entry {
+  FieldBinding binding;
+  const FieldHeader* header = nullptr;  // header the column index belongs to
+  int column = -1;
+};
 
 class LogRecord final : public Record {
  public:

@@ -129,6 +129,10 @@ Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldM
     m->values = std::move(expanded);
     m->is_null.assign(m->values.size(), false);
   }
+  for (const auto& v : m->values) {
+    m->wildcard.push_back(HasWildcard(v));
+    m->unescaped.push_back(v.find('\\') == std::string::npos ? v : GlobUnescape(v));
+  }
   if (m->op == FieldMatcher::Op::kRegex) {
     for (const auto& v : m->values) {
       RE2::Options opts;
@@ -186,6 +190,8 @@ Status ParseSelection(const std::string& name, const YAML::Node& node, Selection
         FieldMatcher one = keywords;
         one.values = {v};
         one.is_null = {false};
+        one.wildcard = {HasWildcard(v)};
+        one.unescaped = {v.find('\\') == std::string::npos ? v : GlobUnescape(v)};
         return one;
       }()});
     }
@@ -196,6 +202,8 @@ Status ParseSelection(const std::string& name, const YAML::Node& node, Selection
     kw.op = FieldMatcher::Op::kContains;
     kw.values = {node.Scalar()};
     kw.is_null = {false};
+    kw.wildcard = {HasWildcard(node.Scalar())};
+    kw.unescaped = {GlobUnescape(node.Scalar())};
     sel->alternatives.push_back({kw});
     return Status::Ok();
   }
@@ -485,19 +493,14 @@ bool MatchOne(const FieldMatcher& m, size_t i, std::string_view field) {
     default:
       break;
   }
-  if (HasWildcard(v)) {
+  if (m.wildcard[i]) {
     std::string pattern;
     if (m.op == Op::kContains || m.op == Op::kEndsWith) pattern += '*';
     pattern += v;
     if (m.op == Op::kContains || m.op == Op::kStartsWith) pattern += '*';
     return GlobMatch(pattern, field, m.cased);
   }
-  std::string_view lit = v;
-  std::string unescaped;
-  if (v.find('\\') != std::string::npos) {
-    unescaped = GlobUnescape(v);
-    lit = unescaped;
-  }
+  std::string_view lit = m.unescaped[i];
   switch (m.op) {
     case Op::kContains:
       return m.cased ? field.find(lit) != std::string_view::npos : ContainsIgnoreCase(field, lit);

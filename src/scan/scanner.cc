@@ -434,8 +434,10 @@ void Scanner::Impl::RunChunk(std::shared_ptr<FileUnit> unit, size_t k, hs_scratc
     if (err != HS_SUCCESS) AddError(unit->file.rel_path, "prefilter scan failed (vectorscan error " + std::to_string(err) + ")");
   }
 
+  FieldBindingCache cache;
   LogContext ctx;
   ctx.type = type;
+  ctx.cache = &cache;
   if (unit->install_roots) ctx.install_roots = *unit->install_roots;
   bool known = k == 0;  // chunk 0 starts with the format's default header
   HeaderState state;
@@ -567,8 +569,10 @@ void Scanner::Impl::FinishFile(FileUnit& unit, hs_scratch_t* scratch) {
   uint64_t longest = 0;
   uint64_t comment_lines = 0, candidates = 0;
   std::vector<Finding> findings;
+  FieldBindingCache cache;
   LogContext ctx;
   ctx.type = type;
+  ctx.cache = &cache;
   if (unit.install_roots) ctx.install_roots = *unit.install_roots;
   for (auto& c : unit.chunks) {
     if (!c.pending.empty()) {
