@@ -34,21 +34,53 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<std::share
       if (std::find(list.begin(), list.end(), r) == list.end()) list.push_back(r);
     }
   }
-  std::vector<const char*> exprs;
-  std::vector<size_t> lens;
+  // Literals become escaped expressions so that literals and regexes share
+  // one database. A regex vectorscan cannot compile falls back to the
+  // literal it must contain, or leaves its rule unfiltered.
+  std::vector<std::string> patterns;
   std::vector<unsigned> flags, ids;
   for (unsigned i = 0; i < pf->literals_.size(); ++i) {
-    const auto& lit = pf->literals_[i];
-    exprs.push_back(lit.text.c_str());
-    lens.push_back(lit.text.size());
-    flags.push_back(lit.cased ? 0 : HS_FLAG_CASELESS);
+    auto& lit = pf->literals_[i];
+    unsigned f = (lit.cased ? 0 : HS_FLAG_CASELESS) | HS_FLAG_MULTILINE;
+    std::string pattern;
+    if (lit.regex) {
+      hs_database_t* probe = nullptr;
+      hs_compile_error_t* perr = nullptr;
+      if (hs_compile(lit.text.c_str(), f, HS_MODE_BLOCK, nullptr, &probe, &perr) == HS_SUCCESS) {
+        hs_free_database(probe);
+        pattern = lit.text;
+      } else {
+        hs_free_compile_error(perr);
+        bool caseless;
+        std::string fallback = RegexRequiredLiteral(lit.text, &caseless);
+        if (fallback.empty()) {
+          for (unsigned r : pf->rules_by_literal_[i])
+            if (std::find(pf->unfiltered_.begin(), pf->unfiltered_.end(), r) == pf->unfiltered_.end())
+              pf->unfiltered_.push_back(r);
+          fallback = "\n\n\n";  // harmless: rules above read every record anyway
+        }
+        lit = {fallback, false, false};
+      }
+    }
+    if (!lit.regex) {
+      static const char* kHex = "0123456789abcdef";
+      for (unsigned char c : lit.text) {
+        pattern += "\\x";
+        pattern += kHex[c >> 4];
+        pattern += kHex[c & 15];
+      }
+    }
+    patterns.push_back(std::move(pattern));
+    flags.push_back(f);
     ids.push_back(i);
-    pf->literal_lengths_.push_back(lit.text.size());
+    pf->literal_lengths_.push_back(lit.regex ? 0 : lit.text.size());
   }
+  std::vector<const char*> exprs;
+  for (const auto& p : patterns) exprs.push_back(p.c_str());
   hs_database_t* db = nullptr;
   hs_compile_error_t* err = nullptr;
-  if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(), unsigned(exprs.size()),
-                           HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
+  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+                       &err) != HS_SUCCESS) {
     std::string msg = err && err->message ? err->message : "unknown error";
     hs_free_compile_error(err);
     return Status::InvalidArgument("vectorscan: " + msg);

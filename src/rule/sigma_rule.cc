@@ -609,9 +609,16 @@ size_t LiteralScore(const std::string& text) {
   return std::min<size_t>(lower.size(), 24);
 }
 
+size_t Score(const PrefilterLiteral& l) {
+  if (!l.regex) return LiteralScore(l.text);
+  // A regex is more selective than the literal it must contain.
+  bool caseless;
+  return std::min<size_t>(24, LiteralScore(RegexRequiredLiteral(l.text, &caseless)) + 6);
+}
+
 size_t Quality(const std::vector<PrefilterLiteral>& lits) {
   size_t q = SIZE_MAX;
-  for (const auto& l : lits) q = std::min(q, LiteralScore(l.text));
+  for (const auto& l : lits) q = std::min(q, Score(l));
   return lits.empty() ? 0 : q;
 }
 
@@ -627,19 +634,20 @@ void AddUnique(std::vector<PrefilterLiteral>* out, PrefilterLiteral lit) {
   if (std::find(out->begin(), out->end(), lit) == out->end()) out->push_back(std::move(lit));
 }
 
-// The longest literal every match of a regular expression must contain, or
-// "" when none is certain. Conservative: any top-level alternation gives up;
+}  // namespace
+
+// Conservative: any top-level alternation gives up;
 // groups and classes end a run; a char made optional by ?, * or {0 is dropped.
 std::string RegexRequiredLiteral(std::string_view re, bool* caseless) {
   *caseless = false;
   size_t i = 0;
   if (re.substr(0, 2) == "(?") {
     size_t close = re.find(')');
-    if (close == std::string_view::npos) return "";
-    std::string_view flags = re.substr(2, close - 2);
-    if (flags.find_first_not_of("imsU") != std::string_view::npos) return "";
-    *caseless = flags.find('i') != std::string_view::npos;
-    i = close + 1;
+    std::string_view flags = close == std::string_view::npos ? "-" : re.substr(2, close - 2);
+    if (flags.find_first_not_of("imsU") == std::string_view::npos) {  // "(?i)" flags, not a group
+      *caseless = flags.find('i') != std::string_view::npos;
+      i = close + 1;
+    }
   }
   // Give up on a top-level '|'.
   int depth = 0;
@@ -717,6 +725,55 @@ std::string RegexRequiredLiteral(std::string_view re, bool* caseless) {
   return best;
 }
 
+namespace {
+
+// A Sigma field regex as a raw-line prefilter pattern: inline flags dropped
+// (the prefilter is caseless anyway), ^ and $ outside classes widened to
+// field boundaries (for values that are whole columns) or dropped (for
+// values cut out of a column, such as an ECP "S:CMD=" value). Empty if the
+// pattern cannot be rewritten safely.
+std::string RawLineRegex(std::string_view re, bool column) {
+  size_t i = 0;
+  if (re.substr(0, 2) == "(?") {
+    size_t close = re.find(')');
+    if (close == std::string_view::npos) return "";
+    std::string_view flags = re.substr(2, close - 2);
+    if (flags.find_first_not_of("imsU") != std::string_view::npos) return "";
+    i = close + 1;
+  }
+  std::string out;
+  bool in_class = false;
+  for (; i < re.size(); ++i) {
+    char c = re[i];
+    if (c == '\\' && i + 1 < re.size()) {
+      out += c;
+      out += re[++i];
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') in_class = false;
+      out += c;
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      out += c;
+      if (i + 1 < re.size() && re[i + 1] == '^') out += re[++i];
+      if (i + 1 < re.size() && re[i + 1] == ']') out += re[++i];
+      continue;
+    }
+    if (c == '(' && i + 2 < re.size() && re[i + 1] == '?' && re[i + 2] != ':') return "";  // lookaround, named groups
+    if (c == '^') out += column ? "(?:^|[ ,\\t\"])" : "";
+    else if (c == '$') out += column ? "(?:$|[ ,\\t\"\\r\\n])" : "";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
 // The raw-byte literals that any field value satisfying (op, value) must
 // leave in the record; empty if none is guaranteed.
 std::vector<std::string> RawLiteralsForValue(const FieldMatcher& m, const std::string& value,
@@ -781,12 +838,22 @@ std::vector<std::string> RawLiteralsForValue(const FieldMatcher& m, const std::s
 
 Cover MatcherCover(const FieldMatcher& m, LogType type) {
   if (m.op == FieldMatcher::Op::kExists) return std::nullopt;
-  RawForm form = m.field.empty() ? RawForm::kVerbatim : BindField(type, m.field).raw_form;
+  FieldBinding binding = m.field.empty() ? FieldBinding{FieldBinding::Kind::kLine, "", false, RawForm::kVerbatim}
+                                         : BindField(type, m.field);
+  RawForm form = binding.raw_form;
   std::vector<std::vector<PrefilterLiteral>> per_value;
   for (size_t i = 0; i < m.values.size(); ++i) {
     if (m.is_null[i]) {
       per_value.emplace_back();
       continue;
+    }
+    if (m.op == FieldMatcher::Op::kRegex && form == RawForm::kVerbatim &&
+        !(IsCsvLogType(type) && m.values[i].find('"') != std::string::npos)) {
+      std::string raw = RawLineRegex(m.values[i], binding.kind == FieldBinding::Kind::kColumn);
+      if (!raw.empty()) {
+        per_value.push_back({PrefilterLiteral{raw, false, true}});
+        continue;
+      }
     }
     std::vector<PrefilterLiteral> lits;
     for (auto& t : RawLiteralsForValue(m, m.values[i], form, type)) AddUnique(&lits, {t, m.cased});

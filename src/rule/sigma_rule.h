@@ -40,12 +40,21 @@ std::optional<Severity> ParseSeverity(std::string_view name);
 enum class Outcome { kProbe, kAttempt, kExploit, kCompromise };
 std::string_view OutcomeName(Outcome o);
 
-// A literal the prefilter may search raw record bytes for.
+// A literal (or, with `regex`, a regular expression) the prefilter may
+// search raw record bytes for. Regexes are rewritten so that ^ and $ match
+// at field boundaries of the raw line; they may over-match, never under-match.
 struct PrefilterLiteral {
   std::string text;
   bool cased = false;
-  bool operator==(const PrefilterLiteral& o) const { return text == o.text && cased == o.cased; }
+  bool regex = false;
+  bool operator==(const PrefilterLiteral& o) const {
+    return text == o.text && cased == o.cased && regex == o.regex;
+  }
 };
+
+// The longest literal every match of a regular expression must contain, or
+// "" when none is certain.
+std::string RegexRequiredLiteral(std::string_view re, bool* caseless);
 
 struct FieldMatcher {
   enum class Op { kEquals, kContains, kStartsWith, kEndsWith, kRegex, kExists, kLt, kLte, kGt, kGte };

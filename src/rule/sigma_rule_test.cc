@@ -156,12 +156,31 @@ TEST(Cover, RawFormsOfIisFields) {
 }
 
 TEST(Cover, RegexRequiredLiterals) {
+  bool caseless = false;
+  EXPECT_EQ(RegexRequiredLiteral("(?i)^/aspnet_client/.*\\.aspx$", &caseless), "/aspnet_client/");
+  EXPECT_TRUE(caseless);
+  EXPECT_EQ(RegexRequiredLiteral("foo|barbaz", &caseless), "");
+  EXPECT_EQ(RegexRequiredLiteral("abcdefg?", &caseless), "abcdef");
+  EXPECT_EQ(RegexRequiredLiteral("^Set-\\w*VirtualDirectory", &caseless), "VirtualDirectory");
+  EXPECT_FALSE(caseless);
+}
+
+TEST(Cover, FieldRegexBecomesARawLineRegexWithFieldBoundaries) {
   auto r = Rule("  a:\n    A|re: '(?i)^/aspnet_client/.*\\.aspx$'\n  condition: a\n");
-  EXPECT_EQ(Texts(r->Cover(LogType::kHttpProxy)), std::set<std::string>{"/aspnet_client/"});
-  auto alt = Rule("  a:\n    A|re: 'foo|barbaz'\n  condition: a\n");
-  EXPECT_FALSE(alt->Cover(LogType::kHttpProxy));
-  auto opt = Rule("  a:\n    A|re: 'abcdefg?'\n  condition: a\n");
-  EXPECT_EQ(Texts(opt->Cover(LogType::kHttpProxy)), std::set<std::string>{"abcdef"});
+  auto cover = r->Cover(LogType::kHttpProxy);
+  ASSERT_TRUE(cover);
+  ASSERT_EQ(cover->size(), 1u);
+  EXPECT_TRUE((*cover)[0].regex);
+  EXPECT_EQ((*cover)[0].text, "(?:^|[ ,\\t\"])/aspnet_client/.*\\.aspx(?:$|[ ,\\t\"\\r\\n])");
+  // Character classes keep their own ^.
+  auto neg = Rule("  a:\n    A|re: '^Server~[^~/]*/'\n  condition: a\n");
+  EXPECT_EQ((*neg->Cover(LogType::kHttpProxy))[0].text, "(?:^|[ ,\\t\"])Server~[^~/]*/");
+  // A named group is not rewritten: the literal the regex must contain is used.
+  auto named = Rule("  a:\n    A|re: '(?P<n>abc)defg'\n  condition: a\n");
+  auto c = named->Cover(LogType::kHttpProxy);
+  ASSERT_TRUE(c);
+  EXPECT_FALSE((*c)[0].regex);
+  EXPECT_EQ((*c)[0].text, "defg");
 }
 
 }  // namespace

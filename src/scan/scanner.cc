@@ -104,11 +104,6 @@ struct Damage {
   bool any() const { return nul || too_long || bad_quote; }
 };
 
-struct PendingRecord {
-  size_t start;
-  uint64_t line;  // chunk-relative
-  std::vector<unsigned> rules;
-};
 
 struct HeaderState {
   std::shared_ptr<const FieldHeader> header;  // null: use the default
@@ -118,9 +113,11 @@ struct HeaderState {
 struct ChunkResult {
   size_t begin = 0, end = 0;
   std::vector<Finding> findings;  // line is chunk-relative (0-based)
-  std::vector<PendingRecord> pending;
-  bool saw_fields = false, saw_date = false;
-  HeaderState last;  // state at chunk end, for what this chunk changed
+  // The header in force where the chunk ends; published as soon as the
+  // chunk's prefilter pass and its predecessor's end state are known, so
+  // that the next chunk can evaluate without waiting for this one.
+  HeaderState end_state;
+  bool end_known = false;
   uint64_t newlines = 0;
   uint64_t comment_lines = 0;
   uint64_t candidates = 0;
@@ -135,6 +132,8 @@ struct FileUnit {
   std::unique_ptr<MappedFile> map;
   std::vector<ChunkResult> chunks;
   std::atomic<int> remaining{0};
+  std::mutex mu;
+  std::condition_variable cv;
 };
 
 struct HostState {
@@ -312,23 +311,25 @@ int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, uns
       return 0;
     }
   }
-  if (!c->cands->empty() && lit_start < c->cands->back().line_end) {
+  // The line holding the match's last byte (a regex has no fixed length).
+  size_t anchor = abs_end > c->begin ? abs_end - 1 : c->begin;
+  if (anchor > c->begin && c->bytes[anchor] == '\n') --anchor;
+  if (!c->cands->empty() && anchor < c->cands->back().line_end) {
     Candidate& cur = c->cands->back();
     if (id >= Prefilter::kFirstRuleLiteral) {
       for (unsigned r : c->pf->RulesFor(id)) c->rule_ids->push_back(r);
       cur.rules_count = uint32_t(c->rule_ids->size() - cur.rules_begin);
-    } else if (id == Prefilter::kFieldsDirective || id == Prefilter::kDateDirective) {
+    } else {
       cur.directive = id;
     }
     return 0;
   }
   Candidate cand;
   size_t search_from = c->begin;
-  const void* prev = lit_start > search_from
-                         ? memrchr(c->bytes.data() + search_from, '\n', lit_start - search_from)
-                         : nullptr;
+  const void* prev = anchor > search_from ? memrchr(c->bytes.data() + search_from, '\n', anchor - search_from)
+                                          : nullptr;
   cand.line_start = prev ? size_t(static_cast<const char*>(prev) - c->bytes.data()) + 1 : search_from;
-  const void* nl = memchr(c->bytes.data() + abs_end, '\n', c->end - abs_end);
+  const void* nl = memchr(c->bytes.data() + anchor, '\n', c->end - anchor);
   cand.line_end = nl ? size_t(static_cast<const char*>(nl) - c->bytes.data()) : c->end;
   cand.rules_begin = uint32_t(c->rule_ids->size());
   cand.directive = UINT_MAX;
@@ -429,6 +430,7 @@ void Scanner::Impl::RunChunk(std::shared_ptr<FileUnit> unit, size_t k, hs_scratc
   if (out.begin < out.end && (bytes[out.begin] == '#' || (out.begin == 0 && bytes.substr(0, 4) == "\xEF\xBB\xBF#")))
     ++out.comment_lines;
   if (out.end > out.begin) {
+    unit->map->WillRead(out.begin, out.end - out.begin);
     hs_error_t err = hs_scan(pf->database(), bytes.data() + out.begin, unsigned(out.end - out.begin), 0, scratch,
                              OnMatch, &sc);
     if (err != HS_SUCCESS) AddError(unit->file.rel_path, "prefilter scan failed (vectorscan error " + std::to_string(err) + ")");
@@ -439,8 +441,27 @@ void Scanner::Impl::RunChunk(std::shared_ptr<FileUnit> unit, size_t k, hs_scratc
   ctx.type = type;
   ctx.cache = &cache;
   if (unit->install_roots) ctx.install_roots = *unit->install_roots;
-  bool known = k == 0;  // chunk 0 starts with the format's default header
+  // The header in force at the chunk start is the predecessor's end state
+  // (chunks are taken in file order, so the predecessor is running or done).
   HeaderState state;
+  if (k > 0) {
+    std::unique_lock<std::mutex> lock(unit->mu);
+    unit->cv.wait(lock, [&] { return unit->chunks[k - 1].end_known; });
+    state = unit->chunks[k - 1].end_state;
+  }
+  {
+    HeaderState end = state;
+    for (const auto& c : cands) {
+      if (c.directive == UINT_MAX) continue;
+      std::string_view line = bytes.substr(c.line_start, c.line_end - c.line_start);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      ApplyDirective(line, c.directive, type, &end);
+    }
+    std::lock_guard<std::mutex> lock(unit->mu);
+    out.end_state = std::move(end);
+    out.end_known = true;
+  }
+  unit->cv.notify_all();
   auto header_ptr = [&]() -> const FieldHeader* {
     return state.header ? state.header.get() : DefaultHeader(type);
   };
@@ -463,12 +484,7 @@ void Scanner::Impl::RunChunk(std::shared_ptr<FileUnit> unit, size_t k, hs_scratc
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     bool comment = !line.empty() && (line[0] == '#' || (line_start == 0 && line.substr(0, 4) == "\xEF\xBB\xBF#"));
     if (comment) {
-      if (directive != UINT_MAX) {
-        ApplyDirective(line, directive, type, &state);
-        if (directive == Prefilter::kFieldsDirective) out.saw_fields = true;
-        if (directive == Prefilter::kDateDirective) out.saw_date = true;
-        known = known || directive == Prefilter::kFieldsDirective;
-      }
+      if (directive != UINT_MAX) ApplyDirective(line, directive, type, &state);
       consumed_to = line_start;
       return;
     }
@@ -491,11 +507,6 @@ void Scanner::Impl::RunChunk(std::shared_ptr<FileUnit> unit, size_t k, hs_scratc
     std::sort(rules_here.begin(), rules_here.end());
     rules_here.erase(std::unique(rules_here.begin(), rules_here.end()), rules_here.end());
     advance_lines(start);
-    if (!known) {
-      out.pending.push_back({start, rel_line, rules_here});
-      consumed_to = LineAt(bytes, start).next;
-      return;
-    }
     consumed_to = EvaluateRecord(*unit, ctx, header_ptr(), start, bytes.size(), rules_here, rel_line, out, rec);
   };
 
@@ -531,7 +542,6 @@ void Scanner::Impl::RunChunk(std::shared_ptr<FileUnit> unit, size_t k, hs_scratc
   }
   advance_lines(out.end);
   out.newlines = rel_line;
-  out.last = state;
   unit->map->DoneWith(out.begin, out.end - out.begin);
   if (unit->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) FinishFile(*unit, scratch);
 }
@@ -575,11 +585,6 @@ void Scanner::Impl::FinishFile(FileUnit& unit, hs_scratch_t* scratch) {
   ctx.cache = &cache;
   if (unit.install_roots) ctx.install_roots = *unit.install_roots;
   for (auto& c : unit.chunks) {
-    if (!c.pending.empty()) {
-      ctx.directive_date = state.date;
-      const FieldHeader* header = state.header ? state.header.get() : DefaultHeader(type);
-      for (const auto& p : c.pending) EvaluateRecord(unit, ctx, header, p.start, bytes.size(), p.rules, p.line, c, rec);
-    }
     for (auto& f : c.findings) {
       f.line = base + f.line + 1;
       f.host = hosts[unit.host_index].name;
@@ -593,8 +598,7 @@ void Scanner::Impl::FinishFile(FileUnit& unit, hs_scratch_t* scratch) {
     comment_lines += c.comment_lines;
     candidates += c.candidates;
     base += c.newlines;
-    if (c.saw_fields) state.header = c.last.header;
-    if (c.saw_date) state.date = c.last.date;
+    state = c.end_state;
   }
   uint64_t lines = base + ((!bytes.empty() && bytes.back() != '\n') ? 1 : 0);
 

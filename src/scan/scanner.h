@@ -30,8 +30,8 @@ struct ScanOptions {
   unsigned threads = 0;  // 0: all cores
   std::optional<TimeMs> since, until;
   std::string host;  // overrides the host name taken from each root
-  size_t chunk_bytes = size_t(32) << 20;
-  size_t split_threshold = size_t(48) << 20;
+  size_t chunk_bytes = size_t(16) << 20;
+  size_t split_threshold = size_t(24) << 20;
 };
 
 struct ScanResult {

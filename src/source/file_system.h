@@ -26,6 +26,9 @@ class MappedFile {
   // Hint that [offset, offset+len) will not be read again soon; lets the
   // mapping drop those pages so resident memory stays bounded on huge files.
   virtual void DoneWith(size_t offset, size_t len) {}
+  // Hint that [offset, offset+len) is about to be read sequentially: lets
+  // the mapping fill its page tables in one call instead of faulting.
+  virtual void WillRead(size_t offset, size_t len) {}
 };
 
 struct DirEntry {

@@ -37,6 +37,16 @@ class PosixMappedFile final : public MappedFile {
     return addr_ ? std::string_view(static_cast<const char*>(addr_), size_) : std::string_view();
   }
 
+  void WillRead(size_t offset, size_t len) override {
+#ifdef MADV_POPULATE_READ
+    if (!addr_) return;
+    const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    size_t begin = offset / page * page;
+    size_t end = std::min(offset + len, size_);
+    if (end > begin) madvise(static_cast<char*>(addr_) + begin, end - begin, MADV_POPULATE_READ);  // best effort
+#endif
+  }
+
   void DoneWith(size_t offset, size_t len) override {
     if (!addr_) return;
     const size_t page = size_t(sysconf(_SC_PAGESIZE));
