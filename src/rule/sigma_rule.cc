@@ -612,8 +612,11 @@ size_t LiteralScore(const std::string& text) {
 size_t Score(const PrefilterLiteral& l) {
   if (!l.regex) return LiteralScore(l.text);
   // A regex is more selective than the literal it must contain.
+  // A regex is more selective than the literal it must contain, but only a
+  // strong literal keeps vectorscan from verifying the regex everywhere.
   bool caseless;
-  return std::min<size_t>(24, LiteralScore(RegexRequiredLiteral(l.text, &caseless)) + 6);
+  size_t lit = LiteralScore(RegexRequiredLiteral(l.text, &caseless));
+  return lit >= 4 ? std::min<size_t>(24, lit + 6) : lit;
 }
 
 size_t Quality(const std::vector<PrefilterLiteral>& lits) {
