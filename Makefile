@@ -7,7 +7,7 @@ DEBIAN_PACKAGES := cmake ninja-build g++ ccache pkg-config git \
   libyara-dev libsimdjson-dev libpugixml-dev libarchive-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev \
   ripgrep yara time bc
 
-.PHONY: all deps build test demo bench clean
+.PHONY: all deps build test demo bench lint format clean
 
 all: build
 
@@ -37,6 +37,13 @@ demo: deps build
 
 bench: deps build
 	bench/run.sh
+
+# clang-tidy over the library sources (checks in .clang-tidy fail the run).
+lint: build
+	clang-tidy -p $(BUILD) --quiet $$(ls src/*/*.cc | grep -v -E '_(test|perftest)\.cc$$')
+
+format:
+	clang-format -i $$(ls src/*/*.h src/*/*.cc tools/*.cc tools/*.h fuzz/*.cc tests/*.cc tests/*.h)
 
 clean:
 	rm -rf $(BUILD)

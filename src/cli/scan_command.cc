@@ -1,6 +1,10 @@
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <chrono>
 #include <fstream>
+#include <memory>
 #include <set>
 
 #include "base/text.h"
@@ -67,6 +71,18 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
       err << "exhunt: --sigma " << d << ": " << s.message() << "\n";
       return 2;
     }
+  }
+  if (!o.no_progress && !o.quiet && isatty(STDERR_FILENO)) {
+    auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+    scan.on_progress = [&err, last](const ScanProgress& p) {
+      auto now = std::chrono::steady_clock::now();
+      if (p.files_done != p.files_total && now - *last < std::chrono::milliseconds(100)) return;
+      *last = now;
+      err << fmt::format("\rscanning: {}/{} files, {} of {}   ", p.files_done, p.files_total, HumanBytes(p.bytes_done),
+                         HumanBytes(p.bytes_total));
+      if (p.files_done == p.files_total) err << "\r" << std::string(70, ' ') << "\r";
+      err.flush();
+    };
   }
   Scanner scanner(fs.get(), &rules, scan);
   Status prepared = scanner.Prepare();

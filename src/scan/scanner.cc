@@ -155,6 +155,7 @@ struct Scanner::Impl {
   std::mutex mu;
   ScanResult result;
   std::vector<HostState> hosts;
+  ScanProgress progress;
   std::deque<std::function<void(hs_scratch_t*)>> queue;
   std::condition_variable cv;
   int active = 0;
@@ -267,6 +268,10 @@ void Scanner::Impl::StartFile(std::shared_ptr<FileUnit> unit, hs_scratch_t* scra
   auto opened = fs->Open(unit->file.path);
   if (!opened.ok()) {
     AddError(unit->file.rel_path, opened.status().message());
+    std::lock_guard<std::mutex> lock(mu);
+    progress.files_done++;
+    progress.bytes_done += unit->file.size;
+    if (options.on_progress) options.on_progress(progress);
     return;
   }
   unit->map = std::move(opened.value());
@@ -655,6 +660,9 @@ void Scanner::Impl::FinishFile(FileUnit& unit, hs_scratch_t* scratch) {
   }
   result.stats.files++;
   result.stats.bytes += bytes.size();
+  progress.files_done++;
+  progress.bytes_done += unit.file.size;
+  if (options.on_progress) options.on_progress(progress);
   result.stats.records += lines >= comment_lines ? lines - comment_lines : 0;
   result.stats.candidates += candidates;
   if (damage.any()) {
@@ -680,6 +688,7 @@ ScanResult Scanner::Scan() {
   auto t0 = std::chrono::steady_clock::now();
   m.result = ScanResult();
   m.hosts.clear();
+  m.progress = ScanProgress();
   std::vector<std::shared_ptr<FileUnit>> units;
   for (const auto& root : m.options.roots) {
     DiscoveredTree tree = Discover(m.fs, root);
@@ -695,6 +704,8 @@ ScanResult Scanner::Scan() {
     for (auto& e : tree.errors) m.result.errors.push_back(std::move(e));
     for (auto& f : tree.logs) {
       auto unit = std::make_shared<FileUnit>();
+      m.progress.files_total++;
+      m.progress.bytes_total += f.size;
       unit->file = std::move(f);
       unit->host_index = index;
       units.push_back(std::move(unit));

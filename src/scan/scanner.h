@@ -11,6 +11,7 @@
 // The core never prints: Scan() returns everything as values.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,11 +26,18 @@
 
 namespace exhunt {
 
+struct ScanProgress {
+  uint64_t files_done = 0, files_total = 0;
+  uint64_t bytes_done = 0, bytes_total = 0;
+};
+
 struct ScanOptions {
   std::vector<std::string> roots;
   unsigned threads = 0;  // 0: all cores
   std::optional<TimeMs> since, until;
   std::string host;  // overrides the host name taken from each root
+  // Called after each file, from worker threads (never concurrently).
+  std::function<void(const ScanProgress&)> on_progress;
   size_t chunk_bytes = size_t(16) << 20;
   size_t split_threshold = size_t(24) << 20;
 };
