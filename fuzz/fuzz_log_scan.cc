@@ -3,6 +3,7 @@
 // rules, whole and split into tiny chunks.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "rule/rule_set.h"
@@ -11,31 +12,45 @@
 
 using namespace exhunt;
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static RuleSet* rules = [] {
-    auto* r = new RuleSet();
-    r->AddBuiltin();
-    return r;
-  }();
-  std::string bytes(reinterpret_cast<const char*>(data), size);
+namespace {
+
+const char* const kPaths[] = {
+    "/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log",
+    "/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030306-1.LOG",
+    "/Program Files/Microsoft/Exchange Server/V15/Logging/ECP/Server/ECPServer20210303-1.LOG",
+    "/Program Files/Microsoft/Exchange Server/V15/Logging/OABGeneratorLog/OAB_20210303-1.LOG",
+    "/Program Files/Microsoft/Exchange Server/V15/Logging/CmdletInfra/Powershell-Proxy/Http/Rps_Http_2021030306-1.LOG",
+    "/loose/unknown.log",
+};
+const std::string kRoot = "/t/EXCH01";
+
+// Rules and compiled prefilters are built once; each input replaces the files.
+struct Harness {
   MemoryFileSystem fs;
-  const std::string root = "/t/EXCH01";
-  fs.AddFile(root + "/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log", bytes);
-  fs.AddFile(root + "/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030306-1.LOG", bytes);
-  fs.AddFile(root + "/Program Files/Microsoft/Exchange Server/V15/Logging/ECP/Server/ECPServer20210303-1.LOG", bytes);
-  fs.AddFile(root + "/Program Files/Microsoft/Exchange Server/V15/Logging/OABGeneratorLog/OAB_20210303-1.LOG", bytes);
-  fs.AddFile(root + "/Program Files/Microsoft/Exchange Server/V15/Logging/CmdletInfra/Powershell-Proxy/Http/Rps_Http_2021030306-1.LOG", bytes);
-  fs.AddFile(root + "/loose/unknown.log", bytes);
-  for (size_t chunk : {size_t(16) << 20, size_t(64)}) {
+  RuleSet rules;
+  std::unique_ptr<Scanner> whole, split;
+  Harness() {
+    rules.AddBuiltin();
+    for (const char* p : kPaths) fs.AddFile(kRoot + p, "");
     ScanOptions o;
-    o.roots = {root};
+    o.roots = {kRoot};
     o.threads = 2;
-    o.chunk_bytes = chunk;
-    o.split_threshold = chunk;
-    Scanner scanner(&fs, rules, o);
-    if (!scanner.Prepare().ok()) __builtin_trap();
-    ScanResult r = scanner.Scan();
-    if (r.hosts.size() != 1) __builtin_trap();
+    whole = std::make_unique<Scanner>(&fs, &rules, o);
+    o.chunk_bytes = 64;
+    o.split_threshold = 64;
+    split = std::make_unique<Scanner>(&fs, &rules, o);
+    if (!whole->Prepare().ok() || !split->Prepare().ok()) __builtin_trap();
   }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static Harness* h = new Harness();
+  std::string bytes(reinterpret_cast<const char*>(data), size);
+  for (const char* p : kPaths) h->fs.AddFile(kRoot + p, bytes);
+  ScanResult a = h->whole->Scan();
+  ScanResult b = h->split->Scan();
+  if (a.hosts.size() != 1 || b.hosts.size() != 1) __builtin_trap();
   return 0;
 }

@@ -3,8 +3,12 @@
 #include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cstring>
 
 #include "base/text.h"
 
@@ -41,6 +45,38 @@ std::string_view OutcomeName(Outcome o) {
 }
 
 namespace {
+
+// An address as 16 bytes (IPv4 mapped into ::ffff:0:0/96), false if not an address.
+bool ParseAddress(std::string_view text, std::array<uint8_t, 16>* out) {
+  std::string s(Trim(text));
+  uint8_t v4[4];
+  if (inet_pton(AF_INET, s.c_str(), v4) == 1) {
+    out->fill(0);
+    (*out)[10] = (*out)[11] = 0xff;
+    memcpy(out->data() + 12, v4, 4);
+    return true;
+  }
+  size_t pct = s.find('%');  // zone index, as in fe80::1%12
+  if (pct != std::string::npos) s.resize(pct);
+  return inet_pton(AF_INET6, s.c_str(), out->data()) == 1;
+}
+
+// "10.0.0.0/8", "fe80::/10"; prefix bits counted on the 16-byte form.
+bool CidrContains(const std::string& cidr, std::string_view value) {
+  size_t slash = cidr.find('/');
+  std::array<uint8_t, 16> net{}, addr{};
+  if (!ParseAddress(std::string_view(cidr).substr(0, slash), &net) || !ParseAddress(value, &addr)) return false;
+  bool v4 = cidr.find(':') == std::string::npos;
+  int bits = v4 ? 32 : 128;
+  if (slash != std::string::npos) bits = atoi(cidr.c_str() + slash + 1);
+  if (v4) bits += 96;
+  bits = std::clamp(bits, 0, 128);
+  for (int i = 0; i < bits; ++i) {
+    uint8_t mask = uint8_t(0x80 >> (i % 8));
+    if ((net[size_t(i / 8)] & mask) != (addr[size_t(i / 8)] & mask)) return false;
+  }
+  return true;
+}
 
 // ---- detection parsing ------------------------------------------------------
 
@@ -108,6 +144,7 @@ Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldM
     else if ((mod == "i" || mod == "m" || mod == "s") && m->op == FieldMatcher::Op::kRegex) re_flags += mod;
     else if (mod == "exists") m->op = FieldMatcher::Op::kExists;
     else if (mod == "windash") windash = true;
+    else if (mod == "cidr") m->op = FieldMatcher::Op::kCidr;
     else if (mod == "lt") m->op = FieldMatcher::Op::kLt;
     else if (mod == "lte") m->op = FieldMatcher::Op::kLte;
     else if (mod == "gt") m->op = FieldMatcher::Op::kGt;
@@ -490,6 +527,8 @@ bool MatchOne(const FieldMatcher& m, size_t i, std::string_view field) {
       return CompareNumber(m.op, field, v);
     case Op::kExists:
       return true;
+    case Op::kCidr:
+      return CidrContains(v, field);
     default:
       break;
   }
@@ -782,7 +821,7 @@ namespace {
 std::vector<std::string> RawLiteralsForValue(const FieldMatcher& m, const std::string& value,
                                              RawForm form, LogType type) {
   using Op = FieldMatcher::Op;
-  if (m.op == Op::kExists || m.op >= Op::kLt) return {};
+  if (m.op == Op::kExists || m.op == Op::kCidr || m.op >= Op::kLt) return {};
   std::string lit;
   if (m.op == Op::kRegex) {
     bool caseless = false;

@@ -3,7 +3,7 @@
 // Supported now: selections as maps, lists of maps and keyword lists;
 // values as strings (with * ? wildcards), numbers, booleans and null;
 // modifiers contains, startswith, endswith, all, re (with i, m, s), cased,
-// exists, windash, lt/lte/gt/gte; conditions with and/or/not/parentheses,
+// exists, windash, cidr (IPv4 and IPv6), lt/lte/gt/gte; conditions with and/or/not/parentheses,
 // "1 of X*", "all of X*", "1 of them", "all of them", and lists of
 // conditions. Anything else is refused at load time with a message naming
 // it, never silently ignored.
@@ -57,7 +57,7 @@ struct PrefilterLiteral {
 std::string RegexRequiredLiteral(std::string_view re, bool* caseless);
 
 struct FieldMatcher {
-  enum class Op { kEquals, kContains, kStartsWith, kEndsWith, kRegex, kExists, kLt, kLte, kGt, kGte };
+  enum class Op { kEquals, kContains, kStartsWith, kEndsWith, kRegex, kExists, kCidr, kLt, kLte, kGt, kGte };
   std::string field;  // empty: keyword search over the raw record
   Op op = Op::kEquals;
   bool cased = false;

@@ -104,6 +104,15 @@ TEST(Sigma, WindashMatchesSlashAndUnicodeDashes) {
   EXPECT_TRUE(r->Matches(Rec({{"A", "powershell -enc abc"}})));
 }
 
+TEST(Sigma, CidrMatchesIpv4AndIpv6) {
+  auto r = Rule("  sel:\n    ip|cidr:\n      - '10.0.0.0/8'\n      - 'fe80::/10'\n  condition: sel\n");
+  EXPECT_TRUE(r->Matches(Rec({{"ip", "10.20.30.40"}})));
+  EXPECT_FALSE(r->Matches(Rec({{"ip", "11.0.0.1"}})));
+  EXPECT_TRUE(r->Matches(Rec({{"ip", "fe80::4d1c:2a7:3b1:8e5%12"}})));
+  EXPECT_FALSE(r->Matches(Rec({{"ip", "2001:db8::1"}})));
+  EXPECT_FALSE(r->Matches(Rec({{"ip", "not an address"}})));
+}
+
 TEST(Sigma, MetadataFromTags) {
   auto r = Rule("  sel:\n    A: 1\n  condition: sel\n",
                 "tags:\n  - attack.t1190\n  - attack.t1505.003\n  - cve.2021-26855\n  - attack.initial-access\n"
