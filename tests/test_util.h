@@ -7,31 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "record/log_format.h"
 #include "rule/rule_set.h"
 #include "scan/scanner.h"
 #include "source/memory_file_system.h"
 
 namespace exhunt::testing {
 
-inline constexpr char kHttpProxyFields[] =
-    "DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,Protocol,UrlHost,"
-    "UrlStem,ProtocolAction,AuthenticationType,IsAuthenticated,AuthenticatedUser,Organization,AnchorMailbox,"
-    "UserAgent,ClientIpAddress,ServerHostName,HttpStatus,BackEndStatus,ErrorCode,Method,ProxyAction,TargetServer,"
-    "TargetServerVersion,RoutingType,RoutingHint,BackEndCookie,ServerLocatorHost,ServerLocatorLatency,RequestBytes,"
-    "ResponseBytes,TargetOutstandingRequests,AuthModulePerfContext,HttpPipelineLatency,"
-    "CalculateTargetBackEndLatency,GlsLatencyBreakup,TotalGlsLatency,AccountForestLatencyBreakup,"
-    "TotalAccountForestLatency,ResourceForestLatencyBreakup,TotalResourceForestLatency,ADLatency,"
-    "SharedCacheLatencyBreakup,TotalSharedCacheLatency,ActivityContextLifeTime,ModuleToHandlerSwitchingLatency,"
-    "ClientReqStreamLatency,BackendReqInitLatency,BackendReqStreamLatency,BackendProcessingLatency,"
-    "BackendRespInitLatency,BackendRespStreamLatency,ClientRespStreamLatency,KerberosAuthHeaderLatency,"
-    "HandlerCompletionLatency,RequestHandlerLatency,HandlerToModuleSwitchingLatency,ProxyTime,CoreLatency,"
-    "RoutingLatency,HttpProxyOverhead,TotalRequestTime,RouteRefresherLatency,UrlQuery,BackEndGenericInfo,"
-    "GenericInfo,GenericErrors,EdgeTraceId,DatabaseGuid,UserADObjectGuid,PartitionEndpointLookupLatency,"
-    "RoutingStatus";
-
-inline constexpr char kIisFields[] =
-    "date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) "
-    "sc-status sc-substatus sc-win32-status time-taken";
+inline const std::string kHttpProxyFields(DefaultFieldsText(LogType::kHttpProxy));
+inline const std::string kIisFields(DefaultFieldsText(LogType::kIisW3c));
 
 // A CSV row for `fields` (comma list) with the given values by name; others empty.
 std::string CsvRow(const std::string& fields, const std::map<std::string, std::string>& values);

@@ -39,6 +39,9 @@ std::vector<std::string_view> Split(std::string_view s, char sep);
 // bytes become U+FFFD so that every output line is valid JSON.
 void AppendJsonEscaped(std::string& out, std::string_view s);
 
+// One CSV cell: quoted (with doubled quotes) only if it holds , " CR or LF.
+std::string CsvCell(std::string_view s);
+
 // Parses a decimal unsigned integer; false on anything else.
 bool ParseUint(std::string_view s, uint64_t* out);
 

@@ -35,6 +35,41 @@ bool IsCsvLogType(LogType type) {
   return type != LogType::kIisW3c && type != LogType::kUnknown;
 }
 
+std::string_view DefaultFieldsText(LogType type) {
+  switch (type) {
+    case LogType::kHttpProxy:
+      return "DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,Protocol,"
+             "UrlHost,UrlStem,ProtocolAction,AuthenticationType,IsAuthenticated,AuthenticatedUser,Organization,"
+             "AnchorMailbox,UserAgent,ClientIpAddress,ServerHostName,HttpStatus,BackEndStatus,ErrorCode,Method,"
+             "ProxyAction,TargetServer,TargetServerVersion,RoutingType,RoutingHint,BackEndCookie,ServerLocatorHost,"
+             "ServerLocatorLatency,RequestBytes,ResponseBytes,TargetOutstandingRequests,AuthModulePerfContext,"
+             "HttpPipelineLatency,CalculateTargetBackEndLatency,GlsLatencyBreakup,TotalGlsLatency,"
+             "AccountForestLatencyBreakup,TotalAccountForestLatency,ResourceForestLatencyBreakup,"
+             "TotalResourceForestLatency,ADLatency,SharedCacheLatencyBreakup,TotalSharedCacheLatency,"
+             "ActivityContextLifeTime,ModuleToHandlerSwitchingLatency,ClientReqStreamLatency,BackendReqInitLatency,"
+             "BackendReqStreamLatency,BackendProcessingLatency,BackendRespInitLatency,BackendRespStreamLatency,"
+             "ClientRespStreamLatency,KerberosAuthHeaderLatency,HandlerCompletionLatency,RequestHandlerLatency,"
+             "HandlerToModuleSwitchingLatency,ProxyTime,CoreLatency,RoutingLatency,HttpProxyOverhead,"
+             "TotalRequestTime,RouteRefresherLatency,UrlQuery,BackEndGenericInfo,GenericInfo,GenericErrors,"
+             "EdgeTraceId,DatabaseGuid,UserADObjectGuid,PartitionEndpointLookupLatency,RoutingStatus";
+    case LogType::kRpsHttp:
+      // Column order of Exchange 2016/2019 Rps_Http logs (as also used by CrowdStrike's OWASSRF script).
+      return "DateTime,StartTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,"
+             "UrlHost,UrlStem,AuthenticationType,IsAuthenticated,AuthenticatedUser,Organization,ManagedOrganization,"
+             "ClientIpAddress,ServerHostName,FrontEndServer,HttpStatus,SubStatus,ErrorCode,Action,CommandId,"
+             "CommandName,SessionId,ShellId,FailFast,ContributeToFailFast,RequestBytes,ClientInfo,CPU,Memory,"
+             "ActivityContextLifeTime,TotalTime,UrlQuery,GenericLatency,GenericInfo,GenericErrors";
+    case LogType::kEcpServer:
+    case LogType::kEcpActivity:
+      return "TimeStamp,ServerName,EventId,EventData";
+    case LogType::kIisW3c:
+      return "date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) "
+             "sc-status sc-substatus sc-win32-status time-taken";
+    default:
+      return "";
+  }
+}
+
 FieldHeader::FieldHeader(std::vector<std::string> names) : names_(std::move(names)) {
   for (size_t i = 0; i < names_.size(); ++i) index_.emplace(AsciiLowerCopy(names_[i]), int(i));
 }

@@ -48,6 +48,11 @@ class FieldHeader {
   std::unordered_map<std::string, int> index_;  // lowercased name -> column
 };
 
+// The field list a log type writes by default (Exchange 2016/2019, IIS 10),
+// as it stands after "#Fields: "; empty for types without one. Used when a
+// file has no header before its first record, and by the generator.
+std::string_view DefaultFieldsText(LogType type);
+
 // Parses the text after "#Fields:" (W3C: space separated; CSV: commas).
 FieldHeader ParseFieldsDirective(std::string_view rest, bool csv);
 

@@ -26,17 +26,6 @@ std::string JsonList(const std::vector<std::string>& items) {
 
 std::string OptTime(const std::optional<TimeMs>& t) { return t ? Quote(FormatIsoTime(*t)) : "null"; }
 
-std::string CsvCell(std::string_view s) {
-  bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (!quote) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 // For terminals: valid UTF-8 kept as is, control bytes and invalid
 // sequences shown as U+FFFD so evidence cannot move the cursor or recolour.
 std::string TerminalSafe(std::string_view s) {

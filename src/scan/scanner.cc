@@ -21,61 +21,19 @@ namespace {
 constexpr size_t kMaxEvidenceValue = 4096;
 constexpr size_t kMaxBacktrack = size_t(1) << 20;
 
-const FieldHeader& HttpProxyDefault() {
-  static const FieldHeader h = ParseFieldsDirective(
-      "DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,Protocol,"
-      "UrlHost,UrlStem,ProtocolAction,AuthenticationType,IsAuthenticated,AuthenticatedUser,Organization,"
-      "AnchorMailbox,UserAgent,ClientIpAddress,ServerHostName,HttpStatus,BackEndStatus,ErrorCode,Method,"
-      "ProxyAction,TargetServer,TargetServerVersion,RoutingType,RoutingHint,BackEndCookie,ServerLocatorHost,"
-      "ServerLocatorLatency,RequestBytes,ResponseBytes,TargetOutstandingRequests,AuthModulePerfContext,"
-      "HttpPipelineLatency,CalculateTargetBackEndLatency,GlsLatencyBreakup,TotalGlsLatency,"
-      "AccountForestLatencyBreakup,TotalAccountForestLatency,ResourceForestLatencyBreakup,"
-      "TotalResourceForestLatency,ADLatency,SharedCacheLatencyBreakup,TotalSharedCacheLatency,"
-      "ActivityContextLifeTime,ModuleToHandlerSwitchingLatency,ClientReqStreamLatency,BackendReqInitLatency,"
-      "BackendReqStreamLatency,BackendProcessingLatency,BackendRespInitLatency,BackendRespStreamLatency,"
-      "ClientRespStreamLatency,KerberosAuthHeaderLatency,HandlerCompletionLatency,RequestHandlerLatency,"
-      "HandlerToModuleSwitchingLatency,ProxyTime,CoreLatency,RoutingLatency,HttpProxyOverhead,"
-      "TotalRequestTime,RouteRefresherLatency,UrlQuery,BackEndGenericInfo,GenericInfo,GenericErrors,"
-      "EdgeTraceId,DatabaseGuid,UserADObjectGuid,PartitionEndpointLookupLatency,RoutingStatus",
-      true);
-  return h;
-}
-
-const FieldHeader& RpsHttpDefault() {
-  static const FieldHeader h = ParseFieldsDirective(
-      "DateTime,StartTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,"
-      "UrlHost,UrlStem,AuthenticationType,IsAuthenticated,AuthenticatedUser,Organization,ManagedOrganization,"
-      "ClientIpAddress,ServerHostName,FrontEndServer,HttpStatus,SubStatus,ErrorCode,Action,CommandId,"
-      "CommandName,SessionId,ShellId,FailFast,ContributeToFailFast,RequestBytes,ClientInfo,CPU,Memory,"
-      "ActivityContextLifeTime,TotalTime,UrlQuery,GenericLatency,GenericInfo,GenericErrors",
-      true);
-  return h;
-}
-
-const FieldHeader& EcpDefault() {
-  static const FieldHeader h = ParseFieldsDirective("TimeStamp,ServerName,EventId,EventData", true);
-  return h;
-}
-
-const FieldHeader& IisDefault() {
-  static const FieldHeader h = ParseFieldsDirective(
-      "date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) "
-      "sc-status sc-substatus sc-win32-status time-taken",
-      false);
-  return h;
-}
-
 }  // namespace
 
 const FieldHeader* DefaultHeader(LogType type) {
-  switch (type) {
-    case LogType::kHttpProxy: return &HttpProxyDefault();
-    case LogType::kRpsHttp: return &RpsHttpDefault();
-    case LogType::kEcpServer:
-    case LogType::kEcpActivity: return &EcpDefault();
-    case LogType::kIisW3c: return &IisDefault();
-    default: return nullptr;
-  }
+  // Parsed once per type; immutable afterwards.
+  static const std::map<LogType, FieldHeader> headers = [] {
+    std::map<LogType, FieldHeader> m;
+    for (LogType t : {LogType::kHttpProxy, LogType::kRpsHttp, LogType::kEcpServer, LogType::kEcpActivity,
+                      LogType::kIisW3c})
+      m.emplace(t, ParseFieldsDirective(DefaultFieldsText(t), IsCsvLogType(t)));
+    return m;
+  }();
+  auto it = headers.find(type);
+  return it == headers.end() ? nullptr : &it->second;
 }
 
 std::string HostNameForRoot(const std::string& root) {
