@@ -36,55 +36,50 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<std::share
   }
   // Literals become escaped expressions so that literals and regexes share
   // one database. A regex vectorscan cannot compile falls back to the
-  // literal it must contain, or leaves its rule unfiltered.
-  std::vector<std::string> patterns;
-  std::vector<unsigned> flags, ids;
-  for (unsigned i = 0; i < pf->literals_.size(); ++i) {
-    auto& lit = pf->literals_[i];
-    unsigned f = (lit.cased ? 0 : HS_FLAG_CASELESS) | HS_FLAG_MULTILINE;
+  // literal it must contain, or leaves its rules unfiltered.
+  auto literal_pattern = [](const std::string& text) {
+    static const char* kHex = "0123456789abcdef";
     std::string pattern;
-    if (lit.regex) {
-      hs_database_t* probe = nullptr;
-      hs_compile_error_t* perr = nullptr;
-      if (hs_compile(lit.text.c_str(), f, HS_MODE_BLOCK, nullptr, &probe, &perr) == HS_SUCCESS) {
-        hs_free_database(probe);
-        pattern = lit.text;
-      } else {
-        hs_free_compile_error(perr);
-        bool caseless;
-        std::string fallback = RegexRequiredLiteral(lit.text, &caseless);
-        if (fallback.empty()) {
-          for (unsigned r : pf->rules_by_literal_[i])
-            if (std::find(pf->unfiltered_.begin(), pf->unfiltered_.end(), r) == pf->unfiltered_.end())
-              pf->unfiltered_.push_back(r);
-          fallback = "\n\n\n";  // harmless: rules above read every record anyway
-        }
-        lit = {fallback, false, false};
-      }
+    for (unsigned char c : text) {
+      pattern += "\\x";
+      pattern += kHex[c >> 4];
+      pattern += kHex[c & 15];
     }
-    if (!lit.regex) {
-      static const char* kHex = "0123456789abcdef";
-      for (unsigned char c : lit.text) {
-        pattern += "\\x";
-        pattern += kHex[c >> 4];
-        pattern += kHex[c & 15];
-      }
-    }
-    patterns.push_back(std::move(pattern));
-    flags.push_back(f);
-    ids.push_back(i);
-    pf->literal_lengths_.push_back(lit.regex ? 0 : lit.text.size());
-  }
-  std::vector<const char*> exprs;
-  for (const auto& p : patterns) exprs.push_back(p.c_str());
+    return pattern;
+  };
   hs_database_t* db = nullptr;
-  hs_compile_error_t* err = nullptr;
-  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
-                       &err) != HS_SUCCESS) {
+  for (;;) {
+    std::vector<std::string> patterns;
+    std::vector<unsigned> flags, ids;
+    for (unsigned i = 0; i < pf->literals_.size(); ++i) {
+      const auto& lit = pf->literals_[i];
+      patterns.push_back(lit.regex ? lit.text : literal_pattern(lit.text));
+      flags.push_back((lit.cased ? 0 : HS_FLAG_CASELESS) | HS_FLAG_MULTILINE);
+      ids.push_back(i);
+    }
+    std::vector<const char*> exprs;
+    for (const auto& p : patterns) exprs.push_back(p.c_str());
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+                         &err) == HS_SUCCESS)
+      break;
+    int bad = err ? err->expression : -1;
     std::string msg = err && err->message ? err->message : "unknown error";
     hs_free_compile_error(err);
-    return Status::InvalidArgument("vectorscan: " + msg);
+    if (bad < 0 || size_t(bad) >= pf->literals_.size() || !pf->literals_[size_t(bad)].regex)
+      return Status::InvalidArgument("vectorscan: " + msg);
+    auto& lit = pf->literals_[size_t(bad)];
+    bool caseless;
+    std::string fallback = RegexRequiredLiteral(lit.text, &caseless);
+    if (fallback.empty()) {
+      for (unsigned r : pf->rules_by_literal_[size_t(bad)])
+        if (std::find(pf->unfiltered_.begin(), pf->unfiltered_.end(), r) == pf->unfiltered_.end())
+          pf->unfiltered_.push_back(r);
+      fallback = "\n\n\n";  // never in a line; the rules above read every record anyway
+    }
+    lit = {fallback, false, false};
   }
+  for (const auto& lit : pf->literals_) pf->literal_lengths_.push_back(lit.regex ? 0 : lit.text.size());
   pf->db_.reset(db);
   return pf;
 }

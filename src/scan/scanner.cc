@@ -170,13 +170,28 @@ Scanner::Scanner(FileSystem* fs, const RuleSet* rules, ScanOptions options) : im
 Scanner::~Scanner() = default;
 
 Status Scanner::Prepare() {
-  for (LogType t : {LogType::kIisW3c, LogType::kHttpProxy, LogType::kEcpServer, LogType::kEcpActivity,
-                    LogType::kOabGenerator, LogType::kRpsHttp, LogType::kExchangeCsv}) {
-    auto pf = Prefilter::Build(impl_->rules->rules(), t);
+  // Databases compile in parallel: the IIS one dominates start-up.
+  const LogType types[] = {LogType::kIisW3c, LogType::kHttpProxy, LogType::kEcpServer, LogType::kEcpActivity,
+                           LogType::kOabGenerator, LogType::kRpsHttp, LogType::kExchangeCsv};
+  std::vector<std::optional<Result<std::unique_ptr<Prefilter>>>> built(std::size(types));
+  {
+    std::vector<std::thread> workers;
+    std::atomic<size_t> next{0};
+    unsigned n = std::max(1u, std::min(impl_->options.threads ? impl_->options.threads
+                                                              : std::thread::hardware_concurrency(),
+                                       unsigned(std::size(types))));
+    for (unsigned w = 0; w < n; ++w)
+      workers.emplace_back([&] {
+        for (size_t i; (i = next++) < std::size(types);) built[i] = Prefilter::Build(impl_->rules->rules(), types[i]);
+      });
+    for (auto& t : workers) t.join();
+  }
+  for (size_t i = 0; i < std::size(types); ++i) {
+    auto& pf = *built[i];
     if (!pf.ok()) return pf.status();
     Status s = pf.value()->AllocScratch(&impl_->prototype);
     if (!s.ok()) return s;
-    impl_->prefilters[t] = std::move(pf.value());
+    impl_->prefilters[types[i]] = std::move(pf.value());
   }
   return Status::Ok();
 }
