@@ -56,6 +56,7 @@ struct CveExposure {
   std::optional<Build> fixed_build;  // the build that fixes it on this line (or the first fixed CU)
   std::string kev_date_added;        // empty if not in KEV
   std::string mitigation;            // what mitigation would count (never equals fixed)
+  std::string mitigated_by;          // a mitigation found in force for it, if any
   std::string detail;                // why this status, one sentence
 };
 
