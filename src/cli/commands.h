@@ -30,6 +30,20 @@ struct ScanCommandOptions {
 
 int RunScan(const ScanCommandOptions& options, std::ostream& out, std::ostream& err);
 
+struct ExposureCommandOptions {
+  std::string path;
+  std::string build;
+  std::string url;
+  bool insecure = false;
+  std::string format = "text";
+  std::string host;
+  bool check_table = false;
+};
+
+// Exit: 0 nothing open, 1 a CVE open (vulnerable, no fix, fixed in a later
+// CU) or the build unknown, 2 usage error.
+int RunExposure(const ExposureCommandOptions& options, std::ostream& out, std::ostream& err);
+
 struct RulesCommandOptions {
   std::string action;  // list | check
   std::vector<std::string> dirs;

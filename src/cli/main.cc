@@ -26,6 +26,16 @@ int main(int argc, char** argv) {
   scan_cmd->add_flag("--quiet", scan.quiet, "print only the report");
   scan_cmd->add_flag("--no-builtin", scan.no_builtin, "run only rules given with --sigma");
 
+  exhunt::ExposureCommandOptions exposure;
+  auto* exposure_cmd = app.add_subcommand("exposure", "is this server patched, mitigated or open, per exploited CVE");
+  exposure_cmd->add_option("PATH", exposure.path, "a scan root: build from ExSetup.exe, logs, OWA folders; IIS config");
+  exposure_cmd->add_option("--build", exposure.build, "a build number: 15.1.2176.2 or 15.01.2176.002");
+  exposure_cmd->add_option("--url", exposure.url, "an Exchange front end: https://mail.example.com");
+  exposure_cmd->add_flag("--insecure", exposure.insecure, "accept self-signed or mismatching TLS certificates");
+  exposure_cmd->add_option("--format", exposure.format, "text or jsonl")->default_str("text");
+  exposure_cmd->add_option("--host", exposure.host, "host name for the report");
+  exposure_cmd->add_flag("--check-table", exposure.check_table, "check the built-in build table and exit");
+
   exhunt::RulesCommandOptions rules;
   auto* rules_cmd = app.add_subcommand("rules", "list or check detection rules");
   rules_cmd->add_option("ACTION", rules.action, "list | check | literals")->required()->check(CLI::IsMember({"list", "check", "literals"}));
@@ -42,6 +52,7 @@ int main(int argc, char** argv) {
   }
   if (*scan_cmd) return exhunt::RunScan(scan, std::cout, std::cerr);
   if (*rules_cmd) return exhunt::RunRules(rules, std::cout, std::cerr);
+  if (*exposure_cmd) return exhunt::RunExposure(exposure, std::cout, std::cerr);
   if (*version_cmd) {
     std::cout << "exhunt " << EXHUNT_VERSION << "\n";
     return 0;

@@ -84,6 +84,13 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
       err.flush();
     };
   }
+  auto table = ExposureTable::LoadBuiltin();
+  if (!table.ok()) {
+    err << "exhunt: " << table.status().ToString() << "\n";
+    return 2;
+  }
+  scan.exposure_table = table.value().get();
+  report.exposure_table = table.value().get();
   Scanner scanner(fs.get(), &rules, scan);
   Status prepared = scanner.Prepare();
   if (!prepared.ok()) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/time.h"
+#include "exposure/assessment.h"
 #include "record/log_format.h"
 #include "rule/sigma_rule.h"
 
@@ -52,6 +53,8 @@ struct HostReport {
   std::map<LogType, Coverage> coverage;
   // Why the verdict is what it is, one sentence each.
   std::vector<std::string> reasons;
+  // Patch and mitigation state, when the evidence shows a build.
+  std::optional<ExposureAssessment> exposure;
 };
 
 struct ScanStats {

@@ -80,9 +80,9 @@ void WriteExposureText(const ExposureAssessment& a, const ExposureTable& table, 
         << e.proves << (e.seen ? ", seen " + FormatIsoTime(*e.seen).substr(0, 10) : "") << ")\n";
   for (const auto& n : a.notes) out << in << "  note: " << n << "\n";
   if (!a.cves.empty()) {
-    out << in << fmt::format("  {:<16} {:<24} {:<11} {}\n", "CVE", "status", "KEV added", "what to do / why");
+    out << in << fmt::format("  {:<16} {:<26} {:<11} {}\n", "CVE", "status", "KEV added", "what to do / why");
     for (const auto& c : a.cves) {
-      out << in << fmt::format("  {:<16} {:<24} {:<11} {}\n", c.cve, CveStatusName(c.status),
+      out << in << fmt::format("  {:<16} {:<26} {:<11} {}\n", c.cve, CveStatusName(c.status),
                                c.kev_date_added.empty() ? "-" : c.kev_date_added, c.detail);
       if (!c.mitigated_by.empty()) out << in << "  " << std::string(53, ' ') << "mitigation in force: " << c.mitigated_by << "\n";
     }

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "base/text.h"
+#include "report/exposure_report.h"
 
 namespace exhunt {
 
@@ -75,7 +76,7 @@ std::string FindingJson(const Finding& f) {
   return out;
 }
 
-std::string HostJson(const HostReport& h) {
+std::string HostJson(const HostReport& h, const ExposureTable* table) {
   std::string out = "{\"type\":\"host\",\"host\":" + Quote(h.host) + ",\"verdict\":" + Quote(VerdictName(h.verdict)) +
                     ",\"findings\":{";
   for (int s = 4; s >= 0; --s)
@@ -93,8 +94,9 @@ std::string HostJson(const HostReport& h) {
            ",\"bytes\":" + std::to_string(c.bytes) + ",\"first\":" + OptTime(c.first) + ",\"last\":" + OptTime(c.last) + "}";
     first = false;
   }
-  out += "},\"reasons\":" + JsonList(h.reasons) + "}";
-  return out;
+  out += "},\"reasons\":" + JsonList(h.reasons);
+  if (h.exposure && table) out += ",\"exposure\":" + ExposureJsonBody(*h.exposure, *table);
+  return out + "}";
 }
 
 std::string ErrorJson(const ScanError& e) {
@@ -108,9 +110,9 @@ std::string StatsJson(const ScanStats& s) {
 
 namespace {
 
-void WriteJsonl(const ScanResult& r, std::ostream& out) {
+void WriteJsonl(const ScanResult& r, const ReportOptions& opt, std::ostream& out) {
   for (const auto& f : r.findings) out << FindingJson(f) << '\n';
-  for (const auto& h : r.hosts) out << HostJson(h) << '\n';
+  for (const auto& h : r.hosts) out << HostJson(h, opt.exposure_table) << '\n';
   for (const auto& e : r.errors) out << ErrorJson(e) << '\n';
   out << StatsJson(r.stats) << '\n';
 }
@@ -150,6 +152,10 @@ void WriteText(const ScanResult& r, const ReportOptions& opt, std::ostream& out)
       std::vector<std::string> parts;
       for (const auto& [cve, n] : h.by_cve) parts.push_back(fmt::format("{} ({})", cve, n));
       out << "  CVEs: " << Join(parts, ", ") << "\n";
+    }
+    if (h.exposure && opt.exposure_table) {
+      out << "  exposure:\n";
+      WriteExposureText(*h.exposure, *opt.exposure_table, out, "  ");
     }
     if (h.first)
       out << "  first event " << FormatIsoTime(*h.first) << ", last " << FormatIsoTime(h.last.value_or(*h.first))
@@ -205,7 +211,7 @@ void WriteText(const ScanResult& r, const ReportOptions& opt, std::ostream& out)
 
 void WriteReport(const ScanResult& result, const ReportOptions& options, std::ostream& out) {
   switch (options.format) {
-    case ReportFormat::kJsonl: WriteJsonl(result, out); break;
+    case ReportFormat::kJsonl: WriteJsonl(result, options, out); break;
     case ReportFormat::kCsv: WriteCsv(result, out); break;
     case ReportFormat::kText: WriteText(result, options, out); break;
   }

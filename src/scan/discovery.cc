@@ -96,6 +96,13 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
   auto consider = [&](const std::string& path, const std::string& rel, uint64_t size) {
     ++tree.files_seen;
     std::string name = Basename(rel);
+    std::string lower = "/" + AsciiLowerCopy(rel);
+    if (EndsWithIgnoreCase(lower, "/bin/exsetup.exe")) tree.exsetup.push_back({path, rel});
+    if (EndsWithIgnoreCase(lower, "/inetpub/wwwroot/web.config")) tree.wwwroot_config.push_back({path, rel});
+    if (Contains(lower, "/frontend/httpproxy/") && EndsWithIgnoreCase(lower, "/web.config"))
+      tree.child_configs.push_back({path, rel});
+    if (EndsWithIgnoreCase(lower, "/inetsrv/config/applicationhost.config")) tree.apphost_config.push_back({path, rel});
+    if (EndsWithIgnoreCase(lower, "/inetsrv/rewrite.dll")) tree.rewrite_dll = true;
     LogType type = ClassifyLogPath(rel);
     if (type == LogType::kRpsHttp || type == LogType::kUnknown || type == LogType::kOabGenerator) {
       // Confirm or find the type from the header; path alone can't tell an
@@ -158,6 +165,11 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
       std::string path = JoinPath(d.path, e.name);
       std::string rel = d.rel.empty() ? e.name : d.rel + "/" + e.name;
       if (e.is_dir) {
+        std::string lower = "/" + AsciiLowerCopy(rel);
+        size_t auth = lower.rfind("/frontend/httpproxy/owa/auth/");
+        if (auth != std::string::npos && lower.find('/', auth + 29) == std::string::npos && !e.name.empty() &&
+            e.name[0] >= '0' && e.name[0] <= '9' && std::count(e.name.begin(), e.name.end(), '.') == 2)
+          tree.owa_build_dirs.push_back(rel);
         stack.push_back({path, rel});
       } else if (e.is_regular) {
         consider(path, rel, e.size);

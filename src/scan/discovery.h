@@ -29,6 +29,17 @@ struct DiscoveredTree {
   std::vector<std::string> install_roots;
   std::vector<ScanError> errors;
   uint64_t files_seen = 0;
+  // Files that tell the server's build and mitigations (paths as opened,
+  // and relative to the root).
+  struct Config {
+    std::string path, rel_path;
+  };
+  std::vector<Config> exsetup;          // <install>/Bin/ExSetup.exe
+  std::vector<Config> wwwroot_config;   // inetpub/wwwroot/web.config
+  std::vector<Config> child_configs;    // web.config files under <install>/FrontEnd/HttpProxy
+  std::vector<Config> apphost_config;   // Windows/System32/inetsrv/config/applicationHost.config
+  bool rewrite_dll = false;             // Windows/System32/inetsrv/rewrite.dll
+  std::vector<std::string> owa_build_dirs;  // rel paths of <install>/FrontEnd/HttpProxy/owa/auth/<15.x.y>
 };
 
 // Classifies by path alone; kUnknown if the path says nothing.

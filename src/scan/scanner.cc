@@ -12,6 +12,7 @@
 
 #include "base/text.h"
 #include "record/log_record.h"
+#include "exposure/tree_assessment.h"
 #include "scan/discovery.h"
 
 namespace exhunt {
@@ -98,6 +99,7 @@ struct HostState {
   std::string name;
   std::map<LogType, Coverage> coverage;
   std::vector<std::string> install_roots;
+  std::optional<ExposureAssessment> exposure;
 };
 
 }  // namespace
@@ -674,6 +676,11 @@ ScanResult Scanner::Scan() {
       if (m.hosts[i].name == host.name) index = i;
     if (index == m.hosts.size()) m.hosts.push_back(std::move(host));
     else for (auto& r : host.install_roots) m.hosts[index].install_roots.push_back(r);
+    if (m.options.exposure_table) {
+      ExposureAssessment a = AssessTree(m.fs, root, tree, *m.options.exposure_table);
+      auto& slot = m.hosts[index].exposure;
+      if (!slot || (!slot->build && a.build)) slot = std::move(a);
+    }
     for (auto& e : tree.errors) m.result.errors.push_back(std::move(e));
     for (auto& f : tree.logs) {
       auto unit = std::make_shared<FileUnit>();
@@ -715,6 +722,7 @@ ScanResult Scanner::Scan() {
     for (const auto& f : out.findings)
       if (f.host == h.name) mine.push_back(&f);
     out.hosts.push_back(JudgeHost(h.name, mine, h.coverage));
+    out.hosts.back().exposure = h.exposure;
   }
   std::sort(out.errors.begin(), out.errors.end(),
             [](const ScanError& a, const ScanError& b) { return a.path < b.path; });

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "exposure/exposure_table.h"
 #include "finding/finding.h"
 #include "rule/prefilter.h"
 #include "rule/rule_set.h"
@@ -36,6 +37,8 @@ struct ScanOptions {
   unsigned threads = 0;  // 0: all cores
   std::optional<TimeMs> since, until;
   std::string host;  // overrides the host name taken from each root
+  // If set, each host record carries its exposure (build, CVEs, mitigations).
+  const ExposureTable* exposure_table = nullptr;
   // Called after each file, from worker threads (never concurrently).
   std::function<void(const ScanProgress&)> on_progress;
   size_t chunk_bytes = size_t(16) << 20;

@@ -1,0 +1,298 @@
+#include "exposure/tree_assessment.h"
+
+#include <pugixml.hpp>
+
+#include <algorithm>
+#include <map>
+
+#include "base/text.h"
+#include "exposure/pe_version.h"
+
+namespace exhunt {
+
+namespace {
+
+// The versions and update level each known EOMTv2 rule pattern had; every
+// pattern but the last was bypassed within days of its release.
+struct RulePattern {
+  const char* input;
+  const char* pattern;
+  bool current;
+};
+constexpr RulePattern kProxyNotShellPatterns[] = {
+    {"{REQUEST_URI}", ".*autodiscover\\.json.*\\@.*Powershell.*", false},
+    {"{REQUEST_URI}", ".*autodiscover\\.json.*Powershell.*", false},
+    {"{UrlDecode: {REQUEST_URI}}", ".*autodiscover\\.json.*Powershell.*", false},
+    {"{UrlDecode:{REQUEST_URI}}", ".*autodiscover\\.json.*Powershell.*", false},
+    {"{UrlDecode:{REQUEST_URI}}", "(?=.*autodiscover)(?=.*powershell)", true},
+};
+constexpr const char* kEomtCookieNames[] = {"X-AnonResource-Backend Abort - inbound", "X-BEResource Abort - inbound"};
+constexpr const char* kEomtCookiePatterns[] = {"(.*)X-AnonResource-Backend(.*)", "(.*)X-BEResource=(.+)/(.+)~(.+)"};
+
+bool Disabled(const pugi::xml_node& rule) { return EqualsIgnoreCase(rule.attribute("enabled").as_string("true"), "false"); }
+
+bool Aborts(const pugi::xml_node& rule) {
+  std::string_view type = rule.child("action").attribute("type").as_string();
+  return EqualsIgnoreCase(type, "AbortRequest") || EqualsIgnoreCase(type, "CustomResponse");
+}
+
+struct RuleHit {
+  std::string name;
+  bool enabled = false, aborts = false, stops = false, only_rule = false, match_all = false;
+  const RulePattern* pns = nullptr;  // ProxyNotShell pattern matched
+  int eomt = -1;                     // EOMT cookie rule index
+};
+
+std::vector<RuleHit> RewriteRules(const pugi::xml_document& doc) {
+  std::vector<RuleHit> hits;
+  pugi::xml_node rules = doc.child("configuration").child("system.webServer").child("rewrite").child("rules");
+  size_t count = 0;
+  for (auto rule : rules.children("rule")) (void)rule, ++count;
+  for (auto rule : rules.children("rule")) {
+    RuleHit h;
+    h.name = rule.attribute("name").as_string();
+    h.enabled = !Disabled(rule);
+    h.aborts = Aborts(rule);
+    h.stops = EqualsIgnoreCase(rule.attribute("stopProcessing").as_string("false"), "true");
+    h.only_rule = count == 1;
+    h.match_all = std::string_view(rule.child("match").attribute("url").as_string()) == ".*" &&
+                  !EqualsIgnoreCase(rule.attribute("patternSyntax").as_string(), "Wildcard");
+    for (auto add : rule.child("conditions").children("add")) {
+      std::string_view input = add.attribute("input").as_string(), pattern = add.attribute("pattern").as_string();
+      for (const auto& p : kProxyNotShellPatterns)
+        if (input == p.input && pattern == p.pattern) h.pns = &p;
+      for (int i = 0; i < 2; ++i)
+        if (EqualsIgnoreCase(input, "{HTTP_COOKIE}") && pattern == kEomtCookiePatterns[i]) h.eomt = i;
+    }
+    if (h.pns || h.eomt >= 0) hits.push_back(std::move(h));
+  }
+  return hits;
+}
+
+// A child web.config that clears the inherited rules or removes these names.
+std::string ChildOverride(const std::vector<std::pair<std::string, std::string>>& children,
+                          const std::vector<std::string>& names) {
+  for (const auto& [path, text] : children) {
+    pugi::xml_document doc;
+    if (!doc.load_buffer(text.data(), text.size())) continue;
+    pugi::xml_node rules = doc.child("configuration").child("system.webServer").child("rewrite").child("rules");
+    if (!rules) continue;
+    if (rules.child("clear")) return path + " clears the inherited rewrite rules";
+    for (auto remove : rules.children("remove"))
+      for (const auto& n : names)
+        if (EqualsIgnoreCase(remove.attribute("name").as_string(), n)) return path + " removes rule '" + n + "'";
+  }
+  return "";
+}
+
+bool RewriteModuleListed(std::string_view apphost) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(apphost.data(), apphost.size())) return false;
+  for (auto add : doc.child("configuration").child("system.webServer").child("globalModules").children("add"))
+    if (ContainsIgnoreCase(add.attribute("image").as_string(), "rewrite.dll") ||
+        EqualsIgnoreCase(add.attribute("name").as_string(), "RewriteModule"))
+      return true;
+  return false;
+}
+
+}  // namespace
+
+std::vector<MitigationFinding> AssessRewriteMitigations(const std::string& wwwroot_path, std::string_view wwwroot,
+                                                        const std::vector<std::pair<std::string, std::string>>& children,
+                                                        const std::string& apphost_path, std::string_view apphost,
+                                                        bool rewrite_dll_present) {
+  MitigationFinding eomt{"EOMT ProxyLogon cookie rules", {"CVE-2021-26855"}, MitigationState::kAbsent, wwwroot_path, ""};
+  MitigationFinding pns{"EOMTv2/EEMS ProxyNotShell rule", {"CVE-2022-41040"}, MitigationState::kAbsent, wwwroot_path, ""};
+  if (wwwroot_path.empty()) {
+    eomt.state = pns.state = MitigationState::kUnknown;
+    eomt.detail = pns.detail = "no inetpub/wwwroot/web.config in the evidence";
+    return {eomt, pns};
+  }
+  pugi::xml_document doc;
+  if (!doc.load_buffer(wwwroot.data(), wwwroot.size())) {
+    eomt.state = pns.state = MitigationState::kUnknown;
+    eomt.detail = pns.detail = "the Default Web Site web.config is not valid XML";
+    return {eomt, pns};
+  }
+  auto rules = RewriteRules(doc);
+  bool module = apphost.empty() ? rewrite_dll_present : RewriteModuleListed(apphost) || rewrite_dll_present;
+  std::string module_note = module ? "" : apphost.empty() ? " (URL Rewrite module presence unknown)" : "";
+
+  // EOMT: both cookie rules, enabled and aborting.
+  bool have[2] = {false, false};
+  std::vector<std::string> eomt_names;
+  for (const auto& r : rules)
+    if (r.eomt >= 0 && r.enabled && r.aborts && r.match_all) {
+      have[r.eomt] = true;
+      eomt_names.push_back(r.name);
+    }
+  if (have[0] && have[1]) {
+    eomt.state = MitigationState::kInForce;
+    eomt.detail = "both cookie rules present" + module_note;
+  } else if (have[0] || have[1]) {
+    eomt.state = MitigationState::kInsufficient;
+    eomt.detail = std::string("only the ") + (have[0] ? kEomtCookieNames[0] : kEomtCookieNames[1]) + " rule is present";
+  }
+  // EOMTv2 / EEMS: the final pattern, enabled, aborting, stopping (or alone).
+  const RuleHit* best = nullptr;
+  for (const auto& r : rules)
+    if (r.pns && (!best || (r.pns->current && !best->pns->current))) best = &r;
+  if (best) {
+    if (!best->pns->current) {
+      pns.state = MitigationState::kInsufficient;
+      pns.detail = "superseded rule (" + std::string(best->pns->input) + " ~ " + best->pns->pattern +
+                   "), bypassed by later exploits: apply the final EOMTv2 rule or install Nov22SU";
+    } else if (!best->enabled || !best->aborts || !best->match_all || !(best->stops || best->only_rule)) {
+      pns.state = MitigationState::kInsufficient;
+      pns.detail = "rule '" + best->name + "' has the right pattern but is " +
+                   (!best->enabled ? "disabled" : !best->aborts ? "not aborting" : !best->match_all ? "not matching every URL" : "not stopping processing");
+    } else {
+      pns.state = MitigationState::kInForce;
+      pns.detail = "rule '" + best->name + "' present" + module_note;
+    }
+  }
+  // A child configuration below the Default Web Site can switch them off.
+  for (auto* m : {&eomt, &pns}) {
+    if (m->state != MitigationState::kInForce) continue;
+    std::vector<std::string> names;
+    for (const auto& r : rules)
+      if ((m == &eomt && r.eomt >= 0) || (m == &pns && r.pns)) names.push_back(r.name);
+    std::string why = ChildOverride(children, names);
+    if (!why.empty()) {
+      m->state = MitigationState::kOverridden;
+      m->detail = why;
+    } else if (!module && !apphost.empty()) {
+      m->state = MitigationState::kInsufficient;
+      m->detail = "rules present, but the IIS URL Rewrite module is not installed (" + apphost_path + ")";
+    }
+  }
+  return {eomt, pns};
+}
+
+std::vector<MitigationFinding> AssessAppHostMitigations(const std::string& apphost_path, std::string_view apphost) {
+  std::vector<MitigationFinding> out;
+  MitigationFinding ep{"Extended Protection on every virtual directory", {"CVE-2024-21410"}, MitigationState::kUnknown,
+                       apphost_path, ""};
+  if (apphost_path.empty()) {
+    ep.detail = "no applicationHost.config in the evidence";
+    out.push_back(ep);
+    return out;
+  }
+  pugi::xml_document doc;
+  if (!doc.load_buffer(apphost.data(), apphost.size())) {
+    ep.detail = "applicationHost.config is not valid XML";
+    out.push_back(ep);
+    return out;
+  }
+  // Extended Protection per Exchange virtual directory with Windows authentication.
+  std::vector<std::string> off, on;
+  for (auto loc : doc.child("configuration").children("location")) {
+    std::string path = loc.attribute("path").as_string();
+    if (!StartsWithIgnoreCase(path, "Default Web Site/") && !StartsWithIgnoreCase(path, "Exchange Back End/")) continue;
+    pugi::xml_node win =
+        loc.child("system.webServer").child("security").child("authentication").child("windowsAuthentication");
+    if (!win || EqualsIgnoreCase(win.attribute("enabled").as_string("true"), "false")) continue;
+    std::string token = win.child("extendedProtection").attribute("tokenChecking").as_string("None");
+    (EqualsIgnoreCase(token, "Require") || EqualsIgnoreCase(token, "Allow") ? on : off).push_back(path);
+  }
+  if (on.empty() && off.empty()) {
+    ep.detail = "no virtual directory with Windows authentication in applicationHost.config";
+  } else if (off.empty()) {
+    ep.state = MitigationState::kInForce;
+    ep.detail = std::to_string(on.size()) + " virtual directories require or allow channel binding";
+  } else {
+    ep.state = MitigationState::kAbsent;
+    ep.detail = "off on " + std::to_string(off.size()) + " virtual directories (" + off[0] +
+                (off.size() > 1 ? ", ..." : "") + ")";
+  }
+  out.push_back(ep);
+  // The March 2021 interim mitigations: ECP and OAB application pools stopped.
+  for (auto [pool, cve] : {std::pair<const char*, const char*>{"MSExchangeECPAppPool", "CVE-2021-27065"},
+                           std::pair<const char*, const char*>{"MSExchangeOABAppPool", "CVE-2021-26858"}}) {
+    for (auto add : doc.child("configuration").child("system.applicationHost").child("applicationPools").children("add")) {
+      if (!EqualsIgnoreCase(add.attribute("name").as_string(), pool)) continue;
+      if (EqualsIgnoreCase(add.attribute("autoStart").as_string("true"), "false"))
+        out.push_back({std::string(pool) + " disabled (interim mitigation)", {cve}, MitigationState::kInForce, apphost_path,
+                       "autoStart=false; the feature is off while it lasts"});
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string ReadAll(FileSystem* fs, const std::string& path) {
+  auto f = fs->Open(path);
+  return f.ok() ? std::string(f.value()->bytes()) : std::string();
+}
+
+}  // namespace
+
+ExposureAssessment AssessTree(FileSystem* fs, const std::string& root, const DiscoveredTree& tree,
+                              const ExposureTable& table) {
+  ExposureAssessment a;
+  // 1. ExSetup.exe: the installed build including its security update.
+  for (const auto& c : tree.exsetup) {
+    auto f = fs->Open(c.path);
+    if (!f.ok()) {
+      a.notes.push_back(c.rel_path + ": " + f.status().message());
+      continue;
+    }
+    auto v = ReadPeVersion(f.value()->bytes());
+    if (!v.ok()) {
+      a.notes.push_back(c.rel_path + ": " + v.status().message());
+      continue;
+    }
+    a.evidence.push_back({"ExSetup.exe version resource", c.rel_path, v->file_version, false, "CU and security update", {}});
+  }
+  // 2. Version headers of HttpProxy and Rps_Http logs: the running build when
+  //    each log was written; the newest tells the current state, older ones
+  //    the history (when an update was installed).
+  std::map<Build, std::pair<TimeMs, std::string>> seen;
+  for (const auto& log : tree.logs) {
+    if (log.type != LogType::kHttpProxy && log.type != LogType::kRpsHttp) continue;
+    auto f = fs->Open(log.path);
+    if (!f.ok()) continue;
+    std::string_view head = f.value()->bytes().substr(0, 4096);
+    std::optional<Build> build;
+    std::optional<TimeMs> date;
+    size_t pos = 0;
+    while (pos < head.size()) {
+      LineSpan line = LineAt(head, pos);
+      std::string_view text = head.substr(line.start, line.end - line.start);
+      if (text.empty() || text[0] != '#') break;
+      if (StartsWithIgnoreCase(text, "#Version:")) build = ParseBuild(Trim(text.substr(9)));
+      if (StartsWithIgnoreCase(text, "#Date:")) date = ParseIsoTime(Trim(text.substr(6)));
+      pos = line.next;
+    }
+    if (!build || build->major() != 15 || build->build() == 0) continue;
+    auto it = seen.find(*build);
+    TimeMs t = date.value_or(0);
+    if (it == seen.end() || t > it->second.first) seen[*build] = {t, log.rel_path};
+  }
+  for (const auto& [b, when] : seen)
+    a.evidence.push_back({"HttpProxy/Rps_Http log header", when.second, b, false,
+                          "the running build when the log was written (may lag the installed update)",
+                          when.first ? std::optional<TimeMs>(when.first) : std::nullopt});
+  // 3. OWA build folders: CU only.
+  for (const auto& dir : tree.owa_build_dirs) {
+    bool three = false;
+    auto b = ParseBuild(dir.substr(dir.rfind('/') + 1), &three);
+    if (b && three) a.evidence.push_back({"OWA build folder", dir, *b, true, "CU only (folders stay after updates)", {}});
+  }
+  // Mitigations from IIS configuration.
+  std::string wwwroot_path = tree.wwwroot_config.empty() ? "" : tree.wwwroot_config[0].rel_path;
+  std::string wwwroot = tree.wwwroot_config.empty() ? "" : ReadAll(fs, tree.wwwroot_config[0].path);
+  std::string apphost_path = tree.apphost_config.empty() ? "" : tree.apphost_config[0].rel_path;
+  std::string apphost = tree.apphost_config.empty() ? "" : ReadAll(fs, tree.apphost_config[0].path);
+  std::vector<std::pair<std::string, std::string>> children;
+  for (const auto& c : tree.child_configs) children.emplace_back(c.rel_path, ReadAll(fs, c.path));
+  a.mitigations = AssessRewriteMitigations(wwwroot_path, wwwroot, children, apphost_path, apphost, tree.rewrite_dll);
+  for (auto& m : AssessAppHostMitigations(apphost_path, apphost)) a.mitigations.push_back(std::move(m));
+  // OWA folders only ever show CUs; when ExSetup is absent they still bound the CU.
+  (void)root;
+  Decide(table, &a);
+  return a;
+}
+
+}  // namespace exhunt
