@@ -53,6 +53,19 @@ void Decide(const ExposureTable& table, ExposureAssessment* a) {
   } else {
     a->cves = table.Evaluate(best->build);
   }
+  // OWA's version and the version in log headers can stay below the
+  // installed update: a build there proves "fixed" but not "vulnerable".
+  bool lagging = best->source != "given build" && best->source != "ExSetup.exe version resource" && !best->cu_only;
+  if (lagging) {
+    a->notes.push_back(best->source + " shows " + best->build.ToString() +
+                       ": it proves the fixes it contains, but can lag the installed update");
+    for (auto& c : a->cves) {
+      if (c.status != CveStatus::kVulnerable) continue;
+      c.status = CveStatus::kAmbiguous;
+      c.detail += " - unless the update is installed and " + best->source +
+                  " lags it: confirm with ExSetup.exe's version";
+    }
+  }
   // Mitigations never make a CVE fixed; they are shown beside its status.
   for (auto& c : a->cves) {
     if (c.status == CveStatus::kFixed) continue;

@@ -279,7 +279,9 @@ CveExposure ExposureTable::EvaluateOne(const std::string& cve, const Build& b, c
   const CveFixRow* later = nullptr;
   for (const auto* r : mine) {
     if (r->status != "fixed_in_cu" || !r->min_fixed_build) continue;
-    if (b >= *r->min_fixed_build) {
+    // Every build of the fixing CU or later: judged by CU line, so that a
+    // version below the CU's ExSetup number (OWA's 15.2.858.2 on CU9) counts.
+    if (b >= *r->min_fixed_build || b.SameCuLine(*r->min_fixed_build)) {
       fill(*r);
       e.status = config_dependent ? CveStatus::kDependsOnConfiguration : CveStatus::kFixed;
       e.detail = config_dependent ? "protected while Extended Protection stays enabled (on by default from " +
