@@ -165,6 +165,91 @@ TEST(EndToEnd, CommandLineJsonlAndExitCodes) {
   EXPECT_EQ(WEXITSTATUS(system(missing.c_str())), 2);
 }
 
+std::string RunCapture(const std::string& cmd, int* status) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while (p && (n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int rc = p ? pclose(p) : -1;
+  if (status) *status = WEXITSTATUS(rc);
+  return out;
+}
+
+TEST(EndToEnd, ScanHostRecordCarriesExposure) {
+  gen::GenOptions g;
+  g.out = TempDir("exposure") + "/EXCH01";
+  g.start = kMarch2021;
+  g.hours = 1;
+  g.build = "15.1.2176.9";  // CU19 with the March 2021 update, before ProxyShell's
+  ASSERT_TRUE(gen::GenerateTree(g).ok());
+  std::string out = RunCapture(std::string(EXHUNT_BINARY) + " scan --format jsonl --quiet '" + g.out + "'", nullptr);
+  size_t host = out.find("{\"type\":\"host\"");
+  ASSERT_NE(host, std::string::npos);
+  std::string line = out.substr(host, out.find('\n', host) - host);
+  EXPECT_NE(line.find("\"exposure\":{\"build\":\"15.1.2176.9\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"cve\":\"CVE-2021-26855\",\"aka\":\"ProxyLogon / HAFNIUM\",\"status\":\"fixed\""), std::string::npos);
+  EXPECT_NE(line.find("\"cve\":\"CVE-2021-34473\",\"aka\":\"ProxyShell\",\"status\":\"vulnerable\""), std::string::npos);
+  EXPECT_NE(line.find("\"build_source\":\"ExSetup.exe version resource"), std::string::npos);
+}
+
+struct MitigationCase {
+  const char* mitigation;
+  const char* eomt_state;
+  const char* pns_state;
+};
+
+class GeneratedMitigations : public ::testing::TestWithParam<MitigationCase> {};
+
+TEST_P(GeneratedMitigations, ExposureCommandReadsTheTreesIisConfig) {
+  gen::GenOptions g;
+  g.out = TempDir(std::string("mit-") + GetParam().mitigation) + "/EXCH01";
+  g.start = kMarch2021;
+  g.hours = 0.2;
+  g.mitigation = GetParam().mitigation;
+  ASSERT_TRUE(gen::GenerateTree(g).ok());
+  int status = 0;
+  std::string out = RunCapture(std::string(EXHUNT_BINARY) + " exposure --format jsonl '" + g.out + "'", &status);
+  EXPECT_EQ(status, 1);  // 15.1.2176.2 is open
+  EXPECT_EQ(out.rfind("{\"type\":\"exposure\",\"host\":\"EXCH01\"", 0), 0u) << out;
+  EXPECT_NE(out.find("{\"name\":\"EOMT ProxyLogon cookie rules\",\"cves\":[\"CVE-2021-26855\"],\"state\":\"" +
+                     std::string(GetParam().eomt_state) + "\""),
+            std::string::npos);
+  EXPECT_NE(out.find("{\"name\":\"EOMTv2/EEMS ProxyNotShell rule\",\"cves\":[\"CVE-2022-41040\"],\"state\":\"" +
+                     std::string(GetParam().pns_state) + "\""),
+            std::string::npos)
+      << out.substr(out.find("mitigations"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Exposure, GeneratedMitigations,
+                         ::testing::Values(MitigationCase{"none", "absent", "absent"},
+                                           MitigationCase{"eomt", "in force", "absent"},
+                                           MitigationCase{"eomtv2", "absent", "in force"},
+                                           MitigationCase{"eomtv2-old", "absent", "insufficient"},
+                                           MitigationCase{"eomtv2-cleared", "absent", "overridden"}),
+                         [](const auto& info) {
+                           std::string n = info.param.mitigation;
+                           for (char& c : n)
+                             if (c == '-') c = '_';
+                           return n;
+                         });
+
+TEST(EndToEnd, ExposureCommandBuildAndCheckTable) {
+  int status = 0;
+  std::string out = RunCapture(std::string(EXHUNT_BINARY) + " exposure --build 15.01.2176.002", &status);
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(out.find("Exchange Server 2016 CU19"), std::string::npos);
+  EXPECT_NE(out.find("install Exchange Server 2016 CU19 Mar21SU (KB5000871), build 15.1.2176.9"), std::string::npos);
+  RunCapture(std::string(EXHUNT_BINARY) + " exposure --build 15.2.2562.17 > /dev/null", &status);
+  EXPECT_EQ(status, 1);  // SE RTM without Jun26SU: CVE-2026-42897 open
+  RunCapture(std::string(EXHUNT_BINARY) + " exposure --build 15.2.2562.46 > /dev/null", &status);
+  EXPECT_EQ(status, 0);  // SE Aug26SU: nothing open (Extended Protection is configuration, not open)
+  out = RunCapture(std::string(EXHUNT_BINARY) + " exposure --check-table", &status);
+  EXPECT_EQ(status, 0) << out;
+  RunCapture(std::string(EXHUNT_BINARY) + " exposure --build banana 2>/dev/null", &status);
+  EXPECT_EQ(status, 2);
+}
+
 TEST(Demo, BundledExampleTreeIsCompromised) {
   std::string root = std::string(EXHUNT_SOURCE_DIR) + "/examples/EXCH01";
   auto fs = NewPosixFileSystem();

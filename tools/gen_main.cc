@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
                  "comma list of planted chains: proxylogon, proxyshell, proxynotshell, owassrf, scanners, patched, all");
   app.add_option("--truth", truth, "write the ground truth JSON here (default OUT.truth.json)");
   app.add_option("--install", o.install, "Exchange install folder inside the tree");
+  app.add_option("--build", o.build, "the server's build (ExSetup.exe, log headers, OWA folder)");
+  app.add_option("--mitigation", o.mitigation, "IIS rewrite rules: none, eomt, eomtv2, eomtv2-old, eomtv2-cleared");
   CLI11_PARSE(app, argc, argv);
   auto t = exhunt::ParseIsoTime(start);
   if (!t) {

@@ -12,6 +12,8 @@
 #include <memory>
 
 #include "base/text.h"
+#include "exposure/build.h"
+#include "pe_writer.h"
 #include "record/log_format.h"
 
 namespace exhunt::gen {
@@ -140,6 +142,10 @@ struct Traces {
 class Server {
  public:
   Server(const GenOptions& o, GenResult* r) : o_(o), res_(r), rng_(o.seed) {
+    auto b = ParseBuild(o.build);
+    build_ = b ? *b : *ParseBuild("15.1.2176.2");
+    version_long_ = build_.ToLongString();
+    cu_path_ = std::to_string(build_.major()) + "." + std::to_string(build_.minor()) + "." + std::to_string(build_.build());
     host_ = "EXCH01";
     fqdn_ = "exch01.contoso.local";
     static const char* first[] = {"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
@@ -212,7 +218,7 @@ class Server {
 
   std::pair<std::string, uint64_t> HttpProxy(const Http& h) {
     std::string rel = o_.install + "/Logging/HttpProxy/" + h.protocol + "/HttpProxy_" + Compact(h.t, true) + "-1.LOG";
-    std::string header = "#Software: Microsoft Exchange Server\n#Version: 15.01.2176.002\n#Log-type: HttpProxy Logs\n#Date: " +
+    std::string header = "#Software: Microsoft Exchange Server\n#Version: " + version_long_ + "\n#Log-type: HttpProxy Logs\n#Date: " +
                          Iso(HourStart(h.t)) + "\n#Fields: " + kHttpProxyFields + "\n";
     bool authed = !h.user.empty();
     std::string begin = Iso(h.t - 20 - TimeMs(rng_.Below(80)));
@@ -252,7 +258,7 @@ class Server {
   std::pair<std::string, uint64_t> Rps(TimeMs t, const std::string& user, const std::string& client_ip, int status,
                                        const std::string& client_info, const std::string& command) {
     std::string rel = o_.install + "/Logging/CmdletInfra/Powershell-Proxy/Http/Rps_Http_" + Compact(t, true) + "-1.LOG";
-    std::string header = "#Software: Microsoft Exchange Server\n#Version: 15.01.2176.002\n#Log-type: Rps Http Logs\n#Date: " +
+    std::string header = "#Software: Microsoft Exchange Server\n#Version: " + version_long_ + "\n#Log-type: Rps Http Logs\n#Date: " +
                          Iso(HourStart(t)) + "\n#Fields: " + kRpsFields + "\n";
     std::vector<std::string> v = {Iso(t), Iso(t - 40), rng_.Guid(), "15", "1", "2176", "2", "", fqdn_, "/powershell",
                                   "Kerberos", "true", user, "", "", client_ip, host_, host_, std::to_string(status), "0", "",
@@ -312,7 +318,7 @@ class Server {
         h.stem = "/owa/";
         h.query = "";
       } else if (r < 9) {
-        h.stem = "/owa/auth/15.1.2176/themes/resources/" + std::string(rng_.Below(2) ? "logon.css" : "favicon.ico");
+        h.stem = "/owa/auth/" + cu_path_ + "/themes/resources/" + std::string(rng_.Below(2) ? "logon.css" : "favicon.ico");
         h.user = "";
         h.anchor = "";
         h.back_end = false;
@@ -468,6 +474,14 @@ class Server {
   bool ok_ = true;
   std::string host_, fqdn_;
   std::string oab_guid_ = "0d1f62a5-6b6f-4c8e-9d7e-2a3f4b5c6d7e";
+  Build build_;
+  std::string version_long_, cu_path_;
+
+ public:
+  const Build& build() const { return build_; }
+  const std::string& cu_path() const { return cu_path_; }
+
+ private:
   std::vector<std::string> users_, sids_, ips_;
   std::map<std::string, std::unique_ptr<LogFile>> files_;
   uint64_t retired_bytes_ = 0;
@@ -698,6 +712,9 @@ const std::vector<std::string>& ScenarioNames() {
 }
 
 Result<GenResult> GenerateTree(const GenOptions& o) {
+  if (!ParseBuild(o.build)) return Status::InvalidArgument("bad build '" + o.build + "'");
+  if (o.mitigation != "none" && o.mitigation != "eomt" && o.mitigation != "eomtv2" && o.mitigation != "eomtv2-old" && o.mitigation != "eomtv2-cleared")
+    return Status::InvalidArgument("unknown mitigation '" + o.mitigation + "'");
   for (const auto& s : o.scenarios)
     if (std::find(ScenarioNames().begin(), ScenarioNames().end(), s) == ScenarioNames().end())
       return Status::InvalidArgument("unknown scenario '" + s + "'");
@@ -724,7 +741,60 @@ Result<GenResult> GenerateTree(const GenOptions& o) {
   // An Exchange install folder holds Bin next to Logging: leave a marker there.
   MakeDirs(o.out + "/" + o.install + "/Bin");
   MakeDirs(o.out + "/" + o.install + "/ClientAccess/OAB");
-  MakeDirs(o.out + "/" + o.install + "/FrontEnd/HttpProxy/owa/auth");
+  MakeDirs(o.out + "/" + o.install + "/FrontEnd/HttpProxy/owa/auth/" + server.cu_path() + "/themes/resources");
+  auto write_file = [&](const std::string& rel, const std::string& data) {
+    std::string full = o.out + "/" + rel;
+    MakeDirs(full.substr(0, full.rfind('/')));
+    FILE* f = fopen(full.c_str(), "wb");
+    if (!f) return false;
+    fwrite(data.data(), 1, data.size(), f);
+    fclose(f);
+    return true;
+  };
+  if (o.write_exsetup && !write_file(o.install + "/Bin/ExSetup.exe", MakeVersionPe(server.build())))
+    return Status::IoError("cannot write ExSetup.exe under " + o.out);
+  write_file(o.install + "/FrontEnd/HttpProxy/owa/auth/" + server.cu_path() + "/themes/resources/logon.css",
+             "/* logon */\n");
+  {
+    std::string rules;
+    const std::string eomt =
+        "        <rule name=\"X-AnonResource-Backend Abort - inbound\">\n          <match url=\".*\" />\n"
+        "          <conditions>\n            <add input=\"{HTTP_COOKIE}\" pattern=\"(.*)X-AnonResource-Backend(.*)\" />\n"
+        "          </conditions>\n          <action type=\"AbortRequest\" />\n        </rule>\n"
+        "        <rule name=\"X-BEResource Abort - inbound\" stopProcessing=\"true\">\n          <match url=\".*\" />\n"
+        "          <conditions>\n            <add input=\"{HTTP_COOKIE}\" pattern=\"(.*)X-BEResource=(.+)/(.+)~(.+)\" />\n"
+        "          </conditions>\n          <action type=\"AbortRequest\" />\n        </rule>\n";
+    auto pns = [](const std::string& input, const std::string& pattern) {
+      return "        <rule name=\"PowerShell - inbound\" stopProcessing=\"true\">\n          <match url=\".*\" />\n"
+             "          <conditions>\n            <add input=\"" + input + "\" pattern=\"" + pattern + "\" />\n"
+             "          </conditions>\n          <action type=\"AbortRequest\" />\n        </rule>\n";
+    };
+    if (o.mitigation == "eomt") rules = eomt;
+    if (o.mitigation == "eomtv2" || o.mitigation == "eomtv2-cleared")
+      rules = pns("{UrlDecode:{REQUEST_URI}}", "(?=.*autodiscover)(?=.*powershell)");
+    if (o.mitigation == "eomtv2-old") rules = pns("{REQUEST_URI}", ".*autodiscover\\.json.*\\@.*Powershell.*");
+    write_file("inetpub/wwwroot/web.config",
+               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<configuration>\n  <system.webServer>\n    <rewrite>\n"
+               "      <rules>\n" + rules + "      </rules>\n    </rewrite>\n  </system.webServer>\n</configuration>\n");
+    if (o.mitigation == "eomtv2-cleared")
+      write_file(o.install + "/FrontEnd/HttpProxy/autodiscover/web.config",
+                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<configuration>\n  <system.webServer>\n    <rewrite>\n"
+                 "      <rules>\n        <clear />\n      </rules>\n    </rewrite>\n  </system.webServer>\n</configuration>\n");
+    std::string locations;
+    for (const char* vdir : {"Default Web Site/owa", "Default Web Site/ecp", "Default Web Site/EWS",
+                             "Exchange Back End/owa", "Exchange Back End/ecp", "Exchange Back End/EWS"})
+      locations += std::string("  <location path=\"") + vdir + "\" overrideMode=\"Allow\">\n    <system.webServer>\n"
+                   "      <security>\n        <authentication>\n          <windowsAuthentication enabled=\"true\">\n"
+                   "            <extendedProtection tokenChecking=\"None\" />\n          </windowsAuthentication>\n"
+                   "        </authentication>\n      </security>\n    </system.webServer>\n  </location>\n";
+    write_file("Windows/System32/inetsrv/config/applicationHost.config",
+               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<configuration>\n  <system.applicationHost>\n"
+               "    <applicationPools>\n      <add name=\"MSExchangeECPAppPool\" autoStart=\"true\" />\n"
+               "      <add name=\"MSExchangeOABAppPool\" autoStart=\"true\" />\n    </applicationPools>\n"
+               "  </system.applicationHost>\n  <system.webServer>\n    <globalModules>\n"
+               "      <add name=\"RewriteModule\" image=\"%SystemRoot%\\system32\\inetsrv\\rewrite.dll\" />\n"
+               "    </globalModules>\n  </system.webServer>\n" + locations + "</configuration>\n");
+  }
 
   const double mean_gap = 3600000.0 / std::max(1.0, o.requests_per_hour);
   TimeMs t = o.start;

@@ -30,6 +30,14 @@ struct GenOptions {
   double requests_per_hour = 3000;
   std::vector<std::string> scenarios;  // proxylogon proxyshell proxynotshell owassrf scanners patched
   std::string install = "Program Files/Microsoft/Exchange Server/V15";
+  // The server's build: written as <install>/Bin/ExSetup.exe, in log
+  // headers and as the OWA build folder. Empty: 2016 CU19 RTM (15.1.2176.2).
+  std::string build = "15.1.2176.2";
+  // IIS configuration: "none", "eomt" (the ProxyLogon cookie rules),
+  // "eomtv2" (the final ProxyNotShell rule), "eomtv2-old" (a superseded one),
+  // "eomtv2-cleared" (final rule, cleared by a child web.config).
+  std::string mitigation = "none";
+  bool write_exsetup = true;
 };
 
 struct PlantedTrace {

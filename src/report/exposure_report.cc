@@ -84,7 +84,6 @@ void WriteExposureText(const ExposureAssessment& a, const ExposureTable& table, 
     for (const auto& c : a.cves) {
       out << in << fmt::format("  {:<16} {:<26} {:<11} {}\n", c.cve, CveStatusName(c.status),
                                c.kev_date_added.empty() ? "-" : c.kev_date_added, c.detail);
-      if (!c.mitigated_by.empty()) out << in << "  " << std::string(53, ' ') << "mitigation in force: " << c.mitigated_by << "\n";
     }
   }
   for (const auto& m : a.mitigations)
