@@ -3,10 +3,12 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <deque>
 #include <map>
 
 #include "base/text.h"
 #include "exposure/pe_version.h"
+#include "record/log_format.h"
 
 namespace exhunt {
 
@@ -256,13 +258,38 @@ ExposureAssessment AssessTree(FileSystem* fs, const std::string& root, const Dis
     std::string_view head = f.value()->bytes().substr(0, 4096);
     std::optional<Build> build;
     std::optional<TimeMs> date;
+    FieldHeader fields;
     size_t pos = 0;
     while (pos < head.size()) {
       LineSpan line = LineAt(head, pos);
       std::string_view text = head.substr(line.start, line.end - line.start);
-      if (text.empty() || text[0] != '#') break;
+      if (text.empty() || text[0] != '#') {
+        // No #Version line: the first row's version columns say the same.
+        if (!build && !text.empty() && fields.Find("MajorVersion") >= 0 && line.next <= head.size()) {
+          std::vector<std::string_view> values;
+          std::deque<std::string> storage;
+          size_t consumed = 0;
+          ParseCsvRecord(text, &consumed, &values, &storage);
+          std::string v;
+          for (const char* col : {"MajorVersion", "MinorVersion", "BuildVersion", "RevisionVersion"}) {
+            int i = fields.Find(col);
+            if (i < 0 || size_t(i) >= values.size()) {
+              v.clear();
+              break;
+            }
+            v += (v.empty() ? "" : ".") + std::string(values[size_t(i)]);
+          }
+          if (!v.empty()) build = ParseBuild(v);
+          if (!date) {
+            int i = fields.Find("DateTime");
+            if (i >= 0 && size_t(i) < values.size()) date = ParseIsoTime(values[size_t(i)]);
+          }
+        }
+        break;
+      }
       if (StartsWithIgnoreCase(text, "#Version:")) build = ParseBuild(Trim(text.substr(9)));
       if (StartsWithIgnoreCase(text, "#Date:")) date = ParseIsoTime(Trim(text.substr(6)));
+      if (StartsWithIgnoreCase(text, "#Fields:")) fields = ParseFieldsDirective(text.substr(8), true);
       pos = line.next;
     }
     if (!build || build->major() != 15 || build->build() == 0) continue;

@@ -169,6 +169,19 @@ TEST(TreeExposure, WithoutExSetupTheNewestLogHeaderDecides) {
   }
 }
 
+TEST(TreeExposure, VersionColumnsWhenTheHeaderLineIsMissing) {
+  auto table = ExposureTable::LoadBuiltin().value();
+  Tree t;
+  t.fs.AddFile(t.install + "/Logging/HttpProxy/Owa/HttpProxy_2021030106-1.LOG",
+               "#Fields: DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,UrlStem\r\n"
+               "2021-03-01T06:00:01.000Z,abc,15,1,2176,12,/owa/\r\n");
+  ExposureAssessment a = t.Assess(*table);
+  ASSERT_TRUE(a.build);
+  EXPECT_EQ(a.build->ToString(), "15.1.2176.12");
+  ASSERT_FALSE(a.evidence.empty());
+  EXPECT_TRUE(a.evidence[0].seen);
+}
+
 TEST(TreeExposure, OnlyAnOwaFolderGivesTheCu) {
   auto table = ExposureTable::LoadBuiltin().value();
   Tree t;

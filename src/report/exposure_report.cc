@@ -84,6 +84,13 @@ void WriteExposureText(const ExposureAssessment& a, const ExposureTable& table, 
     for (const auto& c : a.cves) {
       out << in << fmt::format("  {:<16} {:<26} {:<11} {}\n", c.cve, CveStatusName(c.status),
                                c.kev_date_added.empty() ? "-" : c.kev_date_added, c.detail);
+      bool open = c.status != CveStatus::kFixed && c.status != CveStatus::kNotListed;
+      if (open && !c.mitigation.empty() && c.mitigated_by.empty()) {
+        // The table's text: its first sentence is what would count.
+        std::string m = c.mitigation.substr(0, c.mitigation.find(". "));
+        if (m.size() > 150) m = m.substr(0, 147) + "...";
+        out << in << std::string(57, ' ') << "mitigation that would count: " << m << "\n";
+      }
     }
   }
   for (const auto& m : a.mitigations)
