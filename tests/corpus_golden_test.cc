@@ -103,7 +103,9 @@ TEST_P(CorpusFile, ParsesWithoutErrors) {
     ASSERT_TRUE(cov.first) << "no record time read";
     EXPECT_EQ(FormatIsoTime(*cov.first), exp.first);
   }
-  if (exp.records) EXPECT_EQ(r.stats.records, exp.records);
+  if (exp.records) {
+    EXPECT_EQ(r.stats.records, exp.records);
+  }
 }
 
 std::vector<std::string> AllSamples() {

@@ -1,5 +1,5 @@
-// Exposure of a server from its files: the build from <install>\Bin\
-// ExSetup.exe (authoritative, shows the security update), else from the
+// Exposure of a server from its files: the build from ExSetup.exe in the
+// install's Bin folder (authoritative, shows the security update), else from the
 // version headers of its Exchange logs and the OWA build folders; and the
 // mitigations in force from IIS configuration (Default Web Site web.config,
 // the HttpProxy child web.configs, applicationHost.config).
