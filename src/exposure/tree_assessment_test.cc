@@ -151,7 +151,9 @@ TEST(TreeExposure, ExSetupDecidesOverLogsAndOwaFolders) {
   EXPECT_NE(a.build_source.find("ExSetup.exe"), std::string::npos);
   EXPECT_EQ(a.evidence.size(), 3u);
   for (const auto& c : a.cves)
-    if (c.cve == "CVE-2021-31207") EXPECT_EQ(c.status, CveStatus::kFixed);
+    if (c.cve == "CVE-2021-31207") {
+      EXPECT_EQ(c.status, CveStatus::kFixed);
+    }
 }
 
 TEST(TreeExposure, WithoutExSetupTheNewestLogHeaderDecides) {
@@ -163,9 +165,13 @@ TEST(TreeExposure, WithoutExSetupTheNewestLogHeaderDecides) {
   ASSERT_TRUE(a.build);
   EXPECT_EQ(a.build->ToString(), "15.1.2176.9");
   for (const auto& c : a.cves) {
-    if (c.cve == "CVE-2021-26855") EXPECT_EQ(c.status, CveStatus::kFixed);
+    if (c.cve == "CVE-2021-26855") {
+      EXPECT_EQ(c.status, CveStatus::kFixed);
+    }
     // Below the April fix, but a log header may lag: not proof of "vulnerable".
-    if (c.cve == "CVE-2021-34473") EXPECT_EQ(c.status, CveStatus::kAmbiguous);
+    if (c.cve == "CVE-2021-34473") {
+      EXPECT_EQ(c.status, CveStatus::kAmbiguous);
+    }
   }
 }
 
@@ -191,7 +197,9 @@ TEST(TreeExposure, OnlyAnOwaFolderGivesTheCu) {
   ASSERT_TRUE(a.build);
   EXPECT_TRUE(a.cu_only);
   for (const auto& c : a.cves)
-    if (c.cve == "CVE-2022-41040") EXPECT_EQ(c.status, CveStatus::kAmbiguous);
+    if (c.cve == "CVE-2022-41040") {
+      EXPECT_EQ(c.status, CveStatus::kAmbiguous);
+    }
 }
 
 TEST(TreeExposure, MitigationIsShownBesideNeverInsteadOfTheStatus) {
