@@ -6,7 +6,9 @@
 
 #include "cli/commands.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   CLI::App app{"exhunt: hunt Exchange and IIS evidence for ProxyLogon, ProxyShell, ProxyNotShell and OWASSRF"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(EXHUNT_VERSION));
@@ -56,6 +58,20 @@ int main(int argc, char** argv) {
   if (*version_cmd) {
     std::cout << "exhunt " << EXHUNT_VERSION << "\n";
     return 0;
+  }
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Library code reports through Status; this is the last guard (out of memory, CLI11 internals).
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "exhunt: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "exhunt: unexpected error\n";
   }
   return 2;
 }

@@ -172,6 +172,7 @@ void WriteText(const ScanResult& r, const ReportOptions& opt, std::ostream& out)
     for (const auto& f : r.findings)
       if (f.host == h.host) by_rule[f.rule->id()].push_back(&f);
     std::vector<std::vector<const Finding*>*> groups;
+    groups.reserve(by_rule.size());
     for (auto& [id, v] : by_rule) groups.push_back(&v);
     std::sort(groups.begin(), groups.end(), [](const auto* a, const auto* b) {
       Severity sa = (*a)[0]->rule->severity(), sb = (*b)[0]->rule->severity();

@@ -58,6 +58,7 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<std::share
       ids.push_back(i);
     }
     std::vector<const char*> exprs;
+    exprs.reserve(patterns.size());
     for (const auto& p : patterns) exprs.push_back(p.c_str());
     hs_compile_error_t* err = nullptr;
     if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &db,

@@ -154,8 +154,8 @@ struct Scanner::Impl {
     result.errors.push_back({std::move(path), std::move(message)});
   }
 
-  void StartFile(std::shared_ptr<FileUnit> unit, hs_scratch_t* scratch);
-  void RunChunk(std::shared_ptr<FileUnit> unit, size_t k, hs_scratch_t* scratch);
+  void StartFile(const std::shared_ptr<FileUnit>& unit, hs_scratch_t* scratch);
+  void RunChunk(const std::shared_ptr<FileUnit>& unit, size_t k, hs_scratch_t* scratch);
   void FinishFile(FileUnit& unit, hs_scratch_t* scratch);
   size_t EvaluateRecord(const FileUnit& unit, const LogContext& ctx, const FieldHeader* header, size_t start,
                         size_t limit, const std::vector<unsigned>& rule_ids, uint64_t rel_line, ChunkResult& out,
@@ -239,7 +239,7 @@ std::vector<size_t> Scanner::Impl::ChunkBoundaries(std::string_view bytes, LogTy
   return b;
 }
 
-void Scanner::Impl::StartFile(std::shared_ptr<FileUnit> unit, hs_scratch_t* scratch) {
+void Scanner::Impl::StartFile(const std::shared_ptr<FileUnit>& unit, hs_scratch_t* scratch) {
   auto opened = fs->Open(unit->file.path);
   if (!opened.ok()) {
     AddError(unit->file.rel_path, opened.status().message());
@@ -398,7 +398,7 @@ size_t Scanner::Impl::EvaluateRecord(const FileUnit& unit, const LogContext& ctx
   return record_end;
 }
 
-void Scanner::Impl::RunChunk(std::shared_ptr<FileUnit> unit, size_t k, hs_scratch_t* scratch) {
+void Scanner::Impl::RunChunk(const std::shared_ptr<FileUnit>& unit, size_t k, hs_scratch_t* scratch) {
   ChunkResult& out = unit->chunks[k];
   std::string_view bytes = unit->map->bytes();
   const LogType type = unit->file.type;
