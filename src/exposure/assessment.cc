@@ -82,6 +82,17 @@ void Decide(const ExposureTable& table, ExposureAssessment* a) {
   }
 }
 
+std::optional<Build> BuildAt(const ExposureAssessment& a, TimeMs t) {
+  const BuildEvidence* before = nullptr;
+  for (const auto& e : a.evidence) {
+    if (!e.seen || !e.first_seen || e.cu_only) continue;
+    if (*e.first_seen <= t && t <= *e.seen + 3600000) return e.build;  // a log file spans up to an hour
+    if (*e.seen <= t && (!before || *e.seen > *before->seen)) before = &e;
+  }
+  if (before) return before->build;
+  return std::nullopt;
+}
+
 std::string StatusText(const CveExposure& e) {
   std::string s(CveStatusName(e.status));
   if (!e.mitigated_by.empty() && e.status != CveStatus::kDependsOnConfiguration)

@@ -21,7 +21,8 @@ struct BuildEvidence {
   Build build;
   bool cu_only = false;  // three parts: the CU, not the security update
   std::string proves;    // "CU and security update", "CU only", ...
-  std::optional<TimeMs> seen;  // when the log showed it
+  std::optional<TimeMs> seen;  // last time a log showed it
+  std::optional<TimeMs> first_seen;  // first time a log showed it
 };
 
 enum class MitigationState { kInForce, kOverridden, kInsufficient, kAbsent, kUnknown };
@@ -51,6 +52,10 @@ ExposureAssessment AssessBuild(const ExposureTable& table, const Build& build, b
 // Chooses the build from the evidence (ExSetup first, then the newest log
 // evidence, then OWA folders), evaluates it and applies the mitigations.
 void Decide(const ExposureTable& table, ExposureAssessment* a);
+
+// The build the logs show in force at time t (the evidence whose first..last
+// seen span holds t, else the last one seen before t), if logs tell.
+std::optional<Build> BuildAt(const ExposureAssessment& a, TimeMs t);
 
 // "vulnerable", or "vulnerable, mitigated by EOMT rules (not fixed)".
 std::string StatusText(const CveExposure& e);

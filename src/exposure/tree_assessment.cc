@@ -250,7 +250,11 @@ ExposureAssessment AssessTree(FileSystem* fs, const std::string& root, const Dis
   // 2. Version headers of HttpProxy and Rps_Http logs: the running build when
   //    each log was written; the newest tells the current state, older ones
   //    the history (when an update was installed).
-  std::map<Build, std::pair<TimeMs, std::string>> seen;
+  struct Seen {
+    TimeMs first = INT64_MAX, last = INT64_MIN;
+    std::string path;
+  };
+  std::map<Build, Seen> seen;
   for (const auto& log : tree.logs) {
     if (log.type != LogType::kHttpProxy && log.type != LogType::kRpsHttp) continue;
     auto f = fs->Open(log.path);
@@ -293,14 +297,25 @@ ExposureAssessment AssessTree(FileSystem* fs, const std::string& root, const Dis
       pos = line.next;
     }
     if (!build || build->major() != 15 || build->build() == 0) continue;
-    auto it = seen.find(*build);
-    TimeMs t = date.value_or(0);
-    if (it == seen.end() || t > it->second.first) seen[*build] = {t, log.rel_path};
+    Seen& s = seen[*build];
+    if (date) {
+      if (*date < s.first) s.first = *date;
+      if (*date >= s.last) {
+        s.last = *date;
+        s.path = log.rel_path;
+      }
+    }
+    if (s.path.empty()) s.path = log.rel_path;
   }
-  for (const auto& [b, when] : seen)
-    a.evidence.push_back({"HttpProxy/Rps_Http log header", when.second, b, false,
-                          "the running build when the log was written (may lag the installed update)",
-                          when.first ? std::optional<TimeMs>(when.first) : std::nullopt});
+  for (const auto& [b, s] : seen) {
+    BuildEvidence e{"HttpProxy/Rps_Http log header", s.path, b, false,
+                    "the running build when the log was written (may lag the installed update)", {}, {}};
+    if (s.last != INT64_MIN) {
+      e.seen = s.last;
+      e.first_seen = s.first;
+    }
+    a.evidence.push_back(std::move(e));
+  }
   // 3. OWA build folders: CU only.
   for (const auto& dir : tree.owa_build_dirs) {
     bool three = false;

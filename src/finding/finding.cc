@@ -1,6 +1,7 @@
 #include "finding/finding.h"
 
 #include <algorithm>
+#include <map>
 
 namespace exhunt {
 
@@ -39,10 +40,12 @@ bool HasCve(const Finding& f, std::string_view cve) {
 }  // namespace
 
 HostReport JudgeHost(const std::string& host, const std::vector<const Finding*>& findings,
-                     const std::map<LogType, Coverage>& coverage) {
+                     const std::map<LogType, Coverage>& coverage, const std::optional<ExposureAssessment>& exposure,
+                     const ExposureTable* table) {
   HostReport r;
   r.host = host;
   r.coverage = coverage;
+  r.exposure = exposure;
   const Finding* compromise = nullptr;
   const Finding* ssrf_exploit = nullptr;
   const Finding* vdir_change = nullptr;
@@ -59,6 +62,39 @@ HostReport JudgeHost(const std::string& host, const std::vector<const Finding*>&
       ssrf_exploit = f;
     if (HasCve(*f, "CVE-2021-27065") && (!vdir_change || (f->time && vdir_change->time && *f->time > *vdir_change->time)))
       vdir_change = f;
+  }
+  // Weigh traces by the build in force when they happened.
+  std::vector<std::string> weights;
+  if (exposure && table) {
+    std::map<Build, std::vector<CveExposure>> cache;
+    std::optional<Build> exposed_build, fixed_build;
+    std::optional<TimeMs> first_exposed, first_after_fix;
+    for (const Finding* f : findings) {
+      if (!f->time || f->rule->cves().empty() || f->rule->outcome() == Outcome::kProbe) continue;
+      auto b = BuildAt(*exposure, *f->time);
+      if (!b || !table->Find(*b)) continue;
+      auto it = cache.find(*b);
+      if (it == cache.end()) it = cache.emplace(*b, table->Evaluate(*b)).first;
+      const std::string& cve = f->rule->cves()[0];
+      for (const auto& c : it->second) {
+        if (c.cve != cve) continue;
+        if (c.status == CveStatus::kFixed) {
+          ++r.traces_after_fix;
+          if (!first_after_fix || *f->time < *first_after_fix) first_after_fix = f->time, fixed_build = b;
+        } else if (c.status == CveStatus::kVulnerable || c.status == CveStatus::kNoFix ||
+                   c.status == CveStatus::kFixedInLaterCu) {
+          ++r.traces_while_exposed;
+          if (!first_exposed || *f->time < *first_exposed) first_exposed = f->time, exposed_build = b;
+        }
+      }
+    }
+    if (r.traces_while_exposed)
+      weights.push_back(std::to_string(r.traces_while_exposed) + " trace(s) hit the server while its build (" +
+                          exposed_build->ToString() + " from " + FormatIsoTime(*first_exposed).substr(0, 10) +
+                          ") was open to their CVE");
+    if (r.traces_after_fix)
+      weights.push_back(std::to_string(r.traces_after_fix) + " trace(s) came when the logs show a build fixed for their CVE (" +
+                          fixed_build->ToString() + "): attempts against a patched server weigh less");
   }
   if (compromise) {
     r.verdict = Verdict::kCompromised;
@@ -95,6 +131,7 @@ HostReport JudgeHost(const std::string& host, const std::vector<const Finding*>&
                             " on cover every exploitation window and hold no trace");
     }
   }
+  for (auto& w : weights) r.reasons.push_back(std::move(w));
   return r;
 }
 

@@ -55,6 +55,10 @@ struct HostReport {
   std::vector<std::string> reasons;
   // Patch and mitigation state, when the evidence shows a build.
   std::optional<ExposureAssessment> exposure;
+  // Traces set against the build the logs show in force at their time:
+  // hits while that build was open to the trace's CVE weigh more than
+  // attempts after the fix was installed.
+  uint64_t traces_while_exposed = 0, traces_after_fix = 0;
 };
 
 struct ScanStats {
@@ -73,8 +77,10 @@ struct CampaignWindow {
 };
 const std::vector<CampaignWindow>& CampaignWindows();
 
-// Joins the findings of one host with its log coverage.
+// Joins the findings of one host with its log coverage and, when known, its
+// exposure over time.
 HostReport JudgeHost(const std::string& host, const std::vector<const Finding*>& findings,
-                     const std::map<LogType, Coverage>& coverage);
+                     const std::map<LogType, Coverage>& coverage, const std::optional<ExposureAssessment>& exposure = {},
+                     const ExposureTable* table = nullptr);
 
 }  // namespace exhunt

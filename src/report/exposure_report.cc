@@ -36,7 +36,8 @@ std::string ExposureJsonBody(const ExposureAssessment& a, const ExposureTable& t
     const auto& e = a.evidence[i];
     out += (i ? "," : "") + std::string("{\"source\":") + Q(e.source) + ",\"where\":" + Q(e.where) +
            ",\"build\":" + Q(e.cu_only ? e.build.ToString().substr(0, e.build.ToString().rfind('.')) : e.build.ToString()) +
-           ",\"proves\":" + Q(e.proves) + ",\"seen\":" + (e.seen ? Q(FormatIsoTime(*e.seen)) : "null") + "}";
+           ",\"proves\":" + Q(e.proves) + ",\"first_seen\":" + (e.first_seen ? Q(FormatIsoTime(*e.first_seen)) : "null") +
+           ",\"seen\":" + (e.seen ? Q(FormatIsoTime(*e.seen)) : "null") + "}";
   }
   out += "],\"cves\":[";
   for (size_t i = 0; i < a.cves.size(); ++i) {
@@ -77,7 +78,11 @@ void WriteExposureText(const ExposureAssessment& a, const ExposureTable& table, 
   for (const auto& e : a.evidence)
     out << in << "  evidence: " << e.source << (e.where.empty() ? "" : " " + e.where) << " -> "
         << (e.cu_only ? e.build.ToString().substr(0, e.build.ToString().rfind('.')) : e.build.ToString()) << " ("
-        << e.proves << (e.seen ? ", seen " + FormatIsoTime(*e.seen).substr(0, 10) : "") << ")\n";
+        << e.proves
+        << (e.first_seen && e.seen ? ", seen " + FormatIsoTime(*e.first_seen).substr(0, 16) + " .. " +
+                                         FormatIsoTime(*e.seen).substr(0, 16)
+                                   : "")
+        << ")\n";
   for (const auto& n : a.notes) out << in << "  note: " << n << "\n";
   if (!a.cves.empty()) {
     out << in << fmt::format("  {:<16} {:<26} {:<11} {}\n", "CVE", "status", "KEV added", "what to do / why");

@@ -94,7 +94,8 @@ std::string HostJson(const HostReport& h, const ExposureTable* table) {
            ",\"bytes\":" + std::to_string(c.bytes) + ",\"first\":" + OptTime(c.first) + ",\"last\":" + OptTime(c.last) + "}";
     first = false;
   }
-  out += "},\"reasons\":" + JsonList(h.reasons);
+  out += "},\"traces_while_exposed\":" + std::to_string(h.traces_while_exposed) +
+         ",\"traces_after_fix\":" + std::to_string(h.traces_after_fix) + ",\"reasons\":" + JsonList(h.reasons);
   if (h.exposure && table) out += ",\"exposure\":" + ExposureJsonBody(*h.exposure, *table);
   return out + "}";
 }

@@ -721,8 +721,7 @@ ScanResult Scanner::Scan() {
     std::vector<const Finding*> mine;
     for (const auto& f : out.findings)
       if (f.host == h.name) mine.push_back(&f);
-    out.hosts.push_back(JudgeHost(h.name, mine, h.coverage));
-    out.hosts.back().exposure = h.exposure;
+    out.hosts.push_back(JudgeHost(h.name, mine, h.coverage, h.exposure, m.options.exposure_table));
   }
   std::sort(out.errors.begin(), out.errors.end(),
             [](const ScanError& a, const ScanError& b) { return a.path < b.path; });

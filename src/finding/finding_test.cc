@@ -1,0 +1,65 @@
+#include "finding/finding.h"
+
+#include <gtest/gtest.h>
+
+namespace exhunt {
+namespace {
+
+std::shared_ptr<const SigmaRule> Rule(const std::string& outcome, const std::string& cve) {
+  std::string yaml = "title: t\nid: r." + outcome + "\nlevel: high\noutcome: " + outcome + "\ntags:\n  - cve." + cve +
+                     "\nlogsource:\n  product: exchange\n  service: httpproxy\ndetection:\n  s:\n    A: 1\n  condition: s\n";
+  return SigmaRule::Parse(yaml, "t").value();
+}
+
+Finding At(std::shared_ptr<const SigmaRule> rule, const std::string& time) {
+  Finding f;
+  f.rule = std::move(rule);
+  f.time = ParseIsoTime(time);
+  f.path = "p";
+  f.line = 1;
+  return f;
+}
+
+TEST(Verdict, CompromiseAttemptAndCoverage) {
+  auto attempt = At(Rule("attempt", "2021-26855"), "2021-03-03T06:00:00Z");
+  auto compromise = At(Rule("compromise", "2021-27065"), "2021-03-03T07:00:00Z");
+  std::map<LogType, Coverage> cov;
+  cov[LogType::kHttpProxy].first = ParseIsoTime("2021-03-01");
+  EXPECT_EQ(JudgeHost("h", {&attempt}, cov).verdict, Verdict::kAttempted);
+  EXPECT_EQ(JudgeHost("h", {&attempt, &compromise}, cov).verdict, Verdict::kCompromised);
+  EXPECT_EQ(JudgeHost("h", {}, cov).verdict, Verdict::kNoEvidence);
+  cov[LogType::kHttpProxy].first = ParseIsoTime("2023-06-01");
+  HostReport late = JudgeHost("h", {}, cov);
+  EXPECT_EQ(late.verdict, Verdict::kInsufficientEvidence);
+  EXPECT_EQ(late.reasons.size(), 3u);  // every campaign window closed before the logs start
+  EXPECT_EQ(JudgeHost("h", {}, {}).verdict, Verdict::kInsufficientEvidence);
+}
+
+TEST(Verdict, TracesAreWeighedByTheBuildInForceAtTheirTime) {
+  auto table = ExposureTable::LoadBuiltin().value();
+  ExposureAssessment a;
+  BuildEvidence before{"HttpProxy/Rps_Http log header", "x", *ParseBuild("15.1.2176.2"), false, "", {}, {}};
+  before.first_seen = ParseIsoTime("2021-03-01T00:00:00Z");
+  before.seen = ParseIsoTime("2021-03-05T23:00:00Z");
+  BuildEvidence after = before;
+  after.build = *ParseBuild("15.1.2176.9");  // Mar21SU
+  after.first_seen = ParseIsoTime("2021-03-06T00:00:00Z");
+  after.seen = ParseIsoTime("2021-03-20T23:00:00Z");
+  a.evidence = {before, after};
+  auto rule = Rule("attempt", "2021-26855");
+  auto early = At(rule, "2021-03-03T06:00:00Z");
+  auto late = At(rule, "2021-03-10T06:00:00Z");
+  auto later = At(rule, "2021-03-12T06:00:00Z");
+  HostReport r = JudgeHost("h", {&early, &late, &later}, {}, a, table.get());
+  EXPECT_EQ(r.traces_while_exposed, 1u);
+  EXPECT_EQ(r.traces_after_fix, 2u);
+  EXPECT_EQ(r.verdict, Verdict::kAttempted);
+  ASSERT_GE(r.reasons.size(), 3u);
+  EXPECT_NE(r.reasons[1].find("15.1.2176.2"), std::string::npos) << r.reasons[1];
+  EXPECT_NE(r.reasons[2].find("15.1.2176.9"), std::string::npos) << r.reasons[2];
+  EXPECT_EQ(BuildAt(a, *ParseIsoTime("2021-03-25T00:00:00Z"))->ToString(), "15.1.2176.9");
+  EXPECT_FALSE(BuildAt(a, *ParseIsoTime("2021-02-01T00:00:00Z")));
+}
+
+}  // namespace
+}  // namespace exhunt
