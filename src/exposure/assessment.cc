@@ -17,7 +17,7 @@ std::string_view MitigationStateName(MitigationState s) {
 
 ExposureAssessment AssessBuild(const ExposureTable& table, const Build& build, bool cu_only) {
   ExposureAssessment a;
-  a.evidence.push_back({"given build", "", build, cu_only, cu_only ? "CU only" : "CU and security update", {}});
+  a.evidence.push_back({"given build", "", build, cu_only, cu_only ? "CU only" : "CU and security update", {}, {}});
   Decide(table, &a);
   return a;
 }

@@ -115,7 +115,7 @@ TEST(ExposureTable, CuOnlyBuildsSayWhatTheCuAloneProves) {
 TEST(ExposureTable, OwaVersionBelowExSetupIsJudgedByItsCu) {
   // 2019 CU9's OWA version is 15.2.858.2 while ExSetup says 15.2.858.5.
   ExposureAssessment a;
-  a.evidence.push_back({"X-OWA-Version header", "https://x/owa/", *ParseBuild("15.2.858.2"), false, "", {}});
+  a.evidence.push_back({"X-OWA-Version header", "https://x/owa/", *ParseBuild("15.2.858.2"), false, "", {}, {}});
   Decide(Table(), &a);
   EXPECT_EQ(StatusOf(a.cves, "CVE-2021-26855"), CveStatus::kFixed);  // CU9 contains March 2021
   EXPECT_EQ(StatusOf(a.cves, "CVE-2021-34473"), CveStatus::kAmbiguous);

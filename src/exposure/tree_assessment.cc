@@ -245,7 +245,7 @@ ExposureAssessment AssessTree(FileSystem* fs, const std::string& root, const Dis
       a.notes.push_back(c.rel_path + ": " + v.status().message());
       continue;
     }
-    a.evidence.push_back({"ExSetup.exe version resource", c.rel_path, v->file_version, false, "CU and security update", {}});
+    a.evidence.push_back({"ExSetup.exe version resource", c.rel_path, v->file_version, false, "CU and security update", {}, {}});
   }
   // 2. Version headers of HttpProxy and Rps_Http logs: the running build when
   //    each log was written; the newest tells the current state, older ones
@@ -320,7 +320,7 @@ ExposureAssessment AssessTree(FileSystem* fs, const std::string& root, const Dis
   for (const auto& dir : tree.owa_build_dirs) {
     bool three = false;
     auto b = ParseBuild(dir.substr(dir.rfind('/') + 1), &three);
-    if (b && three) a.evidence.push_back({"OWA build folder", dir, *b, true, "CU only (folders stay after updates)", {}});
+    if (b && three) a.evidence.push_back({"OWA build folder", dir, *b, true, "CU only (folders stay after updates)", {}, {}});
   }
   // Mitigations from IIS configuration.
   std::string wwwroot_path = tree.wwwroot_config.empty() ? "" : tree.wwwroot_config[0].rel_path;
