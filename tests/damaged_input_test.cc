@@ -131,6 +131,21 @@ TEST(Headers, CsvMultiLineQuotedFieldAndOldBuildRows) {
   EXPECT_TRUE(r.errors.empty());
 }
 
+TEST(Limits, NoisyRuleFindingsAreCountedBeyondTheLimit) {
+  MemoryScan scan;
+  std::vector<std::string> lines(50, kAttack);
+  scan.Add(kLog, IisFile(lines));
+  ScanOptions o;
+  o.max_findings_per_rule = 20;
+  ScanResult r = scan.Run(o);
+  size_t listed = 0;
+  for (const auto& f : r.findings) listed += f.rule->id() == "exchange.webshell.request_success";
+  EXPECT_EQ(listed, 20u);
+  ASSERT_EQ(r.hosts.size(), 1u);
+  EXPECT_EQ(r.hosts[0].unlisted.at("exchange.webshell.request_success"), 30u);
+  EXPECT_EQ(r.hosts[0].by_severity[size_t(Severity::kCritical)], 50u);  // every one counted
+}
+
 // A large file is split into chunks that run on different threads; the
 // findings, their line numbers and the header in force must not change.
 TEST(Chunking, SplitFileGivesTheSameFindingsAsWholeFile) {

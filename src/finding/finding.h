@@ -59,6 +59,8 @@ struct HostReport {
   // hits while that build was open to the trace's CVE weigh more than
   // attempts after the fix was installed.
   uint64_t traces_while_exposed = 0, traces_after_fix = 0;
+  // Findings over the per-rule limit: counted in the totals, not listed.
+  std::map<std::string, uint64_t> unlisted;
 };
 
 struct ScanStats {

@@ -94,6 +94,12 @@ std::string HostJson(const HostReport& h, const ExposureTable* table) {
            ",\"bytes\":" + std::to_string(c.bytes) + ",\"first\":" + OptTime(c.first) + ",\"last\":" + OptTime(c.last) + "}";
     first = false;
   }
+  out += "},\"unlisted\":{";
+  first = true;
+  for (const auto& [rule, n] : h.unlisted) {
+    out += (first ? "" : ",") + Quote(rule) + ":" + std::to_string(n);
+    first = false;
+  }
   out += "},\"traces_while_exposed\":" + std::to_string(h.traces_while_exposed) +
          ",\"traces_after_fix\":" + std::to_string(h.traces_after_fix) + ",\"reasons\":" + JsonList(h.reasons);
   if (h.exposure && table) out += ",\"exposure\":" + ExposureJsonBody(*h.exposure, *table);
@@ -149,6 +155,8 @@ void WriteText(const ScanResult& r, const ReportOptions& opt, std::ostream& out)
     for (const auto& reason : h.reasons) out << "  " << reason << "\n";
     out << fmt::format("  findings: {} critical, {} high, {} medium, {} low, {} info\n", h.by_severity[4],
                        h.by_severity[3], h.by_severity[2], h.by_severity[1], h.by_severity[0]);
+    for (const auto& [rule, n] : h.unlisted)
+      out << fmt::format("  {} more findings of {} counted but not listed (per-rule limit)\n", n, rule);
     if (!h.by_cve.empty()) {
       std::vector<std::string> parts;
       for (const auto& [cve, n] : h.by_cve) parts.push_back(fmt::format("{} ({})", cve, n));

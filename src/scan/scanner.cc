@@ -116,6 +116,8 @@ struct Scanner::Impl {
   ScanResult result;
   std::vector<HostState> hosts;
   ScanProgress progress;
+  // Per host and rule: findings kept, and those over the limit (counted only).
+  std::map<std::pair<size_t, const SigmaRule*>, uint64_t> kept, unlisted;
   std::deque<std::function<void(hs_scratch_t*)>> queue;
   std::condition_variable cv;
   int active = 0;
@@ -624,7 +626,15 @@ void Scanner::Impl::FinishFile(FileUnit& unit, hs_scratch_t* scratch) {
   unit.map.reset();
 
   std::lock_guard<std::mutex> lock(mu);
-  for (auto& f : findings) result.findings.push_back(std::move(f));
+  for (auto& f : findings) {
+    auto key = std::make_pair(unit.host_index, f.rule.get());
+    if (kept[key] >= options.max_findings_per_rule) {
+      ++unlisted[key];
+      continue;
+    }
+    ++kept[key];
+    result.findings.push_back(std::move(f));
+  }
   auto& host_cov = hosts[unit.host_index].coverage[type];
   host_cov.files += cov.files;
   host_cov.bytes += cov.bytes;
@@ -664,6 +674,8 @@ ScanResult Scanner::Scan() {
   m.result = ScanResult();
   m.hosts.clear();
   m.progress = ScanProgress();
+  m.kept.clear();
+  m.unlisted.clear();
   std::vector<std::shared_ptr<FileUnit>> units;
   for (const auto& root : m.options.roots) {
     DiscoveredTree tree = Discover(m.fs, root);
@@ -717,11 +729,19 @@ ScanResult Scanner::Scan() {
     if (a.line != b.line) return a.line < b.line;
     return a.rule->id() < b.rule->id();
   });
-  for (const auto& h : m.hosts) {
+  for (size_t hi = 0; hi < m.hosts.size(); ++hi) {
+    const auto& h = m.hosts[hi];
     std::vector<const Finding*> mine;
     for (const auto& f : out.findings)
       if (f.host == h.name) mine.push_back(&f);
     out.hosts.push_back(JudgeHost(h.name, mine, h.coverage, h.exposure, m.options.exposure_table));
+    HostReport& report = out.hosts.back();
+    for (const auto& [key, n] : m.unlisted) {
+      if (key.first != hi) continue;
+      report.unlisted[key.second->id()] += n;
+      report.by_severity[size_t(key.second->severity())] += n;
+      for (const auto& cve : key.second->cves()) report.by_cve[cve] += n;
+    }
   }
   std::sort(out.errors.begin(), out.errors.end(),
             [](const ScanError& a, const ScanError& b) { return a.path < b.path; });

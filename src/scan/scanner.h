@@ -41,6 +41,9 @@ struct ScanOptions {
   const ExposureTable* exposure_table = nullptr;
   // Called after each file, from worker threads (never concurrently).
   std::function<void(const ScanProgress&)> on_progress;
+  // Findings kept per rule and host; further ones are counted, not kept, so
+  // that a noisy rule cannot exhaust memory on a huge tree.
+  size_t max_findings_per_rule = 10000;
   size_t chunk_bytes = size_t(16) << 20;
   size_t split_threshold = size_t(24) << 20;
 };
