@@ -31,8 +31,13 @@ LogType LogTypeFromName(std::string_view name) {
   return LogType::kUnknown;
 }
 
-bool IsCsvLogType(LogType type) {
-  return type != LogType::kIisW3c && type != LogType::kUnknown;
+RecordFormat RecordFormatOf(LogType type) {
+  switch (type) {
+    case LogType::kIisW3c: return RecordFormat::kW3c;
+    case LogType::kOabGenerator:
+    case LogType::kUnknown: return RecordFormat::kText;
+    default: return RecordFormat::kCsv;
+  }
 }
 
 std::string_view DefaultFieldsText(LogType type) {

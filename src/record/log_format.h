@@ -32,7 +32,10 @@ enum class LogType {
 // output and tests: "iis", "httpproxy", "ecp-server", ...
 std::string_view LogTypeName(LogType type);
 LogType LogTypeFromName(std::string_view name);
-bool IsCsvLogType(LogType type);
+// How a log type's records are laid out: W3C space-separated lines, RFC 4180
+// CSV records (which may span lines), or plain text lines (OABGenerator).
+enum class RecordFormat { kW3c, kCsv, kText };
+RecordFormat RecordFormatOf(LogType type);
 
 // The column names of one "#Fields:" block.
 class FieldHeader {

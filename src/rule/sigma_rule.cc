@@ -863,7 +863,7 @@ std::vector<std::string> RawLiteralsForValue(const FieldMatcher& m, const std::s
       break;
     }
   }
-  if (IsCsvLogType(type)) {
+  if (RecordFormatOf(type) == RecordFormat::kCsv) {
     size_t n = out.size();
     for (size_t i = 0; i < n; ++i) {
       if (out[i].find('"') == std::string::npos) continue;
@@ -890,7 +890,7 @@ Cover MatcherCover(const FieldMatcher& m, LogType type) {
       continue;
     }
     if (m.op == FieldMatcher::Op::kRegex && form == RawForm::kVerbatim &&
-        !(IsCsvLogType(type) && m.values[i].find('"') != std::string::npos)) {
+        !(RecordFormatOf(type) == RecordFormat::kCsv && m.values[i].find('"') != std::string::npos)) {
       std::string raw = RawLineRegex(m.values[i], binding.kind == FieldBinding::Kind::kColumn);
       if (!raw.empty()) {
         per_value.push_back({PrefilterLiteral{raw, false, true}});

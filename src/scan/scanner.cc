@@ -30,7 +30,7 @@ const FieldHeader* DefaultHeader(LogType type) {
     std::map<LogType, FieldHeader> m;
     for (LogType t : {LogType::kHttpProxy, LogType::kRpsHttp, LogType::kEcpServer, LogType::kEcpActivity,
                       LogType::kIisW3c})
-      m.emplace(t, ParseFieldsDirective(DefaultFieldsText(t), IsCsvLogType(t)));
+      m.emplace(t, ParseFieldsDirective(DefaultFieldsText(t), RecordFormatOf(t) != RecordFormat::kW3c));
     return m;
   }();
   auto it = headers.find(type);
@@ -211,7 +211,7 @@ std::vector<size_t> Scanner::Impl::ChunkBoundaries(std::string_view bytes, LogTy
     b.push_back(bytes.size());
     return b;
   }
-  const bool csv = IsCsvLogType(type);
+  const bool csv = RecordFormatOf(type) == RecordFormat::kCsv;
   size_t pos = options.chunk_bytes;
   while (pos < bytes.size()) {
     // Next line start that begins a record (CSV records may hold quoted line ends).
@@ -329,7 +329,7 @@ int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, uns
 void ApplyDirective(std::string_view line, unsigned directive, LogType type, HeaderState* state) {
   if (line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
   if (directive == Prefilter::kFieldsDirective && StartsWithIgnoreCase(line, "#Fields:")) {
-    state->header = std::make_shared<const FieldHeader>(ParseFieldsDirective(line.substr(8), IsCsvLogType(type)));
+    state->header = std::make_shared<const FieldHeader>(ParseFieldsDirective(line.substr(8), RecordFormatOf(type) != RecordFormat::kW3c));
   } else if (directive == Prefilter::kDateDirective && StartsWithIgnoreCase(line, "#Date:")) {
     state->date = ParseIsoTime(Trim(line.substr(6)));
   }
@@ -355,7 +355,7 @@ size_t Scanner::Impl::EvaluateRecord(const FileUnit& unit, const LogContext& ctx
   }
   rec.Reset(&ctx, header, std::string_view());
   std::string_view raw;
-  if (IsCsvLogType(type) && type != LogType::kOabGenerator) {
+  if (RecordFormatOf(type) == RecordFormat::kCsv) {
     size_t avail = std::min(limit, bytes.size()) - start;
     std::string_view text = bytes.substr(start, std::min(avail, kMaxRecordBytes));
     size_t consumed = 0;
@@ -366,7 +366,7 @@ size_t Scanner::Impl::EvaluateRecord(const FileUnit& unit, const LogContext& ctx
     if (parsed == CsvParse::kUnterminatedQuote) damaged(out.damage.bad_quote);
   } else {
     raw = bytes.substr(line.start, line.end - line.start);
-    if (type == LogType::kIisW3c) SplitW3cLine(raw, &rec.values());
+    if (RecordFormatOf(type) == RecordFormat::kW3c) SplitW3cLine(raw, &rec.values());
   }
   if (memchr(raw.data(), '\0', raw.size())) {
     damaged(out.damage.nul);
@@ -473,7 +473,7 @@ void Scanner::Impl::RunChunk(const std::shared_ptr<FileUnit>& unit, size_t k, hs
     if (Trim(line).empty()) return;
     // A hit inside a quoted multi-line field: walk back to the record's first line.
     size_t start = line_start;
-    if (IsCsvLogType(type) && type != LogType::kOabGenerator && !LooksLikeRecordStart(line)) {
+    if (RecordFormatOf(type) == RecordFormat::kCsv && !LooksLikeRecordStart(line)) {
       size_t p = start;
       while (p > out.begin && start - p < kMaxBacktrack) {
         LineSpan prev = LineAt(bytes, p - 1);
@@ -537,11 +537,11 @@ std::optional<TimeMs> RecordTimeAt(std::string_view bytes, size_t start, LogType
   LineSpan line = LineAt(bytes, start);
   std::string_view raw = bytes.substr(line.start, line.end - line.start);
   if (raw.size() > kMaxRecordBytes) return std::nullopt;
-  if (IsCsvLogType(type) && type != LogType::kOabGenerator) {
+  if (RecordFormatOf(type) == RecordFormat::kCsv) {
     size_t consumed = 0;
     ParseCsvRecord(bytes.substr(start, std::min(bytes.size() - start, kMaxRecordBytes)), &consumed, &rec.values(),
                    &rec.storage());
-  } else if (type == LogType::kIisW3c) {
+  } else if (RecordFormatOf(type) == RecordFormat::kW3c) {
     SplitW3cLine(raw, &rec.values());
   }
   rec.set_raw(raw);
