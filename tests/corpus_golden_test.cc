@@ -13,15 +13,6 @@
 namespace exhunt::testing {
 namespace {
 
-const std::string kCorpus = std::string(EXHUNT_SHARED_DIR) + "/corpus/logs";
-
-bool HaveCorpus() {
-  struct stat st;
-  return stat(kCorpus.c_str(), &st) == 0;
-}
-
-#define REQUIRE_CORPUS()                                                              \
-  if (!HaveCorpus()) GTEST_SKIP() << "../shared/corpus is absent: golden test skipped"
 
 struct Expected {
   LogType type;
@@ -66,7 +57,7 @@ const std::map<std::string, Expected>& ExpectedFiles() {
 }
 
 TEST(CorpusGolden, EverySampleIsRecognised) {
-  REQUIRE_CORPUS();
+  EXHUNT_REQUIRE_SHARED(kCorpus, "corpus/logs");
   auto fs = NewPosixFileSystem();
   DiscoveredTree tree = Discover(fs.get(), kCorpus);
   EXPECT_TRUE(tree.errors.empty());
@@ -83,16 +74,9 @@ TEST(CorpusGolden, EverySampleIsRecognised) {
 class CorpusFile : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CorpusFile, ParsesWithoutErrors) {
-  REQUIRE_CORPUS();
+  EXHUNT_REQUIRE_SHARED(kCorpus, "corpus/logs");
   const Expected& exp = ExpectedFiles().at(GetParam());
-  auto fs = NewPosixFileSystem();
-  RuleSet rules;
-  rules.AddBuiltin();
-  ScanOptions o;
-  o.roots = {kCorpus + "/" + GetParam()};
-  Scanner scanner(fs.get(), &rules, o);
-  ASSERT_TRUE(scanner.Prepare().ok());
-  ScanResult r = scanner.Scan();
+  ScanResult r = ScanPath(kCorpus + "/" + GetParam());
   EXPECT_TRUE(r.errors.empty()) << r.errors[0].path << ": " << r.errors[0].message;
   EXPECT_EQ(r.stats.files, 1u);
   ASSERT_EQ(r.hosts.size(), 1u);
@@ -122,15 +106,8 @@ INSTANTIATE_TEST_SUITE_P(Logs, CorpusFile, ::testing::ValuesIn(AllSamples()), []
 });
 
 TEST(CorpusGolden, FindingsOverTheWholeCorpus) {
-  REQUIRE_CORPUS();
-  auto fs = NewPosixFileSystem();
-  RuleSet rules;
-  rules.AddBuiltin();
-  ScanOptions o;
-  o.roots = {kCorpus};
-  Scanner scanner(fs.get(), &rules, o);
-  ASSERT_TRUE(scanner.Prepare().ok());
-  ScanResult r = scanner.Scan();
+  EXHUNT_REQUIRE_SHARED(kCorpus, "corpus/logs");
+  ScanResult r = ScanPath(kCorpus);
   std::multiset<std::string> got;
   for (const auto& f : r.findings) got.insert(f.path + ":" + std::to_string(f.line) + " " + f.rule->id());
   // The crossline fixtures: the ProxyNotShell line is a medium finding where

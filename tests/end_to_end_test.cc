@@ -11,6 +11,7 @@
 
 #include "rule/rule_set.h"
 #include "scan/scanner.h"
+#include "test_util.h"
 #include "tree_generator.h"
 
 namespace exhunt::testing {
@@ -40,13 +41,7 @@ Outcome GenerateAndScan(const std::string& name, std::vector<std::string> scenar
   g.scenarios = std::move(scenarios);
   auto truth = gen::GenerateTree(g);
   EXPECT_TRUE(truth.ok()) << truth.status().message();
-  auto fs = NewPosixFileSystem();
-  RuleSet rules;
-  rules.AddBuiltin();
-  options.roots = {g.out};
-  Scanner scanner(fs.get(), &rules, options);
-  EXPECT_TRUE(scanner.Prepare().ok());
-  return {truth.value(), scanner.Scan()};
+  return {truth.value(), ScanPath(g.out, options)};
 }
 
 void ExpectExactlyThePlantedTraces(const Outcome& o) {
@@ -252,14 +247,7 @@ TEST(EndToEnd, ExposureCommandBuildAndCheckTable) {
 
 TEST(Demo, BundledExampleTreeIsCompromised) {
   std::string root = std::string(EXHUNT_SOURCE_DIR) + "/examples/EXCH01";
-  auto fs = NewPosixFileSystem();
-  RuleSet rules;
-  rules.AddBuiltin();
-  ScanOptions o;
-  o.roots = {root};
-  Scanner scanner(fs.get(), &rules, o);
-  ASSERT_TRUE(scanner.Prepare().ok());
-  ScanResult r = scanner.Scan();
+  ScanResult r = ScanPath(root);
   ASSERT_EQ(r.hosts.size(), 1u);
   EXPECT_EQ(r.hosts[0].host, "EXCH01");
   EXPECT_EQ(r.hosts[0].verdict, Verdict::kCompromised);

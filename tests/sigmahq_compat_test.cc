@@ -9,11 +9,8 @@
 namespace exhunt::testing {
 namespace {
 
-const std::string kSigma = std::string(EXHUNT_SHARED_DIR) + "/rules-thirdparty/sigma";
-
 TEST(SigmaHqCompat, ProxyShellWebRulesFireOnIisLines) {
-  struct stat st;
-  if (stat(kSigma.c_str(), &st) != 0) GTEST_SKIP() << "../shared/rules-thirdparty is absent: compatibility test skipped";
+  EXHUNT_REQUIRE_SHARED(kSigma, "rules-thirdparty/sigma");
   auto posix = NewPosixFileSystem();
   MemoryScan scan;
   scan.rules = RuleSet();
@@ -36,8 +33,7 @@ TEST(SigmaHqCompat, ProxyShellWebRulesFireOnIisLines) {
 }
 
 TEST(SigmaHqCompat, MostRulesLoadAndUnsupportedOnesAreNamed) {
-  struct stat st;
-  if (stat(kSigma.c_str(), &st) != 0) GTEST_SKIP() << "../shared/rules-thirdparty is absent: compatibility test skipped";
+  EXHUNT_REQUIRE_SHARED(kSigma, "rules-thirdparty/sigma");
   auto posix = NewPosixFileSystem();
   RuleSet rules;
   ASSERT_TRUE(rules.AddDirectory(posix.get(), kSigma + "/rules/windows/builtin/msexchange").ok());

@@ -1,5 +1,7 @@
 #include "test_util.h"
 
+#include <sys/stat.h>
+
 #include "base/text.h"
 
 namespace exhunt::testing {
@@ -52,6 +54,22 @@ ScanResult MemoryScan::Run(ScanOptions options) {
   Status s = scanner.Prepare();
   if (!s.ok()) return ScanResult();
   return scanner.Scan();
+}
+
+ScanResult ScanPath(const std::string& path, ScanOptions options) {
+  auto fs = NewPosixFileSystem();
+  RuleSet rules;
+  rules.AddBuiltin();
+  options.roots = {path};
+  Scanner scanner(fs.get(), &rules, options);
+  if (!scanner.Prepare().ok()) return ScanResult();
+  return scanner.Scan();
+}
+
+std::string SharedPath(const std::string& rel) {
+  std::string p = std::string(EXHUNT_SHARED_DIR) + "/" + rel;
+  struct stat st;
+  return stat(p.c_str(), &st) == 0 ? p : std::string();
 }
 
 std::set<std::string> RulesAt(const ScanResult& r, const std::string& path, uint64_t line) {

@@ -32,6 +32,16 @@ struct MemoryScan {
   ScanResult Run(ScanOptions options = {});
 };
 
+// Scans real files (a directory or a file) with the built-in rules.
+ScanResult ScanPath(const std::string& path, ScanOptions options = {});
+
+// The path of `rel` below ../shared, or "" if ../shared lacks it. Tests read
+// third-party samples from there at run time and skip only when it is absent.
+std::string SharedPath(const std::string& rel);
+#define EXHUNT_REQUIRE_SHARED(var, rel)                         \
+  const std::string var = ::exhunt::testing::SharedPath(rel); \
+  if (var.empty()) GTEST_SKIP() << "../shared/" << (rel) << " is absent: test skipped"
+
 // Rule ids of the findings at path:line.
 std::set<std::string> RulesAt(const ScanResult& r, const std::string& path, uint64_t line);
 const Finding* FindingAt(const ScanResult& r, const std::string& path, uint64_t line, const std::string& rule);
