@@ -12,9 +12,8 @@ using namespace exhunt;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   RuleSet rules;
   rules.AddText(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz");
-  for (LogType t : {LogType::kIisW3c, LogType::kHttpProxy, LogType::kEcpServer, LogType::kRpsHttp}) {
-    for (const auto& r : rules.rules()) r->Cover(t);
-    auto pf = Prefilter::Build(rules.rules(), t);
+  for (const auto& kind : EvidenceKinds()) {
+    auto pf = Prefilter::Build(rules.Covers(kind.type), kind.type);
     (void)pf;
   }
   return 0;

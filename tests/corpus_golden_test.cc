@@ -6,7 +6,7 @@
 
 #include <map>
 
-#include "scan/discovery.h"
+#include "source/discovery.h"
 #include "scan/scanner.h"
 #include "test_util.h"
 
@@ -109,7 +109,7 @@ TEST(CorpusGolden, FindingsOverTheWholeCorpus) {
   EXHUNT_REQUIRE_SHARED(kCorpus, "corpus/logs");
   ScanResult r = ScanPath(kCorpus);
   std::multiset<std::string> got;
-  for (const auto& f : r.findings) got.insert(f.path + ":" + std::to_string(f.line) + " " + f.rule->id());
+  for (const auto& f : r.findings) got.insert(f.source.path + ":" + std::to_string(f.source.position) + " " + f.rule->id);
   // The crossline fixtures: the ProxyNotShell line is a medium finding where
   // it was answered 200 (only.log, mixed.log), whatever its neighbours;
   // the 401 and 500 lines are low; the 404/200 neighbours are nothing.

@@ -139,7 +139,7 @@ TEST(Limits, NoisyRuleFindingsAreCountedBeyondTheLimit) {
   o.max_findings_per_rule = 20;
   ScanResult r = scan.Run(o);
   size_t listed = 0;
-  for (const auto& f : r.findings) listed += f.rule->id() == "exchange.webshell.request_success";
+  for (const auto& f : r.findings) listed += f.rule->id == "exchange.webshell.request_success";
   EXPECT_EQ(listed, 20u);
   ASSERT_EQ(r.hosts.size(), 1u);
   EXPECT_EQ(r.hosts[0].unlisted.at("exchange.webshell.request_success"), 30u);
@@ -174,13 +174,13 @@ TEST(Chunking, SplitFileGivesTheSameFindingsAsWholeFile) {
   ScanResult parts = scan.Run(split);
   auto key = [](const ScanResult& r) {
     std::vector<std::string> v;
-    for (const auto& f : r.findings) v.push_back(std::to_string(f.line) + f.rule->id() + FormatIsoTime(*f.time));
+    for (const auto& f : r.findings) v.push_back(std::to_string(f.source.position) + f.rule->id + FormatIsoTime(*f.time));
     return v;
   };
   EXPECT_EQ(key(whole), key(parts));
   std::vector<uint64_t> lines;
   for (const auto& f : whole.findings)
-    if (f.rule->id() == "exchange.webshell.request_success") lines.push_back(f.line);
+    if (f.rule->id == "exchange.webshell.request_success") lines.push_back(f.source.position);
   EXPECT_EQ(lines, attack_lines);
   EXPECT_EQ(whole.stats.records, parts.stats.records);
   EXPECT_EQ(whole.stats.records, 4000u);

@@ -116,8 +116,8 @@ TEST(HttpProxyVectors, ResetVdirCarriesBothCvesAndIsACompromise) {
   ScanResult r = scan.Run();
   const Finding* f = FindingAt(r, kEcpLog, 6, kPl + "reset_vdir_success");
   ASSERT_NE(f, nullptr);
-  EXPECT_EQ(f->rule->severity(), Severity::kCritical);
-  EXPECT_EQ(f->rule->cves(), (std::vector<std::string>{"CVE-2021-26855", "CVE-2021-27065"}));
+  EXPECT_EQ(f->rule->severity, Severity::kCritical);
+  EXPECT_EQ(f->rule->cves, (std::vector<std::string>{"CVE-2021-26855", "CVE-2021-27065"}));
   EXPECT_EQ(FormatIsoTime(*f->time), "2021-03-03T06:49:43.699Z");
   ASSERT_FALSE(f->evidence.empty());
   EXPECT_EQ(f->evidence[0].first, "AnchorMailbox");

@@ -46,7 +46,7 @@ Outcome GenerateAndScan(const std::string& name, std::vector<std::string> scenar
 
 void ExpectExactlyThePlantedTraces(const Outcome& o) {
   std::set<std::tuple<std::string, uint64_t, std::string>> found;
-  for (const auto& f : o.scan.findings) found.insert({f.path, f.line, f.rule->id()});
+  for (const auto& f : o.scan.findings) found.insert({f.source.path, f.source.position, f.rule->id});
   std::set<std::pair<std::string, uint64_t>> planted_lines;
   for (const auto& t : o.truth.traces) {
     EXPECT_TRUE(found.count({t.path, t.line, t.rule})) << t.scenario << ": " << t.rule << " not found at " << t.path
@@ -54,10 +54,10 @@ void ExpectExactlyThePlantedTraces(const Outcome& o) {
     planted_lines.insert({t.path, t.line});
   }
   for (const auto& f : o.scan.findings) {
-    if (planted_lines.count({f.path, f.line})) continue;
-    EXPECT_LT(f.rule->severity(), Severity::kMedium)
-        << "benign traffic reached " << SeverityName(f.rule->severity()) << ": " << f.rule->id() << " at " << f.path
-        << ":" << f.line;
+    if (planted_lines.count({f.source.path, f.source.position})) continue;
+    EXPECT_LT(f.rule->severity, Severity::kMedium)
+        << "benign traffic reached " << SeverityName(f.rule->severity) << ": " << f.rule->id << " at " << f.source.path
+        << ":" << f.source.position;
   }
   EXPECT_TRUE(o.scan.errors.empty()) << o.scan.errors[0].path << ": " << o.scan.errors[0].message;
 }
@@ -109,8 +109,8 @@ INSTANTIATE_TEST_SUITE_P(Chains, ScenarioVerdicts,
 
 TEST(EndToEnd, BenignTrafficBeforeTheCampaignsIsNoEvidence) {
   Outcome o = GenerateAndScan("benign", {}, 8, DaysFromCivil(2020, 12, 28) * 86400000LL);
-  EXPECT_TRUE(o.scan.findings.empty()) << o.scan.findings[0].rule->id() << " at " << o.scan.findings[0].path << ":"
-                                       << o.scan.findings[0].line;
+  EXPECT_TRUE(o.scan.findings.empty()) << o.scan.findings[0].rule->id << " at " << o.scan.findings[0].source.path << ":"
+                                       << o.scan.findings[0].source.position;
   EXPECT_EQ(o.scan.hosts[0].verdict, Verdict::kNoEvidence);
 }
 
@@ -264,7 +264,7 @@ TEST(Demo, BundledExampleTreeIsCompromised) {
     size_t start = pos + 8;
     std::string rule = json.substr(start, json.find('"', start) - start);
     bool found = false;
-    for (const auto& f : r.findings) found = found || f.rule->id() == rule;
+    for (const auto& f : r.findings) found = found || f.rule->id == rule;
     EXPECT_TRUE(found) << rule;
   }
   EXPECT_GT(traces, 10u);

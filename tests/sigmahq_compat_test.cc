@@ -25,7 +25,7 @@ TEST(SigmaHqCompat, ProxyShellWebRulesFireOnIisLines) {
   }));
   ScanResult r = scan.Run();
   std::set<std::string> first, second;
-  for (const auto& f : r.findings) (f.line == 5 ? first : f.line == 6 ? second : first).insert(f.rule->title());
+  for (const auto& f : r.findings) (f.source.position == 5 ? first : f.source.position == 6 ? second : first).insert(f.rule->title);
   EXPECT_TRUE(first.count("Successful Exchange ProxyShell Attack")) << "SigmaHQ success rule did not fire";
   EXPECT_TRUE(second.count("Exchange ProxyShell Pattern")) << "SigmaHQ 401 pattern rule did not fire";
   EXPECT_FALSE(second.count("Successful Exchange ProxyShell Attack"));

@@ -75,13 +75,13 @@ std::string SharedPath(const std::string& rel) {
 std::set<std::string> RulesAt(const ScanResult& r, const std::string& path, uint64_t line) {
   std::set<std::string> out;
   for (const auto& f : r.findings)
-    if (f.path == path && f.line == line) out.insert(f.rule->id());
+    if (f.source.path == path && f.source.position == line) out.insert(f.rule->id);
   return out;
 }
 
 const Finding* FindingAt(const ScanResult& r, const std::string& path, uint64_t line, const std::string& rule) {
   for (const auto& f : r.findings)
-    if (f.path == path && f.line == line && f.rule->id() == rule) return &f;
+    if (f.source.path == path && f.source.position == line && f.rule->id == rule) return &f;
   return nullptr;
 }
 

@@ -14,8 +14,8 @@
 
 namespace exhunt::testing {
 
-inline const std::string kHttpProxyFields(DefaultFieldsText(LogType::kHttpProxy));
-inline const std::string kIisFields(DefaultFieldsText(LogType::kIisW3c));
+inline const std::string kHttpProxyFields(KindOf(LogType::kHttpProxy).default_fields);
+inline const std::string kIisFields(KindOf(LogType::kIisW3c).default_fields);
 
 // A CSV row for `fields` (comma list) with the given values by name; others empty.
 std::string CsvRow(const std::string& fields, const std::map<std::string, std::string>& values);

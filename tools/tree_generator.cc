@@ -110,9 +110,9 @@ class LogFile {
   uint64_t lines_ = 0, bytes_ = 0;
 };
 
-const std::string kHttpProxyFields(DefaultFieldsText(LogType::kHttpProxy));
-const std::string kRpsFields(DefaultFieldsText(LogType::kRpsHttp));
-const std::string kIisFields(DefaultFieldsText(LogType::kIisW3c));
+const std::string kHttpProxyFields(KindOf(LogType::kHttpProxy).default_fields);
+const std::string kRpsFields(KindOf(LogType::kRpsHttp).default_fields);
+const std::string kIisFields(KindOf(LogType::kIisW3c).default_fields);
 
 std::string Plus(std::string_view v) {
   std::string s(v.empty() ? "-" : v);

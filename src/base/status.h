@@ -59,4 +59,11 @@ class Result {
   Status status_;
 };
 
+// A problem with one piece of evidence (a file that could not be read, a
+// damaged record): reported as an "error" record, never a reason to stop.
+struct ScanError {
+  std::string path;  // relative to the scan root, '/'-separated
+  std::string message;
+};
+
 }  // namespace exhunt

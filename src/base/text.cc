@@ -299,4 +299,27 @@ uint64_t CountByte(const char* data, size_t n, char c) {
 #endif
 }
 
+LineSpan LineAt(std::string_view bytes, size_t pos) {
+  LineSpan s;
+  if (pos > bytes.size()) pos = bytes.size();
+  size_t start = 0;
+  if (pos > 0) {
+    const void* prev = memrchr(bytes.data(), '\n', pos);
+    if (prev) start = size_t(static_cast<const char*>(prev) - bytes.data()) + 1;
+  }
+  const void* nl = pos < bytes.size() ? memchr(bytes.data() + pos, '\n', bytes.size() - pos) : nullptr;
+  size_t end = nl ? size_t(static_cast<const char*>(nl) - bytes.data()) : bytes.size();
+  s.start = start;
+  s.next = nl ? end + 1 : end;
+  s.end = (end > start && bytes[end - 1] == '\r') ? end - 1 : end;
+  return s;
+}
+
+bool StartsWithDate(std::string_view s) {
+  if (s.size() < 10) return false;
+  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (s[i] < '0' || s[i] > '9') return false;
+  return s[4] == '-' && s[7] == '-';
+}
+
 }  // namespace exhunt

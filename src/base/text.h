@@ -42,6 +42,17 @@ void AppendJsonEscaped(std::string& out, std::string_view s);
 // One CSV cell: quoted (with doubled quotes) only if it holds , " CR or LF.
 std::string CsvCell(std::string_view s);
 
+// The physical line containing pos: [start, end) without the line end.
+struct LineSpan {
+  size_t start = 0;
+  size_t end = 0;   // excludes "\r\n" / "\n"
+  size_t next = 0;  // first byte after the line end
+};
+LineSpan LineAt(std::string_view bytes, size_t pos);
+
+// True if s starts with a date "YYYY-MM-DD".
+bool StartsWithDate(std::string_view s);
+
 // Parses a decimal unsigned integer; false on anything else.
 bool ParseUint(std::string_view s, uint64_t* out);
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/time.h"
-#include "rule/sigma_rule.h"
+#include "rule/rule_info.h"
 
 namespace exhunt {
 

@@ -3,9 +3,11 @@
 #include "exposure/exposure_table.h"
 #include "exposure/remote.h"
 #include "exposure/tree_assessment.h"
+#include "reader/log_head.h"
 #include "report/exposure_report.h"
-#include "scan/discovery.h"
+#include "report/json_records.h"
 #include "scan/scanner.h"
+#include "source/discovery.h"
 
 namespace exhunt {
 
@@ -48,7 +50,7 @@ int RunExposure(const ExposureCommandOptions& o, std::ostream& out, std::ostream
       return 2;
     }
     DiscoveredTree tree = Discover(fs.get(), o.path);
-    a = AssessTree(fs.get(), o.path, tree, *table.value());
+    a = AssessTree(fs.get(), tree, ReadBuildHeads(fs.get(), tree), *table.value());
     if (host.empty()) host = HostNameForRoot(o.path);
   } else {
     RemoteOptions r;
@@ -63,13 +65,10 @@ int RunExposure(const ExposureCommandOptions& o, std::ostream& out, std::ostream
     if (host.empty()) host = o.url;
   }
   if (o.format == "jsonl") {
-    std::string body = ExposureJsonBody(a, *table.value());
-    std::string h;
-    AppendJsonEscaped(h, host);
-    out << "{\"type\":\"exposure\",\"host\":\"" << h << "\"," << body.substr(1) << "\n";
+    out << ExposureJson(host, a) << "\n";
   } else {
     if (!host.empty()) out << host << ":\n";
-    WriteExposureText(a, *table.value(), out);
+    WriteExposureText(a, out);
   }
   return (IsExposed(a) || !a.build) ? 1 : 0;
 }

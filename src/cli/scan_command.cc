@@ -5,17 +5,45 @@
 #include <chrono>
 #include <fstream>
 #include <memory>
-#include <set>
 
 #include "base/text.h"
 #include "cli/commands.h"
-#include "report/report.h"
-#include "rule/prefilter.h"
+#include "report/reporter.h"
 #include "scan/scanner.h"
 
 namespace exhunt {
 
 namespace {
+
+// Passes everything on to the reporter and keeps what the exit code and
+// the summary on stderr need.
+class TallySink final : public ScanSink {
+ public:
+  TallySink(ScanSink& next, Severity fail_on) : next_(next), fail_on_(fail_on) {}
+  void Begin(const ScanInfo& info) override { next_.Begin(info); }
+  void OnFinding(const Finding& f) override {
+    ++findings;
+    if (f.rule->severity >= fail_on_) over = true;
+    next_.OnFinding(f);
+  }
+  void OnHost(const HostReport& h) override {
+    verdicts.push_back(h.host + ": " + std::string(VerdictName(h.verdict)));
+    next_.OnHost(h);
+  }
+  void OnError(const ScanError& e) override {
+    ++errors;
+    next_.OnError(e);
+  }
+  void End(const ScanStats& s) override { next_.End(s); }
+
+  uint64_t findings = 0, errors = 0;
+  bool over = false;
+  std::vector<std::string> verdicts;
+
+ private:
+  ScanSink& next_;
+  Severity fail_on_;
+};
 
 std::optional<TimeMs> ParseDateOption(const std::string& s, bool end_of_day) {
   auto t = ParseIsoTime(s);
@@ -90,15 +118,12 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
     return 2;
   }
   scan.exposure_table = table.value().get();
-  report.exposure_table = table.value().get();
   Scanner scanner(fs.get(), &rules, scan);
   Status prepared = scanner.Prepare();
   if (!prepared.ok()) {
     err << "exhunt: " << prepared.ToString() << "\n";
     return 2;
   }
-  ScanResult result = scanner.Scan();
-  for (const auto& e : rules.errors()) result.errors.push_back({e.origin, "rule not loaded: " + e.status.message()});
 
   std::ofstream file;
   std::ostream* sink = &out;
@@ -110,84 +135,20 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
     }
     sink = &file;
   }
-  WriteReport(result, report, *sink);
+  auto reporter = NewReporter(report, *sink);
+  TallySink tally(*reporter, *fail_on);
+  tally.Begin(ScanInfo{o.paths});
+  ScanStats stats = scanner.Run(tally);
+  for (const auto& e : rules.errors()) tally.OnError({e.origin, "rule not loaded: " + e.status.message()});
+  tally.End(stats);
   sink->flush();
 
-  bool over = false;
-  for (const auto& f : result.findings)
-    if (f.rule->severity() >= *fail_on) over = true;
   if (!o.quiet && (&out != sink || report.format != ReportFormat::kText)) {
-    for (const auto& h : result.hosts) err << h.host << ": " << VerdictName(h.verdict) << "\n";
-    err << fmt::format("{} findings, {} errors, {} in {:.2f} s\n", result.findings.size(), result.errors.size(),
-                       HumanBytes(result.stats.bytes), result.stats.seconds);
+    for (const auto& v : tally.verdicts) err << v << "\n";
+    err << fmt::format("{} findings, {} errors, {} in {:.2f} s\n", tally.findings, tally.errors, HumanBytes(stats.bytes),
+                       stats.seconds);
   }
-  return over ? 1 : 0;
-}
-
-int RunRules(const RulesCommandOptions& o, std::ostream& out, std::ostream& err) {
-  auto fs = NewPosixFileSystem();
-  RuleSet rules;
-  if (!o.no_builtin && (o.action == "list" || o.dirs.empty())) rules.AddBuiltin();
-  for (const auto& d : o.dirs) {
-    Status s = rules.AddDirectory(fs.get(), d);
-    if (!s.ok()) {
-      err << "exhunt: " << d << ": " << s.message() << "\n";
-      return 2;
-    }
-  }
-  if (o.action == "literals") {
-    // The literals the prefilter searches, one per line (for rg -F -f in benchmarks).
-    std::set<std::string> seen;
-    for (LogType t : {LogType::kIisW3c, LogType::kHttpProxy, LogType::kEcpServer, LogType::kEcpActivity,
-                      LogType::kOabGenerator, LogType::kRpsHttp}) {
-      auto pf = Prefilter::Build(rules.rules(), t);
-      if (!pf.ok()) continue;
-      const auto& lits = pf.value()->literals();
-      for (size_t i = Prefilter::kFirstRuleLiteral; i < lits.size(); ++i)
-        if (seen.insert(lits[i].text).second) out << lits[i].text << "\n";
-    }
-    return 0;
-  }
-  if (o.action == "list") {
-    for (const auto& r : rules.rules()) {
-      std::vector<std::string> logs;
-      for (LogType t : {LogType::kIisW3c, LogType::kHttpProxy, LogType::kEcpServer, LogType::kEcpActivity,
-                        LogType::kOabGenerator, LogType::kRpsHttp})
-        if (r->AppliesTo(t)) logs.emplace_back(LogTypeName(t));
-      std::string cves;
-      for (const auto& c : r->cves()) cves += (cves.empty() ? "" : " ") + c;
-      out << fmt::format("{:<9} {:<52} {:<28} {}\n", SeverityName(r->severity()), r->id(), cves,
-                         logs.empty() ? std::string("(no text log)") : logs[0]);
-    }
-    out << rules.rules().size() << " rules\n";
-    return 0;
-  }
-  // check: load, report errors and rules that must see every record.
-  int problems = 0;
-  for (const auto& e : rules.errors()) {
-    out << "error  " << e.status.message() << "\n";
-    ++problems;
-  }
-  size_t slow = 0;
-  for (const auto& r : rules.rules()) {
-    for (LogType t : {LogType::kIisW3c, LogType::kHttpProxy, LogType::kEcpServer, LogType::kEcpActivity,
-                      LogType::kOabGenerator, LogType::kRpsHttp}) {
-      if (!r->AppliesTo(t)) continue;
-      auto cover = r->Cover(t);
-      if (!cover) {
-        out << fmt::format("slow   {} ({}): no literal to prefilter on; reads every {} record\n", r->id(), r->origin(),
-                           LogTypeName(t));
-        ++slow;
-      } else {
-        size_t shortest = SIZE_MAX;
-        for (const auto& l : *cover) shortest = std::min(shortest, l.text.size());
-        if (shortest < 4)
-          out << fmt::format("slow   {} ({}): shortest prefilter literal has {} bytes\n", r->id(), r->origin(), shortest);
-      }
-    }
-  }
-  out << fmt::format("{} rules loaded, {} not loaded, {} slow\n", rules.rules().size(), rules.errors().size(), slow);
-  return problems ? 1 : 0;
+  return tally.over ? 1 : 0;
 }
 
 }  // namespace exhunt

@@ -41,6 +41,9 @@ void Decide(const ExposureTable& table, ExposureAssessment* a) {
   }
   a->build = best->build;
   a->cu_only = best->cu_only;
+  const KnownBuild* known = table.Find(best->build);
+  if (known) a->build_name = known->release_name;
+  a->cu_line = table.CuLineOf(best->build);
   a->build_source = best->source + (best->where.empty() ? "" : " (" + best->where + ")");
   if (best->cu_only) {
     a->cves = table.EvaluateCuLine(best->build);

@@ -40,6 +40,11 @@ struct ExposureAssessment {
   std::optional<Build> build;
   bool cu_only = false;
   std::string build_source;  // which evidence decided
+  // The build as the table names it, resolved by Decide so that reporters
+  // need no table: its release ("Exchange Server 2016 CU19 Mar21SU"), none
+  // if the table does not know the exact build; its CU line ("CU19").
+  std::optional<std::string> build_name;
+  std::optional<std::string> cu_line;
   std::vector<BuildEvidence> evidence;
   std::vector<CveExposure> cves;
   std::vector<MitigationFinding> mitigations;

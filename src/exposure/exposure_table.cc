@@ -11,6 +11,10 @@
 
 namespace exhunt {
 
+bool IsOpen(CveStatus s) {
+  return s == CveStatus::kVulnerable || s == CveStatus::kFixedInLaterCu || s == CveStatus::kNoFix;
+}
+
 std::string_view CveStatusName(CveStatus s) {
   switch (s) {
     case CveStatus::kFixed: return "fixed";

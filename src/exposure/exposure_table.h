@@ -48,6 +48,9 @@ enum class CveStatus {
   kUnknownBuild,
 };
 std::string_view CveStatusName(CveStatus s);  // "vulnerable", "fixed in a later CU", ...
+// The one answer to "is this CVE open on this build": vulnerable, fixed only
+// in a later CU, or no fix. Reports, exit codes and verdicts all ask this.
+bool IsOpen(CveStatus s);
 
 struct CveExposure {
   std::string cve, aka;

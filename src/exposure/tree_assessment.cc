@@ -230,7 +230,7 @@ std::string ReadAll(FileSystem* fs, const std::string& path) {
 
 }  // namespace
 
-ExposureAssessment AssessTree(FileSystem* fs, const std::string& root, const DiscoveredTree& tree,
+ExposureAssessment AssessTree(FileSystem* fs, const DiscoveredTree& tree, const std::vector<LoggedHead>& heads,
                               const ExposureTable& table) {
   ExposureAssessment a;
   // 1. ExSetup.exe: the installed build including its security update.
@@ -255,46 +255,15 @@ ExposureAssessment AssessTree(FileSystem* fs, const std::string& root, const Dis
     std::string path;
   };
   std::map<Build, Seen> seen;
-  for (const auto& log : tree.logs) {
-    if (log.type != LogType::kHttpProxy && log.type != LogType::kRpsHttp) continue;
-    auto f = fs->Open(log.path);
-    if (!f.ok()) continue;
-    std::string_view head = f.value()->bytes().substr(0, 4096);
+  for (const auto& log : heads) {
+    if (!HeadShowsBuild(log.type)) continue;
     std::optional<Build> build;
-    std::optional<TimeMs> date;
-    FieldHeader fields;
-    size_t pos = 0;
-    while (pos < head.size()) {
-      LineSpan line = LineAt(head, pos);
-      std::string_view text = head.substr(line.start, line.end - line.start);
-      if (text.empty() || text[0] != '#') {
-        // No #Version line: the first row's version columns say the same.
-        if (!build && !text.empty() && fields.Find("MajorVersion") >= 0 && line.next <= head.size()) {
-          std::vector<std::string_view> values;
-          std::deque<std::string> storage;
-          size_t consumed = 0;
-          ParseCsvRecord(text, &consumed, &values, &storage);
-          std::string v;
-          for (const char* col : {"MajorVersion", "MinorVersion", "BuildVersion", "RevisionVersion"}) {
-            int i = fields.Find(col);
-            if (i < 0 || size_t(i) >= values.size()) {
-              v.clear();
-              break;
-            }
-            v += (v.empty() ? "" : ".") + std::string(values[size_t(i)]);
-          }
-          if (!v.empty()) build = ParseBuild(v);
-          if (!date) {
-            int i = fields.Find("DateTime");
-            if (i >= 0 && size_t(i) < values.size()) date = ParseIsoTime(values[size_t(i)]);
-          }
-        }
-        break;
-      }
-      if (StartsWithIgnoreCase(text, "#Version:")) build = ParseBuild(Trim(text.substr(9)));
-      if (StartsWithIgnoreCase(text, "#Date:")) date = ParseIsoTime(Trim(text.substr(6)));
-      if (StartsWithIgnoreCase(text, "#Fields:")) fields = ParseFieldsDirective(text.substr(8), true);
-      pos = line.next;
+    if (log.head.version) build = ParseBuild(*log.head.version);
+    std::optional<TimeMs> date = log.head.date;
+    // No #Version line: the first row's version columns say the same.
+    if (!build && log.head.row_version) {
+      if (!log.head.row_version->empty()) build = ParseBuild(*log.head.row_version);
+      if (!date) date = log.head.row_time;
     }
     if (!build || build->major() != 15 || build->build() == 0) continue;
     Seen& s = seen[*build];
@@ -331,8 +300,6 @@ ExposureAssessment AssessTree(FileSystem* fs, const std::string& root, const Dis
   for (const auto& c : tree.child_configs) children.emplace_back(c.rel_path, ReadAll(fs, c.path));
   a.mitigations = AssessRewriteMitigations(wwwroot_path, wwwroot, children, apphost_path, apphost, tree.rewrite_dll);
   for (auto& m : AssessAppHostMitigations(apphost_path, apphost)) a.mitigations.push_back(std::move(m));
-  // OWA folders only ever show CUs; when ExSetup is absent they still bound the CU.
-  (void)root;
   Decide(table, &a);
   return a;
 }

@@ -9,13 +9,15 @@
 #include <vector>
 
 #include "exposure/assessment.h"
-#include "scan/discovery.h"
+#include "reader/log_head.h"
+#include "source/discovery.h"
 #include "source/file_system.h"
 
 namespace exhunt {
 
-// `tree` is the discovery of `root` (its logs and configuration files).
-ExposureAssessment AssessTree(FileSystem* fs, const std::string& root, const DiscoveredTree& tree,
+// `tree` is the discovery of a scan root (its configuration files), `heads`
+// the heads of its logs (from the readers during a scan, or ReadBuildHeads).
+ExposureAssessment AssessTree(FileSystem* fs, const DiscoveredTree& tree, const std::vector<LoggedHead>& heads,
                               const ExposureTable& table);
 
 // Mitigations from IIS configuration texts; exposed for tests. `children`

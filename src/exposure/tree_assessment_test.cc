@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "pe_writer.h"
-#include "scan/discovery.h"
+#include "source/discovery.h"
 #include "source/memory_file_system.h"
 
 namespace exhunt {
@@ -135,7 +135,7 @@ struct Tree {
   }
   ExposureAssessment Assess(const ExposureTable& t) {
     DiscoveredTree d = Discover(&fs, root);
-    return AssessTree(&fs, root, d, t);
+    return AssessTree(&fs, d, ReadBuildHeads(&fs, d), t);
   }
 };
 

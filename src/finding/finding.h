@@ -1,6 +1,8 @@
-// Findings, errors and per-host verdicts: what a scan produces.
+// Findings, coverage and per-host results: what a scan produces.
 //
-// These are plain values; reporters turn them into text, JSONL or CSV and
+// These are plain values. A Finding points to the kind-neutral RuleInfo of
+// the rule that fired (Sigma, YARA, IOC or exposure alike) and names its
+// source generically; reporters turn findings into text, JSONL or CSV and
 // nothing downstream re-reads evidence.
 #pragma once
 
@@ -12,27 +14,41 @@
 #include <utility>
 #include <vector>
 
+#include "base/status.h"
 #include "base/time.h"
 #include "exposure/assessment.h"
-#include "record/log_format.h"
-#include "rule/sigma_rule.h"
+#include "rule/rule_info.h"
+#include "source/evidence_kind.h"
 
 namespace exhunt {
 
+// Where in the evidence a finding was made.
+struct SourceRef {
+  enum class Kind {
+    kLine,    // a text log: 1-based line of the record's first byte
+    kRecord,  // an event log: the record id (EventRecordID)
+    kOffset,  // a file's bytes: byte offset of the match
+    kFile,    // the file itself (a name, a hash)
+  };
+  std::string path;  // relative to the scan root, '/'-separated
+  Kind kind = Kind::kLine;
+  uint64_t position = 0;  // line, record id or offset, by kind
+
+  // "path:line", "path#record", "path@offset" or "path".
+  std::string ToString() const;
+};
+
 struct Finding {
-  std::shared_ptr<const SigmaRule> rule;
+  std::shared_ptr<const RuleInfo> rule;
   std::string host;
   std::optional<TimeMs> time;
-  std::string path;   // relative to the scan root, '/'-separated
-  uint64_t line = 0;  // 1-based line of the record's first byte
+  SourceRef source;
   LogType log_type = LogType::kUnknown;
   std::vector<std::pair<std::string, std::string>> evidence;  // field -> value, rule order
 };
 
-struct ScanError {
-  std::string path;
-  std::string message;
-};
+// Report order: host, time, path, position, rule.
+bool FindingBefore(const Finding& a, const Finding& b);
 
 // What the logs of one family cover for one host.
 struct Coverage {
@@ -70,19 +86,5 @@ struct ScanStats {
   uint64_t candidates = 0;  // records parsed and evaluated
   double seconds = 0;
 };
-
-// A period in which a campaign was exploited at large. Logs that start
-// after a window closed cannot show that campaign's traces.
-struct CampaignWindow {
-  std::string_view name;
-  TimeMs start, end;
-};
-const std::vector<CampaignWindow>& CampaignWindows();
-
-// Joins the findings of one host with its log coverage and, when known, its
-// exposure over time.
-HostReport JudgeHost(const std::string& host, const std::vector<const Finding*>& findings,
-                     const std::map<LogType, Coverage>& coverage, const std::optional<ExposureAssessment>& exposure = {},
-                     const ExposureTable* table = nullptr);
 
 }  // namespace exhunt

@@ -6,75 +6,6 @@
 
 namespace exhunt {
 
-namespace {
-struct TypeName {
-  LogType type;
-  std::string_view name;
-};
-constexpr TypeName kTypeNames[] = {
-    {LogType::kUnknown, "unknown"},         {LogType::kIisW3c, "iis"},
-    {LogType::kHttpProxy, "httpproxy"},     {LogType::kEcpServer, "ecp-server"},
-    {LogType::kEcpActivity, "ecp-activity"}, {LogType::kOabGenerator, "oabgenerator"},
-    {LogType::kRpsHttp, "rps-http"},        {LogType::kExchangeCsv, "exchange-csv"},
-};
-}  // namespace
-
-std::string_view LogTypeName(LogType type) {
-  for (const auto& t : kTypeNames)
-    if (t.type == type) return t.name;
-  return "unknown";
-}
-
-LogType LogTypeFromName(std::string_view name) {
-  for (const auto& t : kTypeNames)
-    if (EqualsIgnoreCase(t.name, name)) return t.type;
-  return LogType::kUnknown;
-}
-
-RecordFormat RecordFormatOf(LogType type) {
-  switch (type) {
-    case LogType::kIisW3c: return RecordFormat::kW3c;
-    case LogType::kOabGenerator:
-    case LogType::kUnknown: return RecordFormat::kText;
-    default: return RecordFormat::kCsv;
-  }
-}
-
-std::string_view DefaultFieldsText(LogType type) {
-  switch (type) {
-    case LogType::kHttpProxy:
-      return "DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,Protocol,"
-             "UrlHost,UrlStem,ProtocolAction,AuthenticationType,IsAuthenticated,AuthenticatedUser,Organization,"
-             "AnchorMailbox,UserAgent,ClientIpAddress,ServerHostName,HttpStatus,BackEndStatus,ErrorCode,Method,"
-             "ProxyAction,TargetServer,TargetServerVersion,RoutingType,RoutingHint,BackEndCookie,ServerLocatorHost,"
-             "ServerLocatorLatency,RequestBytes,ResponseBytes,TargetOutstandingRequests,AuthModulePerfContext,"
-             "HttpPipelineLatency,CalculateTargetBackEndLatency,GlsLatencyBreakup,TotalGlsLatency,"
-             "AccountForestLatencyBreakup,TotalAccountForestLatency,ResourceForestLatencyBreakup,"
-             "TotalResourceForestLatency,ADLatency,SharedCacheLatencyBreakup,TotalSharedCacheLatency,"
-             "ActivityContextLifeTime,ModuleToHandlerSwitchingLatency,ClientReqStreamLatency,BackendReqInitLatency,"
-             "BackendReqStreamLatency,BackendProcessingLatency,BackendRespInitLatency,BackendRespStreamLatency,"
-             "ClientRespStreamLatency,KerberosAuthHeaderLatency,HandlerCompletionLatency,RequestHandlerLatency,"
-             "HandlerToModuleSwitchingLatency,ProxyTime,CoreLatency,RoutingLatency,HttpProxyOverhead,"
-             "TotalRequestTime,RouteRefresherLatency,UrlQuery,BackEndGenericInfo,GenericInfo,GenericErrors,"
-             "EdgeTraceId,DatabaseGuid,UserADObjectGuid,PartitionEndpointLookupLatency,RoutingStatus";
-    case LogType::kRpsHttp:
-      // Column order of Exchange 2016/2019 Rps_Http logs (as also used by CrowdStrike's OWASSRF script).
-      return "DateTime,StartTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,"
-             "UrlHost,UrlStem,AuthenticationType,IsAuthenticated,AuthenticatedUser,Organization,ManagedOrganization,"
-             "ClientIpAddress,ServerHostName,FrontEndServer,HttpStatus,SubStatus,ErrorCode,Action,CommandId,"
-             "CommandName,SessionId,ShellId,FailFast,ContributeToFailFast,RequestBytes,ClientInfo,CPU,Memory,"
-             "ActivityContextLifeTime,TotalTime,UrlQuery,GenericLatency,GenericInfo,GenericErrors";
-    case LogType::kEcpServer:
-    case LogType::kEcpActivity:
-      return "TimeStamp,ServerName,EventId,EventData";
-    case LogType::kIisW3c:
-      return "date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) "
-             "sc-status sc-substatus sc-win32-status time-taken";
-    default:
-      return "";
-  }
-}
-
 FieldHeader::FieldHeader(std::vector<std::string> names) : names_(std::move(names)) {
   for (size_t i = 0; i < names_.size(); ++i) index_.emplace(AsciiLowerCopy(names_[i]), int(i));
 }
@@ -211,28 +142,6 @@ CsvParse ParseCsvRecord(std::string_view text, size_t* consumed, std::vector<std
   }
 }
 
-LineSpan LineAt(std::string_view bytes, size_t pos) {
-  LineSpan s;
-  if (pos > bytes.size()) pos = bytes.size();
-  size_t start = 0;
-  if (pos > 0) {
-    const void* prev = memrchr(bytes.data(), '\n', pos);
-    if (prev) start = size_t(static_cast<const char*>(prev) - bytes.data()) + 1;
-  }
-  const void* nl = pos < bytes.size() ? memchr(bytes.data() + pos, '\n', bytes.size() - pos) : nullptr;
-  size_t end = nl ? size_t(static_cast<const char*>(nl) - bytes.data()) : bytes.size();
-  s.start = start;
-  s.next = nl ? end + 1 : end;
-  s.end = (end > start && bytes[end - 1] == '\r') ? end - 1 : end;
-  return s;
-}
-
-bool LooksLikeRecordStart(std::string_view line) {
-  if (!line.empty() && line[0] == '#') return true;
-  if (line.size() < 10) return false;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (line[i] < '0' || line[i] > '9') return false;
-  return line[4] == '-' && line[7] == '-';
-}
+bool LooksLikeRecordStart(std::string_view line) { return (!line.empty() && line[0] == '#') || StartsWithDate(line); }
 
 }  // namespace exhunt

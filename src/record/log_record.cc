@@ -78,22 +78,21 @@ const std::vector<Alias>& ExchangeAliases() {
 FieldBinding BindField(LogType type, std::string_view name) {
   std::string lower = AsciiLowerCopy(name);
   if (lower == "_raw" || lower == "line") return Kind(FieldBinding::Kind::kLine, "", RawForm::kVerbatim);
-  if (type == LogType::kIisW3c) {
+  const FieldVocabulary vocabulary = KindOf(type).vocabulary;
+  if (vocabulary == FieldVocabulary::kIis) {
     for (const auto& a : IisAliases())
       if (NameIn(lower, a.names)) return a.binding;
     return Column(std::string(name));
   }
-  if (type == LogType::kEcpServer || type == LogType::kEcpActivity) {
+  if (vocabulary == FieldVocabulary::kEcp) {
     if (lower == "cmd") return Kind(FieldBinding::Kind::kEcpKey, "S:CMD", RawForm::kVerbatim);
     if (lower == "requesturl") return Kind(FieldBinding::Kind::kEcpKey, "S:URL", RawForm::kVerbatim);
     if (lower.size() > 2 && lower.find(':') != std::string::npos)
       return Kind(FieldBinding::Kind::kEcpKey, std::string(name), RawForm::kVerbatim);
   }
-  if (type == LogType::kOabGenerator) {
-    if (lower == "downloadpath")
-      return Kind(FieldBinding::Kind::kDownloadPath, "", RawForm::kVerbatim);
-    if (lower == "downloadpathinoab")
-      return Kind(FieldBinding::Kind::kDownloadPathInOab, "", RawForm::kNone);
+  if (vocabulary == FieldVocabulary::kOab) {
+    if (lower == "downloadpath") return Kind(FieldBinding::Kind::kDownloadPath, "", RawForm::kVerbatim);
+    if (lower == "downloadpathinoab") return Kind(FieldBinding::Kind::kDownloadPathInOab, "", RawForm::kNone);
   }
   for (const auto& a : ExchangeAliases())
     if (NameIn(lower, a.names)) return a.binding;
@@ -116,7 +115,7 @@ std::optional<std::string_view> LogRecord::Column(std::string_view header_name) 
   // field exists in the format but this row did not write it.
   if (size_t(i) >= values_.size()) return std::string_view();
   std::string_view v = values_[size_t(i)];
-  if (ctx_ && ctx_->type == LogType::kIisW3c && v == "-") return std::string_view();
+  if (ctx_ && RecordFormatOf(ctx_->type) == RecordFormat::kW3c && v == "-") return std::string_view();
   return v;
 }
 
@@ -158,7 +157,7 @@ std::optional<std::string_view> LogRecord::Resolve(const FieldBinding& b) const 
       return std::string_view(s);
     }
     case K::kUrl: {
-      bool iis = ctx_ && ctx_->type == LogType::kIisW3c;
+      bool iis = ctx_ && KindOf(ctx_->type).vocabulary == FieldVocabulary::kIis;
       auto stem = Column(iis ? "cs-uri-stem" : "UrlStem");
       auto query = Column(iis ? "cs-uri-query" : "UrlQuery");
       if (!stem && !query) return std::nullopt;
@@ -217,13 +216,18 @@ std::optional<std::string_view> LogRecord::Field(std::string_view name) const {
   if (entry.column < 0) return std::nullopt;
   if (size_t(entry.column) >= values_.size()) return std::string_view();
   std::string_view v = values_[size_t(entry.column)];
-  if (ctx_->type == LogType::kIisW3c && v == "-") return std::string_view();
+  if (RecordFormatOf(ctx_->type) == RecordFormat::kW3c && v == "-") return std::string_view();
   return v;
+}
+
+std::optional<std::string_view> LogRecord::EvidenceValue(std::string_view name) const {
+  auto v = Column(name);
+  return v ? v : Field(name);
 }
 
 std::optional<TimeMs> LogRecord::Time() const {
   if (!ctx_) return std::nullopt;
-  if (ctx_->type == LogType::kIisW3c) {
+  if (RecordFormatOf(ctx_->type) == RecordFormat::kW3c) {
     auto date = Column("date");
     auto time = Column("time");
     if (!time) return std::nullopt;

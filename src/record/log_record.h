@@ -33,6 +33,11 @@ class Record {
   virtual std::optional<std::string_view> Field(std::string_view name) const = 0;
   // The record's bytes as they stand in the evidence (for keyword rules).
   virtual std::string_view Raw() const = 0;
+  // When the event happened, if the record tells.
+  virtual std::optional<TimeMs> Time() const = 0;
+  // A field as a finding shows it: the logged value where the record has a
+  // field of exactly that name, else the rule-name resolution of Field().
+  virtual std::optional<std::string_view> EvidenceValue(std::string_view name) const { return Field(name); }
 };
 
 // How a literal a rule looks for in a field appears in the raw bytes of a
@@ -100,12 +105,13 @@ class LogRecord final : public Record {
 
   std::optional<std::string_view> Field(std::string_view name) const override;
   std::string_view Raw() const override { return raw_; }
+  std::optional<std::string_view> EvidenceValue(std::string_view name) const override;
   std::optional<std::string_view> Column(std::string_view header_name) const;
   std::optional<std::string_view> Resolve(const FieldBinding& binding) const;
 
   // Event time from the record's date/time columns (or the text for
   // OABGenerator lines); nullopt if none parses.
-  std::optional<TimeMs> Time() const;
+  std::optional<TimeMs> Time() const override;
 
  private:
   const LogContext* ctx_ = nullptr;

@@ -8,69 +8,75 @@ namespace exhunt {
 
 namespace {
 
-std::string Q(std::string_view s) {
-  std::string out = "\"";
-  AppendJsonEscaped(out, s);
-  return out + "\"";
+std::string BuildText(const Build& b, bool cu_only) {
+  std::string s = b.ToString();
+  return cu_only ? s.substr(0, s.rfind('.')) : s;
 }
-
-std::string OptBuild(const std::optional<Build>& b) { return b ? Q(b->ToString()) : "null"; }
 
 }  // namespace
 
 bool IsExposed(const ExposureAssessment& a) {
   for (const auto& c : a.cves)
-    if (c.status == CveStatus::kVulnerable || c.status == CveStatus::kFixedInLaterCu || c.status == CveStatus::kNoFix)
-      return true;
+    if (IsOpen(c.status)) return true;
   return false;
 }
 
-std::string ExposureJsonBody(const ExposureAssessment& a, const ExposureTable& table) {
-  std::string out = "{\"build\":" + OptBuild(a.build) + ",\"cu_only\":" + (a.cu_only ? "true" : "false");
-  const KnownBuild* known = a.build ? table.Find(*a.build) : nullptr;
-  auto cu = a.build ? table.CuLineOf(*a.build) : std::nullopt;
-  out += ",\"product\":" + (a.build ? Q(ProductOf(*a.build)) : "null") + ",\"cu\":" + (cu ? Q(*cu) : "null") +
-         ",\"build_name\":" + (known ? Q(known->release_name) : "null") + ",\"build_source\":" + Q(a.build_source) +
-         ",\"exposed\":" + (IsExposed(a) ? "true" : "false") + ",\"evidence\":[";
-  for (size_t i = 0; i < a.evidence.size(); ++i) {
-    const auto& e = a.evidence[i];
-    out += (i ? "," : "") + std::string("{\"source\":") + Q(e.source) + ",\"where\":" + Q(e.where) +
-           ",\"build\":" + Q(e.cu_only ? e.build.ToString().substr(0, e.build.ToString().rfind('.')) : e.build.ToString()) +
-           ",\"proves\":" + Q(e.proves) + ",\"first_seen\":" + (e.first_seen ? Q(FormatIsoTime(*e.first_seen)) : "null") +
-           ",\"seen\":" + (e.seen ? Q(FormatIsoTime(*e.seen)) : "null") + "}";
+void WriteExposureMembers(const ExposureAssessment& a, JsonWriter& w) {
+  auto opt_build = [&](const std::optional<Build>& b) {
+    if (b) w.String(b->ToString());
+    else w.Null();
+  };
+  w.Key("build");
+  opt_build(a.build);
+  w.Key("cu_only").Bool(a.cu_only);
+  w.Key("product");
+  if (a.build) w.String(ProductOf(*a.build));
+  else w.Null();
+  w.Key("cu").OptString(a.cu_line).Key("build_name").OptString(a.build_name);
+  w.Key("build_source").String(a.build_source).Key("exposed").Bool(IsExposed(a));
+  w.Key("evidence").BeginArray();
+  for (const auto& e : a.evidence) {
+    w.BeginObject().Key("source").String(e.source).Key("where").String(e.where);
+    w.Key("build").String(BuildText(e.build, e.cu_only)).Key("proves").String(e.proves);
+    w.Key("first_seen");
+    if (e.first_seen) w.String(FormatIsoTime(*e.first_seen));
+    else w.Null();
+    w.Key("seen");
+    if (e.seen) w.String(FormatIsoTime(*e.seen));
+    else w.Null();
+    w.EndObject();
   }
-  out += "],\"cves\":[";
-  for (size_t i = 0; i < a.cves.size(); ++i) {
-    const auto& c = a.cves[i];
-    out += (i ? "," : "") + std::string("{\"cve\":") + Q(c.cve) + ",\"aka\":" + Q(c.aka) +
-           ",\"status\":" + Q(CveStatusName(c.status)) + ",\"fixing_update\":" + Q(c.fixing_update) +
-           ",\"kb\":" + Q(c.fix_kb) + ",\"fixed_build\":" + OptBuild(c.fixed_build) +
-           ",\"kev_date_added\":" + (c.kev_date_added.empty() ? "null" : Q(c.kev_date_added)) +
-           ",\"mitigation_that_counts\":" + Q(c.mitigation) +
-           ",\"mitigated_by\":" + (c.mitigated_by.empty() ? "null" : Q(c.mitigated_by)) + ",\"detail\":" + Q(c.detail) + "}";
+  w.EndArray().Key("cves").BeginArray();
+  for (const auto& c : a.cves) {
+    w.BeginObject().Key("cve").String(c.cve).Key("aka").String(c.aka);
+    w.Key("status").String(CveStatusName(c.status)).Key("fixing_update").String(c.fixing_update);
+    w.Key("kb").String(c.fix_kb).Key("fixed_build");
+    opt_build(c.fixed_build);
+    w.Key("kev_date_added");
+    if (c.kev_date_added.empty()) w.Null();
+    else w.String(c.kev_date_added);
+    w.Key("mitigation_that_counts").String(c.mitigation).Key("mitigated_by");
+    if (c.mitigated_by.empty()) w.Null();
+    else w.String(c.mitigated_by);
+    w.Key("detail").String(c.detail).EndObject();
   }
-  out += "],\"mitigations\":[";
-  for (size_t i = 0; i < a.mitigations.size(); ++i) {
-    const auto& m = a.mitigations[i];
-    out += (i ? "," : "") + std::string("{\"name\":") + Q(m.name) + ",\"cves\":[";
-    for (size_t k = 0; k < m.cves.size(); ++k) out += (k ? "," : "") + Q(m.cves[k]);
-    out += "],\"state\":" + Q(MitigationStateName(m.state)) + ",\"where\":" + Q(m.where) + ",\"detail\":" + Q(m.detail) + "}";
+  w.EndArray().Key("mitigations").BeginArray();
+  for (const auto& m : a.mitigations) {
+    w.BeginObject().Key("name").String(m.name).Key("cves").StringArray(m.cves);
+    w.Key("state").String(MitigationStateName(m.state)).Key("where").String(m.where);
+    w.Key("detail").String(m.detail).EndObject();
   }
-  out += "],\"notes\":[";
-  for (size_t i = 0; i < a.notes.size(); ++i) out += (i ? "," : "") + Q(a.notes[i]);
-  return out + "]}";
+  w.EndArray().Key("notes").StringArray(a.notes);
 }
 
-void WriteExposureText(const ExposureAssessment& a, const ExposureTable& table, std::ostream& out,
-                       const std::string& in) {
+void WriteExposureText(const ExposureAssessment& a, std::ostream& out, const std::string& in) {
   if (!a.build) {
     out << in << "build: unknown (no ExSetup.exe, log header or OWA folder found)\n";
   } else {
-    const KnownBuild* known = table.Find(*a.build);
-    auto cu = table.CuLineOf(*a.build);
+    const auto& cu = a.cu_line;
     std::string shown = a.cu_only ? a.build->ToString().substr(0, a.build->ToString().rfind('.')) : a.build->ToString();
     out << in << "build " << shown << ": "
-        << (known ? known->release_name : std::string(ProductOf(*a.build)) + (cu ? " " + *cu : "") +
+        << (a.build_name ? *a.build_name : std::string(ProductOf(*a.build)) + (cu ? " " + *cu : "") +
                                               (a.cu_only ? " (security update level unknown)" : " (build not in the table)"))
         << "\n"
         << in << "  from " << a.build_source << "\n";
@@ -89,8 +95,10 @@ void WriteExposureText(const ExposureAssessment& a, const ExposureTable& table, 
     for (const auto& c : a.cves) {
       out << in << fmt::format("  {:<16} {:<26} {:<11} {}\n", c.cve, CveStatusName(c.status),
                                c.kev_date_added.empty() ? "-" : c.kev_date_added, c.detail);
-      bool open = c.status != CveStatus::kFixed && c.status != CveStatus::kNotListed;
-      if (open && !c.mitigation.empty() && c.mitigated_by.empty()) {
+      // Not "is it open" (IsOpen): ambiguous and unknown builds too deserve
+      // the mitigation that would count.
+      bool worth_mitigating = c.status != CveStatus::kFixed && c.status != CveStatus::kNotListed;
+      if (worth_mitigating && !c.mitigation.empty() && c.mitigated_by.empty()) {
         // The table's text: its first sentence is what would count.
         std::string m = c.mitigation.substr(0, c.mitigation.find(". "));
         if (m.size() > 150) m = m.substr(0, 147) + "...";

@@ -1,19 +1,20 @@
 // Formats exposure assessments: a text block for people, a JSON object for
 // the JSONL contract (standalone "exposure" records and inside "host").
+// Build names come resolved in the assessment: no table is needed here.
 #pragma once
 
 #include <ostream>
 #include <string>
 
+#include "base/json_writer.h"
 #include "exposure/assessment.h"
 
 namespace exhunt {
 
-// The assessment as a JSON object without a "type" key.
-std::string ExposureJsonBody(const ExposureAssessment& a, const ExposureTable& table);
-void WriteExposureText(const ExposureAssessment& a, const ExposureTable& table, std::ostream& out,
-                       const std::string& indent = "");
-// True if any CVE is open: vulnerable, fixed in a later CU, or no fix.
+// Writes the assessment's members into an object the caller has begun.
+void WriteExposureMembers(const ExposureAssessment& a, JsonWriter& w);
+void WriteExposureText(const ExposureAssessment& a, std::ostream& out, const std::string& indent = "");
+// True if any CVE is open (IsOpen).
 bool IsExposed(const ExposureAssessment& a);
 
 }  // namespace exhunt

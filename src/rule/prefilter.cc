@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <string>
 
+#include "rule/regex_literal.h"
+
 namespace exhunt {
 
-Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<std::shared_ptr<const SigmaRule>>& rules,
-                                                     LogType type) {
+Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>& covers, LogType type) {
   std::unique_ptr<Prefilter> pf(new Prefilter());
   pf->type_ = type;
   // Directive markers first, byte-exact.
@@ -14,10 +15,10 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<std::share
   pf->literals_.push_back({"#Date:", true});
   pf->literals_.push_back({"\n#", true});
   pf->rules_by_literal_.resize(3);
-  for (unsigned r = 0; r < rules.size(); ++r) {
-    if (!rules[r]->AppliesTo(type)) continue;
+  for (const auto& rc : covers) {
+    const unsigned r = rc.rule;
     pf->applicable_.push_back(r);
-    auto cover = rules[r]->Cover(type);
+    const auto& cover = rc.literals;
     if (!cover) {
       pf->unfiltered_.push_back(r);
       continue;

@@ -1,7 +1,10 @@
 // The literal prefilter: one vectorscan database per log type holding every
 // literal of every rule that reads that type, plus the directive markers
-// ("#Fields:", "#Date:") the readers need. A scan runs the database once
+// ("#Fields:", "#Date:") the readers need. A reader runs the database once
 // over a whole buffer; only lines with a hit are parsed and evaluated.
+//
+// It knows no rule language: any rule kind that can name literals its
+// matches must contain (Sigma's cover today) hands them in as a RuleCover.
 //
 // Ownership: a Prefilter owns its database (RAII) and is immutable after
 // Build, so many threads may scan with it, each with its own Scratch.
@@ -10,12 +13,13 @@
 #include <hs/hs.h>
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/status.h"
-#include "record/log_format.h"
-#include "rule/sigma_rule.h"
+#include "source/evidence_kind.h"
 
 namespace exhunt {
 
@@ -28,6 +32,26 @@ struct HsScratchDeleter {
 using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseDeleter>;
 using HsScratch = std::unique_ptr<hs_scratch_t, HsScratchDeleter>;
 
+// A literal (or, with `regex`, a regular expression) the prefilter may
+// search raw record bytes for. Regexes are rewritten so that ^ and $ match
+// at field boundaries of the raw line; they may over-match, never under-match.
+struct PrefilterLiteral {
+  std::string text;
+  bool cased = false;
+  bool regex = false;
+  bool operator==(const PrefilterLiteral& o) const {
+    return text == o.text && cased == o.cased && regex == o.regex;
+  }
+};
+
+// What one rule asks of the prefilter for one log type: literals at least
+// one of which every record it matches holds, or nullopt (it must see
+// every record).
+struct RuleCover {
+  unsigned rule;  // index into the caller's rule list
+  std::optional<std::vector<PrefilterLiteral>> literals;
+};
+
 class Prefilter {
  public:
   // Literal ids below kFirstRuleLiteral are directive markers.
@@ -36,13 +60,12 @@ class Prefilter {
   static constexpr unsigned kCommentLine = 2;  // "\n#": counts comment lines
   static constexpr unsigned kFirstRuleLiteral = 3;
 
-  // `rules` are indexed by position; only those that apply to `type` are used.
-  static Result<std::unique_ptr<Prefilter>> Build(const std::vector<std::shared_ptr<const SigmaRule>>& rules,
-                                                   LogType type);
+  // `covers` holds one entry per rule that reads `type`.
+  static Result<std::unique_ptr<Prefilter>> Build(const std::vector<RuleCover>& covers, LogType type);
 
   LogType type() const { return type_; }
   const hs_database_t* database() const { return db_.get(); }
-  // Rule indexes (into the Build vector) whose cover holds literal `id`.
+  // Rule indexes (RuleCover::rule) whose cover holds literal `id`.
   const std::vector<unsigned>& RulesFor(unsigned id) const { return rules_by_literal_[id]; }
   size_t LiteralLength(unsigned id) const { return literal_lengths_[id]; }
   // Rules with no cover: they must see every record of this type.

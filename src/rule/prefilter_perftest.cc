@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < bytes.size(); i += 4096) sum += uint8_t(bytes[i]);
   RuleSet rules;
   rules.AddBuiltin();
-  auto pf = Prefilter::Build(rules.rules(), type);
+  auto pf = Prefilter::Build(rules.Covers(type), type);
   if (!pf.ok()) return 2;
   uint64_t hits = 0;
   double secs = Run(pf.value()->database(), bytes, &hits);

@@ -9,6 +9,7 @@ namespace exhunt {
 
 void RuleSet::AddBuiltin() {
   for (const auto& f : BuiltinRuleFiles()) {
+    if (!StartsWithIgnoreCase(f.path, "sigma/")) continue;
     if (!EndsWithIgnoreCase(f.path, ".yml") && !EndsWithIgnoreCase(f.path, ".yaml")) continue;
     AddText(f.content, "builtin:" + std::string(f.path));
   }
@@ -47,6 +48,13 @@ void RuleSet::AddText(std::string_view text, const std::string& origin) {
     }
     rules_.push_back(std::move(rule.value()));
   }
+}
+
+std::vector<RuleCover> RuleSet::Covers(LogType type) const {
+  std::vector<RuleCover> out;
+  for (unsigned r = 0; r < rules_.size(); ++r)
+    if (rules_[r]->AppliesTo(type)) out.push_back({r, rules_[r]->Cover(type)});
+  return out;
 }
 
 Status RuleSet::AddDirectory(FileSystem* fs, const std::string& dir) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "rule/prefilter.h"
 #include "rule/sigma_rule.h"
 #include "source/file_system.h"
 
@@ -28,6 +29,9 @@ class RuleSet {
   void AddText(std::string_view text, const std::string& origin);
 
   const std::vector<std::shared_ptr<const SigmaRule>>& rules() const { return rules_; }
+  // What the prefilter of `type` needs: one cover per rule that reads it,
+  // indexed by position in rules().
+  std::vector<RuleCover> Covers(LogType type) const;
   const std::vector<LoadError>& errors() const { return errors_; }
 
  private:

@@ -9,7 +9,11 @@
 // it, never silently ignored.
 //
 // exhunt extensions (ignored by other Sigma tools): `outcome:` one of
-// probe | attempt | exploit | compromise, which feeds the host verdict.
+// probe | attempt | exploit | compromise, which feeds the host verdict, and
+// `marks:`, the names verdict combinations refer to (finding/verdict.h).
+//
+// The code is split by stage: sigma_parse.cc (YAML -> rule), sigma_match.cc
+// (rule x record -> bool), sigma_cover.cc (rule -> prefilter literals).
 //
 // A SigmaRule is immutable after Parse and safe to evaluate from many
 // threads at once.
@@ -24,37 +28,15 @@
 #include "base/status.h"
 #include "record/log_format.h"
 #include "record/log_record.h"
+#include "rule/prefilter.h"
+#include "rule/regex_literal.h"
+#include "rule/rule_info.h"
 
 namespace re2 {
 class RE2;
 }
 
 namespace exhunt {
-
-enum class Severity { kInfo = 0, kLow, kMedium, kHigh, kCritical };
-std::string_view SeverityName(Severity s);
-// "info"/"informational", "low", ... ; nullopt if unknown.
-std::optional<Severity> ParseSeverity(std::string_view name);
-
-// What a finding says about the host.
-enum class Outcome { kProbe, kAttempt, kExploit, kCompromise };
-std::string_view OutcomeName(Outcome o);
-
-// A literal (or, with `regex`, a regular expression) the prefilter may
-// search raw record bytes for. Regexes are rewritten so that ^ and $ match
-// at field boundaries of the raw line; they may over-match, never under-match.
-struct PrefilterLiteral {
-  std::string text;
-  bool cased = false;
-  bool regex = false;
-  bool operator==(const PrefilterLiteral& o) const {
-    return text == o.text && cased == o.cased && regex == o.regex;
-  }
-};
-
-// The longest literal every match of a regular expression must contain, or
-// "" when none is certain.
-std::string RegexRequiredLiteral(std::string_view re, bool* caseless);
 
 struct FieldMatcher {
   enum class Op { kEquals, kContains, kStartsWith, kEndsWith, kRegex, kExists, kCidr, kLt, kLte, kGt, kGte };
@@ -93,14 +75,12 @@ class SigmaRule {
   // Parses one YAML document. `origin` names the file for messages.
   static Result<std::shared_ptr<const SigmaRule>> Parse(std::string_view yaml, const std::string& origin);
 
-  const std::string& id() const { return id_; }
-  const std::string& title() const { return title_; }
-  const std::string& description() const { return description_; }
-  const std::string& origin() const { return origin_; }
-  Severity severity() const { return severity_; }
-  Outcome outcome() const { return outcome_; }
-  const std::vector<std::string>& cves() const { return cves_; }
-  const std::vector<std::string>& attack() const { return attack_; }
+  // The kind-neutral description findings and reports carry.
+  const std::shared_ptr<const RuleInfo>& info() const { return info_; }
+  const std::string& id() const { return info_->id; }
+  const std::string& title() const { return info_->title; }
+  const std::string& origin() const { return info_->origin; }
+  Severity severity() const { return info_->severity; }
   const LogSource& logsource() const { return logsource_; }
   // Fields worth showing as evidence: the rule's `fields:` list, else every
   // field its detection names.
@@ -121,10 +101,8 @@ class SigmaRule {
   bool EvalNode(const ConditionNode& node, const Record& record, std::vector<signed char>& memo) const;
   bool EvalSelection(int index, const Record& record) const;
 
-  std::string id_, title_, description_, origin_;
-  Severity severity_ = Severity::kMedium;
-  Outcome outcome_ = Outcome::kAttempt;
-  std::vector<std::string> cves_, attack_, evidence_fields_;
+  std::shared_ptr<const RuleInfo> info_;
+  std::vector<std::string> evidence_fields_;
   LogSource logsource_;
   std::vector<Selection> selections_;
   ConditionNode condition_;

@@ -16,6 +16,7 @@ class MapRecord : public Record {
     return std::string_view(it->second);
   }
   std::string_view Raw() const override { return raw_; }
+  std::optional<TimeMs> Time() const override { return std::nullopt; }
 
  private:
   std::map<std::string, std::string> fields_;
@@ -117,9 +118,9 @@ TEST(Sigma, MetadataFromTags) {
   auto r = Rule("  sel:\n    A: 1\n  condition: sel\n",
                 "tags:\n  - attack.t1190\n  - attack.t1505.003\n  - cve.2021-26855\n  - attack.initial-access\n"
                 "outcome: compromise\n");
-  EXPECT_EQ(r->cves(), std::vector<std::string>{"CVE-2021-26855"});
-  EXPECT_EQ(r->attack(), (std::vector<std::string>{"T1190", "T1505.003"}));
-  EXPECT_EQ(r->outcome(), Outcome::kCompromise);
+  EXPECT_EQ(r->info()->cves, std::vector<std::string>{"CVE-2021-26855"});
+  EXPECT_EQ(r->info()->attack, (std::vector<std::string>{"T1190", "T1505.003"}));
+  EXPECT_EQ(r->info()->outcome, Outcome::kCompromise);
   EXPECT_EQ(r->severity(), Severity::kHigh);
   EXPECT_TRUE(r->AppliesTo(LogType::kHttpProxy));
   EXPECT_FALSE(r->AppliesTo(LogType::kIisW3c));

@@ -1,18 +1,18 @@
-// The scan engine: discovery -> prefiltered reading -> rule evaluation ->
-// findings and host verdicts, over many files in parallel.
+// The scan driver: discover -> schedule chunks on a pool -> reader ->
+// prefilter -> rules -> a sink, host by host.
 //
-// Each file is mapped read-only; a large file is split at record
-// boundaries into chunks that run on different threads. Every chunk runs
-// the log type's prefilter database once over its bytes and parses only
-// the records that hold a candidate literal (or every record when a rule
-// has no literal). Pages of finished chunks are released, so resident
-// memory stays bounded whatever the size of the tree.
+// The scanner knows no evidence format: each file goes to the reader of
+// its kind (reader/), which selects records with the prefilter and hands
+// them back here to be evaluated; findings, coverage and the header facts
+// the readers saw are joined per host, the exposure is assessed from those
+// facts (no evidence file is opened twice) and the host's results stream
+// to the sink as soon as the host is done. Memory is bounded by one host's
+// results (at most max_findings_per_rule findings per rule are kept).
 //
-// The core never prints: Scan() returns everything as values.
+// The core never prints: results go to the ScanSink.
 #pragma once
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,7 +20,7 @@
 
 #include "base/status.h"
 #include "exposure/exposure_table.h"
-#include "finding/finding.h"
+#include "finding/scan_sink.h"
 #include "rule/prefilter.h"
 #include "rule/rule_set.h"
 #include "source/file_system.h"
@@ -48,17 +48,6 @@ struct ScanOptions {
   size_t split_threshold = size_t(24) << 20;
 };
 
-struct ScanResult {
-  std::vector<Finding> findings;  // sorted by host, time, path, line
-  std::vector<ScanError> errors;
-  std::vector<HostReport> hosts;
-  ScanStats stats;
-};
-
-// The header a log type uses when a file has no "#Fields:" line before its
-// first record (a truncated head, a copied excerpt).
-const FieldHeader* DefaultHeader(LogType type);
-
 class Scanner {
  public:
   Scanner(FileSystem* fs, const RuleSet* rules, ScanOptions options);
@@ -68,6 +57,10 @@ class Scanner {
 
   // Compiles one prefilter per log type. Fails only on an engine error.
   Status Prepare();
+  // Scans every root, streaming each host's findings, host record and
+  // errors to `sink`; returns the totals. Begin and End are the caller's.
+  ScanStats Run(ScanSink& sink);
+  // Run into memory, with End called: for tests and small scans.
   ScanResult Scan();
 
   // The prefilter of a log type, after Prepare (for rules check and benchmarks).

@@ -1,4 +1,4 @@
-#include "scan/discovery.h"
+#include "source/discovery.h"
 
 #include <algorithm>
 
@@ -26,14 +26,43 @@ LogType ClassifyLogPath(std::string_view rel_path) {
   std::string p = "/" + AsciiLowerCopy(rel_path);
   std::replace(p.begin(), p.end(), '\\', '/');
   std::string name = Basename(p);
-  if (Contains(p, "/logging/httpproxy/")) return LogType::kHttpProxy;
-  if (Contains(p, "/logging/ecp/server/")) return LogType::kEcpServer;
-  if (Contains(p, "/logging/ecp/activity/")) return LogType::kEcpActivity;
-  if (Contains(p, "/logging/oabgeneratorlog/")) return LogType::kOabGenerator;
-  if (Contains(p, "/logging/cmdletinfra/") && Contains(name, "rps_http")) return LogType::kRpsHttp;
-  if (Contains(p, "/inetpub/logs/logfiles/w3svc")) return LogType::kIisW3c;
+  for (const auto& k : EvidenceKinds())
+    if (!k.path_part.empty() && Contains(p, k.path_part) && (k.name_part.empty() || Contains(name, k.name_part)))
+      return k.type;
   return LogType::kUnknown;
 }
+
+namespace {
+
+bool GlobsMatch(std::string_view globs, std::string_view value) {
+  for (auto g : Split(globs, '|'))
+    if (!g.empty() && GlobMatch(g, value, false)) return true;
+  return false;
+}
+
+bool HasColumns(std::string_view fields, std::string_view signature) {
+  for (auto col : Split(signature, ','))
+    if (!ContainsIgnoreCase(fields, col)) return false;
+  return true;
+}
+
+// A header-less IIS log in the default W3C field order: "YYYY-MM-DD hh:mm:ss"
+// and a dozen space-separated fields, no comma.
+bool LooksLikeHeaderlessW3c(std::string_view line) {
+  if (!StartsWithDate(line) || line.size() <= 19 || line[10] != ' ' || line[13] != ':' || line[16] != ':')
+    return false;
+  if (line.find(',') != std::string_view::npos) return false;
+  size_t fields = 0;
+  bool in_field = false;
+  for (char c : line) {
+    bool sep = c == ' ' || c == '\t';
+    if (!sep && !in_field) ++fields;
+    in_field = !sep;
+  }
+  return fields >= 10;
+}
+
+}  // namespace
 
 LogType ClassifyLogContent(std::string_view head) {
   // Skip a UTF-8 BOM.
@@ -47,38 +76,25 @@ LogType ClassifyLogContent(std::string_view head) {
     ++lines;
     pos = line.next;
     if (text.empty() || text[0] != '#') {
-      // No header at all: an IIS log in the default W3C field order still
-      // starts with "YYYY-MM-DD hh:mm:ss" and a dozen space-separated fields.
-      if (by_fields == LogType::kUnknown && LooksLikeRecordStart(text) && text.size() > 19 && text[10] == ' ' &&
-          text[13] == ':' && text[16] == ':') {
-        std::vector<std::string_view> parts;
-        SplitW3cLine(text, &parts);
-        if (parts.size() >= 10 && text.find(',') == std::string_view::npos) return LogType::kIisW3c;
-      }
+      if (by_fields == LogType::kUnknown && LooksLikeHeaderlessW3c(text)) return LogType::kIisW3c;
       if (lines > 1 || !text.empty()) break;
       continue;
     }
     if (StartsWithIgnoreCase(text, "#Log-type:")) {
       std::string_view v = Trim(text.substr(10));
-      if (EqualsIgnoreCase(v, "HttpProxy Logs")) return LogType::kHttpProxy;
-      if (EqualsIgnoreCase(v, "ECP Server Log")) return LogType::kEcpServer;
-      if (EqualsIgnoreCase(v, "ECP Activity Context Log")) return LogType::kEcpActivity;
-      if (StartsWithIgnoreCase(v, "Rps Http")) return LogType::kRpsHttp;
-      if (ContainsIgnoreCase(v, "OABGenerator") || ContainsIgnoreCase(v, "OAB Generator"))
-        return LogType::kOabGenerator;
+      for (const auto& k : EvidenceKinds())
+        if (!k.log_type_header.empty() && GlobsMatch(k.log_type_header, v)) return k.type;
       by_fields = LogType::kExchangeCsv;
     } else if (StartsWithIgnoreCase(text, "#Software: Microsoft Internet Information Services")) {
       return LogType::kIisW3c;
     } else if (StartsWithIgnoreCase(text, "#Fields:")) {
       std::string_view rest = Trim(text.substr(8));
-      bool csv = rest.find(',') != std::string_view::npos;
-      if (!csv) return LogType::kIisW3c;
+      // Space-separated names: the W3C extended format, which only IIS writes here.
+      if (rest.find(',') == std::string_view::npos) return LogType::kIisW3c;
       if (by_fields == LogType::kUnknown) {
         // An Exchange CSV header; known column sets tell the log apart.
-        if (ContainsIgnoreCase(rest, "AnchorMailbox") && ContainsIgnoreCase(rest, "BackEndCookie"))
-          return LogType::kHttpProxy;
-        if (ContainsIgnoreCase(rest, "ClientInfo") && ContainsIgnoreCase(rest, "CommandName"))
-          return LogType::kRpsHttp;
+        for (const auto& k : EvidenceKinds())
+          if (!k.fields_signature.empty() && HasColumns(rest, k.fields_signature)) return k.type;
         by_fields = LogType::kExchangeCsv;
       }
     }
@@ -104,7 +120,7 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
     if (EndsWithIgnoreCase(lower, "/inetsrv/config/applicationhost.config")) tree.apphost_config.push_back({path, rel});
     if (EndsWithIgnoreCase(lower, "/inetsrv/rewrite.dll")) tree.rewrite_dll = true;
     LogType type = ClassifyLogPath(rel);
-    if (type == LogType::kRpsHttp || type == LogType::kUnknown || type == LogType::kOabGenerator) {
+    if (type == LogType::kUnknown || KindOf(type).confirm_by_content) {
       // Confirm or find the type from the header; path alone can't tell an
       // Rps_Http log from other CmdletInfra files or a stray file from a log.
       if (type == LogType::kUnknown && !WorthSniffing(AsciiLowerCopy(name))) return;
@@ -120,8 +136,14 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
       LogType by_content = ClassifyLogContent(file.value()->bytes().substr(0, 8192));
       if (type == LogType::kUnknown) {
         type = by_content;
-        if (type == LogType::kUnknown && ContainsIgnoreCase(name, "oabgenerator")) type = LogType::kOabGenerator;
-        if (type == LogType::kExchangeCsv && ContainsIgnoreCase(name, "rps_http")) type = LogType::kRpsHttp;
+        // A name hint settles what the content alone leaves open.
+        if (type == LogType::kUnknown || type == LogType::kExchangeCsv)
+          for (const auto& k : EvidenceKinds())
+            if (!k.name_hint.empty() && ContainsIgnoreCase(name, k.name_hint) &&
+                (type == LogType::kExchangeCsv) == (k.format == RecordFormat::kCsv)) {
+              type = k.type;
+              break;
+            }
       }
       if (type == LogType::kUnknown) return;
     }

@@ -1,4 +1,6 @@
-#include "finding/finding.h"
+#include "finding/verdict.h"
+
+#include "rule/sigma_rule.h"
 
 #include <gtest/gtest.h>
 
@@ -13,10 +15,10 @@ std::shared_ptr<const SigmaRule> Rule(const std::string& outcome, const std::str
 
 Finding At(std::shared_ptr<const SigmaRule> rule, const std::string& time) {
   Finding f;
-  f.rule = std::move(rule);
+  f.rule = rule->info();
   f.time = ParseIsoTime(time);
-  f.path = "p";
-  f.line = 1;
+  f.source.path = "p";
+  f.source.position = 1;
   return f;
 }
 

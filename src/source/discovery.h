@@ -10,8 +10,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "finding/finding.h"
-#include "record/log_format.h"
+#include "source/evidence_kind.h"
 #include "source/file_system.h"
 
 namespace exhunt {

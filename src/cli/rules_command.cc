@@ -1,0 +1,76 @@
+// exhunt rules list | check | literals
+#include <fmt/format.h>
+
+#include <set>
+
+#include "cli/commands.h"
+#include "rule/prefilter.h"
+#include "rule/rule_set.h"
+
+namespace exhunt {
+
+int RunRules(const RulesCommandOptions& o, std::ostream& out, std::ostream& err) {
+  auto fs = NewPosixFileSystem();
+  RuleSet rules;
+  if (!o.no_builtin && (o.action == "list" || o.dirs.empty())) rules.AddBuiltin();
+  for (const auto& d : o.dirs) {
+    Status s = rules.AddDirectory(fs.get(), d);
+    if (!s.ok()) {
+      err << "exhunt: " << d << ": " << s.message() << "\n";
+      return 2;
+    }
+  }
+  if (o.action == "literals") {
+    // The literals the prefilter searches, one per line (for rg -F -f in benchmarks).
+    std::set<std::string> seen;
+    for (const auto& kind : EvidenceKinds()) {
+      auto pf = Prefilter::Build(rules.Covers(kind.type), kind.type);
+      if (!pf.ok()) continue;
+      const auto& lits = pf.value()->literals();
+      for (size_t i = Prefilter::kFirstRuleLiteral; i < lits.size(); ++i)
+        if (seen.insert(lits[i].text).second) out << lits[i].text << "\n";
+    }
+    return 0;
+  }
+  if (o.action == "list") {
+    for (const auto& r : rules.rules()) {
+      std::vector<std::string> logs;
+      for (const auto& kind : EvidenceKinds())
+        if (r->AppliesTo(kind.type)) logs.emplace_back(kind.name);
+      std::string cves;
+      for (const auto& c : r->info()->cves) cves += (cves.empty() ? "" : " ") + c;
+      out << fmt::format("{:<9} {:<52} {:<28} {}\n", SeverityName(r->severity()), r->id(), cves,
+                         logs.empty() ? std::string("(no text log)") : logs[0]);
+    }
+    out << rules.rules().size() << " rules\n";
+    return 0;
+  }
+  // check: load, report errors and rules that must see every record.
+  int problems = 0;
+  for (const auto& e : rules.errors()) {
+    out << "error  " << e.status.message() << "\n";
+    ++problems;
+  }
+  size_t slow = 0;
+  for (const auto& r : rules.rules()) {
+    for (const auto& kind : EvidenceKinds()) {
+      const LogType t = kind.type;
+      if (!r->AppliesTo(t)) continue;
+      auto cover = r->Cover(t);
+      if (!cover) {
+        out << fmt::format("slow   {} ({}): no literal to prefilter on; reads every {} record\n", r->id(), r->origin(),
+                           LogTypeName(t));
+        ++slow;
+      } else {
+        size_t shortest = SIZE_MAX;
+        for (const auto& l : *cover) shortest = std::min(shortest, l.text.size());
+        if (shortest < 4)
+          out << fmt::format("slow   {} ({}): shortest prefilter literal has {} bytes\n", r->id(), r->origin(), shortest);
+      }
+    }
+  }
+  out << fmt::format("{} rules loaded, {} not loaded, {} slow\n", rules.rules().size(), rules.errors().size(), slow);
+  return problems ? 1 : 0;
+}
+
+}  // namespace exhunt

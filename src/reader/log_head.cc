@@ -1,0 +1,67 @@
+#include "reader/log_head.h"
+
+#include <deque>
+#include <vector>
+
+#include "base/text.h"
+#include "record/log_format.h"
+
+namespace exhunt {
+
+LogHead ReadLogHead(std::string_view head) {
+  head = head.substr(0, kLogHeadBytes);
+  LogHead out;
+  FieldHeader fields;
+  size_t pos = 0;
+  while (pos < head.size()) {
+    LineSpan line = LineAt(head, pos);
+    std::string_view text = head.substr(line.start, line.end - line.start);
+    if (text.empty() || text[0] != '#') {
+      // The first record: its version columns tell the build when no
+      // "#Version:" line does. A row cut by the end of the head is not read.
+      if (!text.empty() && fields.Find("MajorVersion") >= 0 && line.next <= head.size()) {
+        std::vector<std::string_view> values;
+        std::deque<std::string> storage;
+        size_t consumed = 0;
+        ParseCsvRecord(text, &consumed, &values, &storage);
+        std::string v;
+        for (const char* col : {"MajorVersion", "MinorVersion", "BuildVersion", "RevisionVersion"}) {
+          int i = fields.Find(col);
+          if (i < 0 || size_t(i) >= values.size()) {
+            v.clear();
+            break;
+          }
+          v += (v.empty() ? "" : ".") + std::string(values[size_t(i)]);
+        }
+        out.row_version = v;
+        int i = fields.Find("DateTime");
+        if (i >= 0 && size_t(i) < values.size()) out.row_time = ParseIsoTime(values[size_t(i)]);
+      }
+      break;
+    }
+    if (StartsWithIgnoreCase(text, "#Version:")) out.version = std::string(Trim(text.substr(9)));
+    if (StartsWithIgnoreCase(text, "#Date:")) {
+      auto d = ParseIsoTime(Trim(text.substr(6)));
+      out.date = d;
+    }
+    if (StartsWithIgnoreCase(text, "#Software:")) out.software = std::string(Trim(text.substr(10)));
+    if (StartsWithIgnoreCase(text, "#Fields:")) fields = ParseFieldsDirective(text.substr(8), true);
+    pos = line.next;
+  }
+  return out;
+}
+
+bool HeadShowsBuild(LogType type) { return type == LogType::kHttpProxy || type == LogType::kRpsHttp; }
+
+std::vector<LoggedHead> ReadBuildHeads(FileSystem* fs, const DiscoveredTree& tree) {
+  std::vector<LoggedHead> out;
+  for (const auto& log : tree.logs) {
+    if (!HeadShowsBuild(log.type)) continue;
+    auto f = fs->Open(log.path);
+    if (!f.ok()) continue;
+    out.push_back({log.rel_path, log.type, ReadLogHead(f.value()->bytes().substr(0, kLogHeadBytes))});
+  }
+  return out;
+}
+
+}  // namespace exhunt

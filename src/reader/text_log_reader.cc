@@ -1,0 +1,489 @@
+#include "reader/text_log_reader.h"
+
+#include <algorithm>
+#include <climits>
+#include <condition_variable>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+#include "base/text.h"
+#include "record/log_format.h"
+
+namespace exhunt {
+
+namespace {
+
+constexpr size_t kMaxBacktrack = size_t(1) << 20;
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// One physical line (or the start of one record) that holds prefilter hits.
+struct Candidate {
+  size_t line_start;
+  size_t line_end;
+  uint32_t rules_begin;  // into the chunk's rule id list
+  uint32_t rules_count;
+  unsigned directive;  // UINT_MAX: not a directive line
+};
+
+struct Damage {
+  uint64_t nul = 0, too_long = 0, bad_quote = 0;
+  uint64_t first_line = 0;  // chunk-relative 0-based line of the first damaged record
+  bool any() const { return nul || too_long || bad_quote; }
+};
+
+struct HeaderState {
+  std::shared_ptr<const FieldHeader> header;  // null: use the default
+  std::optional<TimeMs> date;
+};
+
+struct ChunkState {
+  size_t begin = 0, end = 0;
+  // The header in force where the chunk ends; published as soon as the
+  // chunk's prefilter pass and its predecessor's end state are known, so
+  // that the next chunk can evaluate without waiting for this one.
+  HeaderState end_state;
+  bool end_known = false;
+  uint64_t newlines = 0;
+  uint64_t comment_lines = 0;
+  Damage damage;
+  uint64_t longest_line = 0;
+  std::string scan_error;
+};
+
+bool IsComment(std::string_view line, size_t line_start) {
+  return !line.empty() && (line[0] == '#' || (line_start == 0 && line.substr(0, 4) == "\xEF\xBB\xBF#"));
+}
+
+// Applies a directive line to the header state.
+void ApplyDirective(std::string_view line, unsigned directive, RecordFormat format, HeaderState* state) {
+  if (line.substr(0, 3) == kBom) line.remove_prefix(3);
+  if (directive == Prefilter::kFieldsDirective && StartsWithIgnoreCase(line, "#Fields:")) {
+    state->header = std::make_shared<const FieldHeader>(ParseFieldsDirective(line.substr(8), format != RecordFormat::kW3c));
+  } else if (directive == Prefilter::kDateDirective && StartsWithIgnoreCase(line, "#Date:")) {
+    state->date = ParseIsoTime(Trim(line.substr(6)));
+  }
+}
+
+struct ParsedRecord {
+  size_t end = 0;  // first byte after the record
+  enum class Problem { kNone, kTooLong, kNul, kBadQuote } problem = Problem::kNone;
+  uint64_t line_bytes = 0;  // length of the first physical line
+};
+
+// Splits the record starting at `start` into `rec`. Every record is read
+// this way, for rules and for coverage times alike.
+ParsedRecord ParseRecordAt(std::string_view bytes, size_t start, RecordFormat format, LogRecord& rec) {
+  ParsedRecord p;
+  LineSpan line = LineAt(bytes, start);
+  p.end = line.next;
+  p.line_bytes = line.end - line.start;
+  if (p.line_bytes > kMaxRecordBytes) {
+    p.problem = ParsedRecord::Problem::kTooLong;
+    return p;
+  }
+  std::string_view raw;
+  if (format == RecordFormat::kCsv) {
+    std::string_view text = bytes.substr(start, std::min(bytes.size() - start, kMaxRecordBytes));
+    size_t consumed = 0;
+    CsvParse parsed = ParseCsvRecord(text, &consumed, &rec.values(), &rec.storage());
+    p.end = start + consumed;
+    raw = text.substr(0, consumed);
+    while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
+    if (parsed == CsvParse::kUnterminatedQuote) p.problem = ParsedRecord::Problem::kBadQuote;
+  } else {
+    raw = bytes.substr(line.start, line.end - line.start);
+    if (format == RecordFormat::kW3c) SplitW3cLine(raw, &rec.values());
+  }
+  if (memchr(raw.data(), '\0', raw.size())) {
+    p.problem = ParsedRecord::Problem::kNul;
+    return p;
+  }
+  rec.set_raw(raw);
+  return p;
+}
+
+int OnMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
+
+struct MatchContext {
+  std::string_view bytes;
+  size_t begin, end;
+  const Prefilter* pf;
+  std::vector<Candidate>* cands;
+  std::vector<uint32_t>* rule_ids;
+  uint64_t* comment_lines;
+};
+
+int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/, void* ctx_ptr) {
+  auto* c = static_cast<MatchContext*>(ctx_ptr);
+  size_t abs_end = c->begin + size_t(to);
+  size_t lit_start = abs_end - c->pf->LiteralLength(id);
+  if (id == Prefilter::kCommentLine) {
+    ++*c->comment_lines;
+    return 0;
+  }
+  if (id == Prefilter::kFieldsDirective || id == Prefilter::kDateDirective) {
+    bool at_line_start = lit_start == 0 || c->bytes[lit_start - 1] == '\n' ||
+                         (lit_start == 3 && c->bytes.substr(0, 3) == kBom);
+    if (!at_line_start) return 0;
+    if (!c->cands->empty() &&
+        c->cands->back().line_start == lit_start - (lit_start == 3 && c->bytes[2] == '\xBF' ? 3 : 0)) {
+      c->cands->back().directive = id;
+      return 0;
+    }
+  }
+  // The line holding the match's last byte (a regex has no fixed length).
+  size_t anchor = abs_end > c->begin ? abs_end - 1 : c->begin;
+  if (anchor > c->begin && c->bytes[anchor] == '\n') --anchor;
+  if (!c->cands->empty() && anchor < c->cands->back().line_end) {
+    Candidate& cur = c->cands->back();
+    if (id >= Prefilter::kFirstRuleLiteral) {
+      for (unsigned r : c->pf->RulesFor(id)) c->rule_ids->push_back(r);
+      cur.rules_count = uint32_t(c->rule_ids->size() - cur.rules_begin);
+    } else {
+      cur.directive = id;
+    }
+    return 0;
+  }
+  Candidate cand;
+  const void* prev = anchor > c->begin ? memrchr(c->bytes.data() + c->begin, '\n', anchor - c->begin) : nullptr;
+  cand.line_start = prev ? size_t(static_cast<const char*>(prev) - c->bytes.data()) + 1 : c->begin;
+  const void* nl = memchr(c->bytes.data() + anchor, '\n', c->end - anchor);
+  cand.line_end = nl ? size_t(static_cast<const char*>(nl) - c->bytes.data()) : c->end;
+  cand.rules_begin = uint32_t(c->rule_ids->size());
+  cand.directive = UINT_MAX;
+  if (id >= Prefilter::kFirstRuleLiteral) {
+    for (unsigned r : c->pf->RulesFor(id)) c->rule_ids->push_back(r);
+  } else {
+    cand.directive = id;
+  }
+  cand.rules_count = uint32_t(c->rule_ids->size() - cand.rules_begin);
+  c->cands->push_back(cand);
+  return 0;
+}
+
+class TextLogReading final : public FileReading {
+ public:
+  TextLogReading(const EvidenceFile& file, MappedFile& map, const ReadContext& context)
+      : file_(file), map_(map), context_(context), type_(file.type), format_(RecordFormatOf(file.type)),
+        bytes_(map.bytes()) {
+    auto bounds = ChunkBoundaries();
+    chunks_.resize(bounds.size() - 1);
+    for (size_t k = 0; k + 1 < bounds.size(); ++k) {
+      chunks_[k].begin = bounds[k];
+      chunks_[k].end = bounds[k + 1];
+    }
+  }
+
+  size_t chunk_count() const override { return chunks_.size(); }
+  void ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sink) override;
+  FileFacts Finish() override;
+  uint64_t SourcePosition(const RecordPlace& place) const override {
+    return line_base_[place.chunk] + place.position + 1;
+  }
+
+ private:
+  std::vector<size_t> ChunkBoundaries() const;
+  LogContext NewContext(FieldBindingCache* cache) const {
+    LogContext ctx;
+    ctx.type = type_;
+    ctx.cache = cache;
+    if (context_.install_roots) ctx.install_roots = *context_.install_roots;
+    return ctx;
+  }
+  const FieldHeader* HeaderOf(const HeaderState& s) const { return s.header ? s.header.get() : DefaultHeader(type_); }
+  std::optional<TimeMs> TimeOfRecordAt(size_t start, const HeaderState& state) const;
+
+  const EvidenceFile& file_;
+  MappedFile& map_;
+  ReadContext context_;
+  const LogType type_;
+  const RecordFormat format_;
+  const std::string_view bytes_;
+  std::vector<ChunkState> chunks_;
+  std::vector<uint64_t> line_base_;  // per chunk: 0-based line of its first byte (after Finish)
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+std::vector<size_t> TextLogReading::ChunkBoundaries() const {
+  std::vector<size_t> b = {0};
+  if (bytes_.size() <= context_.split_threshold) {
+    b.push_back(bytes_.size());
+    return b;
+  }
+  const bool csv = format_ == RecordFormat::kCsv;
+  size_t pos = context_.chunk_bytes;
+  while (pos < bytes_.size()) {
+    // Next line start that begins a record (CSV records may hold quoted line ends).
+    size_t cut = std::string_view::npos;
+    size_t p = pos;
+    while (p < bytes_.size()) {
+      const void* nl = memchr(bytes_.data() + p, '\n', bytes_.size() - p);
+      if (!nl) break;
+      size_t next = size_t(static_cast<const char*>(nl) - bytes_.data()) + 1;
+      if (next >= bytes_.size()) break;
+      LineSpan line = LineAt(bytes_, next);
+      if (!csv || LooksLikeRecordStart(bytes_.substr(line.start, line.end - line.start))) {
+        cut = next;
+        break;
+      }
+      p = next;
+      if (p - pos > kMaxBacktrack) {  // no record start for a long stretch: cut at any line
+        cut = next;
+        break;
+      }
+    }
+    if (cut == std::string_view::npos) break;
+    b.push_back(cut);
+    pos = cut + context_.chunk_bytes;
+  }
+  b.push_back(bytes_.size());
+  return b;
+}
+
+void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sink) {
+  ChunkState& out = chunks_[k];
+  const std::string_view bytes = bytes_;
+  const Prefilter* pf = context_.prefilter;
+
+  std::vector<Candidate> cands;
+  std::vector<uint32_t> rule_ids;
+  MatchContext mc{bytes, out.begin, out.end, pf, &cands, &rule_ids, &out.comment_lines};
+  if (out.begin < out.end && (bytes[out.begin] == '#' || (out.begin == 0 && bytes.substr(0, 4) == "\xEF\xBB\xBF#")))
+    ++out.comment_lines;
+  if (out.end > out.begin) {
+    map_.WillRead(out.begin, out.end - out.begin);
+    hs_error_t err = hs_scan(pf->database(), bytes.data() + out.begin, unsigned(out.end - out.begin), 0,
+                             scratch.prefilter, OnMatch, &mc);
+    if (err != HS_SUCCESS) out.scan_error = "prefilter scan failed (vectorscan error " + std::to_string(err) + ")";
+  }
+
+  FieldBindingCache cache;
+  LogContext ctx = NewContext(&cache);
+  // The header in force at the chunk start is the predecessor's end state
+  // (chunks are taken in file order, so the predecessor is running or done).
+  HeaderState state;
+  if (k > 0) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return chunks_[k - 1].end_known; });
+    state = chunks_[k - 1].end_state;
+  }
+  {
+    HeaderState end = state;
+    for (const auto& c : cands) {
+      if (c.directive == UINT_MAX) continue;
+      std::string_view line = bytes.substr(c.line_start, c.line_end - c.line_start);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      ApplyDirective(line, c.directive, format_, &end);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    out.end_state = std::move(end);
+    out.end_known = true;
+  }
+  cv_.notify_all();
+
+  LogRecord rec;
+  std::vector<unsigned> rules_here;
+  uint64_t rel_line = 0;
+  size_t counted_to = out.begin;
+  auto advance_lines = [&](size_t to) {
+    if (to > counted_to) {
+      rel_line += CountByte(bytes.data() + counted_to, to - counted_to, '\n');
+      counted_to = to;
+    }
+  };
+  size_t consumed_to = out.begin;  // records end here; hits before it were evaluated
+  const auto& unfiltered = pf->unfiltered_rules();
+  auto damaged = [&](uint64_t& counter) {
+    if (!out.damage.any()) out.damage.first_line = rel_line;
+    ++counter;
+  };
+
+  auto handle = [&](size_t line_start, size_t line_end, unsigned directive, const uint32_t* ids, size_t n_ids) {
+    if (line_start < consumed_to) return;
+    std::string_view line = bytes.substr(line_start, line_end - line_start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (IsComment(line, line_start)) {
+      if (directive != UINT_MAX) ApplyDirective(line, directive, format_, &state);
+      consumed_to = line_start;
+      return;
+    }
+    if (Trim(line).empty()) return;
+    // A hit inside a quoted multi-line field: walk back to the record's first line.
+    size_t start = line_start;
+    if (format_ == RecordFormat::kCsv && !LooksLikeRecordStart(line)) {
+      size_t p = start;
+      while (p > out.begin && start - p < kMaxBacktrack) {
+        LineSpan prev = LineAt(bytes, p - 1);
+        p = prev.start;
+        if (LooksLikeRecordStart(bytes.substr(prev.start, prev.end - prev.start))) {
+          if (p >= consumed_to) start = p;
+          break;
+        }
+      }
+    }
+    rules_here.assign(ids, ids + n_ids);
+    rules_here.insert(rules_here.end(), unfiltered.begin(), unfiltered.end());
+    std::sort(rules_here.begin(), rules_here.end());
+    rules_here.erase(std::unique(rules_here.begin(), rules_here.end()), rules_here.end());
+    advance_lines(start);
+    rec.Reset(&ctx, HeaderOf(state), std::string_view());
+    ParsedRecord parsed = ParseRecordAt(bytes, start, format_, rec);
+    consumed_to = parsed.end;
+    switch (parsed.problem) {
+      case ParsedRecord::Problem::kTooLong:
+        out.longest_line = std::max<uint64_t>(out.longest_line, parsed.line_bytes);
+        damaged(out.damage.too_long);
+        return;
+      case ParsedRecord::Problem::kNul:
+        damaged(out.damage.nul);
+        return;
+      case ParsedRecord::Problem::kBadQuote:
+        damaged(out.damage.bad_quote);
+        break;
+      case ParsedRecord::Problem::kNone:
+        break;
+    }
+    sink.OnRecord(rec, RecordPlace{k, rel_line}, rules_here);
+  };
+
+  if (unfiltered.empty()) {
+    for (const Candidate& c : cands) {
+      ctx.directive_date = state.date;
+      handle(c.line_start, c.line_end, c.directive, rule_ids.data() + c.rules_begin, c.rules_count);
+    }
+  } else {
+    // Slow path: some rule has no literal, so every record is evaluated.
+    size_t ci = 0;
+    size_t pos = out.begin;
+    std::vector<uint32_t> ids;
+    while (pos < out.end) {
+      const void* nl = memchr(bytes.data() + pos, '\n', out.end - pos);
+      size_t line_end = nl ? size_t(static_cast<const char*>(nl) - bytes.data()) : out.end;
+      unsigned directive = UINT_MAX;
+      ids.clear();
+      while (ci < cands.size() && cands[ci].line_start < line_end) {
+        if (cands[ci].line_start >= pos) {
+          if (cands[ci].directive != UINT_MAX) directive = cands[ci].directive;
+          ids.insert(ids.end(), rule_ids.begin() + cands[ci].rules_begin,
+                     rule_ids.begin() + cands[ci].rules_begin + cands[ci].rules_count);
+        }
+        ++ci;
+      }
+      ctx.directive_date = state.date;
+      handle(pos, line_end, directive, ids.data(), ids.size());
+      pos = std::max(line_end + 1, consumed_to);
+    }
+  }
+  advance_lines(out.end);
+  out.newlines = rel_line;
+  map_.DoneWith(out.begin, out.end - out.begin);
+}
+
+std::optional<TimeMs> TextLogReading::TimeOfRecordAt(size_t start, const HeaderState& state) const {
+  FieldBindingCache cache;
+  LogContext ctx = NewContext(&cache);
+  ctx.directive_date = state.date;
+  LogRecord rec;
+  rec.Reset(&ctx, HeaderOf(state), std::string_view());
+  ParsedRecord parsed = ParseRecordAt(bytes_, start, format_, rec);
+  if (parsed.problem == ParsedRecord::Problem::kTooLong || parsed.problem == ParsedRecord::Problem::kNul)
+    return std::nullopt;
+  return rec.Time();
+}
+
+FileFacts TextLogReading::Finish() {
+  FileFacts facts;
+  facts.head = ReadLogHead(bytes_.substr(0, kLogHeadBytes));
+  HeaderState state;
+  uint64_t base = 0, comment_lines = 0, longest = 0, damaged_first_line = 0;
+  Damage damage;
+  line_base_.clear();
+  for (auto& c : chunks_) {
+    line_base_.push_back(base);
+    if (c.damage.any() && !damage.any()) damaged_first_line = base + c.damage.first_line + 1;
+    damage.nul += c.damage.nul;
+    damage.too_long += c.damage.too_long;
+    damage.bad_quote += c.damage.bad_quote;
+    longest = std::max(longest, c.longest_line);
+    comment_lines += c.comment_lines;
+    base += c.newlines;
+    state = c.end_state;
+    if (!c.scan_error.empty()) facts.problems.push_back(c.scan_error);
+  }
+  uint64_t lines = base + ((!bytes_.empty() && bytes_.back() != '\n') ? 1 : 0);
+  facts.records = lines >= comment_lines ? lines - comment_lines : 0;
+
+  // Coverage: the times of the first and the last record of the file.
+  {
+    HeaderState first_state;
+    size_t pos = 0;
+    while (pos < bytes_.size() && pos < (size_t(1) << 20)) {
+      LineSpan line = LineAt(bytes_, pos);
+      std::string_view text = bytes_.substr(line.start, line.end - line.start);
+      if (pos == 0 && text.substr(0, 3) == kBom) text.remove_prefix(3);
+      if (!text.empty() && text[0] == '#') {
+        ApplyDirective(text,
+                       StartsWithIgnoreCase(text, "#Fields:") ? Prefilter::kFieldsDirective : Prefilter::kDateDirective,
+                       format_, &first_state);
+      } else if (!Trim(text).empty()) {
+        facts.first = TimeOfRecordAt(line.start, first_state);
+        break;
+      }
+      pos = line.next;
+    }
+    size_t end = bytes_.size();
+    size_t budget = size_t(1) << 20;
+    while (end > 0 && budget > 0) {
+      LineSpan line = LineAt(bytes_, end - 1);
+      std::string_view text = bytes_.substr(line.start, line.end - line.start);
+      if (!Trim(text).empty() && text[0] != '#' && text.substr(0, 4) != "\xEF\xBB\xBF#") {
+        facts.last = TimeOfRecordAt(line.start, state);
+        break;
+      }
+      budget -= std::min(budget, end - line.start);
+      end = line.start;
+    }
+  }
+
+  if (damage.any()) {
+    std::vector<std::string> parts;
+    if (damage.too_long)
+      parts.push_back(std::to_string(damage.too_long) + (damage.too_long == 1 ? " record" : " records") +
+                      " longer than " + std::to_string(kMaxRecordBytes) + " bytes (longest " +
+                      std::to_string(longest) + " bytes without a line end) skipped");
+    if (damage.nul)
+      parts.push_back(std::to_string(damage.nul) + (damage.nul == 1 ? " record" : " records") +
+                      " with NUL bytes skipped");
+    if (damage.bad_quote)
+      parts.push_back(std::to_string(damage.bad_quote) + (damage.bad_quote == 1 ? " record" : " records") +
+                      " with an unterminated quote read as single lines");
+    std::string msg = "line " + std::to_string(damaged_first_line) + ": ";
+    for (size_t i = 0; i < parts.size(); ++i) msg += (i ? "; " : "") + parts[i];
+    facts.problems.push_back(msg);
+  }
+  return facts;
+}
+
+}  // namespace
+
+const FieldHeader* DefaultHeader(LogType type) {
+  // Parsed once per type; immutable afterwards.
+  static const std::map<LogType, FieldHeader> headers = [] {
+    std::map<LogType, FieldHeader> m;
+    for (const auto& k : EvidenceKinds())
+      if (!k.default_fields.empty())
+        m.emplace(k.type, ParseFieldsDirective(k.default_fields, k.format != RecordFormat::kW3c));
+    return m;
+  }();
+  auto it = headers.find(type);
+  return it == headers.end() ? nullptr : &it->second;
+}
+
+std::unique_ptr<FileReading> TextLogReader::Open(const EvidenceFile& file, MappedFile& map,
+                                                 const ReadContext& context) const {
+  return std::make_unique<TextLogReading>(file, map, context);
+}
+
+}  // namespace exhunt

@@ -1,0 +1,19 @@
+// The JSONL records of the output contract, one object each: "finding",
+// "host", "error", "stats" and "exposure". Field names are stable; new
+// ones may be added, none renamed.
+#pragma once
+
+#include <string>
+
+#include "finding/finding.h"
+
+namespace exhunt {
+
+std::string FindingJson(const Finding& f);
+std::string HostJson(const HostReport& h);
+std::string ErrorJson(const ScanError& e);
+std::string StatsJson(const ScanStats& s);
+// A standalone exposure record (exhunt exposure --format jsonl).
+std::string ExposureJson(const std::string& host, const ExposureAssessment& a);
+
+}  // namespace exhunt

@@ -1,0 +1,21 @@
+// JSONL: one record a line, written as results arrive.
+#include "report/json_records.h"
+#include "report/reporter.h"
+
+namespace exhunt {
+
+class JsonlReporter final : public ScanSink {
+ public:
+  explicit JsonlReporter(std::ostream& out) : out_(out) {}
+  void OnFinding(const Finding& f) override { out_ << FindingJson(f) << '\n'; }
+  void OnHost(const HostReport& h) override { out_ << HostJson(h) << '\n'; }
+  void OnError(const ScanError& e) override { out_ << ErrorJson(e) << '\n'; }
+  void End(const ScanStats& s) override { out_ << StatsJson(s) << '\n'; }
+
+ private:
+  std::ostream& out_;
+};
+
+std::unique_ptr<ScanSink> NewJsonlReporter(std::ostream& out) { return std::make_unique<JsonlReporter>(out); }
+
+}  // namespace exhunt

@@ -1,0 +1,30 @@
+// Reporters: a ScanSink that turns streamed results into text for people,
+// JSONL for scripts or CSV for spreadsheets. Reporters only format; they
+// never read evidence. A new output format is a new reporter file and one
+// case in NewReporter.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "finding/scan_sink.h"
+
+namespace exhunt {
+
+enum class ReportFormat { kText, kJsonl, kCsv };
+
+struct ReportOptions {
+  ReportFormat format = ReportFormat::kText;
+  size_t max_per_rule = 20;  // text: occurrences listed under each rule
+};
+
+// `out` must outlive the reporter. Output is written as results arrive
+// (text: at End, since its header sums up the whole scan).
+std::unique_ptr<ScanSink> NewReporter(const ReportOptions& options, std::ostream& out);
+
+// "1.5 MB", for people.
+std::string HumanBytes(uint64_t bytes);
+
+}  // namespace exhunt

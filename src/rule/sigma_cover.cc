@@ -1,0 +1,270 @@
+// Sigma rules as prefilter literals: for each rule and log type, a set of
+// raw-byte literals (or raw-line regexes) at least one of which every
+// matching record holds.
+#include <algorithm>
+#include <cctype>
+
+#include "base/text.h"
+#include "rule/sigma_rule.h"
+
+namespace exhunt {
+
+// ---- prefilter cover --------------------------------------------------------
+
+namespace {
+
+using Cover = std::optional<std::vector<PrefilterLiteral>>;
+
+// How selective a literal is likely to be in Exchange and IIS logs. Length
+// alone misleads: "POST" or "/autodiscover" are longer than "@x" but occur
+// on most lines. Scores: 1 = on most lines, 2 = on many lines, else length.
+size_t LiteralScore(const std::string& text) {
+  static const char* kVeryCommon[] = {"get", "post", "head", "options", "200", "302", "401", "404", "500",
+                                      "443", "444", "80", "mozilla", "mozilla/5.0", "/owa/", "/owa", "http/1.1",
+                                      "true", "false", "-", "0", "@", "%40", "/", "?", "=", "&"};
+  static const char* kCommon[] = {".js", ".css", ".aspx", ".gif", "/ecp/", "/ecp", "/ews", "/ews/", "/mapi/",
+                                  "/mapi", "/autodiscover", "/autodiscover/", "/autodiscover.json",
+                                  "autodiscover.json", "/powershell", "powershell", "server~", "/oab/", "/rpc/",
+                                  "/microsoft-server-activesync", "/owa/auth/", "sid~", "smtp~"};
+  std::string lower;
+  for (char c : text) lower += AsciiLower(c);
+  for (const char* t : kVeryCommon)
+    if (lower == t) return 1;
+  for (const char* t : kCommon)
+    if (lower == t) return 2;
+  bool digits = !lower.empty();
+  for (char c : lower) digits = digits && c >= '0' && c <= '9';
+  if (digits) return 1;
+  return std::min<size_t>(lower.size(), 24);
+}
+
+size_t Score(const PrefilterLiteral& l) {
+  if (!l.regex) return LiteralScore(l.text);
+  // A regex is more selective than the literal it must contain.
+  // A regex is more selective than the literal it must contain, but only a
+  // strong literal keeps vectorscan from verifying the regex everywhere.
+  bool caseless;
+  size_t lit = LiteralScore(RegexRequiredLiteral(l.text, &caseless));
+  return lit >= 4 ? std::min<size_t>(24, lit + 6) : lit;
+}
+
+size_t Quality(const std::vector<PrefilterLiteral>& lits) {
+  size_t q = SIZE_MAX;
+  for (const auto& l : lits) q = std::min(q, Score(l));
+  return lits.empty() ? 0 : q;
+}
+
+// Better = higher worst-literal score, then fewer literals.
+bool Better(const std::vector<PrefilterLiteral>& a, const std::vector<PrefilterLiteral>& b) {
+  size_t qa = Quality(a), qb = Quality(b);
+  if (qa != qb) return qa > qb;
+  return a.size() < b.size();
+}
+
+void AddUnique(std::vector<PrefilterLiteral>* out, PrefilterLiteral lit) {
+  if (lit.text.empty()) return;
+  if (std::find(out->begin(), out->end(), lit) == out->end()) out->push_back(std::move(lit));
+}
+
+}  // namespace
+
+namespace {
+
+// A Sigma field regex as a raw-line prefilter pattern: inline flags dropped
+// (the prefilter is caseless anyway), ^ and $ outside classes widened to
+// field boundaries (for values that are whole columns) or dropped (for
+// values cut out of a column, such as an ECP "S:CMD=" value). Empty if the
+// pattern cannot be rewritten safely.
+std::string RawLineRegex(std::string_view re, bool column) {
+  size_t i = 0;
+  if (re.substr(0, 2) == "(?") {
+    size_t close = re.find(')');
+    if (close == std::string_view::npos) return "";
+    std::string_view flags = re.substr(2, close - 2);
+    if (flags.find_first_not_of("imsU") != std::string_view::npos) return "";
+    i = close + 1;
+  }
+  std::string out;
+  bool in_class = false;
+  for (; i < re.size(); ++i) {
+    char c = re[i];
+    if (c == '\\' && i + 1 < re.size()) {
+      out += c;
+      out += re[++i];
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') in_class = false;
+      out += c;
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      out += c;
+      if (i + 1 < re.size() && re[i + 1] == '^') out += re[++i];
+      if (i + 1 < re.size() && re[i + 1] == ']') out += re[++i];
+      continue;
+    }
+    if (c == '(' && i + 2 < re.size() && re[i + 1] == '?' && re[i + 2] != ':') return "";  // lookaround, named groups
+    if (c == '^') out += column ? "(?:^|[ ,\\t\"])" : "";
+    else if (c == '$') out += column ? "(?:$|[ ,\\t\"\\r\\n])" : "";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
+// The raw-byte literals that any field value satisfying (op, value) must
+// leave in the record; empty if none is guaranteed.
+std::vector<std::string> RawLiteralsForValue(const FieldMatcher& m, const std::string& value,
+                                             RawForm form, LogType type) {
+  using Op = FieldMatcher::Op;
+  if (m.op == Op::kExists || m.op == Op::kCidr || m.op >= Op::kLt) return {};
+  std::string lit;
+  if (m.op == Op::kRegex) {
+    bool caseless = false;
+    lit = RegexRequiredLiteral(value, &caseless);
+    // A case-sensitive regex still matches a caseless literal search.
+  } else if (HasWildcard(value)) {
+    for (auto& piece : GlobLiteralPieces(value))
+      if (piece.size() > lit.size()) lit = piece;
+  } else {
+    lit = GlobUnescape(value);
+  }
+  if (lit.empty()) return {};
+  std::vector<std::string> out;
+  switch (form) {
+    case RawForm::kNone:
+      return {};
+    case RawForm::kVerbatim:
+      out.push_back(lit);
+      break;
+    case RawForm::kPlusForSpace: {
+      out.push_back(lit);
+      if (lit.find(' ') != std::string::npos) {
+        std::string plus = lit;
+        std::replace(plus.begin(), plus.end(), ' ', '+');
+        out.push_back(plus);
+      }
+      break;
+    }
+    case RawForm::kUrlJoined: {
+      size_t q = lit.find('?');
+      if (q == std::string::npos) {
+        out.push_back(lit);
+      } else {
+        // Stem and query are stored apart; the longer side is still verbatim.
+        std::string a = lit.substr(0, q), b = lit.substr(q + 1);
+        out.push_back(a.size() >= b.size() ? a : b);
+        if (out.back().empty()) return {};
+      }
+      break;
+    }
+  }
+  if (RecordFormatOf(type) == RecordFormat::kCsv) {
+    size_t n = out.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (out[i].find('"') == std::string::npos) continue;
+      std::string doubled;
+      for (char c : out[i]) {
+        doubled += c;
+        if (c == '"') doubled += '"';
+      }
+      out.push_back(doubled);
+    }
+  }
+  return out;
+}
+
+Cover MatcherCover(const FieldMatcher& m, LogType type) {
+  if (m.op == FieldMatcher::Op::kExists) return std::nullopt;
+  FieldBinding binding = m.field.empty() ? FieldBinding{FieldBinding::Kind::kLine, "", false, RawForm::kVerbatim}
+                                         : BindField(type, m.field);
+  RawForm form = binding.raw_form;
+  std::vector<std::vector<PrefilterLiteral>> per_value;
+  for (size_t i = 0; i < m.values.size(); ++i) {
+    if (m.is_null[i]) {
+      per_value.emplace_back();
+      continue;
+    }
+    if (m.op == FieldMatcher::Op::kRegex && form == RawForm::kVerbatim &&
+        !(RecordFormatOf(type) == RecordFormat::kCsv && m.values[i].find('"') != std::string::npos)) {
+      std::string raw = RawLineRegex(m.values[i], binding.kind == FieldBinding::Kind::kColumn);
+      if (!raw.empty()) {
+        per_value.push_back({PrefilterLiteral{raw, false, true}});
+        continue;
+      }
+    }
+    std::vector<PrefilterLiteral> lits;
+    for (auto& t : RawLiteralsForValue(m, m.values[i], form, type)) AddUnique(&lits, {t, m.cased});
+    per_value.push_back(std::move(lits));
+  }
+  if (m.all) {
+    // Every value must be present: any one value's literals suffice.
+    Cover best;
+    for (auto& lits : per_value)
+      if (!lits.empty() && (!best || Better(lits, *best))) best = lits;
+    return best;
+  }
+  std::vector<PrefilterLiteral> all;
+  for (auto& lits : per_value) {
+    if (lits.empty()) return std::nullopt;  // this value can match without a literal
+    for (auto& l : lits) AddUnique(&all, l);
+  }
+  return all;
+}
+
+Cover SelectionCover(const Selection& sel, LogType type) {
+  std::vector<PrefilterLiteral> all;
+  for (const auto& alt : sel.alternatives) {
+    Cover best;
+    for (const auto& m : alt) {
+      Cover c = MatcherCover(m, type);
+      if (c && (!best || Better(*c, *best))) best = std::move(c);
+    }
+    if (!best) return std::nullopt;
+    for (auto& l : *best) AddUnique(&all, l);
+  }
+  if (all.empty()) return std::nullopt;
+  return all;
+}
+
+Cover NodeCover(const ConditionNode& node, const std::vector<Selection>& sels, LogType type) {
+  switch (node.kind) {
+    case ConditionNode::Kind::kConst:
+      return node.value ? Cover() : Cover(std::vector<PrefilterLiteral>{});
+    case ConditionNode::Kind::kNot:
+      return std::nullopt;
+    case ConditionNode::Kind::kSelection:
+      return SelectionCover(sels[size_t(node.selection)], type);
+    case ConditionNode::Kind::kAnd: {
+      Cover best;
+      for (const auto& c : node.children) {
+        Cover cc = NodeCover(c, sels, type);
+        if (cc && (!best || Better(*cc, *best))) best = std::move(cc);
+      }
+      return best;
+    }
+    case ConditionNode::Kind::kOr: {
+      std::vector<PrefilterLiteral> all;
+      for (const auto& c : node.children) {
+        Cover cc = NodeCover(c, sels, type);
+        if (!cc) return std::nullopt;
+        for (auto& l : *cc) AddUnique(&all, l);
+      }
+      return all;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::vector<PrefilterLiteral>> SigmaRule::Cover(LogType type) const {
+  return NodeCover(condition_, selections_, type);
+}
+
+}  // namespace exhunt

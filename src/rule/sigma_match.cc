@@ -1,0 +1,175 @@
+// Sigma rules against records: field matchers, selections, conditions.
+#include <arpa/inet.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "base/text.h"
+#include "rule/sigma_rule.h"
+
+namespace exhunt {
+
+namespace {
+
+// An address as 16 bytes (IPv4 mapped into ::ffff:0:0/96), false if not an address.
+bool ParseAddress(std::string_view text, std::array<uint8_t, 16>* out) {
+  std::string s(Trim(text));
+  uint8_t v4[4];
+  if (inet_pton(AF_INET, s.c_str(), v4) == 1) {
+    out->fill(0);
+    (*out)[10] = (*out)[11] = 0xff;
+    memcpy(out->data() + 12, v4, 4);
+    return true;
+  }
+  size_t pct = s.find('%');  // zone index, as in fe80::1%12
+  if (pct != std::string::npos) s.resize(pct);
+  return inet_pton(AF_INET6, s.c_str(), out->data()) == 1;
+}
+
+// "10.0.0.0/8", "fe80::/10"; prefix bits counted on the 16-byte form.
+bool CidrContains(const std::string& cidr, std::string_view value) {
+  size_t slash = cidr.find('/');
+  std::array<uint8_t, 16> net{}, addr{};
+  if (!ParseAddress(std::string_view(cidr).substr(0, slash), &net) || !ParseAddress(value, &addr)) return false;
+  bool v4 = cidr.find(':') == std::string::npos;
+  int bits = v4 ? 32 : 128;
+  if (slash != std::string::npos) bits = atoi(cidr.c_str() + slash + 1);
+  if (v4) bits += 96;
+  bits = std::clamp(bits, 0, 128);
+  for (int i = 0; i < bits; ++i) {
+    uint8_t mask = uint8_t(0x80 >> (i % 8));
+    if ((net[size_t(i / 8)] & mask) != (addr[size_t(i / 8)] & mask)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// ---- matching ---------------------------------------------------------------
+
+namespace {
+
+bool CompareNumber(FieldMatcher::Op op, std::string_view field, const std::string& value) {
+  char* end = nullptr;
+  std::string f(Trim(field));
+  double a = strtod(f.c_str(), &end);
+  if (f.empty() || *end) return false;
+  double b = strtod(value.c_str(), &end);
+  if (*end) return false;
+  switch (op) {
+    case FieldMatcher::Op::kLt: return a < b;
+    case FieldMatcher::Op::kLte: return a <= b;
+    case FieldMatcher::Op::kGt: return a > b;
+    case FieldMatcher::Op::kGte: return a >= b;
+    default: return false;
+  }
+}
+
+bool MatchOne(const FieldMatcher& m, size_t i, std::string_view field) {
+  const std::string& v = m.values[i];
+  using Op = FieldMatcher::Op;
+  switch (m.op) {
+    case Op::kRegex:
+      return RE2::PartialMatch(re2::StringPiece(field.data(), field.size()), *m.regexes[i]);
+    case Op::kLt:
+    case Op::kLte:
+    case Op::kGt:
+    case Op::kGte:
+      return CompareNumber(m.op, field, v);
+    case Op::kExists:
+      return true;
+    case Op::kCidr:
+      return CidrContains(v, field);
+    default:
+      break;
+  }
+  if (m.wildcard[i]) {
+    std::string pattern;
+    if (m.op == Op::kContains || m.op == Op::kEndsWith) pattern += '*';
+    pattern += v;
+    if (m.op == Op::kContains || m.op == Op::kStartsWith) pattern += '*';
+    return GlobMatch(pattern, field, m.cased);
+  }
+  std::string_view lit = m.unescaped[i];
+  switch (m.op) {
+    case Op::kContains:
+      return m.cased ? field.find(lit) != std::string_view::npos : ContainsIgnoreCase(field, lit);
+    case Op::kStartsWith:
+      return m.cased ? field.substr(0, lit.size()) == lit : StartsWithIgnoreCase(field, lit);
+    case Op::kEndsWith:
+      return m.cased ? (field.size() >= lit.size() && field.substr(field.size() - lit.size()) == lit)
+                     : EndsWithIgnoreCase(field, lit);
+    default:
+      return m.cased ? field == lit : EqualsIgnoreCase(field, lit);
+  }
+}
+
+}  // namespace
+
+bool MatchFieldMatcher(const FieldMatcher& m, const Record& record) {
+  std::optional<std::string_view> field;
+  if (m.field.empty()) {
+    field = record.Raw();
+  } else {
+    field = record.Field(m.field);
+  }
+  if (m.op == FieldMatcher::Op::kExists) return field.has_value() == m.exists;
+  bool any = false;
+  for (size_t i = 0; i < m.values.size(); ++i) {
+    bool hit;
+    if (m.is_null[i]) {
+      hit = !field || field->empty();
+    } else {
+      hit = field.has_value() && MatchOne(m, i, *field);
+    }
+    if (m.all && !hit) return false;
+    if (!m.all && hit) return true;
+    any = any || hit;
+  }
+  return m.all ? true : any;
+}
+
+bool SigmaRule::EvalSelection(int index, const Record& record) const {
+  for (const auto& alt : selections_[size_t(index)].alternatives) {
+    bool all = true;
+    for (const auto& m : alt) {
+      if (!MatchFieldMatcher(m, record)) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return true;
+  }
+  return false;
+}
+
+bool SigmaRule::EvalNode(const ConditionNode& node, const Record& record,
+                         std::vector<signed char>& memo) const {
+  switch (node.kind) {
+    case ConditionNode::Kind::kConst: return node.value;
+    case ConditionNode::Kind::kSelection: {
+      signed char& cached = memo[size_t(node.selection)];
+      if (cached < 0) cached = EvalSelection(node.selection, record) ? 1 : 0;
+      return cached == 1;
+    }
+    case ConditionNode::Kind::kNot: return !EvalNode(node.children[0], record, memo);
+    case ConditionNode::Kind::kAnd:
+      for (const auto& c : node.children)
+        if (!EvalNode(c, record, memo)) return false;
+      return true;
+    case ConditionNode::Kind::kOr:
+      for (const auto& c : node.children)
+        if (EvalNode(c, record, memo)) return true;
+      return false;
+  }
+  return false;
+}
+
+bool SigmaRule::Matches(const Record& record) const {
+  std::vector<signed char> memo(selections_.size(), -1);
+  return EvalNode(condition_, record, memo);
+}
+
+}  // namespace exhunt

@@ -1,0 +1,432 @@
+// Sigma rules from YAML: metadata into a RuleInfo, selections with their
+// modifiers, and conditions. Unsupported features are refused by name.
+#include <re2/re2.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "base/text.h"
+#include "rule/sigma_rule.h"
+
+namespace exhunt {
+
+namespace {
+
+// ---- detection parsing ------------------------------------------------------
+
+std::vector<std::string> WindashVariants(const std::string& v) {
+  // Every dash that starts a word may be written as '/' or a Unicode dash.
+  static const char* kDashes[] = {"-", "/", "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\x95"};
+  std::vector<size_t> positions;
+  for (size_t i = 0; i < v.size(); ++i)
+    if (v[i] == '-' && (i == 0 || v[i - 1] == ' ')) positions.push_back(i);
+  if (positions.size() > 4) positions.resize(4);  // 5^4 variants at most
+  std::vector<std::string> out;
+  size_t combos = 1;
+  for (size_t k = 0; k < positions.size(); ++k) combos *= 5;
+  for (size_t c = 0; c < combos; ++c) {
+    std::string s;
+    size_t code = c, last = 0;
+    for (size_t p : positions) {
+      s.append(v, last, p - last);
+      s += kDashes[code % 5];
+      code /= 5;
+      last = p + 1;
+    }
+    s.append(v, last, std::string::npos);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Status ParseScalarValues(const YAML::Node& node, FieldMatcher* m, const std::string& where) {
+  auto add = [&](const YAML::Node& v) -> Status {
+    if (v.IsNull()) {
+      m->values.emplace_back();
+      m->is_null.push_back(true);
+      return Status::Ok();
+    }
+    if (!v.IsScalar()) return Status::InvalidArgument(where + ": values must be scalars");
+    m->values.push_back(v.Scalar());
+    m->is_null.push_back(false);
+    return Status::Ok();
+  };
+  if (node.IsSequence()) {
+    for (const auto& v : node) {
+      Status s = add(v);
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+  return add(node);
+}
+
+Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldMatcher* m,
+                         const std::string& where) {
+  auto parts = Split(key, '|');
+  m->field = std::string(parts[0]);
+  bool windash = false;
+  std::string re_flags;
+  for (size_t i = 1; i < parts.size(); ++i) {
+    std::string mod = AsciiLowerCopy(parts[i]);
+    if (mod == "contains") m->op = FieldMatcher::Op::kContains;
+    else if (mod == "startswith") m->op = FieldMatcher::Op::kStartsWith;
+    else if (mod == "endswith") m->op = FieldMatcher::Op::kEndsWith;
+    else if (mod == "all") m->all = true;
+    else if (mod == "cased") m->cased = true;
+    else if (mod == "re") m->op = FieldMatcher::Op::kRegex;
+    else if ((mod == "i" || mod == "m" || mod == "s") && m->op == FieldMatcher::Op::kRegex) re_flags += mod;
+    else if (mod == "exists") m->op = FieldMatcher::Op::kExists;
+    else if (mod == "windash") windash = true;
+    else if (mod == "cidr") m->op = FieldMatcher::Op::kCidr;
+    else if (mod == "lt") m->op = FieldMatcher::Op::kLt;
+    else if (mod == "lte") m->op = FieldMatcher::Op::kLte;
+    else if (mod == "gt") m->op = FieldMatcher::Op::kGt;
+    else if (mod == "gte") m->op = FieldMatcher::Op::kGte;
+    else return Status::Unsupported(where + ": modifier '" + mod + "' is not supported yet");
+  }
+  Status s = ParseScalarValues(value, m, where);
+  if (!s.ok()) return s;
+  if (m->values.empty()) return Status::InvalidArgument(where + ": no values");
+  if (m->op == FieldMatcher::Op::kExists) {
+    std::string v = AsciiLowerCopy(m->values[0]);
+    if (v != "true" && v != "false") return Status::InvalidArgument(where + ": exists takes true or false");
+    m->exists = v == "true";
+  }
+  if (windash) {
+    std::vector<std::string> expanded;
+    for (const auto& v : m->values)
+      for (auto& w : WindashVariants(v)) expanded.push_back(std::move(w));
+    m->values = std::move(expanded);
+    m->is_null.assign(m->values.size(), false);
+  }
+  for (const auto& v : m->values) {
+    m->wildcard.push_back(HasWildcard(v));
+    m->unescaped.push_back(v.find('\\') == std::string::npos ? v : GlobUnescape(v));
+  }
+  if (m->op == FieldMatcher::Op::kRegex) {
+    for (const auto& v : m->values) {
+      RE2::Options opts;
+      opts.set_log_errors(false);
+      opts.set_case_sensitive(re_flags.find('i') == std::string::npos);
+      opts.set_dot_nl(re_flags.find('s') != std::string::npos);
+      std::string pattern = v;
+      if (re_flags.find('m') != std::string::npos) pattern = "(?m)" + pattern;
+      auto re = std::make_shared<const RE2>(pattern, opts);
+      if (!re->ok()) return Status::InvalidArgument(where + ": bad regex '" + v + "': " + re->error());
+      m->regexes.push_back(std::move(re));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseSelection(const std::string& name, const YAML::Node& node, Selection* sel,
+                      const std::string& origin) {
+  sel->name = name;
+  std::string where = origin + ": selection '" + name + "'";
+  auto parse_map = [&](const YAML::Node& map, std::vector<FieldMatcher>* out) -> Status {
+    for (const auto& kv : map) {
+      FieldMatcher m;
+      Status s = ParseFieldMatcher(kv.first.Scalar(), kv.second, &m, where);
+      if (!s.ok()) return s;
+      out->push_back(std::move(m));
+    }
+    return Status::Ok();
+  };
+  if (node.IsMap()) {
+    std::vector<FieldMatcher> group;
+    Status s = parse_map(node, &group);
+    if (!s.ok()) return s;
+    sel->alternatives.push_back(std::move(group));
+    return Status::Ok();
+  }
+  if (node.IsSequence()) {
+    FieldMatcher keywords;
+    keywords.op = FieldMatcher::Op::kContains;
+    for (const auto& item : node) {
+      if (item.IsMap()) {
+        std::vector<FieldMatcher> group;
+        Status s = parse_map(item, &group);
+        if (!s.ok()) return s;
+        sel->alternatives.push_back(std::move(group));
+      } else if (item.IsScalar()) {
+        keywords.values.push_back(item.Scalar());
+        keywords.is_null.push_back(false);
+      } else {
+        return Status::InvalidArgument(where + ": list items must be maps or strings");
+      }
+    }
+    if (!keywords.values.empty()) {
+      for (const auto& v : keywords.values) sel->alternatives.push_back({[&] {
+        FieldMatcher one = keywords;
+        one.values = {v};
+        one.is_null = {false};
+        one.wildcard = {HasWildcard(v)};
+        one.unescaped = {v.find('\\') == std::string::npos ? v : GlobUnescape(v)};
+        return one;
+      }()});
+    }
+    return Status::Ok();
+  }
+  if (node.IsScalar()) {
+    FieldMatcher kw;
+    kw.op = FieldMatcher::Op::kContains;
+    kw.values = {node.Scalar()};
+    kw.is_null = {false};
+    kw.wildcard = {HasWildcard(node.Scalar())};
+    kw.unescaped = {GlobUnescape(node.Scalar())};
+    sel->alternatives.push_back({kw});
+    return Status::Ok();
+  }
+  return Status::InvalidArgument(where + ": unsupported selection shape");
+}
+
+// ---- condition parsing ------------------------------------------------------
+
+class ConditionParser {
+ public:
+  ConditionParser(std::string_view text, const std::vector<Selection>& sels, std::string where)
+      : sels_(sels), where_(std::move(where)) {
+    Tokenize(text);
+  }
+
+  Result<ConditionNode> Parse() {
+    if (!error_.empty()) return Status::InvalidArgument(where_ + ": " + error_);
+    auto node = ParseOr();
+    if (!error_.empty()) return Status::InvalidArgument(where_ + ": " + error_);
+    if (pos_ != tokens_.size())
+      return Status::InvalidArgument(where_ + ": unexpected '" + tokens_[pos_] + "' in condition");
+    return node;
+  }
+
+ private:
+  void Tokenize(std::string_view s) {
+    size_t i = 0;
+    while (i < s.size()) {
+      char c = s[i];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        ++i;
+      } else if (c == '(' || c == ')') {
+        tokens_.emplace_back(1, c);
+        ++i;
+      } else if (c == '|') {
+        error_ = "aggregations ('|') are not supported";
+        return;
+      } else {
+        size_t j = i;
+        while (j < s.size() && !strchr(" \t\r\n()|", s[j])) ++j;
+        tokens_.emplace_back(s.substr(i, j - i));
+        i = j;
+      }
+    }
+  }
+
+  bool Peek(std::string_view word) const {
+    return pos_ < tokens_.size() && EqualsIgnoreCase(tokens_[pos_], word);
+  }
+
+  ConditionNode ParseOr() {
+    ConditionNode left = ParseAnd();
+    if (!Peek("or")) return left;
+    ConditionNode node;
+    node.kind = ConditionNode::Kind::kOr;
+    node.children.push_back(std::move(left));
+    while (Peek("or")) {
+      ++pos_;
+      node.children.push_back(ParseAnd());
+    }
+    return node;
+  }
+
+  ConditionNode ParseAnd() {
+    ConditionNode left = ParseNot();
+    if (!Peek("and")) return left;
+    ConditionNode node;
+    node.kind = ConditionNode::Kind::kAnd;
+    node.children.push_back(std::move(left));
+    while (Peek("and")) {
+      ++pos_;
+      node.children.push_back(ParseNot());
+    }
+    return node;
+  }
+
+  ConditionNode ParseNot() {
+    if (Peek("not")) {
+      ++pos_;
+      ConditionNode node;
+      node.kind = ConditionNode::Kind::kNot;
+      node.children.push_back(ParseNot());
+      return node;
+    }
+    return ParsePrimary();
+  }
+
+  ConditionNode ParsePrimary() {
+    ConditionNode node;
+    if (pos_ >= tokens_.size()) {
+      if (error_.empty()) error_ = "condition ends too early";
+      return node;
+    }
+    const std::string tok = tokens_[pos_];
+    if (tok == "(") {
+      ++pos_;
+      node = ParseOr();
+      if (!Peek(")")) {
+        if (error_.empty()) error_ = "missing ')'";
+      } else {
+        ++pos_;
+      }
+      return node;
+    }
+    if ((tok == "1" || EqualsIgnoreCase(tok, "any") || EqualsIgnoreCase(tok, "all")) && pos_ + 2 < tokens_.size() + 1 &&
+        pos_ + 1 < tokens_.size() && EqualsIgnoreCase(tokens_[pos_ + 1], "of")) {
+      if (pos_ + 2 >= tokens_.size()) {
+        error_ = "'of' needs a pattern";
+        return node;
+      }
+      bool all = EqualsIgnoreCase(tok, "all");
+      std::string pattern = tokens_[pos_ + 2];
+      pos_ += 3;
+      node.kind = all ? ConditionNode::Kind::kAnd : ConditionNode::Kind::kOr;
+      for (size_t i = 0; i < sels_.size(); ++i) {
+        bool match = EqualsIgnoreCase(pattern, "them") ? sels_[i].name.rfind('_', 0) != 0
+                                                        : GlobMatch(pattern, sels_[i].name, true);
+        if (!match) continue;
+        ConditionNode leaf;
+        leaf.kind = ConditionNode::Kind::kSelection;
+        leaf.selection = int(i);
+        node.children.push_back(std::move(leaf));
+      }
+      if (node.children.empty()) {
+        if (error_.empty()) error_ = "'" + pattern + "' names no selection";
+      }
+      return node;
+    }
+    for (size_t i = 0; i < sels_.size(); ++i) {
+      if (sels_[i].name == tok) {
+        ++pos_;
+        node.kind = ConditionNode::Kind::kSelection;
+        node.selection = int(i);
+        return node;
+      }
+    }
+    if (error_.empty()) error_ = "unknown selection '" + tok + "'";
+    ++pos_;
+    return node;
+  }
+
+  const std::vector<Selection>& sels_;
+  std::string where_;
+  std::vector<std::string> tokens_;
+  size_t pos_ = 0;
+  std::string error_;
+};
+
+std::string Scalar(const YAML::Node& n) { return n && n.IsScalar() ? n.Scalar() : std::string(); }
+
+}  // namespace
+
+Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml, const std::string& origin) {
+  std::shared_ptr<SigmaRule> rule(new SigmaRule());
+  auto info = std::make_shared<RuleInfo>();
+  info->kind = RuleKind::kSigma;
+  info->origin = origin;
+  try {
+    YAML::Node doc = YAML::Load(std::string(yaml));
+    if (!doc.IsMap()) return Status::InvalidArgument(origin + ": not a YAML map");
+    if (doc["action"]) return Status::Unsupported(origin + ": rule collections ('action:') are not supported yet");
+    if (doc["correlation"]) return Status::Unsupported(origin + ": correlation rules are not supported yet");
+    info->id = Scalar(doc["id"]);
+    info->title = Scalar(doc["title"]);
+    info->description = Scalar(doc["description"]);
+    if (info->title.empty()) return Status::InvalidArgument(origin + ": rule has no title");
+    if (info->id.empty()) return Status::InvalidArgument(origin + ": rule has no id");
+    if (auto level = Scalar(doc["level"]); !level.empty()) {
+      auto sev = ParseSeverity(level);
+      if (!sev) return Status::InvalidArgument(origin + ": unknown level '" + level + "'");
+      info->severity = *sev;
+    }
+    if (auto outcome = Scalar(doc["outcome"]); !outcome.empty()) {
+      auto o = ParseOutcome(outcome);
+      if (!o) return Status::InvalidArgument(origin + ": unknown outcome '" + outcome + "'");
+      info->outcome = *o;
+    }
+    // exhunt extension: what a hit means in a chain (finding/verdict.h).
+    if (const auto& marks = doc["marks"]; marks) {
+      if (!marks.IsSequence()) return Status::InvalidArgument(origin + ": marks must be a list");
+      for (const auto& m : marks) info->marks.push_back(Scalar(m));
+    }
+    if (const auto& tags = doc["tags"]; tags && tags.IsSequence()) {
+      for (const auto& t : tags) {
+        std::string tag = AsciiLowerCopy(Scalar(t));
+        if (tag.rfind("cve.", 0) == 0) {
+          std::string cve = "CVE-" + tag.substr(4);
+          for (char& c : cve) c = char(toupper(static_cast<unsigned char>(c)));
+          info->cves.push_back(cve);
+        } else if (tag.rfind("attack.t", 0) == 0 && tag.size() > 8 && isdigit(static_cast<unsigned char>(tag[8]))) {
+          std::string id = tag.substr(7);
+          for (char& c : id) c = char(toupper(static_cast<unsigned char>(c)));
+          info->attack.push_back(id);
+        }
+      }
+    }
+    if (const auto& ls = doc["logsource"]; ls && ls.IsMap()) {
+      rule->logsource_.product = AsciiLowerCopy(Scalar(ls["product"]));
+      rule->logsource_.service = AsciiLowerCopy(Scalar(ls["service"]));
+      rule->logsource_.category = AsciiLowerCopy(Scalar(ls["category"]));
+    }
+    const YAML::Node det = doc["detection"];
+    if (!det || !det.IsMap()) return Status::InvalidArgument(origin + ": rule has no detection");
+    std::vector<std::string> conditions;
+    for (const auto& kv : det) {
+      std::string key = kv.first.Scalar();
+      if (key == "condition") {
+        if (kv.second.IsSequence()) {
+          for (const auto& c : kv.second) conditions.push_back(Scalar(c));
+        } else {
+          conditions.push_back(Scalar(kv.second));
+        }
+        continue;
+      }
+      if (key == "timeframe") return Status::Unsupported(origin + ": timeframe is not supported yet");
+      Selection sel;
+      Status s = ParseSelection(key, kv.second, &sel, origin);
+      if (!s.ok()) return s;
+      rule->selections_.push_back(std::move(sel));
+    }
+    if (conditions.empty()) return Status::InvalidArgument(origin + ": detection has no condition");
+    ConditionNode root;
+    root.kind = ConditionNode::Kind::kOr;
+    for (const auto& c : conditions) {
+      ConditionParser parser(c, rule->selections_, origin + ": condition");
+      auto node = parser.Parse();
+      if (!node.ok()) return node.status();
+      root.children.push_back(std::move(node.value()));
+    }
+    rule->condition_ = root.children.size() == 1 ? std::move(root.children[0]) : std::move(root);
+    if (const auto& fields = doc["fields"]; fields && fields.IsSequence()) {
+      for (const auto& f : fields) rule->evidence_fields_.push_back(Scalar(f));
+    } else {
+      for (const auto& sel : rule->selections_)
+        for (const auto& alt : sel.alternatives)
+          for (const auto& m : alt)
+            if (!m.field.empty() &&
+                std::find(rule->evidence_fields_.begin(), rule->evidence_fields_.end(), m.field) ==
+                    rule->evidence_fields_.end())
+              rule->evidence_fields_.push_back(m.field);
+    }
+  } catch (const YAML::Exception& e) {
+    return Status::Corrupt(origin + ": YAML: " + e.what());
+  }
+  rule->info_ = std::move(info);
+  return std::shared_ptr<const SigmaRule>(std::move(rule));
+}
+
+bool SigmaRule::AppliesTo(LogType type) const {
+  return MatchesLogSource(KindOf(type), logsource_.product, logsource_.service, logsource_.category);
+}
+
+}  // namespace exhunt

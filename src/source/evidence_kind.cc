@@ -1,0 +1,96 @@
+#include "source/evidence_kind.h"
+
+#include "base/text.h"
+
+namespace exhunt {
+
+namespace {
+
+constexpr LogSourcePattern kIisSources[] = {
+    {"*", "iis", "*"}, {"", "*", "webserver"}, {"windows", "*", "webserver"}, {"iis", "*", "webserver"}};
+constexpr LogSourcePattern kHttpProxySources[] = {{"exchange", "httpproxy", "*"}};
+constexpr LogSourcePattern kEcpServerSources[] = {{"exchange", "ecp-server", "*"}};
+constexpr LogSourcePattern kEcpActivitySources[] = {{"exchange", "ecp-activity", "*"}};
+constexpr LogSourcePattern kOabSources[] = {{"exchange", "oabgenerator", "*"}};
+constexpr LogSourcePattern kRpsSources[] = {{"exchange", "rps-http", "*"}};
+constexpr LogSourcePattern kExchangeCsvSources[] = {{"exchange", "exchange-csv", "*"}};
+
+constexpr std::string_view kHttpProxyFields =
+    "DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,Protocol,"
+    "UrlHost,UrlStem,ProtocolAction,AuthenticationType,IsAuthenticated,AuthenticatedUser,Organization,"
+    "AnchorMailbox,UserAgent,ClientIpAddress,ServerHostName,HttpStatus,BackEndStatus,ErrorCode,Method,"
+    "ProxyAction,TargetServer,TargetServerVersion,RoutingType,RoutingHint,BackEndCookie,ServerLocatorHost,"
+    "ServerLocatorLatency,RequestBytes,ResponseBytes,TargetOutstandingRequests,AuthModulePerfContext,"
+    "HttpPipelineLatency,CalculateTargetBackEndLatency,GlsLatencyBreakup,TotalGlsLatency,"
+    "AccountForestLatencyBreakup,TotalAccountForestLatency,ResourceForestLatencyBreakup,"
+    "TotalResourceForestLatency,ADLatency,SharedCacheLatencyBreakup,TotalSharedCacheLatency,"
+    "ActivityContextLifeTime,ModuleToHandlerSwitchingLatency,ClientReqStreamLatency,BackendReqInitLatency,"
+    "BackendReqStreamLatency,BackendProcessingLatency,BackendRespInitLatency,BackendRespStreamLatency,"
+    "ClientRespStreamLatency,KerberosAuthHeaderLatency,HandlerCompletionLatency,RequestHandlerLatency,"
+    "HandlerToModuleSwitchingLatency,ProxyTime,CoreLatency,RoutingLatency,HttpProxyOverhead,"
+    "TotalRequestTime,RouteRefresherLatency,UrlQuery,BackEndGenericInfo,GenericInfo,GenericErrors,"
+    "EdgeTraceId,DatabaseGuid,UserADObjectGuid,PartitionEndpointLookupLatency,RoutingStatus";
+// Column order of Exchange 2016/2019 Rps_Http logs (as also used by CrowdStrike's OWASSRF script).
+constexpr std::string_view kRpsHttpFields =
+    "DateTime,StartTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,"
+    "UrlHost,UrlStem,AuthenticationType,IsAuthenticated,AuthenticatedUser,Organization,ManagedOrganization,"
+    "ClientIpAddress,ServerHostName,FrontEndServer,HttpStatus,SubStatus,ErrorCode,Action,CommandId,"
+    "CommandName,SessionId,ShellId,FailFast,ContributeToFailFast,RequestBytes,ClientInfo,CPU,Memory,"
+    "ActivityContextLifeTime,TotalTime,UrlQuery,GenericLatency,GenericInfo,GenericErrors";
+constexpr std::string_view kEcpFields = "TimeStamp,ServerName,EventId,EventData";
+constexpr std::string_view kIisFields =
+    "date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) "
+    "sc-status sc-substatus sc-win32-status time-taken";
+
+using V = FieldVocabulary;
+using F = RecordFormat;
+
+// Discovery tries the entries in this order; report order follows it too.
+constexpr EvidenceKind kKinds[] = {
+    {LogType::kIisW3c, "iis", F::kW3c, kIisFields, kIisSources, V::kIis, "/inetpub/logs/logfiles/w3svc", "", false,
+     "", "", ""},
+    {LogType::kHttpProxy, "httpproxy", F::kCsv, kHttpProxyFields, kHttpProxySources, V::kExchange,
+     "/logging/httpproxy/", "", false, "HttpProxy Logs", "AnchorMailbox,BackEndCookie", ""},
+    {LogType::kEcpServer, "ecp-server", F::kCsv, kEcpFields, kEcpServerSources, V::kEcp, "/logging/ecp/server/", "",
+     false, "ECP Server Log", "", ""},
+    {LogType::kEcpActivity, "ecp-activity", F::kCsv, kEcpFields, kEcpActivitySources, V::kEcp,
+     "/logging/ecp/activity/", "", false, "ECP Activity Context Log", "", ""},
+    {LogType::kOabGenerator, "oabgenerator", F::kText, "", kOabSources, V::kOab, "/logging/oabgeneratorlog/", "",
+     true, "*OABGenerator*|*OAB Generator*", "", "oabgenerator"},
+    {LogType::kRpsHttp, "rps-http", F::kCsv, kRpsHttpFields, kRpsSources, V::kExchange, "/logging/cmdletinfra/",
+     "rps_http", true, "Rps Http*", "ClientInfo,CommandName", "rps_http"},
+    {LogType::kExchangeCsv, "exchange-csv", F::kCsv, "", kExchangeCsvSources, V::kExchange, "", "", false, "", "",
+     ""},
+};
+constexpr EvidenceKind kUnknownKind = {LogType::kUnknown, "unknown", F::kText, "", {}, V::kExchange, "", "", false,
+                                       "", "", ""};
+
+bool PatternField(std::string_view pattern, std::string_view value) { return pattern == "*" || pattern == value; }
+
+}  // namespace
+
+std::span<const EvidenceKind> EvidenceKinds() { return kKinds; }
+
+const EvidenceKind& KindOf(LogType type) {
+  for (const auto& k : kKinds)
+    if (k.type == type) return k;
+  return kUnknownKind;
+}
+
+std::string_view LogTypeName(LogType type) { return KindOf(type).name; }
+
+LogType LogTypeFromName(std::string_view name) {
+  for (const auto& k : kKinds)
+    if (EqualsIgnoreCase(k.name, name)) return k.type;
+  return LogType::kUnknown;
+}
+
+bool MatchesLogSource(const EvidenceKind& kind, std::string_view product, std::string_view service,
+                      std::string_view category) {
+  for (const auto& p : kind.logsources)
+    if (PatternField(p.product, product) && PatternField(p.service, service) && PatternField(p.category, category))
+      return true;
+  return false;
+}
+
+}  // namespace exhunt

@@ -1,0 +1,81 @@
+// The one table of evidence kinds: for each log type exhunt reads, its
+// name, how its records are laid out, the fields it writes by default,
+// which Sigma logsources address it, which field vocabulary its rules use,
+// and how discovery recognises it (by path, by header, by file name).
+//
+// Every stage reads this table; a new log type is one new entry (plus a
+// reader in reader/ if its bytes are in a new format). The table is
+// constant data and safe to read from any thread.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace exhunt {
+
+// The id of one entry of the table.
+enum class LogType {
+  kUnknown,
+  kIisW3c,        // inetpub\logs\LogFiles\W3SVC*\u_ex*.log
+  kHttpProxy,     // <install>\Logging\HttpProxy\<Protocol>\*.LOG
+  kEcpServer,     // <install>\Logging\ECP\Server\*.LOG
+  kEcpActivity,   // <install>\Logging\ECP\Activity\*.LOG
+  kOabGenerator,  // <install>\Logging\OABGeneratorLog\*.log
+  kRpsHttp,       // <install>\Logging\CmdletInfra\Powershell-Proxy\Http\*Rps_Http_20*
+  kExchangeCsv,   // any other Exchange CSV log with a #Fields header
+};
+
+// How a log type's records are laid out: W3C space-separated lines, RFC 4180
+// CSV records (which may span lines), or plain text lines (OABGenerator).
+enum class RecordFormat { kW3c, kCsv, kText };
+
+// Which names rules may use for fields (record/log_record.cc binds them).
+enum class FieldVocabulary {
+  kIis,       // W3C names plus the SigmaHQ webserver and Exchange names
+  kExchange,  // Exchange CSV column names plus the SigmaHQ webserver names
+  kEcp,       // kExchange plus the typed keys of EventData ("Cmd", "S:URL")
+  kOab,       // kExchange plus the derived "DownloadPath" and "DownloadPathInOab"
+};
+
+// One Sigma logsource pattern; "*" matches any value, anything else
+// (including "") must be equal.
+struct LogSourcePattern {
+  std::string_view product, service, category;
+};
+
+struct EvidenceKind {
+  LogType type;
+  std::string_view name;  // stable lowercase name: rules, output, tests
+  RecordFormat format;
+  // The field list as it stands after "#Fields: " (Exchange 2016/2019,
+  // IIS 10); used when a file has no header before its first record.
+  std::string_view default_fields;
+  std::span<const LogSourcePattern> logsources;
+  FieldVocabulary vocabulary;
+  // Discovery. A path (lowercase, '/'-separated, with a leading '/')
+  // holding `path_part` and a file name holding `name_part` is this kind;
+  // `confirm_by_content` kinds are read to be sure (other files share
+  // their folders).
+  std::string_view path_part, name_part;
+  bool confirm_by_content;
+  // The value of a "#Log-type:" header naming this kind: '|'-separated
+  // case-insensitive globs.
+  std::string_view log_type_header;
+  // Comma-separated column names whose presence in a "#Fields:" header
+  // tells this kind apart from other Exchange CSV logs.
+  std::string_view fields_signature;
+  // A file-name part that names this kind when its content alone does not.
+  std::string_view name_hint;
+};
+
+// Every kind exhunt reads, kUnknown excluded, in report order.
+std::span<const EvidenceKind> EvidenceKinds();
+// The entry of a type; kUnknown has an entry of its own (format kText).
+const EvidenceKind& KindOf(LogType type);
+std::string_view LogTypeName(LogType type);
+LogType LogTypeFromName(std::string_view name);
+inline RecordFormat RecordFormatOf(LogType type) { return KindOf(type).format; }
+bool MatchesLogSource(const EvidenceKind& kind, std::string_view product, std::string_view service,
+                      std::string_view category);
+
+}  // namespace exhunt
