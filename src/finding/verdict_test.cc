@@ -1,5 +1,6 @@
 #include "finding/verdict.h"
 
+#include "rule/rule_set.h"
 #include "rule/sigma_rule.h"
 
 #include <gtest/gtest.h>
@@ -61,6 +62,54 @@ TEST(Verdict, TracesAreWeighedByTheBuildInForceAtTheirTime) {
   EXPECT_NE(r.reasons[2].find("15.1.2176.9"), std::string::npos) << r.reasons[2];
   EXPECT_EQ(BuildAt(a, *ParseIsoTime("2021-03-25T00:00:00Z"))->ToString(), "15.1.2176.9");
   EXPECT_FALSE(BuildAt(a, *ParseIsoTime("2021-02-01T00:00:00Z")));
+}
+
+std::shared_ptr<const SigmaRule> Marked(const std::string& id, const std::string& mark) {
+  std::string yaml = "title: t\nid: " + id + "\nlevel: high\noutcome: exploit\nmarks:\n  - " + mark +
+                     "\nlogsource:\n  product: exchange\n  service: httpproxy\ndetection:\n  s:\n    A: 1\n"
+                     "  condition: s\n";
+  return SigmaRule::Parse(yaml, "t").value();
+}
+
+TEST(Verdict, ACombinationOfMarksInTimeOrderIsACompromise) {
+  auto ssrf = Marked("r.ssrf", "proxylogon.ssrf_success");
+  auto vdir = Marked("r.vdir", "proxylogon.vdir_change");
+  auto early_ssrf = At(ssrf, "2021-03-03T06:00:00Z");
+  auto later_vdir = At(vdir, "2021-03-03T06:05:00Z");
+  later_vdir.source.position = 7;
+  std::map<LogType, Coverage> cov;
+  HostReport r = JudgeHost("h", {&early_ssrf, &later_vdir}, cov);
+  EXPECT_EQ(r.verdict, Verdict::kCompromised);
+  ASSERT_FALSE(r.reasons.empty());
+  EXPECT_EQ(r.reasons[0], "SSRF to ECP succeeded (p:1) and was followed by a virtual-directory change (p:7)");
+  // The change came first: the SSRF after it did not cause it.
+  auto early_vdir = At(vdir, "2021-03-03T05:00:00Z");
+  EXPECT_EQ(JudgeHost("h", {&early_vdir, &early_ssrf}, cov).verdict, Verdict::kAttempted);
+  // One step alone is not enough.
+  EXPECT_EQ(JudgeHost("h", {&early_ssrf}, cov).verdict, Verdict::kAttempted);
+}
+
+TEST(Verdict, BuiltinCombinationsNameMarksThatBuiltinRulesCarry) {
+  const auto& combos = VerdictRules::Builtin().combinations();
+  ASSERT_FALSE(combos.empty());
+  RuleSet rules;
+  rules.AddBuiltin();
+  for (const auto& c : combos)
+    for (const auto& mark : c.sequence) {
+      bool carried = false;
+      for (const auto& r : rules.rules()) carried = carried || r->info()->HasMark(mark);
+      EXPECT_TRUE(carried) << c.id << ": no built-in rule carries mark " << mark;
+    }
+}
+
+TEST(Verdict, CombinationFilesAreChecked) {
+  EXPECT_FALSE(VerdictRules::Parse("combinations: []\nx: [", "f").ok());
+  EXPECT_FALSE(VerdictRules::Parse("other: 1\n", "f").ok());
+  EXPECT_FALSE(VerdictRules::Parse("combinations:\n  - id: a\n    verdict: attempted\n    sequence: [x, y]\n", "f").ok());
+  EXPECT_FALSE(VerdictRules::Parse("combinations:\n  - id: a\n    verdict: compromised\n    sequence: [x]\n", "f").ok());
+  auto ok = VerdictRules::Parse("combinations:\n  - id: a\n    verdict: compromised\n    sequence: [x, y]\n", "f");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.value().combinations()[0].sequence, (std::vector<std::string>{"x", "y"}));
 }
 
 }  // namespace

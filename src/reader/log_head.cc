@@ -18,8 +18,10 @@ LogHead ReadLogHead(std::string_view head) {
     std::string_view text = head.substr(line.start, line.end - line.start);
     if (text.empty() || text[0] != '#') {
       // The first record: its version columns tell the build when no
-      // "#Version:" line does. A row cut by the end of the head is not read.
-      if (!text.empty() && fields.Find("MajorVersion") >= 0 && line.next <= head.size()) {
+      // "#Version:" line does. A row cut by the end of the head is not read
+      // (its last column would be a prefix of the real build number).
+      bool whole = line.next > line.end || head.size() < kLogHeadBytes;
+      if (!text.empty() && fields.Find("MajorVersion") >= 0 && whole) {
         std::vector<std::string_view> values;
         std::deque<std::string> storage;
         size_t consumed = 0;

@@ -1,0 +1,174 @@
+#include "scan/scanner.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+
+#include "source/memory_file_system.h"
+
+namespace exhunt {
+namespace {
+
+const std::string kIisHeader =
+    "#Software: Microsoft Internet Information Services 10.0\r\n#Fields: " +
+    std::string(KindOf(LogType::kIisW3c).default_fields) + "\r\n";
+const std::string kShell =
+    "2021-03-04 01:02:03 10.0.0.5 POST /aspnet_client/shell.aspx - 443 - 203.0.113.7 antSword/v2.1 - 200 0 0 40\r\n";
+const std::string kProxyLog = "Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa/HttpProxy_1.LOG";
+
+// Counts how often each path is opened.
+class CountingFileSystem final : public FileSystem {
+ public:
+  explicit CountingFileSystem(FileSystem* base) : base_(base) {}
+  Result<std::unique_ptr<MappedFile>> Open(const std::string& path) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++opens[path];
+    return base_->Open(path);
+  }
+  Status List(const std::string& dir, std::vector<DirEntry>* out) override { return base_->List(dir, out); }
+  Result<FileInfo> Stat(const std::string& path) override { return base_->Stat(path); }
+  std::map<std::string, int> opens;
+
+ private:
+  FileSystem* base_;
+  std::mutex mu_;
+};
+
+// Records the order of calls.
+class OrderSink final : public ScanSink {
+ public:
+  void OnFinding(const Finding& f) override { calls.push_back("finding " + f.host); }
+  void OnHost(const HostReport& h) override { calls.push_back("host " + h.host); }
+  void OnError(const ScanError& e) override { calls.push_back("error " + e.path); }
+  void End(const ScanStats&) override { calls.push_back("end"); }
+  std::vector<std::string> calls;
+};
+
+TEST(Scanner, HostsStreamOneAfterAnother) {
+  MemoryFileSystem fs;
+  fs.AddFile("/c/A/inetpub/logs/LogFiles/W3SVC1/u_ex1.log", kIisHeader + kShell);
+  std::string damaged = kShell;
+  damaged[40] = '\0';  // a candidate record with a NUL byte: reported, skipped
+  fs.AddFile("/c/A/inetpub/logs/LogFiles/W3SVC1/u_ex2.log", kIisHeader + damaged);
+  fs.AddFile("/c/B/inetpub/logs/LogFiles/W3SVC1/u_ex1.log", kIisHeader + kShell + kShell);
+  RuleSet rules;
+  rules.AddBuiltin();
+  ScanOptions o;
+  o.roots = {"/c/A", "/c/B"};
+  o.threads = 2;
+  Scanner scanner(&fs, &rules, o);
+  ASSERT_TRUE(scanner.Prepare().ok());
+  OrderSink sink;
+  ScanStats stats = scanner.Run(sink);
+  // Runs of the same call collapsed: every finding of A, then A, then B's.
+  std::vector<std::string> got;
+  size_t findings_a = 0, findings_b = 0;
+  for (const auto& c : sink.calls) {
+    findings_a += c == "finding A";
+    findings_b += c == "finding B";
+    if (got.empty() || got.back() != c) got.push_back(c);
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"finding A", "host A", "error inetpub/logs/LogFiles/W3SVC1/u_ex2.log",
+                                            "finding B", "host B"}));
+  EXPECT_GT(findings_a, 0u);
+  EXPECT_EQ(findings_b, 2 * findings_a);  // B has the shell twice, A once (and a damaged file)
+  EXPECT_EQ(stats.files, 3u);
+  EXPECT_EQ(sink.calls.back(), "host B");  // End is the caller's
+}
+
+TEST(Scanner, NoEvidenceFileIsOpenedTwiceAndExposureUsesTheLogHeads) {
+  MemoryFileSystem mem;
+  std::string proxy = "#Software: Microsoft Exchange Server\r\n#Version: 15.01.2176.002\r\n"
+                      "#Log-type: HttpProxy Logs\r\n#Date: 2021-03-03T06:00:00.000Z\r\n#Fields: " +
+                      std::string(KindOf(LogType::kHttpProxy).default_fields) + "\r\n";
+  mem.AddFile("/c/EXCH01/" + kProxyLog, proxy);
+  mem.AddFile("/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex1.log", kIisHeader + kShell);
+  CountingFileSystem fs(&mem);
+  RuleSet rules;
+  rules.AddBuiltin();
+  auto table = ExposureTable::LoadBuiltin().value();
+  ScanOptions o;
+  o.roots = {"/c/EXCH01"};
+  o.exposure_table = table.get();
+  Scanner scanner(&fs, &rules, o);
+  ASSERT_TRUE(scanner.Prepare().ok());
+  ScanResult r = scanner.Scan();
+  ASSERT_EQ(r.hosts.size(), 1u);
+  ASSERT_TRUE(r.hosts[0].exposure);
+  ASSERT_TRUE(r.hosts[0].exposure->build);
+  EXPECT_EQ(r.hosts[0].exposure->build->ToString(), "15.1.2176.2");
+  EXPECT_EQ(r.hosts[0].exposure->build_name, table->Find(*ParseBuild("15.1.2176.2"))->release_name);
+  for (const auto& [path, n] : fs.opens) EXPECT_EQ(n, 1) << path << " opened " << n << " times";
+  EXPECT_EQ(fs.opens.count("/c/EXCH01/" + kProxyLog), 1u);
+}
+
+TEST(Scanner, RootsGivenOneHostNameAreOneHost) {
+  MemoryFileSystem fs;
+  fs.AddFile("/c/part1/inetpub/logs/LogFiles/W3SVC1/u_ex1.log", kIisHeader + kShell);
+  fs.AddFile("/c/part2/inetpub/logs/LogFiles/W3SVC1/u_ex2.log", kIisHeader + kShell);
+  RuleSet rules;
+  rules.AddBuiltin();
+  ScanOptions o;
+  o.roots = {"/c/part1", "/c/part2"};
+  o.host = "EXCH01";
+  Scanner scanner(&fs, &rules, o);
+  ASSERT_TRUE(scanner.Prepare().ok());
+  ScanResult r = scanner.Scan();
+  ASSERT_EQ(r.hosts.size(), 1u);
+  EXPECT_EQ(r.hosts[0].host, "EXCH01");
+  EXPECT_EQ(r.hosts[0].coverage[LogType::kIisW3c].files, 2u);
+  o.roots = {"/c/part1"};
+  Scanner one(&fs, &rules, o);
+  ASSERT_TRUE(one.Prepare().ok());
+  size_t per_root = one.Scan().findings.size();
+  EXPECT_GT(per_root, 0u);
+  EXPECT_EQ(r.findings.size(), 2 * per_root);
+}
+
+TEST(Scanner, FindingsOverThePerRuleLimitAreCountedNotKept) {
+  MemoryFileSystem fs;
+  std::string log = kIisHeader;
+  for (int i = 0; i < 30; ++i) log += kShell;
+  fs.AddFile("/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex1.log", log);
+  RuleSet rules;
+  rules.AddBuiltin();
+  ScanOptions o;
+  o.roots = {"/c/EXCH01"};
+  o.max_findings_per_rule = 4;
+  Scanner scanner(&fs, &rules, o);
+  ASSERT_TRUE(scanner.Prepare().ok());
+  ScanResult r = scanner.Scan();
+  std::map<std::string, int> listed;
+  for (const auto& f : r.findings) ++listed[f.rule->id];
+  ASSERT_FALSE(listed.empty());
+  for (const auto& [rule, n] : listed) {
+    EXPECT_EQ(n, 4) << rule;
+    EXPECT_EQ(r.hosts[0].unlisted.at(rule), 26u) << rule;
+  }
+  uint64_t total = 0;
+  for (auto n : r.hosts[0].by_severity) total += n;
+  EXPECT_EQ(total, 30u * listed.size());
+}
+
+TEST(Scanner, AnUnreadableFileIsAnErrorAndTheRestIsScanned) {
+  MemoryFileSystem mem;
+  mem.AddFile("/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex1.log", kIisHeader + kShell);
+  mem.AddFile("/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex2.log", kIisHeader + kShell);
+  FaultyFileSystem fs(&mem);
+  fs.unreadable.insert("/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex2.log");
+  RuleSet rules;
+  rules.AddBuiltin();
+  ScanOptions o;
+  o.roots = {"/c/EXCH01"};
+  Scanner scanner(&fs, &rules, o);
+  ASSERT_TRUE(scanner.Prepare().ok());
+  ScanResult r = scanner.Scan();
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].path, "inetpub/logs/LogFiles/W3SVC1/u_ex2.log");
+  EXPECT_FALSE(r.findings.empty());
+  EXPECT_EQ(r.stats.files, 1u);
+}
+
+}  // namespace
+}  // namespace exhunt
