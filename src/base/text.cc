@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <emmintrin.h>
+#endif
+
 namespace exhunt {
 
 std::string AsciiLowerCopy(std::string_view s) {
@@ -27,22 +31,32 @@ bool EndsWithIgnoreCase(std::string_view s, std::string_view suffix) {
 }
 
 size_t FindIgnoreCase(std::string_view hay, std::string_view needle, size_t from) {
-  if (needle.empty()) return from <= hay.size() ? from : std::string_view::npos;
-  if (hay.size() < needle.size()) return std::string_view::npos;
-  const char first_lo = AsciiLower(needle[0]);
-  const char first_up = (first_lo >= 'a' && first_lo <= 'z') ? char(first_lo - 'a' + 'A') : first_lo;
-  const size_t last = hay.size() - needle.size();
-  for (size_t i = from; i <= last; ++i) {
-    // Jump to the next occurrence of either case of the first byte.
-    const char* p = static_cast<const char*>(memchr(hay.data() + i, first_lo, last - i + 1));
-    const char* q = first_up == first_lo
-                        ? nullptr
-                        : static_cast<const char*>(memchr(hay.data() + i, first_up, last - i + 1));
-    const char* n = p && q ? (p < q ? p : q) : (p ? p : q);
-    if (!n) return std::string_view::npos;
-    i = size_t(n - hay.data());
-    if (EqualsIgnoreCase(hay.substr(i, needle.size()), needle)) return i;
+  const size_t n = needle.size();
+  if (n == 0) return from <= hay.size() ? from : std::string_view::npos;
+  if (from > hay.size() || hay.size() - from < n) return std::string_view::npos;
+  // Candidate positions are [from, end). Bytes are compared with bit 0x20
+  // set, which folds ASCII case and lets a few non-letters through; every
+  // candidate is verified.
+  const size_t end = hay.size() - n + 1;
+  const char first = char(needle[0] | 0x20), last = char(needle[n - 1] | 0x20);
+  size_t i = from;
+#if defined(__x86_64__)
+  const __m128i vfirst = _mm_set1_epi8(first), vlast = _mm_set1_epi8(last), fold = _mm_set1_epi8(0x20);
+  for (; i + 16 <= end; i += 16) {
+    __m128i a = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i)), fold);
+    __m128i b = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i + n - 1)), fold);
+    unsigned mask = unsigned(_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, vfirst), _mm_cmpeq_epi8(b, vlast))));
+    while (mask) {
+      size_t k = i + size_t(__builtin_ctz(mask));
+      if (EqualsIgnoreCase(hay.substr(k, n), needle)) return k;
+      mask &= mask - 1;
+    }
   }
+#endif
+  for (; i < end; ++i)
+    if (char(hay[i] | 0x20) == first && char(hay[i + n - 1] | 0x20) == last &&
+        EqualsIgnoreCase(hay.substr(i, n), needle))
+      return i;
   return std::string_view::npos;
 }
 

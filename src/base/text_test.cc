@@ -7,6 +7,33 @@
 namespace exhunt {
 namespace {
 
+// The naive definition FindIgnoreCase must agree with.
+size_t NaiveFind(std::string_view hay, std::string_view needle, size_t from) {
+  for (size_t i = from; i + needle.size() <= hay.size(); ++i)
+    if (EqualsIgnoreCase(hay.substr(i, needle.size()), needle)) return i;
+  return std::string_view::npos;
+}
+
+TEST(Text, FindIgnoreCaseAgreesWithTheNaiveSearchOnLongInputs) {
+  // Bytes that differ only in bit 0x20 but are not letters ('/' and 0x0F,
+  // '@' and '`', '[' and '{') must not match each other.
+  const std::string alphabet = std::string("aAbB/\x0f@`[{~^ ") + "\xc3\xa9";
+  uint32_t seed = 12345;
+  auto next = [&] { return seed = seed * 1103515245u + 12345u; };
+  for (int round = 0; round < 3000; ++round) {
+    std::string hay, needle;
+    size_t hn = next() % 80, nn = 1 + next() % 6;
+    for (size_t i = 0; i < hn; ++i) hay += alphabet[next() % alphabet.size()];
+    for (size_t i = 0; i < nn; ++i) needle += alphabet[next() % alphabet.size()];
+    if (next() % 3 == 0 && hn > nn) hay.replace(next() % (hn - nn), nn, needle);
+    size_t from = hn ? next() % (hn + 1) : 0;
+    ASSERT_EQ(FindIgnoreCase(hay, needle, from), NaiveFind(hay, needle, from))
+        << "hay '" << hay << "' needle '" << needle << "' from " << from;
+  }
+  EXPECT_EQ(FindIgnoreCase(std::string(100, 'x') + "/EWS/", "/ews/"), 100u);
+  EXPECT_EQ(FindIgnoreCase(std::string(100, 'x') + "\x0fEWS\x0f", "/ews/"), std::string_view::npos);
+}
+
 TEST(Text, FindIgnoreCase) {
   EXPECT_EQ(FindIgnoreCase("abcServerInfo~x", "serverinfo~"), 3u);
   EXPECT_EQ(FindIgnoreCase("abc", "abcd"), std::string_view::npos);

@@ -327,6 +327,19 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
     rules_here.insert(rules_here.end(), unfiltered.begin(), unfiltered.end());
     std::sort(rules_here.begin(), rules_here.end());
     rules_here.erase(std::unique(rules_here.begin(), rules_here.end()), rules_here.end());
+    // A clean single-line record that misses a literal every match of a
+    // rule needs is not parsed for that rule (damaged lines always are, so
+    // that their damage is reported).
+    const bool single_line = start == line_start && (format_ != RecordFormat::kCsv || !memchr(line.data(), '"', line.size()));
+    if (single_line && line.size() <= kMaxRecordBytes && !memchr(line.data(), '\0', line.size())) {
+      rules_here.erase(std::remove_if(rules_here.begin(), rules_here.end(),
+                                      [&](unsigned r) { return !pf->MayMatch(r, line); }),
+                       rules_here.end());
+      if (rules_here.empty()) {
+        consumed_to = line_end < bytes.size() ? line_end + 1 : line_end;
+        return;
+      }
+    }
     advance_lines(start);
     rec.Reset(&ctx, HeaderOf(state), std::string_view());
     ParsedRecord parsed = ParseRecordAt(bytes, start, format_, rec);

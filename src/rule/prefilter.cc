@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "base/text.h"
 #include "rule/regex_literal.h"
 
 namespace exhunt {
@@ -18,6 +19,10 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
   for (const auto& rc : covers) {
     const unsigned r = rc.rule;
     pf->applicable_.push_back(r);
+    if (!rc.requirements.empty()) {
+      if (pf->requirements_.size() <= r) pf->requirements_.resize(r + 1);
+      pf->requirements_[r] = rc.requirements;
+    }
     const auto& cover = rc.literals;
     if (!cover) {
       pf->unfiltered_.push_back(r);
@@ -84,6 +89,19 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
   for (const auto& lit : pf->literals_) pf->literal_lengths_.push_back(lit.regex ? 0 : lit.text.size());
   pf->db_.reset(db);
   return pf;
+}
+
+bool Prefilter::MayMatch(unsigned rule, std::string_view line) const {
+  if (rule >= requirements_.size()) return true;
+  for (const auto& set : requirements_[rule]) {
+    bool hit = false;
+    for (const auto& lit : set) {
+      hit = lit.cased ? line.find(lit.text) != std::string_view::npos : ContainsIgnoreCase(line, lit.text);
+      if (hit) break;
+    }
+    if (!hit) return false;
+  }
+  return true;
 }
 
 Status Prefilter::AllocScratch(HsScratch* scratch) const {

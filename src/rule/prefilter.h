@@ -50,6 +50,9 @@ struct PrefilterLiteral {
 struct RuleCover {
   unsigned rule;  // index into the caller's rule list
   std::optional<std::vector<PrefilterLiteral>> literals;
+  // Literal sets every matching record must hit, one literal of each set
+  // (regex-free): checked on a candidate line before it is parsed.
+  std::vector<std::vector<PrefilterLiteral>> requirements;
 };
 
 class Prefilter {
@@ -76,6 +79,10 @@ class Prefilter {
   // The distinct literals (for `rules check` and for benchmarks against rg).
   const std::vector<PrefilterLiteral>& literals() const { return literals_; }
 
+  // False if a single-line record cannot match `rule` (a requirement set
+  // has no literal in `line`); true when it may, or when nothing is known.
+  bool MayMatch(unsigned rule, std::string_view line) const;
+
   // Allocates (or grows) a scratch usable with this database.
   Status AllocScratch(HsScratch* scratch) const;
 
@@ -88,6 +95,7 @@ class Prefilter {
   std::vector<std::vector<unsigned>> rules_by_literal_;
   std::vector<unsigned> unfiltered_;
   std::vector<unsigned> applicable_;
+  std::vector<std::vector<std::vector<PrefilterLiteral>>> requirements_;  // by rule index
 };
 
 }  // namespace exhunt

@@ -53,7 +53,7 @@ void RuleSet::AddText(std::string_view text, const std::string& origin) {
 std::vector<RuleCover> RuleSet::Covers(LogType type) const {
   std::vector<RuleCover> out;
   for (unsigned r = 0; r < rules_.size(); ++r)
-    if (rules_[r]->AppliesTo(type)) out.push_back({r, rules_[r]->Cover(type)});
+    if (rules_[r]->AppliesTo(type)) out.push_back({r, rules_[r]->Cover(type), rules_[r]->Requirements(type)});
   return out;
 }
 

@@ -267,4 +267,36 @@ std::optional<std::vector<PrefilterLiteral>> SigmaRule::Cover(LogType type) cons
   return NodeCover(condition_, selections_, type);
 }
 
+namespace {
+
+void CollectRequirements(const ConditionNode& node, const std::vector<Selection>& sels, LogType type,
+                         std::vector<std::vector<PrefilterLiteral>>* out) {
+  if (node.kind == ConditionNode::Kind::kAnd) {
+    for (const auto& c : node.children) CollectRequirements(c, sels, type, out);
+    return;
+  }
+  Cover cover = NodeCover(node, sels, type);
+  if (!cover || cover->empty()) return;
+  std::vector<PrefilterLiteral> set;
+  for (const auto& lit : *cover) {
+    if (!lit.regex) {
+      AddUnique(&set, lit);
+      continue;
+    }
+    bool caseless = false;
+    std::string required = RegexRequiredLiteral(lit.text, &caseless);
+    if (required.empty()) return;  // this branch can match without a known literal
+    AddUnique(&set, {required, false, false});
+  }
+  out->push_back(std::move(set));
+}
+
+}  // namespace
+
+std::vector<std::vector<PrefilterLiteral>> SigmaRule::Requirements(LogType type) const {
+  std::vector<std::vector<PrefilterLiteral>> out;
+  CollectRequirements(condition_, selections_, type, &out);
+  return out;
+}
+
 }  // namespace exhunt

@@ -95,6 +95,11 @@ class SigmaRule {
   // any record of `type` that this rule matches; nullopt if no such set is
   // known (the rule must then see every record).
   std::optional<std::vector<PrefilterLiteral>> Cover(LogType type) const;
+  // Every literal set that a matching record's raw bytes must hit: the
+  // covers of each branch of the condition's top-level "and" (regexes
+  // replaced by the literal they must contain). A record that misses one
+  // set cannot match, so a reader may skip parsing it for this rule.
+  std::vector<std::vector<PrefilterLiteral>> Requirements(LogType type) const;
 
  private:
   SigmaRule() = default;
