@@ -24,6 +24,7 @@ struct Candidate {
   uint32_t rules_begin;  // into the chunk's rule id list
   uint32_t rules_count;
   unsigned directive;  // UINT_MAX: not a directive line
+  uint64_t line;       // chunk-relative 0-based line of line_start
 };
 
 struct Damage {
@@ -112,6 +113,10 @@ struct MatchContext {
   std::vector<Candidate>* cands;
   std::vector<uint32_t>* rule_ids;
   uint64_t* comment_lines;
+  // Line ends counted so far, up to `counted`: candidates learn their line
+  // while their bytes are still in cache from the scan.
+  size_t counted;
+  uint64_t lines;
 };
 
 int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/, void* ctx_ptr) {
@@ -152,6 +157,11 @@ int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, uns
   cand.line_end = nl ? size_t(static_cast<const char*>(nl) - c->bytes.data()) : c->end;
   cand.rules_begin = uint32_t(c->rule_ids->size());
   cand.directive = UINT_MAX;
+  if (cand.line_start > c->counted) {
+    c->lines += CountByte(c->bytes.data() + c->counted, cand.line_start - c->counted, '\n');
+    c->counted = cand.line_start;
+  }
+  cand.line = c->lines;
   if (id >= Prefilter::kFirstRuleLiteral) {
     for (unsigned r : c->pf->RulesFor(id)) c->rule_ids->push_back(r);
   } else {
@@ -249,7 +259,7 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
 
   std::vector<Candidate> cands;
   std::vector<uint32_t> rule_ids;
-  MatchContext mc{bytes, out.begin, out.end, pf, &cands, &rule_ids, &out.comment_lines};
+  MatchContext mc{bytes, out.begin, out.end, pf, &cands, &rule_ids, &out.comment_lines, out.begin, 0};
   if (out.begin < out.end && (bytes[out.begin] == '#' || (out.begin == 0 && bytes.substr(0, 4) == "\xEF\xBB\xBF#")))
     ++out.comment_lines;
   if (out.end > out.begin) {
@@ -258,6 +268,7 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
                              scratch.prefilter, OnMatch, &mc);
     if (err != HS_SUCCESS) out.scan_error = "prefilter scan failed (vectorscan error " + std::to_string(err) + ")";
   }
+  const uint64_t chunk_newlines = mc.lines + CountByte(bytes.data() + mc.counted, out.end - mc.counted, '\n');
 
   FieldBindingCache cache;
   LogContext ctx = NewContext(&cache);
@@ -285,6 +296,7 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
 
   LogRecord rec;
   std::vector<unsigned> rules_here;
+  Prefilter::LiteralSet present;
   uint64_t rel_line = 0;
   size_t counted_to = out.begin;
   auto advance_lines = [&](size_t to) {
@@ -300,7 +312,10 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
     ++counter;
   };
 
-  auto handle = [&](size_t line_start, size_t line_end, unsigned directive, const uint32_t* ids, size_t n_ids) {
+  // `known_line` is the chunk-relative line of line_start when the scan counted
+  // it (UINT64_MAX: count here).
+  auto handle = [&](size_t line_start, size_t line_end, unsigned directive, const uint32_t* ids, size_t n_ids,
+                    uint64_t known_line) {
     if (line_start < consumed_to) return;
     std::string_view line = bytes.substr(line_start, line_end - line_start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -331,16 +346,19 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
     // rule needs is not parsed for that rule (damaged lines always are, so
     // that their damage is reported).
     const bool single_line = start == line_start && (format_ != RecordFormat::kCsv || !memchr(line.data(), '"', line.size()));
-    if (single_line && line.size() <= kMaxRecordBytes && !memchr(line.data(), '\0', line.size())) {
+    if (single_line && line.size() <= kMaxRecordBytes && !memchr(line.data(), '\0', line.size()) &&
+        std::any_of(rules_here.begin(), rules_here.end(), [&](unsigned r) { return pf->has_requirements(r); }) &&
+        pf->FindRequirements(line, scratch.prefilter, &present)) {
       rules_here.erase(std::remove_if(rules_here.begin(), rules_here.end(),
-                                      [&](unsigned r) { return !pf->MayMatch(r, line); }),
+                                      [&](unsigned r) { return !pf->MayMatch(r, present); }),
                        rules_here.end());
       if (rules_here.empty()) {
         consumed_to = line_end < bytes.size() ? line_end + 1 : line_end;
         return;
       }
     }
-    advance_lines(start);
+    if (known_line == UINT64_MAX) advance_lines(start);
+    else rel_line = known_line - (start < line_start ? CountByte(bytes.data() + start, line_start - start, '\n') : 0);
     rec.Reset(&ctx, HeaderOf(state), std::string_view());
     ParsedRecord parsed = ParseRecordAt(bytes, start, format_, rec);
     consumed_to = parsed.end;
@@ -364,7 +382,7 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
   if (unfiltered.empty()) {
     for (const Candidate& c : cands) {
       ctx.directive_date = state.date;
-      handle(c.line_start, c.line_end, c.directive, rule_ids.data() + c.rules_begin, c.rules_count);
+      handle(c.line_start, c.line_end, c.directive, rule_ids.data() + c.rules_begin, c.rules_count, c.line);
     }
   } else {
     // Slow path: some rule has no literal, so every record is evaluated.
@@ -385,12 +403,11 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
         ++ci;
       }
       ctx.directive_date = state.date;
-      handle(pos, line_end, directive, ids.data(), ids.size());
+      handle(pos, line_end, directive, ids.data(), ids.size(), UINT64_MAX);
       pos = std::max(line_end + 1, consumed_to);
     }
   }
-  advance_lines(out.end);
-  out.newlines = rel_line;
+  out.newlines = chunk_newlines;
   map_.DoneWith(out.begin, out.end - out.begin);
 }
 

@@ -20,8 +20,16 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
     const unsigned r = rc.rule;
     pf->applicable_.push_back(r);
     if (!rc.requirements.empty()) {
-      if (pf->requirements_.size() <= r) pf->requirements_.resize(r + 1);
-      pf->requirements_[r] = rc.requirements;
+      if (pf->requirement_sets_.size() <= r) pf->requirement_sets_.resize(r + 1);
+      for (const auto& set : rc.requirements) {
+        std::vector<uint32_t> ids;
+        for (const auto& lit : set) {
+          auto it = std::find(pf->requirement_literals_.begin(), pf->requirement_literals_.end(), lit);
+          if (it == pf->requirement_literals_.end()) it = pf->requirement_literals_.insert(it, lit);
+          ids.push_back(uint32_t(it - pf->requirement_literals_.begin()));
+        }
+        pf->requirement_sets_[r].push_back(std::move(ids));
+      }
     }
     const auto& cover = rc.literals;
     if (!cover) {
@@ -53,6 +61,29 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
     }
     return pattern;
   };
+  if (!pf->requirement_literals_.empty()) {
+    std::vector<std::string> patterns;
+    std::vector<unsigned> flags, ids;
+    for (unsigned i = 0; i < pf->requirement_literals_.size(); ++i) {
+      patterns.push_back(literal_pattern(pf->requirement_literals_[i].text));
+      // Not HS_FLAG_SINGLEMATCH: with it this vectorscan drops a one-byte
+      // literal ("@") in a set with longer ones (seen with 5.4.9).
+      flags.push_back(pf->requirement_literals_[i].cased ? 0 : HS_FLAG_CASELESS);
+      ids.push_back(i);
+    }
+    std::vector<const char*> exprs;
+    for (const auto& p : patterns) exprs.push_back(p.c_str());
+    hs_database_t* rdb = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &rdb,
+                         &err) != HS_SUCCESS) {
+      // Requirements only save work: without them every candidate is parsed.
+      hs_free_compile_error(err);
+      pf->requirement_sets_.clear();
+    } else {
+      pf->requirement_db_.reset(rdb);
+    }
+  }
   hs_database_t* db = nullptr;
   for (;;) {
     std::vector<std::string> patterns;
@@ -91,13 +122,26 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
   return pf;
 }
 
-bool Prefilter::MayMatch(unsigned rule, std::string_view line) const {
-  if (rule >= requirements_.size()) return true;
-  for (const auto& set : requirements_[rule]) {
+bool Prefilter::FindRequirements(std::string_view line, hs_scratch_t* scratch, LiteralSet* present) const {
+  present->assign((requirement_literals_.size() + 63) / 64, 0);
+  if (!requirement_db_) return true;
+  auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
+    (*static_cast<LiteralSet*>(ctx))[id / 64] |= uint64_t(1) << (id % 64);
+    return 0;
+  };
+  return hs_scan(requirement_db_.get(), line.data(), unsigned(line.size()), 0, scratch, on_match, present) ==
+         HS_SUCCESS;
+}
+
+bool Prefilter::MayMatch(unsigned rule, const LiteralSet& present) const {
+  if (rule >= requirement_sets_.size()) return true;
+  for (const auto& set : requirement_sets_[rule]) {
     bool hit = false;
-    for (const auto& lit : set) {
-      hit = lit.cased ? line.find(lit.text) != std::string_view::npos : ContainsIgnoreCase(line, lit.text);
-      if (hit) break;
+    for (uint32_t id : set) {
+      if (present[id / 64] >> (id % 64) & 1) {
+        hit = true;
+        break;
+      }
     }
     if (!hit) return false;
   }
@@ -106,12 +150,10 @@ bool Prefilter::MayMatch(unsigned rule, std::string_view line) const {
 
 Status Prefilter::AllocScratch(HsScratch* scratch) const {
   hs_scratch_t* s = scratch->release();
-  if (hs_alloc_scratch(db_.get(), &s) != HS_SUCCESS) {
-    scratch->reset(s);
-    return Status::IoError("vectorscan: cannot allocate scratch");
-  }
+  bool ok = hs_alloc_scratch(db_.get(), &s) == HS_SUCCESS;
+  if (ok && requirement_db_) ok = hs_alloc_scratch(requirement_db_.get(), &s) == HS_SUCCESS;
   scratch->reset(s);
-  return Status::Ok();
+  return ok ? Status::Ok() : Status::IoError("vectorscan: cannot allocate scratch");
 }
 
 }  // namespace exhunt

@@ -79,9 +79,15 @@ class Prefilter {
   // The distinct literals (for `rules check` and for benchmarks against rg).
   const std::vector<PrefilterLiteral>& literals() const { return literals_; }
 
-  // False if a single-line record cannot match `rule` (a requirement set
-  // has no literal in `line`); true when it may, or when nothing is known.
-  bool MayMatch(unsigned rule, std::string_view line) const;
+  // Requirements: which requirement literals a single-line record holds,
+  // found in one pass (a second, small database), then per rule whether
+  // every one of its sets has a literal there.
+  using LiteralSet = std::vector<uint64_t>;  // bit i: requirement literal i is present
+  bool has_requirements(unsigned rule) const { return rule < requirement_sets_.size() && !requirement_sets_[rule].empty(); }
+  // Fills `present` for `line`; false on an engine error (then assume every rule may match).
+  bool FindRequirements(std::string_view line, hs_scratch_t* scratch, LiteralSet* present) const;
+  // False if a record with these literals cannot match `rule`.
+  bool MayMatch(unsigned rule, const LiteralSet& present) const;
 
   // Allocates (or grows) a scratch usable with this database.
   Status AllocScratch(HsScratch* scratch) const;
@@ -95,7 +101,10 @@ class Prefilter {
   std::vector<std::vector<unsigned>> rules_by_literal_;
   std::vector<unsigned> unfiltered_;
   std::vector<unsigned> applicable_;
-  std::vector<std::vector<std::vector<PrefilterLiteral>>> requirements_;  // by rule index
+  // Requirement literals and, by rule index, its sets as literal ids.
+  std::vector<PrefilterLiteral> requirement_literals_;
+  std::vector<std::vector<std::vector<uint32_t>>> requirement_sets_;
+  HsDatabase requirement_db_;
 };
 
 }  // namespace exhunt

@@ -79,3 +79,62 @@ TEST(Prefilter, ARegexWithoutAnyLiteralMakesItsRuleUnfiltered) {
 
 }  // namespace
 }  // namespace exhunt
+
+namespace exhunt {
+namespace {
+
+TEST(Prefilter, RequirementsRuleOutLinesMissingALiteralOfEverySet) {
+  // Rule 1 needs ("autodiscover.json") and ("@" or "%40") and ("/powershell" or "/mapi/nspi").
+  RuleCover c{1, std::vector<PrefilterLiteral>{{"autodiscover.json", false, false}},
+              {{{"autodiscover.json", false, false}},
+               {{"@", false, false}, {"%40", false, false}},
+               {{"/powershell", false, false}, {"/mapi/nspi", true, false}}}};
+  RuleCover plain{2, std::vector<PrefilterLiteral>{{"x", false, false}}, {}};
+  auto pf = Prefilter::Build({c, plain}, LogType::kIisW3c);
+  ASSERT_TRUE(pf.ok());
+  HsScratch scratch;
+  ASSERT_TRUE(pf.value()->AllocScratch(&scratch).ok());
+  EXPECT_TRUE(pf.value()->has_requirements(1));
+  EXPECT_FALSE(pf.value()->has_requirements(2));
+  auto may = [&](unsigned rule, const std::string& line) {
+    Prefilter::LiteralSet present;
+    EXPECT_TRUE(pf.value()->FindRequirements(line, scratch.get(), &present));
+    return pf.value()->MayMatch(rule, present);
+  };
+  EXPECT_TRUE(may(1, "GET /autodiscover/autodiscover.json?@x.com/PowerShell 200"));
+  EXPECT_TRUE(may(1, "GET /AUTODISCOVER/AUTODISCOVER.JSON?a%40b/mapi/nspi 200"));
+  EXPECT_FALSE(may(1, "GET /autodiscover/autodiscover.json?@x.com/MAPI/NSPI 200"));  // that one is cased
+  EXPECT_FALSE(may(1, "GET /autodiscover/autodiscover.json/v1.0/a@b.com?Protocol=EWS 200"));
+  EXPECT_FALSE(may(1, "GET /owa/ 200"));
+  EXPECT_TRUE(may(2, "anything"));  // no requirements: always a candidate
+  EXPECT_TRUE(may(7, "anything"));  // unknown rule
+}
+
+}  // namespace
+}  // namespace exhunt
+
+namespace exhunt {
+namespace {
+
+// The set of the ProxyShell rules: with HS_FLAG_SINGLEMATCH vectorscan 5.4.9
+// loses the one-byte "@" here, and the rule never fired.
+TEST(Prefilter, OneByteRequirementLiteralsAreFoundBesideLongerOnes) {
+  std::vector<std::vector<PrefilterLiteral>> sets;
+  for (const char* l : {"/autodiscover.json", "@", "%40", "/powershell", "/mapi/nspi", "/EWS", "X-Rps-CAT", "200"})
+    sets.push_back({{l, false, false}});
+  sets[1].push_back({"%40", false, false});
+  sets.erase(sets.begin() + 2);
+  auto pf = Prefilter::Build({RuleCover{0, std::vector<PrefilterLiteral>{{"/autodiscover.json", false, false}}, {sets[0], sets[1]}}},
+                             LogType::kIisW3c);
+  ASSERT_TRUE(pf.ok());
+  HsScratch scratch;
+  ASSERT_TRUE(pf.value()->AllocScratch(&scratch).ok());
+  Prefilter::LiteralSet present;
+  std::string line = "2021-08-12 10:00:01 10.0.0.5 POST /autodiscover/autodiscover.json a=dsxvu@fnsso.flq/powershell/"
+                     "?X-Rps-CAT=VgEAVAdXaW5kb3dz 443 - 198.51.100.4 python-requests/2.26.0 - 200 0 0 120";
+  ASSERT_TRUE(pf.value()->FindRequirements(line, scratch.get(), &present));
+  EXPECT_TRUE(pf.value()->MayMatch(0, present));
+}
+
+}  // namespace
+}  // namespace exhunt
