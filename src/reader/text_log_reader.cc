@@ -23,6 +23,8 @@ struct Candidate {
   size_t line_end;
   uint32_t rules_begin;  // into the chunk's rule id list
   uint32_t rules_count;
+  uint32_t reqs_begin;  // into the chunk's list of requirement literals hit on this line
+  uint32_t reqs_count;
   unsigned directive;  // UINT_MAX: not a directive line
   uint64_t line;       // chunk-relative 0-based line of line_start
 };
@@ -112,6 +114,7 @@ struct MatchContext {
   const Prefilter* pf;
   std::vector<Candidate>* cands;
   std::vector<uint32_t>* rule_ids;
+  std::vector<uint32_t>* req_hits;
   uint64_t* comment_lines;
   // Line ends counted so far, up to `counted`: candidates learn their line
   // while their bytes are still in cache from the scan.
@@ -145,6 +148,10 @@ int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, uns
     if (id >= Prefilter::kFirstRuleLiteral) {
       for (unsigned r : c->pf->RulesFor(id)) c->rule_ids->push_back(r);
       cur.rules_count = uint32_t(c->rule_ids->size() - cur.rules_begin);
+      if (int req = c->pf->RequirementOf(id); req >= 0) {
+        c->req_hits->push_back(uint32_t(req));
+        cur.reqs_count = uint32_t(c->req_hits->size() - cur.reqs_begin);
+      }
     } else {
       cur.directive = id;
     }
@@ -156,6 +163,7 @@ int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, uns
   const void* nl = memchr(c->bytes.data() + anchor, '\n', c->end - anchor);
   cand.line_end = nl ? size_t(static_cast<const char*>(nl) - c->bytes.data()) : c->end;
   cand.rules_begin = uint32_t(c->rule_ids->size());
+  cand.reqs_begin = uint32_t(c->req_hits->size());
   cand.directive = UINT_MAX;
   if (cand.line_start > c->counted) {
     c->lines += CountByte(c->bytes.data() + c->counted, cand.line_start - c->counted, '\n');
@@ -164,10 +172,12 @@ int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, uns
   cand.line = c->lines;
   if (id >= Prefilter::kFirstRuleLiteral) {
     for (unsigned r : c->pf->RulesFor(id)) c->rule_ids->push_back(r);
+    if (int req = c->pf->RequirementOf(id); req >= 0) c->req_hits->push_back(uint32_t(req));
   } else {
     cand.directive = id;
   }
   cand.rules_count = uint32_t(c->rule_ids->size() - cand.rules_begin);
+  cand.reqs_count = uint32_t(c->req_hits->size() - cand.reqs_begin);
   c->cands->push_back(cand);
   return 0;
 }
@@ -258,8 +268,8 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
   const Prefilter* pf = context_.prefilter;
 
   std::vector<Candidate> cands;
-  std::vector<uint32_t> rule_ids;
-  MatchContext mc{bytes, out.begin, out.end, pf, &cands, &rule_ids, &out.comment_lines, out.begin, 0};
+  std::vector<uint32_t> rule_ids, req_hits;
+  MatchContext mc{bytes, out.begin, out.end, pf, &cands, &rule_ids, &req_hits, &out.comment_lines, out.begin, 0};
   if (out.begin < out.end && (bytes[out.begin] == '#' || (out.begin == 0 && bytes.substr(0, 4) == "\xEF\xBB\xBF#")))
     ++out.comment_lines;
   if (out.end > out.begin) {
@@ -296,7 +306,7 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
 
   LogRecord rec;
   std::vector<unsigned> rules_here;
-  Prefilter::LiteralSet present;
+  Prefilter::LineMemo memo;
   uint64_t rel_line = 0;
   size_t counted_to = out.begin;
   auto advance_lines = [&](size_t to) {
@@ -315,7 +325,7 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
   // `known_line` is the chunk-relative line of line_start when the scan counted
   // it (UINT64_MAX: count here).
   auto handle = [&](size_t line_start, size_t line_end, unsigned directive, const uint32_t* ids, size_t n_ids,
-                    uint64_t known_line) {
+                    uint64_t known_line, std::span<const uint32_t> reqs_hit) {
     if (line_start < consumed_to) return;
     std::string_view line = bytes.substr(line_start, line_end - line_start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -347,10 +357,11 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
     // that their damage is reported).
     const bool single_line = start == line_start && (format_ != RecordFormat::kCsv || !memchr(line.data(), '"', line.size()));
     if (single_line && line.size() <= kMaxRecordBytes && !memchr(line.data(), '\0', line.size()) &&
-        std::any_of(rules_here.begin(), rules_here.end(), [&](unsigned r) { return pf->has_requirements(r); }) &&
-        pf->FindRequirements(line, scratch.prefilter, &present)) {
+        std::any_of(rules_here.begin(), rules_here.end(), [&](unsigned r) { return pf->has_requirements(r); })) {
+      pf->StartLine(&memo);
+      for (uint32_t req : reqs_hit) memo[req] = 1;  // the scan saw them on this line
       rules_here.erase(std::remove_if(rules_here.begin(), rules_here.end(),
-                                      [&](unsigned r) { return !pf->MayMatch(r, present); }),
+                                      [&](unsigned r) { return !pf->MayMatch(r, line, &memo); }),
                        rules_here.end());
       if (rules_here.empty()) {
         consumed_to = line_end < bytes.size() ? line_end + 1 : line_end;
@@ -382,7 +393,8 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
   if (unfiltered.empty()) {
     for (const Candidate& c : cands) {
       ctx.directive_date = state.date;
-      handle(c.line_start, c.line_end, c.directive, rule_ids.data() + c.rules_begin, c.rules_count, c.line);
+      handle(c.line_start, c.line_end, c.directive, rule_ids.data() + c.rules_begin, c.rules_count, c.line,
+             std::span<const uint32_t>(req_hits.data() + c.reqs_begin, c.reqs_count));
     }
   } else {
     // Slow path: some rule has no literal, so every record is evaluated.
@@ -403,7 +415,7 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
         ++ci;
       }
       ctx.directive_date = state.date;
-      handle(pos, line_end, directive, ids.data(), ids.size(), UINT64_MAX);
+      handle(pos, line_end, directive, ids.data(), ids.size(), UINT64_MAX, {});
       pos = std::max(line_end + 1, consumed_to);
     }
   }

@@ -61,29 +61,17 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
     }
     return pattern;
   };
-  if (!pf->requirement_literals_.empty()) {
-    std::vector<std::string> patterns;
-    std::vector<unsigned> flags, ids;
-    for (unsigned i = 0; i < pf->requirement_literals_.size(); ++i) {
-      patterns.push_back(literal_pattern(pf->requirement_literals_[i].text));
-      // Not HS_FLAG_SINGLEMATCH: with it this vectorscan drops a one-byte
-      // literal ("@") in a set with longer ones (seen with 5.4.9).
-      flags.push_back(pf->requirement_literals_[i].cased ? 0 : HS_FLAG_CASELESS);
-      ids.push_back(i);
-    }
-    std::vector<const char*> exprs;
-    for (const auto& p : patterns) exprs.push_back(p.c_str());
-    hs_database_t* rdb = nullptr;
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &rdb,
-                         &err) != HS_SUCCESS) {
-      // Requirements only save work: without them every candidate is parsed.
-      hs_free_compile_error(err);
-      pf->requirement_sets_.clear();
-    } else {
-      pf->requirement_db_.reset(rdb);
-    }
-  }
+  // Most selective sets first: a set whose shortest literal is longest
+  // rules a line out soonest ("/powershell" before "@").
+  for (auto& sets : pf->requirement_sets_)
+    std::stable_sort(sets.begin(), sets.end(), [&](const auto& x, const auto& y) {
+      auto shortest = [&](const std::vector<uint32_t>& set) {
+        size_t n = SIZE_MAX;
+        for (uint32_t id : set) n = std::min(n, pf->requirement_literals_[id].text.size());
+        return n;
+      };
+      return shortest(x) > shortest(y);
+    });
   hs_database_t* db = nullptr;
   for (;;) {
     std::vector<std::string> patterns;
@@ -118,27 +106,26 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
     lit = {fallback, false, false};
   }
   for (const auto& lit : pf->literals_) pf->literal_lengths_.push_back(lit.regex ? 0 : lit.text.size());
+  for (const auto& lit : pf->literals_) {
+    auto it = lit.regex ? pf->requirement_literals_.end()
+                        : std::find(pf->requirement_literals_.begin(), pf->requirement_literals_.end(), lit);
+    pf->requirement_of_.push_back(it == pf->requirement_literals_.end() ? -1 : int(it - pf->requirement_literals_.begin()));
+  }
   pf->db_.reset(db);
   return pf;
 }
 
-bool Prefilter::FindRequirements(std::string_view line, hs_scratch_t* scratch, LiteralSet* present) const {
-  present->assign((requirement_literals_.size() + 63) / 64, 0);
-  if (!requirement_db_) return true;
-  auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
-    (*static_cast<LiteralSet*>(ctx))[id / 64] |= uint64_t(1) << (id % 64);
-    return 0;
-  };
-  return hs_scan(requirement_db_.get(), line.data(), unsigned(line.size()), 0, scratch, on_match, present) ==
-         HS_SUCCESS;
-}
-
-bool Prefilter::MayMatch(unsigned rule, const LiteralSet& present) const {
+bool Prefilter::MayMatch(unsigned rule, std::string_view line, LineMemo* memo) const {
   if (rule >= requirement_sets_.size()) return true;
   for (const auto& set : requirement_sets_[rule]) {
     bool hit = false;
     for (uint32_t id : set) {
-      if (present[id / 64] >> (id % 64) & 1) {
+      signed char& known = (*memo)[id];
+      if (known < 0) {
+        const PrefilterLiteral& lit = requirement_literals_[id];
+        known = (lit.cased ? line.find(lit.text) != std::string_view::npos : ContainsIgnoreCase(line, lit.text)) ? 1 : 0;
+      }
+      if (known) {
         hit = true;
         break;
       }
@@ -151,7 +138,6 @@ bool Prefilter::MayMatch(unsigned rule, const LiteralSet& present) const {
 Status Prefilter::AllocScratch(HsScratch* scratch) const {
   hs_scratch_t* s = scratch->release();
   bool ok = hs_alloc_scratch(db_.get(), &s) == HS_SUCCESS;
-  if (ok && requirement_db_) ok = hs_alloc_scratch(requirement_db_.get(), &s) == HS_SUCCESS;
   scratch->reset(s);
   return ok ? Status::Ok() : Status::IoError("vectorscan: cannot allocate scratch");
 }

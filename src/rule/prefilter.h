@@ -79,15 +79,19 @@ class Prefilter {
   // The distinct literals (for `rules check` and for benchmarks against rg).
   const std::vector<PrefilterLiteral>& literals() const { return literals_; }
 
-  // Requirements: which requirement literals a single-line record holds,
-  // found in one pass (a second, small database), then per rule whether
-  // every one of its sets has a literal there.
-  using LiteralSet = std::vector<uint64_t>;  // bit i: requirement literal i is present
-  bool has_requirements(unsigned rule) const { return rule < requirement_sets_.size() && !requirement_sets_[rule].empty(); }
-  // Fills `present` for `line`; false on an engine error (then assume every rule may match).
-  bool FindRequirements(std::string_view line, hs_scratch_t* scratch, LiteralSet* present) const;
-  // False if a record with these literals cannot match `rule`.
-  bool MayMatch(unsigned rule, const LiteralSet& present) const;
+  // Requirements: whether a single-line record holds a literal of every
+  // requirement set of a rule. Literals are searched lazily, each at most
+  // once per line (`memo`, reset by StartLine), most selective sets first.
+  using LineMemo = std::vector<signed char>;
+  bool has_requirements(unsigned rule) const {
+    return rule < requirement_sets_.size() && !requirement_sets_[rule].empty();
+  }
+  void StartLine(LineMemo* memo) const { memo->assign(requirement_literals_.size(), -1); }
+  // The requirement literal that equals prefilter literal `id`, or -1: a
+  // hit of `id` on a line answers that requirement without a search.
+  int RequirementOf(unsigned id) const { return id < requirement_of_.size() ? requirement_of_[id] : -1; }
+  // False if a record whose raw line is `line` cannot match `rule`.
+  bool MayMatch(unsigned rule, std::string_view line, LineMemo* memo) const;
 
   // Allocates (or grows) a scratch usable with this database.
   Status AllocScratch(HsScratch* scratch) const;
@@ -104,7 +108,7 @@ class Prefilter {
   // Requirement literals and, by rule index, its sets as literal ids.
   std::vector<PrefilterLiteral> requirement_literals_;
   std::vector<std::vector<std::vector<uint32_t>>> requirement_sets_;
-  HsDatabase requirement_db_;
+  std::vector<int> requirement_of_;  // by prefilter literal id
 };
 
 }  // namespace exhunt
