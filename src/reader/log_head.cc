@@ -5,6 +5,7 @@
 
 #include "base/text.h"
 #include "record/log_format.h"
+#include "source/directive.h"
 
 namespace exhunt {
 
@@ -41,13 +42,14 @@ LogHead ReadLogHead(std::string_view head) {
       }
       break;
     }
-    if (StartsWithIgnoreCase(text, "#Version:")) out.version = std::string(Trim(text.substr(9)));
-    if (StartsWithIgnoreCase(text, "#Date:")) {
-      auto d = ParseIsoTime(Trim(text.substr(6)));
-      out.date = d;
+    Directive d = ParseDirective(text);
+    switch (d.name) {
+      case DirectiveName::kVersion: out.version = std::string(d.value); break;
+      case DirectiveName::kDate: out.date = ParseIsoTime(d.value); break;
+      case DirectiveName::kSoftware: out.software = std::string(d.value); break;
+      case DirectiveName::kFields: fields = ParseFieldsDirective(d.value, true); break;
+      default: break;
     }
-    if (StartsWithIgnoreCase(text, "#Software:")) out.software = std::string(Trim(text.substr(10)));
-    if (StartsWithIgnoreCase(text, "#Fields:")) fields = ParseFieldsDirective(text.substr(8), true);
     pos = line.next;
   }
   return out;

@@ -9,6 +9,7 @@
 
 #include "base/text.h"
 #include "record/log_format.h"
+#include "source/directive.h"
 
 namespace exhunt {
 
@@ -58,14 +59,13 @@ bool IsComment(std::string_view line, size_t line_start) {
   return !line.empty() && (line[0] == '#' || (line_start == 0 && line.substr(0, 4) == "\xEF\xBB\xBF#"));
 }
 
-// Applies a directive line to the header state.
-void ApplyDirective(std::string_view line, unsigned directive, RecordFormat format, HeaderState* state) {
-  if (line.substr(0, 3) == kBom) line.remove_prefix(3);
-  if (directive == Prefilter::kFieldsDirective && StartsWithIgnoreCase(line, "#Fields:")) {
-    state->header = std::make_shared<const FieldHeader>(ParseFieldsDirective(line.substr(8), format != RecordFormat::kW3c));
-  } else if (directive == Prefilter::kDateDirective && StartsWithIgnoreCase(line, "#Date:")) {
-    state->date = ParseIsoTime(Trim(line.substr(6)));
-  }
+// Applies a "#Fields:" or "#Date:" line to the header state.
+void ApplyDirective(std::string_view line, RecordFormat format, HeaderState* state) {
+  Directive d = ParseDirective(line);
+  if (d.name == DirectiveName::kFields)
+    state->header = std::make_shared<const FieldHeader>(ParseFieldsDirective(d.value, format != RecordFormat::kW3c));
+  else if (d.name == DirectiveName::kDate)
+    state->date = ParseIsoTime(d.value);
 }
 
 struct ParsedRecord {
@@ -296,7 +296,7 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
       if (c.directive == UINT_MAX) continue;
       std::string_view line = bytes.substr(c.line_start, c.line_end - c.line_start);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      ApplyDirective(line, c.directive, format_, &end);
+      ApplyDirective(line, format_, &end);
     }
     std::lock_guard<std::mutex> lock(mu_);
     out.end_state = std::move(end);
@@ -330,7 +330,7 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
     std::string_view line = bytes.substr(line_start, line_end - line_start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (IsComment(line, line_start)) {
-      if (directive != UINT_MAX) ApplyDirective(line, directive, format_, &state);
+      if (directive != UINT_MAX) ApplyDirective(line, format_, &state);
       consumed_to = line_start;
       return;
     }
@@ -466,9 +466,7 @@ FileFacts TextLogReading::Finish() {
       std::string_view text = bytes_.substr(line.start, line.end - line.start);
       if (pos == 0 && text.substr(0, 3) == kBom) text.remove_prefix(3);
       if (!text.empty() && text[0] == '#') {
-        ApplyDirective(text,
-                       StartsWithIgnoreCase(text, "#Fields:") ? Prefilter::kFieldsDirective : Prefilter::kDateDirective,
-                       format_, &first_state);
+        ApplyDirective(text, format_, &first_state);
       } else if (!Trim(text).empty()) {
         facts.first = TimeOfRecordAt(line.start, first_state);
         break;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "base/text.h"
+#include "source/directive.h"
 #include "rule/regex_literal.h"
 
 namespace exhunt {
@@ -12,8 +13,8 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
   std::unique_ptr<Prefilter> pf(new Prefilter());
   pf->type_ = type;
   // Directive markers first, byte-exact.
-  pf->literals_.push_back({"#Fields:", true});
-  pf->literals_.push_back({"#Date:", true});
+  pf->literals_.push_back({std::string(kFieldsMarker), true});
+  pf->literals_.push_back({std::string(kDateMarker), true});
   pf->literals_.push_back({"\n#", true});
   pf->rules_by_literal_.resize(3);
   for (const auto& rc : covers) {

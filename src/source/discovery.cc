@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/text.h"
+#include "source/directive.h"
 
 namespace exhunt {
 
@@ -80,21 +81,20 @@ LogType ClassifyLogContent(std::string_view head) {
       if (lines > 1 || !text.empty()) break;
       continue;
     }
-    if (StartsWithIgnoreCase(text, "#Log-type:")) {
-      std::string_view v = Trim(text.substr(10));
+    Directive d = ParseDirective(text);
+    if (d.name == DirectiveName::kLogType) {
       for (const auto& k : EvidenceKinds())
-        if (!k.log_type_header.empty() && GlobsMatch(k.log_type_header, v)) return k.type;
+        if (!k.log_type_header.empty() && GlobsMatch(k.log_type_header, d.value)) return k.type;
       by_fields = LogType::kExchangeCsv;
-    } else if (StartsWithIgnoreCase(text, "#Software: Microsoft Internet Information Services")) {
+    } else if (d.name == DirectiveName::kSoftware && StartsWithIgnoreCase(d.value, "Microsoft Internet Information Services")) {
       return LogType::kIisW3c;
-    } else if (StartsWithIgnoreCase(text, "#Fields:")) {
-      std::string_view rest = Trim(text.substr(8));
+    } else if (d.name == DirectiveName::kFields) {
       // Space-separated names: the W3C extended format, which only IIS writes here.
-      if (rest.find(',') == std::string_view::npos) return LogType::kIisW3c;
+      if (d.value.find(',') == std::string_view::npos) return LogType::kIisW3c;
       if (by_fields == LogType::kUnknown) {
         // An Exchange CSV header; known column sets tell the log apart.
         for (const auto& k : EvidenceKinds())
-          if (!k.fields_signature.empty() && HasColumns(rest, k.fields_signature)) return k.type;
+          if (!k.fields_signature.empty() && HasColumns(d.value, k.fields_signature)) return k.type;
         by_fields = LogType::kExchangeCsv;
       }
     }
