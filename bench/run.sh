@@ -2,13 +2,17 @@
 # Throughput benchmark: exhunt beside rg and yara on one generated tree.
 #
 # Generates (once) a >= 1 GB Exchange evidence tree with every planted chain,
-# then runs, each once to warm the page cache and then measured:
+# then runs each tool once to warm the page cache and then RUNS times,
+# interleaved (exhunt, rg, yara, exhunt, rg, ...) so that a noisy machine
+# slows all of them alike; prints medians and the median of the per-round
+# exhunt/rg ratios:
 #   exhunt scan (all built-in rules)
 #   rg -c -i -F -f <the literals exhunt prefilters on>
 #   yara -r with signature-base's HAFNIUM, ProxyShell and ProxyNotShell/OWASSRF log rules
 # and prints wall seconds, GB/s, peak RSS and the ratio to rg.
 #
-# Environment: BENCH_DIR (default build/bench), BENCH_MB (default 1100), THREADS.
+# Environment: BENCH_DIR (default build/bench), BENCH_MB (default 1100), THREADS,
+# RUNS (default 5; yara runs once, it is slow).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -28,37 +32,60 @@ fi
 BYTES=$(du -sb "$TREE" | cut -f1)
 "$BUILD/exhunt" rules literals > "$DIR/literals.txt"
 
-measure() {  # name, command...
-  local name=$1; shift
-  "$@" > /dev/null 2>&1 || true  # warm the page cache
-  /usr/bin/time -f "%e %M" -o "$DIR/time.txt" "$@" > "$DIR/$name.out" 2> "$DIR/$name.err" || true
-  read -r secs rss < <(tail -1 "$DIR/time.txt")
-  echo "$name $secs $rss"
-}
-
+RUNS=${RUNS:-5}
 THREADS_OPT=()
 [ -n "${THREADS:-}" ] && THREADS_OPT=(--threads "$THREADS")
-results=()
-results+=("$(measure exhunt "$BUILD/exhunt" scan --format jsonl --quiet "${THREADS_OPT[@]}" "$TREE")")
-results+=("$(measure rg rg -c -i -F -f "$DIR/literals.txt" "$TREE")")
 YARA_RULES=()
 for r in apt_hafnium_log_sigs.yar expl_proxyshell.yar expl_proxynotshell_owassrf_dec22.yar; do
   [ -f "$SHARED/rules-thirdparty/signature-base/yara/$r" ] && YARA_RULES+=("$SHARED/rules-thirdparty/signature-base/yara/$r")
 done
-if [ ${#YARA_RULES[@]} -eq 3 ] && command -v yara > /dev/null; then
-  results+=("$(measure yara yara -r -w -p "$(nproc)" "${YARA_RULES[@]}" "$TREE")")
-else
-  echo "yara or the signature-base rules (../shared) are missing: yara column skipped"
-fi
+HAVE_YARA=0
+if [ ${#YARA_RULES[@]} -eq 3 ] && command -v yara > /dev/null; then HAVE_YARA=1; else
+  echo "yara or the signature-base rules (../shared) are missing: yara column skipped"; fi
 
-rg_secs=$(printf '%s\n' "${results[@]}" | awk '$1=="rg"{print $2}')
-printf '\ntree: %s, %.2f GB, %s cores; findings: %s; planted traces: %s\n' "$TREE" \
-  "$(echo "$BYTES / 1073741824" | bc -l)" "$(nproc)" \
-  "$(grep -c '"type":"finding"' "$DIR/exhunt.out" || true)" "$(grep -c '"rule"' "$DIR/truth.json" || true)"
-printf '%-8s %9s %8s %12s %10s\n' tool seconds GB/s "peak RSS MiB" "vs rg -i"
-for line in "${results[@]}"; do
-  set -- $line
-  awk -v n="$1" -v s="$2" -v r="$3" -v b="$BYTES" -v rg="$rg_secs" 'BEGIN {
-    printf "%-8s %9.2f %8.2f %12.1f %10.2f\n", n, s, (s > 0 ? b / 1073741824 / s : 0), r / 1024, (rg > 0 ? s / rg : 0) }'
+run_tool() {  # name -> "name seconds rss_kb"
+  local name=$1 cmd
+  case $name in
+    exhunt) cmd=("$BUILD/exhunt" scan --format jsonl --quiet "${THREADS_OPT[@]}" "$TREE") ;;
+    rg) cmd=(rg -c -i -F -f "$DIR/literals.txt" "$TREE") ;;
+    yara) cmd=(yara -r -w -p "$(nproc)" "${YARA_RULES[@]}" "$TREE") ;;
+  esac
+  /usr/bin/time -f "%e %M" -o "$DIR/time.txt" "${cmd[@]}" > "$DIR/$name.out" 2> "$DIR/$name.err" || true
+  read -r secs rss < <(tail -1 "$DIR/time.txt")
+  echo "$name $secs $rss"
+}
+
+tools=(exhunt rg)
+[ "$HAVE_YARA" = 1 ] && tools+=(yara)
+for t in "${tools[@]}"; do run_tool "$t" > /dev/null; done  # warm the page cache
+: > "$DIR/rounds.txt"
+for i in $(seq "$RUNS"); do
+  for t in exhunt rg; do run_tool "$t" >> "$DIR/rounds.txt"; done
 done
+[ "$HAVE_YARA" = 1 ] && run_tool yara >> "$DIR/rounds.txt"
+
+printf '\ntree: %s, %.2f GB, %s cores, %s rounds; findings: %s; planted traces: %s\n' "$TREE" \
+  "$(echo "$BYTES / 1073741824" | bc -l)" "$(nproc)" "$RUNS" \
+  "$(grep -c '"type":"finding"' "$DIR/exhunt.out" || true)" "$(grep -c '"rule"' "$DIR/truth.json" || true)"
+awk -v b="$BYTES" '
+  { n[$1]++; s[$1, n[$1]] = $2; if ($3 > rss[$1]) rss[$1] = $3 }
+  function median(name,   k, i, j, t, a) {
+    k = n[name]; for (i = 1; i <= k; i++) a[i] = s[name, i]
+    for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+  }
+  END {
+    for (i = 1; i <= n["exhunt"]; i++) r[i] = s["exhunt", i] / s["rg", i]
+    k = n["exhunt"]; for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+    ratio = k % 2 ? r[(k + 1) / 2] : (r[k / 2] + r[k / 2 + 1]) / 2
+    printf "%-8s %9s %8s %12s %10s\n", "tool", "seconds", "GB/s", "peak RSS MiB", "vs rg -i"
+    split("exhunt rg yara", names, " ")
+    for (x = 1; x <= 3; x++) {
+      name = names[x]; if (!n[name]) continue
+      m = median(name)
+      printf "%-8s %9.2f %8.2f %12.1f %10s\n", name, m, b / 1073741824 / m, rss[name] / 1024,
+             name == "exhunt" ? sprintf("%.2f", ratio) : sprintf("%.2f", m / median("rg"))
+    }
+    printf "(seconds: median of %d rounds; exhunt vs rg: median of the per-round ratios, range %.2f-%.2f)\n", k, r[1], r[k]
+  }' "$DIR/rounds.txt"
 grep '"type":"stats"' "$DIR/exhunt.out" || true
