@@ -55,7 +55,7 @@ LogHead ReadLogHead(std::string_view head) {
   return out;
 }
 
-bool HeadShowsBuild(LogType type) { return type == LogType::kHttpProxy || type == LogType::kRpsHttp; }
+bool HeadShowsBuild(LogType type) { return KindOf(type).head_shows_build; }
 
 std::vector<LoggedHead> ReadBuildHeads(FileSystem* fs, const DiscoveredTree& tree) {
   std::vector<LoggedHead> out;

@@ -47,7 +47,7 @@ bool HasColumns(std::string_view fields, std::string_view signature) {
   return true;
 }
 
-// A header-less IIS log in the default W3C field order: "YYYY-MM-DD hh:mm:ss"
+// A header-less W3C log (IIS) in the default field order: "YYYY-MM-DD hh:mm:ss"
 // and a dozen space-separated fields, no comma.
 bool LooksLikeHeaderlessW3c(std::string_view line) {
   if (!StartsWithDate(line) || line.size() <= 19 || line[10] != ' ' || line[13] != ':' || line[16] != ':')
@@ -77,7 +77,7 @@ LogType ClassifyLogContent(std::string_view head) {
     ++lines;
     pos = line.next;
     if (text.empty() || text[0] != '#') {
-      if (by_fields == LogType::kUnknown && LooksLikeHeaderlessW3c(text)) return LogType::kIisW3c;
+      if (by_fields == LogType::kUnknown && LooksLikeHeaderlessW3c(text)) return W3cLogType();
       if (lines > 1 || !text.empty()) break;
       continue;
     }
@@ -86,11 +86,12 @@ LogType ClassifyLogContent(std::string_view head) {
       for (const auto& k : EvidenceKinds())
         if (!k.log_type_header.empty() && GlobsMatch(k.log_type_header, d.value)) return k.type;
       by_fields = LogType::kExchangeCsv;
-    } else if (d.name == DirectiveName::kSoftware && StartsWithIgnoreCase(d.value, "Microsoft Internet Information Services")) {
-      return LogType::kIisW3c;
+    } else if (d.name == DirectiveName::kSoftware) {
+      for (const auto& k : EvidenceKinds())
+        if (!k.software_header.empty() && StartsWithIgnoreCase(d.value, k.software_header)) return k.type;
     } else if (d.name == DirectiveName::kFields) {
       // Space-separated names: the W3C extended format, which only IIS writes here.
-      if (d.value.find(',') == std::string_view::npos) return LogType::kIisW3c;
+      if (d.value.find(',') == std::string_view::npos) return W3cLogType();
       if (by_fields == LogType::kUnknown) {
         // An Exchange CSV header; known column sets tell the log apart.
         for (const auto& k : EvidenceKinds())

@@ -48,22 +48,22 @@ using F = RecordFormat;
 // Discovery tries the entries in this order; report order follows it too.
 constexpr EvidenceKind kKinds[] = {
     {LogType::kIisW3c, "iis", F::kW3c, kIisFields, kIisSources, V::kIis, "/inetpub/logs/logfiles/w3svc", "", false,
-     "", "", ""},
+     "", "", "", "Microsoft Internet Information Services", false},
     {LogType::kHttpProxy, "httpproxy", F::kCsv, kHttpProxyFields, kHttpProxySources, V::kExchange,
-     "/logging/httpproxy/", "", false, "HttpProxy Logs", "AnchorMailbox,BackEndCookie", ""},
+     "/logging/httpproxy/", "", false, "HttpProxy Logs", "AnchorMailbox,BackEndCookie", "", "", true},
     {LogType::kEcpServer, "ecp-server", F::kCsv, kEcpFields, kEcpServerSources, V::kEcp, "/logging/ecp/server/", "",
-     false, "ECP Server Log", "", ""},
+     false, "ECP Server Log", "", "", "", false},
     {LogType::kEcpActivity, "ecp-activity", F::kCsv, kEcpFields, kEcpActivitySources, V::kEcp,
-     "/logging/ecp/activity/", "", false, "ECP Activity Context Log", "", ""},
+     "/logging/ecp/activity/", "", false, "ECP Activity Context Log", "", "", "", false},
     {LogType::kOabGenerator, "oabgenerator", F::kText, "", kOabSources, V::kOab, "/logging/oabgeneratorlog/", "",
-     true, "*OABGenerator*|*OAB Generator*", "", "oabgenerator"},
+     true, "*OABGenerator*|*OAB Generator*", "", "oabgenerator", "", false},
     {LogType::kRpsHttp, "rps-http", F::kCsv, kRpsHttpFields, kRpsSources, V::kExchange, "/logging/cmdletinfra/",
-     "rps_http", true, "Rps Http*", "ClientInfo,CommandName", "rps_http"},
+     "rps_http", true, "Rps Http*", "ClientInfo,CommandName", "rps_http", "", true},
     {LogType::kExchangeCsv, "exchange-csv", F::kCsv, "", kExchangeCsvSources, V::kExchange, "", "", false, "", "",
-     ""},
+     "", "", false},
 };
 constexpr EvidenceKind kUnknownKind = {LogType::kUnknown, "unknown", F::kText, "", {}, V::kExchange, "", "", false,
-                                       "", "", ""};
+                                       "", "", "", "", false};
 
 bool PatternField(std::string_view pattern, std::string_view value) { return pattern == "*" || pattern == value; }
 
@@ -82,6 +82,12 @@ std::string_view LogTypeName(LogType type) { return KindOf(type).name; }
 LogType LogTypeFromName(std::string_view name) {
   for (const auto& k : kKinds)
     if (EqualsIgnoreCase(k.name, name)) return k.type;
+  return LogType::kUnknown;
+}
+
+LogType W3cLogType() {
+  for (const auto& k : kKinds)
+    if (k.format == RecordFormat::kW3c) return k.type;
   return LogType::kUnknown;
 }
 

@@ -66,6 +66,11 @@ struct EvidenceKind {
   std::string_view fields_signature;
   // A file-name part that names this kind when its content alone does not.
   std::string_view name_hint;
+  // The start of a "#Software:" value that names this kind.
+  std::string_view software_header;
+  // Whether the head of its files names the running Exchange build
+  // ("#Version:" or version columns), which the exposure plane reads.
+  bool head_shows_build;
 };
 
 // Every kind exhunt reads, kUnknown excluded, in report order.
@@ -75,6 +80,9 @@ const EvidenceKind& KindOf(LogType type);
 std::string_view LogTypeName(LogType type);
 LogType LogTypeFromName(std::string_view name);
 inline RecordFormat RecordFormatOf(LogType type) { return KindOf(type).format; }
+// The kind whose records are W3C lines (IIS): the only one without commas
+// in its "#Fields:" header.
+LogType W3cLogType();
 bool MatchesLogSource(const EvidenceKind& kind, std::string_view product, std::string_view service,
                       std::string_view category);
 
