@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/time.h"
+#include "rule/prefilter_cache.h"
 #include "rule/rule_info.h"
 
 namespace exhunt {
@@ -26,6 +27,7 @@ struct ScanCommandOptions {
   bool no_progress = false;
   bool quiet = false;
   bool no_builtin = false;
+  const PrefilterCache* prefilter_cache = nullptr;  // main() passes the built-in databases
 };
 
 int RunScan(const ScanCommandOptions& options, std::ostream& out, std::ostream& err);

@@ -52,6 +52,8 @@ int Run(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+  const exhunt::PrefilterCache databases(exhunt::BuiltinPrefilterDatabases());
+  scan.prefilter_cache = &databases;
   if (*scan_cmd) return exhunt::RunScan(scan, std::cout, std::cerr);
   if (*rules_cmd) return exhunt::RunRules(rules, std::cout, std::cerr);
   if (*exposure_cmd) return exhunt::RunExposure(exposure, std::cout, std::cerr);

@@ -70,6 +70,7 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   ScanOptions scan;
   scan.roots = o.paths;
   scan.threads = o.threads;
+  scan.prefilter_cache = o.prefilter_cache;
   scan.host = o.host;
   if (!o.since.empty() && !(scan.since = ParseDateOption(o.since, false))) {
     err << "exhunt: --since takes a date like 2021-03-01 or 2021-03-01T06:00:00Z\n";

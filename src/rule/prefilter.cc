@@ -9,7 +9,8 @@
 
 namespace exhunt {
 
-Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>& covers, LogType type) {
+Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>& covers, LogType type,
+                                                     const PrefilterCache* cache) {
   std::unique_ptr<Prefilter> pf(new Prefilter());
   pf->type_ = type;
   // Directive markers first, byte-exact.
@@ -74,6 +75,7 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
       return shortest(x) > shortest(y);
     });
   hs_database_t* db = nullptr;
+  bool fell_back = false;
   for (;;) {
     std::vector<std::string> patterns;
     std::vector<unsigned> flags, ids;
@@ -82,6 +84,13 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
       patterns.push_back(lit.regex ? lit.text : literal_pattern(lit.text));
       flags.push_back((lit.cased ? 0 : HS_FLAG_CASELESS) | HS_FLAG_MULTILINE);
       ids.push_back(i);
+    }
+    if (!fell_back) {
+      pf->cache_key_ = PrefilterCacheKey(patterns, flags);
+      if (cache && (db = cache->Find(pf->cache_key_))) {
+        pf->from_cache_ = true;
+        break;
+      }
     }
     std::vector<const char*> exprs;
     exprs.reserve(patterns.size());
@@ -105,6 +114,8 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
       fallback = "\n\n\n";  // never in a line; the rules above read every record anyway
     }
     lit = {fallback, false, false};
+    fell_back = true;
+    pf->cache_key_.clear();
   }
   for (const auto& lit : pf->literals_) pf->literal_lengths_.push_back(lit.regex ? 0 : lit.text.size());
   for (const auto& lit : pf->literals_) {
@@ -134,6 +145,15 @@ bool Prefilter::MayMatch(unsigned rule, std::string_view line, LineMemo* memo) c
     if (!hit) return false;
   }
   return true;
+}
+
+Result<std::string> Prefilter::Serialize() const {
+  char* bytes = nullptr;
+  size_t length = 0;
+  if (hs_serialize_database(db_.get(), &bytes, &length) != HS_SUCCESS) return Status::IoError("vectorscan: cannot serialize");
+  std::string out(bytes, length);
+  free(bytes);
+  return out;
 }
 
 Status Prefilter::AllocScratch(HsScratch* scratch) const {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "rule/prefilter_cache.h"
 #include "source/evidence_kind.h"
 
 namespace exhunt {
@@ -63,8 +64,10 @@ class Prefilter {
   static constexpr unsigned kCommentLine = 2;  // "\n#": counts comment lines
   static constexpr unsigned kFirstRuleLiteral = 3;
 
-  // `covers` holds one entry per rule that reads `type`.
-  static Result<std::unique_ptr<Prefilter>> Build(const std::vector<RuleCover>& covers, LogType type);
+  // `covers` holds one entry per rule that reads `type`. With a cache, a
+  // database compiled at build time from the same patterns is used.
+  static Result<std::unique_ptr<Prefilter>> Build(const std::vector<RuleCover>& covers, LogType type,
+                                                   const PrefilterCache* cache = nullptr);
 
   LogType type() const { return type_; }
   const hs_database_t* database() const { return db_.get(); }
@@ -93,6 +96,13 @@ class Prefilter {
   // False if a record whose raw line is `line` cannot match `rule`.
   bool MayMatch(unsigned rule, std::string_view line, LineMemo* memo) const;
 
+  // The cache key of this database ("" if a regex had to be replaced by its
+  // literal: such a database is never cached), whether it came from the
+  // cache, and its serialized form (for tools/prefilter_dbgen.cc).
+  const std::string& cache_key() const { return cache_key_; }
+  bool from_cache() const { return from_cache_; }
+  Result<std::string> Serialize() const;
+
   // Allocates (or grows) a scratch usable with this database.
   Status AllocScratch(HsScratch* scratch) const;
 
@@ -109,6 +119,8 @@ class Prefilter {
   std::vector<PrefilterLiteral> requirement_literals_;
   std::vector<std::vector<std::vector<uint32_t>>> requirement_sets_;
   std::vector<int> requirement_of_;  // by prefilter literal id
+  std::string cache_key_;
+  bool from_cache_ = false;
 };
 
 }  // namespace exhunt

@@ -158,7 +158,8 @@ Status Scanner::Prepare() {
     for (unsigned w = 0; w < n; ++w)
       workers.emplace_back([&] {
         for (size_t i; (i = next++) < kinds.size();)
-          built[i] = Prefilter::Build(impl_->rules->Covers(kinds[i].type), kinds[i].type);
+          built[i] = Prefilter::Build(impl_->rules->Covers(kinds[i].type), kinds[i].type,
+                                      impl_->options.prefilter_cache);
       });
     for (auto& t : workers) t.join();
   }

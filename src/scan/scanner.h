@@ -37,6 +37,8 @@ struct ScanOptions {
   unsigned threads = 0;  // 0: all cores
   std::optional<TimeMs> since, until;
   std::string host;  // overrides the host name taken from each root
+  // Databases compiled at build time for the built-in rules; others compile.
+  const PrefilterCache* prefilter_cache = nullptr;
   // If set, each host record carries its exposure (build, CVEs, mitigations).
   const ExposureTable* exposure_table = nullptr;
   // Called after each file, from worker threads (never concurrently).
