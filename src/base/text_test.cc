@@ -61,6 +61,13 @@ TEST(Text, CountByte) {
   std::string s(1000, 'a');
   for (size_t i = 0; i < s.size(); i += 7) s[i] = '\n';
   EXPECT_EQ(CountByte(s.data(), s.size(), '\n'), 143u);
+  // Every length and offset around the 32-, 64- and 128-byte blocks.
+  for (size_t off = 0; off < 9; ++off)
+    for (size_t len = 0; len < 300; ++len) {
+      uint64_t want = 0;
+      for (size_t i = off; i < off + len; ++i) want += s[i] == '\n';
+      ASSERT_EQ(CountByte(s.data() + off, len, '\n'), want) << off << " " << len;
+    }
 }
 
 TEST(Time, ParsesExchangeAndIisForms) {
