@@ -71,11 +71,12 @@ void AddUnique(std::vector<PrefilterLiteral>* out, PrefilterLiteral lit) {
 namespace {
 
 // A Sigma field regex as a raw-line prefilter pattern: inline flags dropped
-// (the prefilter is caseless anyway), ^ and $ outside classes widened to
-// field boundaries (for values that are whole columns) or dropped (for
-// values cut out of a column, such as an ECP "S:CMD=" value). Empty if the
-// pattern cannot be rewritten safely.
-std::string RawLineRegex(std::string_view re, bool column) {
+// (the prefilter is caseless anyway) and ^ and $ outside classes dropped: a
+// field's start and end are somewhere in the line, and a prefilter may
+// over-match (the rule decides). Anchors widened to "line start or a field
+// separator" cost vectorscan more than the few lines they rule out. Empty if
+// the pattern cannot be rewritten safely.
+std::string RawLineRegex(std::string_view re) {
   size_t i = 0;
   if (re.substr(0, 2) == "(?") {
     size_t close = re.find(')');
@@ -106,9 +107,7 @@ std::string RawLineRegex(std::string_view re, bool column) {
       continue;
     }
     if (c == '(' && i + 2 < re.size() && re[i + 1] == '?' && re[i + 2] != ':') return "";  // lookaround, named groups
-    if (c == '^') out += column ? "(?:^|[ ,\\t\"])" : "";
-    else if (c == '$') out += column ? "(?:$|[ ,\\t\"\\r\\n])" : "";
-    else out += c;
+    if (c != '^' && c != '$') out += c;
   }
   return out;
 }
@@ -192,7 +191,7 @@ Cover MatcherCover(const FieldMatcher& m, LogType type) {
     }
     if (m.op == FieldMatcher::Op::kRegex && form == RawForm::kVerbatim &&
         !(RecordFormatOf(type) == RecordFormat::kCsv && m.values[i].find('"') != std::string::npos)) {
-      std::string raw = RawLineRegex(m.values[i], binding.kind == FieldBinding::Kind::kColumn);
+      std::string raw = RawLineRegex(m.values[i]);
       if (!raw.empty()) {
         per_value.push_back({PrefilterLiteral{raw, false, true}});
         continue;

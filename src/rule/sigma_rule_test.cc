@@ -175,16 +175,16 @@ TEST(Cover, RegexRequiredLiterals) {
   EXPECT_FALSE(caseless);
 }
 
-TEST(Cover, FieldRegexBecomesARawLineRegexWithFieldBoundaries) {
+TEST(Cover, FieldRegexBecomesARawLineRegexWithoutAnchors) {
   auto r = Rule("  a:\n    A|re: '(?i)^/aspnet_client/.*\\.aspx$'\n  condition: a\n");
   auto cover = r->Cover(LogType::kHttpProxy);
   ASSERT_TRUE(cover);
   ASSERT_EQ(cover->size(), 1u);
   EXPECT_TRUE((*cover)[0].regex);
-  EXPECT_EQ((*cover)[0].text, "(?:^|[ ,\\t\"])/aspnet_client/.*\\.aspx(?:$|[ ,\\t\"\\r\\n])");
-  // Character classes keep their own ^.
-  auto neg = Rule("  a:\n    A|re: '^Server~[^~/]*/'\n  condition: a\n");
-  EXPECT_EQ((*neg->Cover(LogType::kHttpProxy))[0].text, "(?:^|[ ,\\t\"])Server~[^~/]*/");
+  EXPECT_EQ((*cover)[0].text, "/aspnet_client/.*\\.aspx");
+  // Character classes keep their own ^; an escaped \^ stays.
+  auto neg = Rule("  a:\n    A|re: '^Server~[^~/]*/\\^'\n  condition: a\n");
+  EXPECT_EQ((*neg->Cover(LogType::kHttpProxy))[0].text, "Server~[^~/]*/\\^");
   // A named group is not rewritten: the literal the regex must contain is used.
   auto named = Rule("  a:\n    A|re: '(?P<n>abc)defg'\n  condition: a\n");
   auto c = named->Cover(LogType::kHttpProxy);
