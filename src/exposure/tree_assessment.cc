@@ -1,13 +1,12 @@
 #include "exposure/tree_assessment.h"
 
-#include <pugixml.hpp>
-
 #include <algorithm>
 #include <deque>
 #include <map>
 
 #include "base/text.h"
-#include "exposure/pe_version.h"
+#include "reader/iis_config.h"
+#include "reader/pe_version.h"
 #include "record/log_format.h"
 
 namespace exhunt {
@@ -31,11 +30,8 @@ constexpr RulePattern kProxyNotShellPatterns[] = {
 constexpr const char* kEomtCookieNames[] = {"X-AnonResource-Backend Abort - inbound", "X-BEResource Abort - inbound"};
 constexpr const char* kEomtCookiePatterns[] = {"(.*)X-AnonResource-Backend(.*)", "(.*)X-BEResource=(.+)/(.+)~(.+)"};
 
-bool Disabled(const pugi::xml_node& rule) { return EqualsIgnoreCase(rule.attribute("enabled").as_string("true"), "false"); }
-
-bool Aborts(const pugi::xml_node& rule) {
-  std::string_view type = rule.child("action").attribute("type").as_string();
-  return EqualsIgnoreCase(type, "AbortRequest") || EqualsIgnoreCase(type, "CustomResponse");
+bool Aborts(const RewriteRule& rule) {
+  return EqualsIgnoreCase(rule.action_type, "AbortRequest") || EqualsIgnoreCase(rule.action_type, "CustomResponse");
 }
 
 struct RuleHit {
@@ -45,26 +41,21 @@ struct RuleHit {
   int eomt = -1;                     // EOMT cookie rule index
 };
 
-std::vector<RuleHit> RewriteRules(const pugi::xml_document& doc) {
+std::vector<RuleHit> RewriteRules(const WebConfig& config) {
   std::vector<RuleHit> hits;
-  pugi::xml_node rules = doc.child("configuration").child("system.webServer").child("rewrite").child("rules");
-  size_t count = 0;
-  for (auto rule : rules.children("rule")) (void)rule, ++count;
-  for (auto rule : rules.children("rule")) {
+  for (const auto& rule : config.rules) {
     RuleHit h;
-    h.name = rule.attribute("name").as_string();
-    h.enabled = !Disabled(rule);
+    h.name = rule.name;
+    h.enabled = rule.enabled;
     h.aborts = Aborts(rule);
-    h.stops = EqualsIgnoreCase(rule.attribute("stopProcessing").as_string("false"), "true");
-    h.only_rule = count == 1;
-    h.match_all = std::string_view(rule.child("match").attribute("url").as_string()) == ".*" &&
-                  !EqualsIgnoreCase(rule.attribute("patternSyntax").as_string(), "Wildcard");
-    for (auto add : rule.child("conditions").children("add")) {
-      std::string_view input = add.attribute("input").as_string(), pattern = add.attribute("pattern").as_string();
+    h.stops = rule.stop_processing;
+    h.only_rule = config.rules.size() == 1;
+    h.match_all = rule.match_url == ".*" && !rule.wildcard_syntax;
+    for (const auto& c : rule.conditions) {
       for (const auto& p : kProxyNotShellPatterns)
-        if (input == p.input && pattern == p.pattern) h.pns = &p;
+        if (c.input == p.input && c.pattern == p.pattern) h.pns = &p;
       for (int i = 0; i < 2; ++i)
-        if (EqualsIgnoreCase(input, "{HTTP_COOKIE}") && pattern == kEomtCookiePatterns[i]) h.eomt = i;
+        if (EqualsIgnoreCase(c.input, "{HTTP_COOKIE}") && c.pattern == kEomtCookiePatterns[i]) h.eomt = i;
     }
     if (h.pns || h.eomt >= 0) hits.push_back(std::move(h));
   }
@@ -75,25 +66,19 @@ std::vector<RuleHit> RewriteRules(const pugi::xml_document& doc) {
 std::string ChildOverride(const std::vector<std::pair<std::string, std::string>>& children,
                           const std::vector<std::string>& names) {
   for (const auto& [path, text] : children) {
-    pugi::xml_document doc;
-    if (!doc.load_buffer(text.data(), text.size())) continue;
-    pugi::xml_node rules = doc.child("configuration").child("system.webServer").child("rewrite").child("rules");
-    if (!rules) continue;
-    if (rules.child("clear")) return path + " clears the inherited rewrite rules";
-    for (auto remove : rules.children("remove"))
+    WebConfig child = ReadWebConfig(text);
+    if (!child.has_rules) continue;
+    if (child.clears_inherited) return path + " clears the inherited rewrite rules";
+    for (const auto& removed : child.removed)
       for (const auto& n : names)
-        if (EqualsIgnoreCase(remove.attribute("name").as_string(), n)) return path + " removes rule '" + n + "'";
+        if (EqualsIgnoreCase(removed, n)) return path + " removes rule '" + n + "'";
   }
   return "";
 }
 
-bool RewriteModuleListed(std::string_view apphost) {
-  pugi::xml_document doc;
-  if (!doc.load_buffer(apphost.data(), apphost.size())) return false;
-  for (auto add : doc.child("configuration").child("system.webServer").child("globalModules").children("add"))
-    if (ContainsIgnoreCase(add.attribute("image").as_string(), "rewrite.dll") ||
-        EqualsIgnoreCase(add.attribute("name").as_string(), "RewriteModule"))
-      return true;
+bool RewriteModuleListed(const AppHostConfig& apphost) {
+  for (const auto& m : apphost.global_modules)
+    if (ContainsIgnoreCase(m.image, "rewrite.dll") || EqualsIgnoreCase(m.name, "RewriteModule")) return true;
   return false;
 }
 
@@ -110,14 +95,14 @@ std::vector<MitigationFinding> AssessRewriteMitigations(const std::string& wwwro
     eomt.detail = pns.detail = "no inetpub/wwwroot/web.config in the evidence";
     return {eomt, pns};
   }
-  pugi::xml_document doc;
-  if (!doc.load_buffer(wwwroot.data(), wwwroot.size())) {
+  WebConfig config = ReadWebConfig(wwwroot);
+  if (!config.valid) {
     eomt.state = pns.state = MitigationState::kUnknown;
     eomt.detail = pns.detail = "the Default Web Site web.config is not valid XML";
     return {eomt, pns};
   }
-  auto rules = RewriteRules(doc);
-  bool module = apphost.empty() ? rewrite_dll_present : RewriteModuleListed(apphost) || rewrite_dll_present;
+  auto rules = RewriteRules(config);
+  bool module = apphost.empty() ? rewrite_dll_present : RewriteModuleListed(ReadAppHostConfig(apphost)) || rewrite_dll_present;
   std::string module_note = module ? "" : apphost.empty() ? " (URL Rewrite module presence unknown)" : "";
 
   // EOMT: both cookie rules, enabled and aborting.
@@ -180,21 +165,19 @@ std::vector<MitigationFinding> AssessAppHostMitigations(const std::string& appho
     out.push_back(ep);
     return out;
   }
-  pugi::xml_document doc;
-  if (!doc.load_buffer(apphost.data(), apphost.size())) {
+  AppHostConfig config = ReadAppHostConfig(apphost);
+  if (!config.valid) {
     ep.detail = "applicationHost.config is not valid XML";
     out.push_back(ep);
     return out;
   }
   // Extended Protection per Exchange virtual directory with Windows authentication.
   std::vector<std::string> off, on;
-  for (auto loc : doc.child("configuration").children("location")) {
-    std::string path = loc.attribute("path").as_string();
+  for (const auto& win : config.windows_authentication) {
+    const std::string& path = win.location;
     if (!StartsWithIgnoreCase(path, "Default Web Site/") && !StartsWithIgnoreCase(path, "Exchange Back End/")) continue;
-    pugi::xml_node win =
-        loc.child("system.webServer").child("security").child("authentication").child("windowsAuthentication");
-    if (!win || EqualsIgnoreCase(win.attribute("enabled").as_string("true"), "false")) continue;
-    std::string token = win.child("extendedProtection").attribute("tokenChecking").as_string("None");
+    if (!win.enabled) continue;
+    const std::string& token = win.token_checking;
     (EqualsIgnoreCase(token, "Require") || EqualsIgnoreCase(token, "Allow") ? on : off).push_back(path);
   }
   if (on.empty() && off.empty()) {
@@ -211,9 +194,9 @@ std::vector<MitigationFinding> AssessAppHostMitigations(const std::string& appho
   // The March 2021 interim mitigations: ECP and OAB application pools stopped.
   for (auto [pool, cve] : {std::pair<const char*, const char*>{"MSExchangeECPAppPool", "CVE-2021-27065"},
                            std::pair<const char*, const char*>{"MSExchangeOABAppPool", "CVE-2021-26858"}}) {
-    for (auto add : doc.child("configuration").child("system.applicationHost").child("applicationPools").children("add")) {
-      if (!EqualsIgnoreCase(add.attribute("name").as_string(), pool)) continue;
-      if (EqualsIgnoreCase(add.attribute("autoStart").as_string("true"), "false"))
+    for (const auto& p : config.app_pools) {
+      if (!EqualsIgnoreCase(p.name, pool)) continue;
+      if (!p.auto_start)
         out.push_back({std::string(pool) + " disabled (interim mitigation)", {cve}, MitigationState::kInForce, apphost_path,
                        "autoStart=false; the feature is off while it lasts"});
     }
@@ -245,7 +228,8 @@ ExposureAssessment AssessTree(FileSystem* fs, const DiscoveredTree& tree, const 
       a.notes.push_back(c.rel_path + ": " + v.status().message());
       continue;
     }
-    a.evidence.push_back({"ExSetup.exe version resource", c.rel_path, v->file_version, false, "CU and security update", {}, {}});
+    a.evidence.push_back({"ExSetup.exe version resource", c.rel_path, Build{v->file_version}, false,
+                          "CU and security update", {}, {}});
   }
   // 2. Version headers of HttpProxy and Rps_Http logs: the running build when
   //    each log was written; the newest tells the current state, older ones
