@@ -72,6 +72,20 @@ std::string SharedPath(const std::string& rel) {
   return stat(p.c_str(), &st) == 0 ? p : std::string();
 }
 
+std::set<std::pair<unsigned, size_t>> PrefilterHits(const Prefilter& pf, const std::string& text) {
+  HsScratch scratch;
+  std::set<std::pair<unsigned, size_t>> hits;
+  if (!pf.AllocScratch(&scratch).ok()) return hits;
+  hs_scan(
+      pf.database(), text.data(), unsigned(text.size()), 0, scratch.get(),
+      [](unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
+        static_cast<std::set<std::pair<unsigned, size_t>>*>(ctx)->insert({id, size_t(to)});
+        return 0;
+      },
+      &hits);
+  return hits;
+}
+
 std::set<std::string> RulesAt(const ScanResult& r, const std::string& path, uint64_t line) {
   std::set<std::string> out;
   for (const auto& f : r.findings)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "record/log_format.h"
+#include "rule/prefilter.h"
 #include "rule/rule_set.h"
 #include "scan/scanner.h"
 #include "source/memory_file_system.h"
@@ -41,6 +42,9 @@ std::string SharedPath(const std::string& rel);
 #define EXHUNT_REQUIRE_SHARED(var, rel)                         \
   const std::string var = ::exhunt::testing::SharedPath(rel); \
   if (var.empty()) GTEST_SKIP() << "../shared/" << (rel) << " is absent: test skipped"
+
+// Every (literal id, end offset) a prefilter reports over `text`.
+std::set<std::pair<unsigned, size_t>> PrefilterHits(const Prefilter& pf, const std::string& text);
 
 // Rule ids of the findings at path:line.
 std::set<std::string> RulesAt(const ScanResult& r, const std::string& path, uint64_t line);

@@ -6,24 +6,10 @@
 
 #include "rule/prefilter.h"
 #include "rule/rule_set.h"
+#include "test_util.h"
 
 namespace exhunt {
 namespace {
-
-// Every (literal id, end offset) a prefilter reports over `text`.
-std::set<std::pair<unsigned, size_t>> Hits(const Prefilter& pf, const std::string& text) {
-  HsScratch scratch;
-  EXPECT_TRUE(pf.AllocScratch(&scratch).ok());
-  std::set<std::pair<unsigned, size_t>> hits;
-  hs_scan(
-      pf.database(), text.data(), unsigned(text.size()), 0, scratch.get(),
-      [](unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
-        static_cast<std::set<std::pair<unsigned, size_t>>*>(ctx)->insert({id, size_t(to)});
-        return 0;
-      },
-      &hits);
-  return hits;
-}
 
 TEST(PrefilterCache, TheBuiltInDatabasesAreCurrentAndFoundForEveryKind) {
   RuleSet rules;
@@ -40,15 +26,17 @@ TEST(PrefilterCache, TheBuiltInDatabasesAreCurrentAndFoundForEveryKind) {
     EXPECT_TRUE(cached.value()->from_cache()) << kind.name << ": the build-time database is stale";
     EXPECT_FALSE(compiled.value()->from_cache());
     EXPECT_EQ(cached.value()->cache_key(), compiled.value()->cache_key());
-    EXPECT_EQ(Hits(*cached.value(), sample), Hits(*compiled.value(), sample)) << kind.name;
+    EXPECT_EQ(testing::PrefilterHits(*cached.value(), sample), testing::PrefilterHits(*compiled.value(), sample))
+        << kind.name;
   }
 }
 
 TEST(PrefilterCache, OtherRulesAndBrokenEntriesCompile) {
   RuleSet rules;
-  rules.AddText("title: t\nid: t.x\nlogsource:\n  category: webserver\ndetection:\n  s:\n    cs-uri-stem: /x\n"
-                "  condition: s\n",
-                "t");
+  rules.AddText(
+      "title: t\nid: t.x\nlogsource:\n  category: webserver\ndetection:\n  s:\n    cs-uri-stem: /x\n"
+      "  condition: s\n",
+      "t");
   PrefilterCache cache(BuiltinPrefilterDatabases());
   auto pf = Prefilter::Build(rules.Covers(LogType::kIisW3c), LogType::kIisW3c, &cache);
   ASSERT_TRUE(pf.ok());
@@ -60,7 +48,7 @@ TEST(PrefilterCache, OtherRulesAndBrokenEntriesCompile) {
   auto again = Prefilter::Build(rules.Covers(LogType::kIisW3c), LogType::kIisW3c, &bad);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again.value()->from_cache());
-  EXPECT_TRUE(Hits(*again.value(), "GET /x 200").count({Prefilter::kFirstRuleLiteral, 6}));
+  EXPECT_TRUE(testing::PrefilterHits(*again.value(), "GET /x 200").count({Prefilter::kFirstRuleLiteral, 6}));
 }
 
 TEST(PrefilterCache, KeysDependOnEveryPatternAndFlag) {

@@ -5,23 +5,10 @@
 #include <set>
 #include <string>
 
+#include "test_util.h"
+
 namespace exhunt {
 namespace {
-
-// Every (literal id, end offset) vectorscan reports over `text`.
-std::set<std::pair<unsigned, size_t>> Hits(const Prefilter& pf, const std::string& text) {
-  HsScratch scratch;
-  EXPECT_TRUE(pf.AllocScratch(&scratch).ok());
-  std::set<std::pair<unsigned, size_t>> hits;
-  hs_scan(
-      pf.database(), text.data(), unsigned(text.size()), 0, scratch.get(),
-      [](unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
-        static_cast<std::set<std::pair<unsigned, size_t>>*>(ctx)->insert({id, size_t(to)});
-        return 0;
-      },
-      &hits);
-  return hits;
-}
 
 TEST(Prefilter, LiteralsAreSharedBetweenRulesAndCaselessUnlessCased) {
   std::vector<RuleCover> covers = {
@@ -36,7 +23,7 @@ TEST(Prefilter, LiteralsAreSharedBetweenRulesAndCaselessUnlessCased) {
   EXPECT_EQ(p.RulesFor(Prefilter::kFirstRuleLiteral + 1), (std::vector<unsigned>{3}));
   EXPECT_EQ(p.applicable_rules(), (std::vector<unsigned>{0, 3}));
   EXPECT_TRUE(p.unfiltered_rules().empty());
-  auto hits = Hits(p, "GET /SHELL.ASPX cased Cased");
+  auto hits = testing::PrefilterHits(p, "GET /SHELL.ASPX cased Cased");
   EXPECT_TRUE(hits.count({Prefilter::kFirstRuleLiteral, 15}));
   EXPECT_TRUE(hits.count({Prefilter::kFirstRuleLiteral + 1, 27}));
   EXPECT_FALSE(hits.count({Prefilter::kFirstRuleLiteral + 1, 21}));  // "cased" is not "Cased"
@@ -45,7 +32,7 @@ TEST(Prefilter, LiteralsAreSharedBetweenRulesAndCaselessUnlessCased) {
 TEST(Prefilter, DirectiveMarkersAreAlwaysThere) {
   auto pf = Prefilter::Build({}, LogType::kHttpProxy);
   ASSERT_TRUE(pf.ok());
-  auto hits = Hits(*pf.value(), "#Fields: a\n#Date: b\n#Software: c\n");
+  auto hits = testing::PrefilterHits(*pf.value(), "#Fields: a\n#Date: b\n#Software: c\n");
   EXPECT_TRUE(hits.count({Prefilter::kFieldsDirective, 8}));
   EXPECT_TRUE(hits.count({Prefilter::kDateDirective, 17}));
   EXPECT_TRUE(hits.count({Prefilter::kCommentLine, 12}));  // "\n#" before #Date
@@ -53,7 +40,8 @@ TEST(Prefilter, DirectiveMarkersAreAlwaysThere) {
 }
 
 TEST(Prefilter, RulesWithoutCoverReadEveryRecord) {
-  std::vector<RuleCover> covers = {{0, std::nullopt, {}}, {1, std::vector<PrefilterLiteral>{{"abc", false, false}}, {}}};
+  std::vector<RuleCover> covers = {{0, std::nullopt, {}},
+                                   {1, std::vector<PrefilterLiteral>{{"abc", false, false}}, {}}};
   auto pf = Prefilter::Build(covers, LogType::kIisW3c);
   ASSERT_TRUE(pf.ok());
   EXPECT_EQ(pf.value()->unfiltered_rules(), std::vector<unsigned>{0});
@@ -67,7 +55,8 @@ TEST(Prefilter, ARegexVectorscanRefusesFallsBackToItsRequiredLiteral) {
   const auto& lit = pf.value()->literals()[Prefilter::kFirstRuleLiteral];
   EXPECT_FALSE(lit.regex);
   EXPECT_EQ(lit.text, "VirtualDirectory");
-  EXPECT_TRUE(Hits(*pf.value(), "x ResetOABVirtualDirectory y").count({Prefilter::kFirstRuleLiteral, 26}));
+  EXPECT_TRUE(
+      testing::PrefilterHits(*pf.value(), "x ResetOABVirtualDirectory y").count({Prefilter::kFirstRuleLiteral, 26}));
 }
 
 TEST(Prefilter, ARegexWithoutAnyLiteralMakesItsRuleUnfiltered) {
@@ -85,7 +74,8 @@ namespace {
 
 TEST(Prefilter, RequirementsRuleOutLinesMissingALiteralOfEverySet) {
   // Rule 1 needs ("autodiscover.json") and ("@" or "%40") and ("/powershell" or "/mapi/nspi").
-  RuleCover c{1, std::vector<PrefilterLiteral>{{"autodiscover.json", false, false}},
+  RuleCover c{1,
+              std::vector<PrefilterLiteral>{{"autodiscover.json", false, false}},
               {{{"autodiscover.json", false, false}},
                {{"@", false, false}, {"%40", false, false}},
                {{"/powershell", false, false}, {"/mapi/nspi", true, false}}}};
@@ -119,16 +109,19 @@ namespace {
 // A one-byte literal beside longer ones (a vectorscan database with
 // HS_FLAG_SINGLEMATCH lost "@" here once; the ProxyShell vectors caught it).
 TEST(Prefilter, OneByteRequirementLiteralsAreFoundBesideLongerOnes) {
-  std::vector<std::vector<PrefilterLiteral>> sets = {
-      {{"/autodiscover.json", false, false}},
-      {{"@", false, false}, {"%40", false, false}},
-      {{"/powershell", false, false}, {"/mapi/nspi", false, false}, {"/EWS", false, false}, {"X-Rps-CAT", false, false}},
-      {{"200", false, false}}};
+  std::vector<std::vector<PrefilterLiteral>> sets = {{{"/autodiscover.json", false, false}},
+                                                     {{"@", false, false}, {"%40", false, false}},
+                                                     {{"/powershell", false, false},
+                                                      {"/mapi/nspi", false, false},
+                                                      {"/EWS", false, false},
+                                                      {"X-Rps-CAT", false, false}},
+                                                     {{"200", false, false}}};
   auto pf = Prefilter::Build({RuleCover{0, std::vector<PrefilterLiteral>{{"/autodiscover.json", false, false}}, sets}},
                              LogType::kIisW3c);
   ASSERT_TRUE(pf.ok());
-  std::string line = "2021-08-12 10:00:01 10.0.0.5 POST /autodiscover/autodiscover.json a=dsxvu@fnsso.flq/powershell/"
-                     "?X-Rps-CAT=VgEAVAdXaW5kb3dz 443 - 198.51.100.4 python-requests/2.26.0 - 200 0 0 120";
+  std::string line =
+      "2021-08-12 10:00:01 10.0.0.5 POST /autodiscover/autodiscover.json a=dsxvu@fnsso.flq/powershell/"
+      "?X-Rps-CAT=VgEAVAdXaW5kb3dz 443 - 198.51.100.4 python-requests/2.26.0 - 200 0 0 120";
   Prefilter::LineMemo memo;
   pf.value()->StartLine(&memo);
   EXPECT_TRUE(pf.value()->MayMatch(0, line, &memo));
