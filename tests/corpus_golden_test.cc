@@ -6,13 +6,12 @@
 
 #include <map>
 
-#include "source/discovery.h"
 #include "scan/scanner.h"
+#include "source/discovery.h"
 #include "test_util.h"
 
 namespace exhunt::testing {
 namespace {
-
 
 struct Expected {
   LogType type;
@@ -25,22 +24,36 @@ struct Expected {
 // Type, first record time and data-line count of every sample, from reading the files.
 const std::map<std::string, Expected>& ExpectedFiles() {
   static const std::map<std::string, Expected> m = {
-      {"exchange-format-examples/extracted/AgentLog20220913-1.LOG", {LogType::kExchangeCsv, "2022-09-13T14:38:59.177Z", 2}},
-      {"exchange-format-examples/extracted/Autodiscover__HttpProxy_2023010919-1.LOG", {LogType::kHttpProxy, "2023-01-09T19:00:00.130Z", 1}},
-      {"exchange-format-examples/extracted/ECPActivity_11500_20230111-1.LOG", {LogType::kEcpActivity, "2023-01-10T00:47:12.020Z", 2}},
-      {"exchange-format-examples/extracted/ECPServer20230111-1.LOG", {LogType::kEcpServer, "2023-01-11T00:02:33.966Z", 1}},
-      {"exchange-format-examples/extracted/Eas__HttpProxy_2023011116-1.LOG", {LogType::kHttpProxy, "2023-01-11T16:06:06.997Z", 1}},
-      {"exchange-format-examples/extracted/Ecp__HttpProxy_2023010611-1.LOG", {LogType::kHttpProxy, "2023-01-06T11:47:32.435Z", 1}},
-      {"exchange-format-examples/extracted/Ews_2023010616-1.LOG", {LogType::kExchangeCsv, "2023-01-06T16:00:06.410Z", 1}},
+      {"exchange-format-examples/extracted/AgentLog20220913-1.LOG",
+       {LogType::kExchangeCsv, "2022-09-13T14:38:59.177Z", 2}},
+      {"exchange-format-examples/extracted/Autodiscover__HttpProxy_2023010919-1.LOG",
+       {LogType::kHttpProxy, "2023-01-09T19:00:00.130Z", 1}},
+      {"exchange-format-examples/extracted/ECPActivity_11500_20230111-1.LOG",
+       {LogType::kEcpActivity, "2023-01-10T00:47:12.020Z", 2}},
+      {"exchange-format-examples/extracted/ECPServer20230111-1.LOG",
+       {LogType::kEcpServer, "2023-01-11T00:02:33.966Z", 1}},
+      {"exchange-format-examples/extracted/Eas__HttpProxy_2023011116-1.LOG",
+       {LogType::kHttpProxy, "2023-01-11T16:06:06.997Z", 1}},
+      {"exchange-format-examples/extracted/Ecp__HttpProxy_2023010611-1.LOG",
+       {LogType::kHttpProxy, "2023-01-06T11:47:32.435Z", 1}},
+      {"exchange-format-examples/extracted/Ews_2023010616-1.LOG",
+       {LogType::kExchangeCsv, "2023-01-06T16:00:06.410Z", 1}},
       {"exchange-format-examples/extracted/Ews__HttpProxy_2023010601-1.LOG", {LogType::kHttpProxy, "", 0}},
       {"exchange-format-examples/extracted/MSGTRKMS2022091915-1.LOG", {LogType::kExchangeCsv, "", 0}},
-      {"exchange-format-examples/extracted/Mapi__HttpProxy_2023010601-1.LOG", {LogType::kHttpProxy, "2023-01-06T01:00:04.124Z", 0}},
-      {"exchange-format-examples/extracted/Owa__HttpProxy_2023010602-1.LOG", {LogType::kHttpProxy, "2023-01-06T02:20:32.841Z", 1}},
-      {"exchange-format-examples/extracted/PowerShell__HttpProxy_2023011116-1.LOG", {LogType::kHttpProxy, "2023-01-11T16:01:44.205Z", 0}},
-      {"exchange-format-examples/extracted/RECV2023011116-1.LOG", {LogType::kExchangeCsv, "2023-01-11T15:59:51.433Z", 0}},
-      {"exchange-format-examples/extracted/Rps_Cmdlet_2023011116-1.LOG", {LogType::kExchangeCsv, "2023-01-11T01:01:19.898Z", 0}},
-      {"exchange-format-examples/extracted/RpcHttp__HttpProxy_2023010708-1.LOG", {LogType::kHttpProxy, "2023-01-07T08:39:45.725Z", 1}},
-      {"exchange-format-examples/extracted/audit20230111-1.LOG", {LogType::kExchangeCsv, "2023-01-11T15:56:33.189Z", 0}},
+      {"exchange-format-examples/extracted/Mapi__HttpProxy_2023010601-1.LOG",
+       {LogType::kHttpProxy, "2023-01-06T01:00:04.124Z", 0}},
+      {"exchange-format-examples/extracted/Owa__HttpProxy_2023010602-1.LOG",
+       {LogType::kHttpProxy, "2023-01-06T02:20:32.841Z", 1}},
+      {"exchange-format-examples/extracted/PowerShell__HttpProxy_2023011116-1.LOG",
+       {LogType::kHttpProxy, "2023-01-11T16:01:44.205Z", 0}},
+      {"exchange-format-examples/extracted/RECV2023011116-1.LOG",
+       {LogType::kExchangeCsv, "2023-01-11T15:59:51.433Z", 0}},
+      {"exchange-format-examples/extracted/Rps_Cmdlet_2023011116-1.LOG",
+       {LogType::kExchangeCsv, "2023-01-11T01:01:19.898Z", 0}},
+      {"exchange-format-examples/extracted/RpcHttp__HttpProxy_2023010708-1.LOG",
+       {LogType::kHttpProxy, "2023-01-07T08:39:45.725Z", 1}},
+      {"exchange-format-examples/extracted/audit20230111-1.LOG",
+       {LogType::kExchangeCsv, "2023-01-11T15:56:33.189Z", 0}},
       {"iis-benign-plaso/iis10.log", {LogType::kIisW3c, "2021-04-01T00:00:21.000Z", 1}},
       {"iis-benign-plaso/iis10_cookies.log", {LogType::kIisW3c, "2021-04-01T00:00:21.000Z", 3}},
       {"iis-benign-plaso/iis10_edge_cases.log", {LogType::kIisW3c, "2022-01-01T00:01:24.000Z", 15}},
@@ -109,7 +122,8 @@ TEST(CorpusGolden, FindingsOverTheWholeCorpus) {
   EXHUNT_REQUIRE_SHARED(kCorpus, "corpus/logs");
   ScanResult r = ScanPath(kCorpus);
   std::multiset<std::string> got;
-  for (const auto& f : r.findings) got.insert(f.source.path + ":" + std::to_string(f.source.position) + " " + f.rule->id);
+  for (const auto& f : r.findings)
+    got.insert(f.source.path + ":" + std::to_string(f.source.position) + " " + f.rule->id);
   // The crossline fixtures: the ProxyNotShell line is a medium finding where
   // it was answered 200 (only.log, mixed.log), whatever its neighbours;
   // the 401 and 500 lines are low; the 404/200 neighbours are nothing.

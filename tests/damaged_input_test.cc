@@ -58,7 +58,8 @@ TEST(DamagedInput, BrokenCsvQuotingIsReadAsALineAndReported) {
 TEST(DamagedInput, HeaderWithoutRowsTruncatedLastLineAndInvalidUtf8) {
   MemoryScan scan;
   scan.Add("inetpub/logs/LogFiles/W3SVC1/u_ex210301.log", IisFile({}));
-  std::string truncated = IisFile({kBenign}) + kAttack.substr(0, kAttack.size() - 12);  // no line end, cut before the status
+  std::string truncated =
+      IisFile({kBenign}) + kAttack.substr(0, kAttack.size() - 12);  // no line end, cut before the status
   scan.Add("inetpub/logs/LogFiles/W3SVC1/u_ex210302.log", truncated);
   std::string utf8 = kAttack;
   utf8.replace(utf8.find("antSword"), 8, "ant\xFF\xFEword");
@@ -105,11 +106,12 @@ TEST(DamagedInput, MissingRootIsAnErrorRecordNotACrash) {
 TEST(Headers, MidFileHeaderChangeAndBom) {
   MemoryScan scan;
   // Block 1 has no user-agent column; block 2 reorders columns. Fields resolve by name.
-  std::string file = "\xEF\xBB\xBF#Software: Microsoft Internet Information Services 10.0\r\n"
-                     "#Fields: date time cs-method cs-uri-stem cs-uri-query sc-status\r\n"
-                     "2021-03-04 01:00:00 POST /aspnet_client/a.aspx - 200\r\n"
-                     "#Fields: date time sc-status cs-uri-stem cs-method cs-uri-query\r\n"
-                     "2021-03-04 01:00:01 404 /aspnet_client/b.aspx GET -\r\n";
+  std::string file =
+      "\xEF\xBB\xBF#Software: Microsoft Internet Information Services 10.0\r\n"
+      "#Fields: date time cs-method cs-uri-stem cs-uri-query sc-status\r\n"
+      "2021-03-04 01:00:00 POST /aspnet_client/a.aspx - 200\r\n"
+      "#Fields: date time sc-status cs-uri-stem cs-method cs-uri-query\r\n"
+      "2021-03-04 01:00:01 404 /aspnet_client/b.aspx GET -\r\n";
   scan.Add(kLog, file);
   ScanResult r = scan.Run();
   EXPECT_TRUE(RulesAt(r, kLog, 3).count("exchange.webshell.request_success"));
@@ -120,10 +122,11 @@ TEST(Headers, MidFileHeaderChangeAndBom) {
 TEST(Headers, CsvMultiLineQuotedFieldAndOldBuildRows) {
   MemoryScan scan;
   std::string path = "Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/HttpProxy_2021030306-1.LOG";
-  std::string file = "#Software: Microsoft Exchange Server\r\n#Log-type: HttpProxy Logs\r\n"
-                     "#Fields: DateTime,UrlStem,AuthenticatedUser,AnchorMailbox,HttpStatus,GenericErrors\r\n"
-                     "2021-03-03T06:49:43.699Z,/ecp/y.js,,ServerInfo~a]@x:444/mapi/emsmdb/?#,200,\"multi\r\nline, with comma\"\r\n"
-                     "2021-03-03T06:49:44.000Z,/ecp/z.js,,ServerInfo~b]@x:444/mapi/emsmdb/?#\r\n";
+  std::string file =
+      "#Software: Microsoft Exchange Server\r\n#Log-type: HttpProxy Logs\r\n"
+      "#Fields: DateTime,UrlStem,AuthenticatedUser,AnchorMailbox,HttpStatus,GenericErrors\r\n"
+      "2021-03-03T06:49:43.699Z,/ecp/y.js,,ServerInfo~a]@x:444/mapi/emsmdb/?#,200,\"multi\r\nline, with comma\"\r\n"
+      "2021-03-03T06:49:44.000Z,/ecp/z.js,,ServerInfo~b]@x:444/mapi/emsmdb/?#\r\n";
   scan.Add(path, file);
   ScanResult r = scan.Run();
   EXPECT_TRUE(RulesAt(r, path, 4).count("exchange.proxylogon.ssrf_anchor_mailbox"));
@@ -155,8 +158,9 @@ TEST(Chunking, SplitFileGivesTheSameFindingsAsWholeFile) {
   uint64_t line = 5;
   for (int i = 0; i < 4000; ++i, ++line) {
     if (i == 1500) {  // a header change mid-file: later rows put sc-status first
-      file += "#Fields: sc-status date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
-              "cs(User-Agent) cs(Referer) sc-substatus sc-win32-status time-taken\r\n";
+      file +=
+          "#Fields: sc-status date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
+          "cs(User-Agent) cs(Referer) sc-substatus sc-win32-status time-taken\r\n";
       ++line;
     }
     bool attack = i % 397 == 0;
@@ -174,7 +178,8 @@ TEST(Chunking, SplitFileGivesTheSameFindingsAsWholeFile) {
   ScanResult parts = scan.Run(split);
   auto key = [](const ScanResult& r) {
     std::vector<std::string> v;
-    for (const auto& f : r.findings) v.push_back(std::to_string(f.source.position) + f.rule->id + FormatIsoTime(*f.time));
+    for (const auto& f : r.findings)
+      v.push_back(std::to_string(f.source.position) + f.rule->id + FormatIsoTime(*f.time));
     return v;
   };
   EXPECT_EQ(key(whole), key(parts));

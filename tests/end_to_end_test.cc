@@ -49,8 +49,8 @@ void ExpectExactlyThePlantedTraces(const Outcome& o) {
   for (const auto& f : o.scan.findings) found.insert({f.source.path, f.source.position, f.rule->id});
   std::set<std::pair<std::string, uint64_t>> planted_lines;
   for (const auto& t : o.truth.traces) {
-    EXPECT_TRUE(found.count({t.path, t.line, t.rule})) << t.scenario << ": " << t.rule << " not found at " << t.path
-                                                      << ":" << t.line;
+    EXPECT_TRUE(found.count({t.path, t.line, t.rule}))
+        << t.scenario << ": " << t.rule << " not found at " << t.path << ":" << t.line;
     planted_lines.insert({t.path, t.line});
   }
   for (const auto& f : o.scan.findings) {
@@ -151,8 +151,8 @@ TEST(EndToEnd, CommandLineJsonlAndExitCodes) {
   EXPECT_GT(types["finding"], 5);
   EXPECT_EQ(types["host"], 1);
   EXPECT_EQ(types["stats"], 1);
-  std::string quiet_cmd = std::string(EXHUNT_BINARY) + " scan --quiet --fail-on critical --since 2022-01-01 '" + g.out +
-                          "' > /dev/null";
+  std::string quiet_cmd =
+      std::string(EXHUNT_BINARY) + " scan --quiet --fail-on critical --since 2022-01-01 '" + g.out + "' > /dev/null";
   EXPECT_EQ(WEXITSTATUS(system(quiet_cmd.c_str())), 0);
   std::string bad = std::string(EXHUNT_BINARY) + " scan --format xml '" + g.out + "' 2>/dev/null";
   EXPECT_EQ(WEXITSTATUS(system(bad.c_str())), 2);
@@ -183,8 +183,10 @@ TEST(EndToEnd, ScanHostRecordCarriesExposure) {
   ASSERT_NE(host, std::string::npos);
   std::string line = out.substr(host, out.find('\n', host) - host);
   EXPECT_NE(line.find("\"exposure\":{\"build\":\"15.1.2176.9\""), std::string::npos) << line;
-  EXPECT_NE(line.find("\"cve\":\"CVE-2021-26855\",\"aka\":\"ProxyLogon / HAFNIUM\",\"status\":\"fixed\""), std::string::npos);
-  EXPECT_NE(line.find("\"cve\":\"CVE-2021-34473\",\"aka\":\"ProxyShell\",\"status\":\"vulnerable\""), std::string::npos);
+  EXPECT_NE(line.find("\"cve\":\"CVE-2021-26855\",\"aka\":\"ProxyLogon / HAFNIUM\",\"status\":\"fixed\""),
+            std::string::npos);
+  EXPECT_NE(line.find("\"cve\":\"CVE-2021-34473\",\"aka\":\"ProxyShell\",\"status\":\"vulnerable\""),
+            std::string::npos);
   EXPECT_NE(line.find("\"build_source\":\"ExSetup.exe version resource"), std::string::npos);
 }
 

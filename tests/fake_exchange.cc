@@ -24,7 +24,8 @@ SSL_CTX* MakeContext() {
   X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
   X509_set_pubkey(cert, key);
   X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("exch-test.local"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("exch-test.local"), -1,
+                             -1, 0);
   X509_set_issuer_name(cert, name);
   X509_sign(cert, key, EVP_sha256());
   SSL_CTX_use_certificate(ctx, cert);
@@ -60,7 +61,9 @@ FakeExchange::~FakeExchange() {
   if (ssl_ctx_) SSL_CTX_free(static_cast<SSL_CTX*>(ssl_ctx_));
 }
 
-std::string FakeExchange::url() const { return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_); }
+std::string FakeExchange::url() const {
+  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+}
 
 std::vector<std::string> FakeExchange::requests() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -74,13 +77,15 @@ std::string FakeExchange::Respond(const std::string& head) {
   }
   std::string path = head.substr(head.find(' ') + 1);
   path = path.substr(0, path.find(' '));
-  std::string extra = behaviour_.owa_version_header.empty() ? "" : "X-OWA-Version: " + behaviour_.owa_version_header + "\r\n";
+  std::string extra =
+      behaviour_.owa_version_header.empty() ? "" : "X-OWA-Version: " + behaviour_.owa_version_header + "\r\n";
   auto reply = [&](const std::string& status, const std::string& headers, const std::string& body) {
     return "HTTP/1.1 " + status + "\r\nServer: Microsoft-IIS/10.0\r\nX-FEServer: EXCH01\r\n" + headers +
            "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
   };
   if (path == "/owa/" || path == "/owa")
-    return reply("302 Found", extra + "Location: /owa/auth/logon.aspx?url=https%3a%2f%2fmail%2fowa%2f&reason=0\r\n", "");
+    return reply("302 Found", extra + "Location: /owa/auth/logon.aspx?url=https%3a%2f%2fmail%2fowa%2f&reason=0\r\n",
+                 "");
   if (path.rfind("/owa/auth/logon.aspx", 0) == 0) {
     std::string body = "<html><head><title>Outlook</title>";
     if (!behaviour_.logon_path_build.empty())
@@ -94,7 +99,8 @@ std::string FakeExchange::Respond(const std::string& head) {
     return reply("200 OK", "Content-Type: application/x-ms-application\r\n",
                  "<?xml version=\"1.0\" encoding=\"utf-8\"?><asmv1:assembly><assemblyIdentity "
                  "name=\"microsoft.exchange.ediscovery.exporttool.application\" version=\"" +
-                     behaviour_.manifest_version + "\" publicKeyToken=\"b03f5f7f11d50a3a\" language=\"neutral\" "
+                     behaviour_.manifest_version +
+                     "\" publicKeyToken=\"b03f5f7f11d50a3a\" language=\"neutral\" "
                      "processorArchitecture=\"msil\" xmlns=\"urn:schemas-microsoft-com:asm.v1\" /></asmv1:assembly>");
   }
   return reply("404 Not Found", "", "");
@@ -127,8 +133,10 @@ void FakeExchange::Serve() {
     }
     if (!head.empty()) {
       std::string out = Respond(head);
-      if (tls_) SSL_write(ssl, out.data(), int(out.size()));
-      else if (write(fd, out.data(), out.size()) < 0) {}
+      if (tls_)
+        SSL_write(ssl, out.data(), int(out.size()));
+      else if (write(fd, out.data(), out.size()) < 0) {
+      }
     }
     if (ssl) {
       SSL_shutdown(ssl);

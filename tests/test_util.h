@@ -39,7 +39,7 @@ ScanResult ScanPath(const std::string& path, ScanOptions options = {});
 // The path of `rel` below ../shared, or "" if ../shared lacks it. Tests read
 // third-party samples from there at run time and skip only when it is absent.
 std::string SharedPath(const std::string& rel);
-#define EXHUNT_REQUIRE_SHARED(var, rel)                         \
+#define EXHUNT_REQUIRE_SHARED(var, rel)                       \
   const std::string var = ::exhunt::testing::SharedPath(rel); \
   if (var.empty()) GTEST_SKIP() << "../shared/" << (rel) << " is absent: test skipped"
 

@@ -1,7 +1,6 @@
 // exhunt-gen: writes a realistic Exchange evidence tree, optionally with
 // planted attack chains, and their ground truth as JSON.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -20,8 +19,9 @@ int main(int argc, char** argv) {
   app.add_option("--hours", o.hours, "hours of benign traffic");
   app.add_option("--rate", o.requests_per_hour, "benign requests per hour");
   app.add_option("--size-mb", size_mb, "keep generating until the tree holds this many MiB");
-  app.add_option("--scenarios", scenarios,
-                 "comma list of planted chains: proxylogon, proxyshell, proxynotshell, owassrf, scanners, patched, all");
+  app.add_option(
+      "--scenarios", scenarios,
+      "comma list of planted chains: proxylogon, proxyshell, proxynotshell, owassrf, scanners, patched, all");
   app.add_option("--truth", truth, "write the ground truth JSON here (default OUT.truth.json)");
   app.add_option("--install", o.install, "Exchange install folder inside the tree");
   app.add_option("--build", o.build, "the server's build (ExSetup.exe, log headers, OWA folder)");
@@ -38,8 +38,10 @@ int main(int argc, char** argv) {
   while (pos < scenarios.size()) {
     size_t comma = scenarios.find(',', pos);
     std::string s = scenarios.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-    if (s == "all") o.scenarios = exhunt::gen::ScenarioNames();
-    else if (!s.empty()) o.scenarios.push_back(s);
+    if (s == "all")
+      o.scenarios = exhunt::gen::ScenarioNames();
+    else if (!s.empty())
+      o.scenarios.push_back(s);
     if (comma == std::string::npos) break;
     pos = comma + 1;
   }
@@ -50,7 +52,7 @@ int main(int argc, char** argv) {
   }
   if (truth.empty()) truth = o.out + ".truth.json";
   std::ofstream(truth) << exhunt::gen::TruthJson(r.value());
-  std::fprintf(stderr, "exhunt-gen: %llu files, %.1f MiB, %zu planted traces -> %s\n",
-               (unsigned long long)r->files, double(r->bytes) / 1048576.0, r->traces.size(), truth.c_str());
+  std::fprintf(stderr, "exhunt-gen: %llu files, %.1f MiB, %zu planted traces -> %s\n", (unsigned long long)r->files,
+               double(r->bytes) / 1048576.0, r->traces.size(), truth.c_str());
   return 0;
 }

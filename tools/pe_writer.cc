@@ -25,12 +25,12 @@ std::string MakeVersionPe(const Build& v) {
   pe[1] = 'Z';
   Put32(pe, 0x3C, kPe);
   pe.replace(kPe, 4, std::string("PE\0\0", 4));
-  Put16(pe, kPe + 4, 0x8664);   // machine: x64
-  Put16(pe, kPe + 6, 1);        // one section
-  Put16(pe, kPe + 20, 240);     // optional header size (PE32+)
-  Put16(pe, kPe + 22, 0x22);    // executable, large address aware
-  Put16(pe, kOpt, 0x20B);       // PE32+
-  Put32(pe, kOpt + 108, 16);    // data directories
+  Put16(pe, kPe + 4, 0x8664);         // machine: x64
+  Put16(pe, kPe + 6, 1);              // one section
+  Put16(pe, kPe + 20, 240);           // optional header size (PE32+)
+  Put16(pe, kPe + 22, 0x22);          // executable, large address aware
+  Put16(pe, kOpt, 0x20B);             // PE32+
+  Put32(pe, kOpt + 108, 16);          // data directories
   Put32(pe, kOpt + 112 + 16, kRva);   // resource directory RVA
   Put32(pe, kOpt + 112 + 20, 0x100);  // and size
   pe.replace(kSections, 8, std::string(".rsrc\0\0\0", 8));
@@ -52,7 +52,7 @@ std::string MakeVersionPe(const Build& v) {
   Put32(pe, r + 0x48, kRva + 0x58);  // data RVA
   Put32(pe, r + 0x48 + 4, 92);       // data size
   size_t d = r + 0x58;
-  Put16(pe, d, 92);  // wLength
+  Put16(pe, d, 92);      // wLength
   Put16(pe, d + 2, 52);  // wValueLength
   const char* key = "VS_VERSION_INFO";
   for (size_t i = 0; key[i]; ++i) Put16(pe, d + 6 + 2 * i, uint16_t(key[i]));

@@ -34,7 +34,9 @@ class Rng {
   uint64_t Below(uint64_t n) { return n ? Next() % n : 0; }
   double Unit() { return double(Next() >> 11) * (1.0 / 9007199254740992.0); }
   template <class T>
-  const T& Pick(const std::vector<T>& v) { return v[Below(v.size())]; }
+  const T& Pick(const std::vector<T>& v) {
+    return v[Below(v.size())];
+  }
   std::string Hex(size_t n) {
     static const char* k = "0123456789abcdef";
     std::string s;
@@ -145,12 +147,15 @@ class Server {
     auto b = ParseBuild(o.build);
     build_ = b ? *b : *ParseBuild("15.1.2176.2");
     version_long_ = build_.ToLongString();
-    cu_path_ = std::to_string(build_.major()) + "." + std::to_string(build_.minor()) + "." + std::to_string(build_.build());
+    cu_path_ =
+        std::to_string(build_.major()) + "." + std::to_string(build_.minor()) + "." + std::to_string(build_.build());
     host_ = "EXCH01";
     fqdn_ = "exch01.contoso.local";
-    static const char* first[] = {"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
-                                  "mallory", "niaj", "olivia", "peggy", "rupert", "sybil", "trent", "victor", "walter", "zoe"};
-    static const char* last[] = {"smith", "jones", "brown", "miller", "davis", "garcia", "wilson", "moore", "taylor", "lee"};
+    static const char* first[] = {"alice",  "bob",   "carol", "dave",    "erin",   "frank",  "grace",
+                                  "heidi",  "ivan",  "judy",  "mallory", "niaj",   "olivia", "peggy",
+                                  "rupert", "sybil", "trent", "victor",  "walter", "zoe"};
+    static const char* last[] = {"smith",  "jones",  "brown", "miller", "davis",
+                                 "garcia", "wilson", "moore", "taylor", "lee"};
     for (int i = 0; i < 120; ++i) {
       std::string u = std::string(first[i % 20]) + "." + last[(i / 2) % 10] + (i >= 100 ? std::to_string(i) : "");
       users_.push_back(u);
@@ -206,8 +211,9 @@ class Server {
   std::pair<std::string, uint64_t> Iis(const Http& h, bool back_end) {
     std::string rel = std::string("inetpub/logs/LogFiles/") + (back_end ? "W3SVC2" : "W3SVC1") + "/u_ex" +
                       Compact(h.t, false).substr(2) + ".log";
-    std::string header = "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: " +
-                         IisDate(DayStart(h.t)) + " 00:00:00\n#Fields: " + kIisFields + "\n";
+    std::string header =
+        "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: " + IisDate(DayStart(h.t)) +
+        " 00:00:00\n#Fields: " + kIisFields + "\n";
     std::string line = IisDate(h.t) + " " + IisTime(h.t) + " " + (back_end ? "fe80::4d1c:2a7:3b1:8e5%12" : "10.0.0.5") +
                        " " + h.method + " " + h.stem + " " + (h.query.empty() ? "-" : h.query) + " " +
                        (back_end ? "444" : "443") + " " + (h.user.empty() ? "-" : h.user) + " " +
@@ -218,23 +224,90 @@ class Server {
 
   std::pair<std::string, uint64_t> HttpProxy(const Http& h) {
     std::string rel = o_.install + "/Logging/HttpProxy/" + h.protocol + "/HttpProxy_" + Compact(h.t, true) + "-1.LOG";
-    std::string header = "#Software: Microsoft Exchange Server\n#Version: " + version_long_ + "\n#Log-type: HttpProxy Logs\n#Date: " +
-                         Iso(HourStart(h.t)) + "\n#Fields: " + kHttpProxyFields + "\n";
+    std::string header = "#Software: Microsoft Exchange Server\n#Version: " + version_long_ +
+                         "\n#Log-type: HttpProxy Logs\n#Date: " + Iso(HourStart(h.t)) +
+                         "\n#Fields: " + kHttpProxyFields + "\n";
     bool authed = !h.user.empty();
     std::string begin = Iso(h.t - 20 - TimeMs(rng_.Below(80)));
-    std::string gi = "BeginRequest=" + begin + ";CorrelationID=<empty>;ProxyState-Run=None;FEAuth=BEVersion-1942063431;" +
-                     "BeginGetRequestStream=" + begin + ";OnRequestStreamReady=" + begin + ";BeginGetResponse=" + begin +
-                     ";OnResponseReady=" + Iso(h.t) + ";EndGetResponse=" + Iso(h.t) +
+    std::string gi = "BeginRequest=" + begin +
+                     ";CorrelationID=<empty>;ProxyState-Run=None;FEAuth=BEVersion-1942063431;" +
+                     "BeginGetRequestStream=" + begin + ";OnRequestStreamReady=" + begin +
+                     ";BeginGetResponse=" + begin + ";OnResponseReady=" + Iso(h.t) + ";EndGetResponse=" + Iso(h.t) +
                      ";ProxyState-Complete=ProxyResponseData;SharedCacheGuard=0;EndRequest=" + Iso(h.t) + ";";
-    std::vector<std::string> v = {
-        Iso(h.t), rng_.Guid(), "15", "1", "2176", "2", "", h.protocol, "mail.contoso.com", h.stem, "",
-        authed ? h.auth_type : "", authed ? "true" : "false", h.user, authed ? "contoso.com" : "", h.anchor, h.ua,
-        h.client_ip, host_, std::to_string(h.status), std::to_string(h.status), "", h.method, "Proxy", fqdn_,
-        "15.01.2176.002", "IntraForest", h.routing_hint, h.backend_cookie, "", "", std::to_string(200 + rng_.Below(4000)),
-        std::to_string(300 + rng_.Below(60000)), "", "", "0", "0", "", "0", "", "0", "", "0", "0", "", "0",
-        std::to_string(10 + rng_.Below(300)), "0", "0", "1", "0", std::to_string(5 + rng_.Below(200)), "0", "0", "0", "0",
-        "0", std::to_string(10 + rng_.Below(300)), "0", "8", "3", "4", "4", std::to_string(10 + rng_.Below(300)), "",
-        h.query, "", gi, "", "", "", "", "", ""};
+    std::vector<std::string> v = {Iso(h.t),
+                                  rng_.Guid(),
+                                  "15",
+                                  "1",
+                                  "2176",
+                                  "2",
+                                  "",
+                                  h.protocol,
+                                  "mail.contoso.com",
+                                  h.stem,
+                                  "",
+                                  authed ? h.auth_type : "",
+                                  authed ? "true" : "false",
+                                  h.user,
+                                  authed ? "contoso.com" : "",
+                                  h.anchor,
+                                  h.ua,
+                                  h.client_ip,
+                                  host_,
+                                  std::to_string(h.status),
+                                  std::to_string(h.status),
+                                  "",
+                                  h.method,
+                                  "Proxy",
+                                  fqdn_,
+                                  "15.01.2176.002",
+                                  "IntraForest",
+                                  h.routing_hint,
+                                  h.backend_cookie,
+                                  "",
+                                  "",
+                                  std::to_string(200 + rng_.Below(4000)),
+                                  std::to_string(300 + rng_.Below(60000)),
+                                  "",
+                                  "",
+                                  "0",
+                                  "0",
+                                  "",
+                                  "0",
+                                  "",
+                                  "0",
+                                  "",
+                                  "0",
+                                  "0",
+                                  "",
+                                  "0",
+                                  std::to_string(10 + rng_.Below(300)),
+                                  "0",
+                                  "0",
+                                  "1",
+                                  "0",
+                                  std::to_string(5 + rng_.Below(200)),
+                                  "0",
+                                  "0",
+                                  "0",
+                                  "0",
+                                  "0",
+                                  std::to_string(10 + rng_.Below(300)),
+                                  "0",
+                                  "8",
+                                  "3",
+                                  "4",
+                                  "4",
+                                  std::to_string(10 + rng_.Below(300)),
+                                  "",
+                                  h.query,
+                                  "",
+                                  gi,
+                                  "",
+                                  "",
+                                  "",
+                                  "",
+                                  "",
+                                  ""};
     std::string line;
     for (size_t i = 0; i < v.size(); ++i) {
       if (i) line += ',';
@@ -245,8 +318,9 @@ class Server {
 
   std::pair<std::string, uint64_t> Ecp(TimeMs t, const std::string& event_data) {
     std::string rel = o_.install + "/Logging/ECP/Server/ECPServer" + Compact(t, false) + "-1.LOG";
-    std::string header = "#Software: Microsoft Exchange Server\n#Version: 15.0.0.0\n#Log-type: ECP Server Log\n#Date: " +
-                         Iso(DayStart(t)) + "\n#Fields: TimeStamp,ServerName,EventId,EventData\n";
+    std::string header =
+        "#Software: Microsoft Exchange Server\n#Version: 15.0.0.0\n#Log-type: ECP Server Log\n#Date: " +
+        Iso(DayStart(t)) + "\n#Fields: TimeStamp,ServerName,EventId,EventData\n";
     return Write(rel, DayStart(t) + 86400000, header, Iso(t) + "," + host_ + ",ECP.Request," + CsvCell(event_data));
   }
 
@@ -258,13 +332,46 @@ class Server {
   std::pair<std::string, uint64_t> Rps(TimeMs t, const std::string& user, const std::string& client_ip, int status,
                                        const std::string& client_info, const std::string& command) {
     std::string rel = o_.install + "/Logging/CmdletInfra/Powershell-Proxy/Http/Rps_Http_" + Compact(t, true) + "-1.LOG";
-    std::string header = "#Software: Microsoft Exchange Server\n#Version: " + version_long_ + "\n#Log-type: Rps Http Logs\n#Date: " +
-                         Iso(HourStart(t)) + "\n#Fields: " + kRpsFields + "\n";
-    std::vector<std::string> v = {Iso(t), Iso(t - 40), rng_.Guid(), "15", "1", "2176", "2", "", fqdn_, "/powershell",
-                                  "Kerberos", "true", user, "", "", client_ip, host_, host_, std::to_string(status), "0", "",
-                                  "Command", rng_.Guid(), command, rng_.Guid(), rng_.Guid(), "", "", std::to_string(1000 + rng_.Below(9000)),
-                                  client_info, "0", "52428800", "12", std::to_string(20 + rng_.Below(200)),
-                                  "?clientApplication=ActiveMonitor;PSVersion=5.1.14393.4467", "", "", ""};
+    std::string header = "#Software: Microsoft Exchange Server\n#Version: " + version_long_ +
+                         "\n#Log-type: Rps Http Logs\n#Date: " + Iso(HourStart(t)) + "\n#Fields: " + kRpsFields + "\n";
+    std::vector<std::string> v = {Iso(t),
+                                  Iso(t - 40),
+                                  rng_.Guid(),
+                                  "15",
+                                  "1",
+                                  "2176",
+                                  "2",
+                                  "",
+                                  fqdn_,
+                                  "/powershell",
+                                  "Kerberos",
+                                  "true",
+                                  user,
+                                  "",
+                                  "",
+                                  client_ip,
+                                  host_,
+                                  host_,
+                                  std::to_string(status),
+                                  "0",
+                                  "",
+                                  "Command",
+                                  rng_.Guid(),
+                                  command,
+                                  rng_.Guid(),
+                                  rng_.Guid(),
+                                  "",
+                                  "",
+                                  std::to_string(1000 + rng_.Below(9000)),
+                                  client_info,
+                                  "0",
+                                  "52428800",
+                                  "12",
+                                  std::to_string(20 + rng_.Below(200)),
+                                  "?clientApplication=ActiveMonitor;PSVersion=5.1.14393.4467",
+                                  "",
+                                  "",
+                                  ""};
     std::string line;
     for (size_t i = 0; i < v.size(); ++i) {
       if (i) line += ',';
@@ -292,13 +399,17 @@ class Server {
     h.user = "CONTOSO\\" + users_[u];
     h.client_ip = ips_[u];
     h.anchor = rng_.Below(2) ? "Sid~" + sids_[u] : "Smtp~" + users_[u] + "@contoso.com";
-    h.backend_cookie = rng_.Below(3) ? "" : "Server~" + fqdn_ + "~1942063431~" + Iso(HourStart(t) + 3600000).substr(0, 19);
+    h.backend_cookie =
+        rng_.Below(3) ? "" : "Server~" + fqdn_ + "~1942063431~" + Iso(HourStart(t) + 3600000).substr(0, 19);
     double p = rng_.Unit();
     static const std::vector<std::string> browsers = {
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/88.0.4324.190 Safari/537.36",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/88.0.4324.190 "
+        "Safari/537.36",
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:86.0) Gecko/20100101 Firefox/86.0",
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 11_2_3) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/14.0.3 Safari/605.1.15",
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/89.0.4389.82 Safari/537.36 Edg/89.0.774.50"};
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 11_2_3) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/14.0.3 "
+        "Safari/605.1.15",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/89.0.4389.82 "
+        "Safari/537.36 Edg/89.0.774.50"};
     static const std::vector<std::string> outlook = {
         "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.13801; Pro)",
         "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.13628; Pro)",
@@ -307,8 +418,13 @@ class Server {
       h.protocol = "Owa";
       h.ua = rng_.Pick(browsers);
       h.auth_type = "Cookie";
-      static const std::vector<std::string> actions = {"GetItem", "FindItem", "GetConversationItems", "GetOwaUserConfiguration",
-                                                       "CreateItem", "SubscribeToNotification", "GetAttachmentPreview"};
+      static const std::vector<std::string> actions = {"GetItem",
+                                                       "FindItem",
+                                                       "GetConversationItems",
+                                                       "GetOwaUserConfiguration",
+                                                       "CreateItem",
+                                                       "SubscribeToNotification",
+                                                       "GetAttachmentPreview"};
       int r = int(rng_.Below(10));
       if (r < 6) {
         h.method = "POST";
@@ -318,7 +434,8 @@ class Server {
         h.stem = "/owa/";
         h.query = "";
       } else if (r < 9) {
-        h.stem = "/owa/auth/" + cu_path_ + "/themes/resources/" + std::string(rng_.Below(2) ? "logon.css" : "favicon.ico");
+        h.stem =
+            "/owa/auth/" + cu_path_ + "/themes/resources/" + std::string(rng_.Below(2) ? "logon.css" : "favicon.ico");
         h.user = "";
         h.anchor = "";
         h.back_end = false;
@@ -347,8 +464,8 @@ class Server {
       h.method = "POST";
       h.stem = "/Microsoft-Server-ActiveSync/default.eas";
       static const std::vector<std::string> cmds = {"Sync", "Ping", "FolderSync", "SendMail", "ItemOperations"};
-      h.query = "Cmd=" + rng_.Pick(cmds) + "&User=" + users_[u] + "&DeviceId=" + rng_.Hex(24) + "&DeviceType=" +
-                (rng_.Below(2) ? "iPhone" : "Outlook");
+      h.query = "Cmd=" + rng_.Pick(cmds) + "&User=" + users_[u] + "&DeviceId=" + rng_.Hex(24) +
+                "&DeviceType=" + (rng_.Below(2) ? "iPhone" : "Outlook");
       h.ua = rng_.Below(2) ? "Apple-iPhone12C1/1805.128" : "Outlook-iOS-Android/1.0";
       h.auth_type = "Basic";
     } else if (p < 0.80) {  // Autodiscover, classic and modern
@@ -371,7 +488,8 @@ class Server {
     } else if (p < 0.84) {  // OAB downloads
       h.protocol = "Oab";
       h.ua = rng_.Pick(outlook);
-      h.stem = "/OAB/" + oab_guid_ + "/" + (rng_.Below(2) ? "oab.xml" : "data-" + std::to_string(rng_.Below(90)) + ".lzx");
+      h.stem =
+          "/OAB/" + oab_guid_ + "/" + (rng_.Below(2) ? "oab.xml" : "data-" + std::to_string(rng_.Below(90)) + ".lzx");
     } else if (p < 0.87) {  // administrators in ECP
       size_t a = rng_.Below(4);
       h.user = "CONTOSO\\admin." + std::string(a % 2 ? "ops" : "it") + std::to_string(a);
@@ -391,10 +509,12 @@ class Server {
       static const std::vector<std::string> cmds = {"Get-Mailbox", "Get-InboxRule", "Get-MailboxStatistics",
                                                     "Get-OabVirtualDirectory", "Get-Recipient"};
       std::string cmd = rng_.Pick(cmds);
-      if (rng_.Below(40) == 0) cmd = "Set-OabVirtualDirectory.ExternalUrl='https://mail.contoso.com/OAB'.Identity='" + rng_.Guid() + "'";
+      if (rng_.Below(40) == 0)
+        cmd = "Set-OabVirtualDirectory.ExternalUrl='https://mail.contoso.com/OAB'.Identity='" + rng_.Guid() + "'";
       Ecp(t + 3, "S:TIME=" + std::to_string(5 + rng_.Below(90)) + ";S:SID=" + rng_.Guid() + ";S:CMD=" + cmd +
-                     ";S:REQID=;S:URL=" + h.stem + (h.query.empty() ? "" : "?" + h.query) + ";S:REFERRER=;S:EX=;S:ACTID=" +
-                     rng_.Guid() + ";S:RS=0;S:BLD=15.1.2176.2;S:TNAME=<null>;S:TID=;S:USID=" + rng_.Guid() + ";S:EDOID=;S:ACID=");
+                     ";S:REQID=;S:URL=" + h.stem + (h.query.empty() ? "" : "?" + h.query) +
+                     ";S:REFERRER=;S:EX=;S:ACTID=" + rng_.Guid() +
+                     ";S:RS=0;S:BLD=15.1.2176.2;S:TNAME=<null>;S:TID=;S:USID=" + rng_.Guid() + ";S:EDOID=;S:ACID=");
       return;
     } else if (p < 0.91) {  // remote PowerShell from admins
       h.user = "CONTOSO\\admin.ops1";
@@ -402,7 +522,9 @@ class Server {
       h.method = "POST";
       h.ua = "Microsoft WinRM Client";
       h.stem = "/powershell";
-      h.query = "serializationLevel=Full;ExchClientVer=15.1.2176.2;clientApplication=ManagementShell;TargetServer=;PSVersion=5.1.17763.1490";
+      h.query =
+          "serializationLevel=Full;ExchClientVer=15.1.2176.2;clientApplication=ManagementShell;TargetServer=;PSVersion="
+          "5.1.17763.1490";
       h.auth_type = "Kerberos";
       h.anchor = "ServerVersion~Version 15.1 (Build 2176.2)";
       h.routing_hint = "ExchClientVer-ServerCookie";
@@ -432,7 +554,9 @@ class Server {
       } else if (r == 2) {
         h.protocol = "Ecp";
         h.stem = "/ecp/ReportingWebService/";
-        h.ua = "Mozilla/4.0 (compatible; MSIE 12.0; Trident/7.0; rv:12.0; Windows NT 6.1; MSEXCHMON; ACTIVEMONITORING; BACKLOOK)";
+        h.ua =
+            "Mozilla/4.0 (compatible; MSIE 12.0; Trident/7.0; rv:12.0; Windows NT 6.1; MSEXCHMON; ACTIVEMONITORING; "
+            "BACKLOOK)";
       } else {
         h.protocol = "Ews";
         h.method = "POST";
@@ -448,8 +572,8 @@ class Server {
     Oab(t, "OABGenerator: Beginning generation of offline address book \\Default Offline Address Book (Ex2013)");
     Oab(t + 812, "OABGenerator: Generation of \\Default Offline Address Book (Ex2013) completed with 4 files");
     if (rng_.Below(3) == 0)  // benign: a temporary file inside the OAB folder
-      Oab(t + 900, "OABGenerator: Download failed and temporary file 'C:\\" + WinInstall() + "\\ClientAccess\\OAB\\Temp\\" +
-                       rng_.Hex(8) + ".tmp' needs to be removed");
+      Oab(t + 900, "OABGenerator: Download failed and temporary file 'C:\\" + WinInstall() +
+                       "\\ClientAccess\\OAB\\Temp\\" + rng_.Hex(8) + ".tmp' needs to be removed");
   }
 
   std::string WinInstall() const {
@@ -507,7 +631,8 @@ Http Attacker(TimeMs t, const std::string& ip, const std::string& ua) {
 void PlantProxyLogon(TimeMs t0, const std::string& install_win, std::vector<Planted>* out) {
   const std::string ip = "104.248.49.97", ua = "python-requests/2.25.1";
   auto ssrf = [=](TimeMs t, const std::string& target, int status, const std::string& rule) {
-    return Planted{t, [=](Server& s, Traces& tr) {
+    return Planted{t,
+                   [=](Server& s, Traces& tr) {
                      Http h = Attacker(t, ip, ua);
                      h.method = "POST";
                      h.stem = "/ecp/y.js";
@@ -519,42 +644,52 @@ void PlantProxyLogon(TimeMs t0, const std::string& install_win, std::vector<Plan
                      tr.Add(fe, "exchange.proxylogon.iis_ssrf_entry");
                      tr.Add(fe, "exchange.hafnium.user_agent");
                      tr.Add(s.HttpProxy(h), rule);
-                   }, "proxylogon"};
+                   },
+                   "proxylogon"};
   };
   out->push_back(ssrf(t0, "autodiscover/autodiscover.xml?#", 200, "exchange.proxylogon.ssrf_autodiscover"));
   out->push_back(ssrf(t0 + 2100, "mapi/emsmdb/?#", 200, "exchange.proxylogon.ssrf_anchor_mailbox"));
   out->push_back(ssrf(t0 + 4300, "ecp/proxyLogon.ecp?#", 241, "exchange.proxylogon.ssrf_anchor_mailbox"));
-  out->push_back(ssrf(t0 + 6200, "ecp/DDI/DDIService.svc/GetObject?schema=OABVirtualDirectory&msExchEcpCanary=Oq94#", 200,
-                      "exchange.proxylogon.ssrf_ecp_ddi"));
-  out->push_back(ssrf(t0 + 8400, "ecp/DDI/DDIService.svc/SetObject?schema=OABVirtualDirectory&msExchEcpCanary=Oq94#", 200,
-                      "exchange.proxylogon.ssrf_ecp_ddi"));
-  out->push_back({t0 + 8500, [=](Server& s, Traces& tr) {
-                    tr.Add(s.Ecp(t0 + 8500,
-                                 "S:TIME=151;S:SID=" + std::string("7c1b9a5e-1f0e-4d3c-9b8a-6e5d4c3b2a19") +
-                                     ";S:CMD=Set-OabVirtualDirectory.ExternalUrl='http://f/<script language=\"JScript\" "
-                                     "runat=\"server\">function Page_Load(){eval(Request[\"exec_code\"],\"unsafe\");}</script>'"
-                                     ".Identity='0d1f62a5-6b6f-4c8e-9d7e-2a3f4b5c6d7e';S:REQID=;S:URL=/ecp/DDI/DDIService.svc/"
-                                     "SetObject?schema=OABVirtualDirectory&msExchEcpCanary=Oq94;S:REFERRER=;S:EX=;S:RS=0"),
-                           "exchange.proxylogon.ecp_vdir_script");
-                  }, "proxylogon"});
+  out->push_back(ssrf(t0 + 6200, "ecp/DDI/DDIService.svc/GetObject?schema=OABVirtualDirectory&msExchEcpCanary=Oq94#",
+                      200, "exchange.proxylogon.ssrf_ecp_ddi"));
+  out->push_back(ssrf(t0 + 8400, "ecp/DDI/DDIService.svc/SetObject?schema=OABVirtualDirectory&msExchEcpCanary=Oq94#",
+                      200, "exchange.proxylogon.ssrf_ecp_ddi"));
+  out->push_back(
+      {t0 + 8500,
+       [=](Server& s, Traces& tr) {
+         tr.Add(s.Ecp(t0 + 8500,
+                      "S:TIME=151;S:SID=" + std::string("7c1b9a5e-1f0e-4d3c-9b8a-6e5d4c3b2a19") +
+                          ";S:CMD=Set-OabVirtualDirectory.ExternalUrl='http://f/<script language=\"JScript\" "
+                          "runat=\"server\">function Page_Load(){eval(Request[\"exec_code\"],\"unsafe\");}</script>'"
+                          ".Identity='0d1f62a5-6b6f-4c8e-9d7e-2a3f4b5c6d7e';S:REQID=;S:URL=/ecp/DDI/DDIService.svc/"
+                          "SetObject?schema=OABVirtualDirectory&msExchEcpCanary=Oq94;S:REFERRER=;S:EX=;S:RS=0"),
+                "exchange.proxylogon.ecp_vdir_script");
+       },
+       "proxylogon"});
   out->push_back(ssrf(t0 + 10100,
                       "ecp/DDI/DDIService.svc/SetObject?schema=ResetOABVirtualDirectory&msExchEcpCanary=Oq94#", 200,
                       "exchange.proxylogon.reset_vdir_success"));
-  out->push_back({t0 + 10600, [=](Server& s, Traces& tr) {
-                    tr.Add(s.Oab(t0 + 10600, "OABGenerator: Download failed and temporary file "
-                                             "'\\\\127.0.0.1\\c$\\inetpub\\wwwroot\\aspnet_client\\discover.aspx' needs to be removed"),
-                           "exchange.proxylogon.oab_download_outside");
-                  }, "proxylogon"});
+  out->push_back(
+      {t0 + 10600,
+       [=](Server& s, Traces& tr) {
+         tr.Add(s.Oab(t0 + 10600,
+                      "OABGenerator: Download failed and temporary file "
+                      "'\\\\127.0.0.1\\c$\\inetpub\\wwwroot\\aspnet_client\\discover.aspx' needs to be removed"),
+                "exchange.proxylogon.oab_download_outside");
+       },
+       "proxylogon"});
   for (int i = 0; i < 3; ++i) {
     TimeMs t = t0 + 60000 + i * 7000;
-    out->push_back({t, [=](Server& s, Traces& tr) {
+    out->push_back({t,
+                    [=](Server& s, Traces& tr) {
                       Http h = Attacker(t, ip, "antSword/v2.1");
                       h.method = "POST";
                       h.stem = "/aspnet_client/discover.aspx";
                       auto fe = s.Iis(h, false);
                       tr.Add(fe, "exchange.webshell.request_success");
                       tr.Add(fe, "exchange.hafnium.user_agent");
-                    }, "proxylogon"});
+                    },
+                    "proxylogon"});
   }
   (void)install_win;
 }
@@ -563,7 +698,8 @@ void PlantProxyShell(TimeMs t0, std::vector<Planted>* out) {
   const std::string ip = "45.77.213.14", ua = "Mozilla/5.0 (X11; Linux x86_64; rv:91.0) Gecko/20100101 Firefox/91.0";
   auto ad = [=](TimeMs t, const std::string& target, const std::string& method, int status,
                 std::vector<std::string> iis_rules, std::vector<std::string> hp_rules) {
-    return Planted{t, [=](Server& s, Traces& tr) {
+    return Planted{t,
+                   [=](Server& s, Traces& tr) {
                      Http h = Attacker(t, ip, ua);
                      h.method = method;
                      h.stem = "/autodiscover/autodiscover.json";
@@ -576,44 +712,54 @@ void PlantProxyShell(TimeMs t0, std::vector<Planted>* out) {
                      hp.query = "?" + h.query;
                      auto row = s.HttpProxy(hp);
                      for (const auto& r : hp_rules) tr.Add(row, r);
-                   }, "proxyshell"};
+                   },
+                   "proxyshell"};
   };
   out->push_back(ad(t0, "autodiscover/autodiscover.xml?", "POST", 200, {"exchange.scanner.autodiscover_probe"}, {}));
   out->push_back(ad(t0 + 3000, "mapi/nspi/?", "POST", 200,
                     {"exchange.proxyshell.iis_autodiscover_success", "exchange.scanner.autodiscover_probe"},
                     {"exchange.proxyshell.httpproxy_autodiscover_success"}));
-  out->push_back(ad(t0 + 9000, "powershell/?X-Rps-CAT=VgEAVAdXaW5kb3dzQwBBCEtlcmJlcm9zTBJhZG1pbkBjb250b3NvLmNvbQ==", "POST",
-                    200, {"exchange.proxyshell.iis_autodiscover_success", "exchange.scanner.autodiscover_probe"},
+  out->push_back(ad(t0 + 9000,
+                    "powershell/?X-Rps-CAT=VgEAVAdXaW5kb3dzQwBBCEtlcmJlcm9zTBJhZG1pbkBjb250b3NvLmNvbQ==", "POST", 200,
+                    {"exchange.proxyshell.iis_autodiscover_success", "exchange.scanner.autodiscover_probe"},
                     {"exchange.proxyshell.httpproxy_autodiscover_success"}));
   TimeMs t = t0 + 180000;
-  out->push_back({t, [=](Server& s, Traces& tr) {
+  out->push_back({t,
+                  [=](Server& s, Traces& tr) {
                     Http h = Attacker(t, ip, ua);
                     h.method = "POST";
                     h.stem = "/aspnet_client/qzqxwd.aspx";
                     tr.Add(s.Iis(h, false), "exchange.webshell.request_success");
-                  }, "proxyshell"});
+                  },
+                  "proxyshell"});
 }
 
 void PlantProxyNotShell(TimeMs t0, std::vector<Planted>* out) {
   const std::string ip = "137.184.67.33", ua = "python-requests/2.28.1";
-  out->push_back({t0, [=](Server& s, Traces& tr) {
+  out->push_back({t0,
+                  [=](Server& s, Traces& tr) {
                     Http h = Attacker(t0, ip, ua);
                     h.user = "CONTOSO\\frank.garcia";
                     h.method = "POST";
                     h.stem = "/autodiscover/autodiscover.json";
-                    h.query = "@evil.corp/powershell/?Email=autodiscover/autodiscover.json%3F@evil.corp&Protocol=XYZ&FooProtocol=Powershell";
+                    h.query =
+                        "@evil.corp/powershell/?Email=autodiscover/"
+                        "autodiscover.json%3F@evil.corp&Protocol=XYZ&FooProtocol=Powershell";
                     auto fe = s.Iis(h, false);
                     tr.Add(fe, "exchange.proxynotshell.iis_autodiscover_success");
                     tr.Add(fe, "exchange.proxynotshell.protocol_powershell");
                     tr.Add(fe, "exchange.scanner.autodiscover_probe");
                     tr.Add(s.Rps(t0 + 30, "CONTOSO\\frank.garcia", ip + " 10.0.0.5", 200, ua, "New-PSSession"),
                            "exchange.owassrf.rps_clientinfo_success");
-                  }, "proxynotshell"});
+                  },
+                  "proxynotshell"});
 }
 
 void PlantOwassrf(TimeMs t0, std::vector<Planted>* out) {
-  const std::string ip = "185.220.101.45", ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:108.0) Gecko/20100101 Firefox/108.0";
-  out->push_back({t0, [=](Server& s, Traces& tr) {
+  const std::string ip = "185.220.101.45",
+                    ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:108.0) Gecko/20100101 Firefox/108.0";
+  out->push_back({t0,
+                  [=](Server& s, Traces& tr) {
                     Http h = Attacker(t0, ip, ua);
                     h.user = "CONTOSO\\carol.brown";
                     h.method = "POST";
@@ -624,12 +770,15 @@ void PlantOwassrf(TimeMs t0, std::vector<Planted>* out) {
                     tr.Add(s.HttpProxy(h), "exchange.owassrf.httpproxy_owa_powershell_success");
                     tr.Add(s.Rps(t0 + 40, "CONTOSO\\carol.brown", ip + " 10.0.0.5", 200, ua, "Get-Mailbox"),
                            "exchange.owassrf.rps_clientinfo_success");
-                  }, "owassrf"});
+                  },
+                  "owassrf"});
 }
 
 void PlantScanners(TimeMs t0, std::vector<Planted>* out) {
-  out->push_back({t0, [=](Server& s, Traces& tr) {
-                    Http h = Attacker(t0, "162.142.125.9", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_13_6) Chrome/69.0.3497.100");
+  out->push_back({t0,
+                  [=](Server& s, Traces& tr) {
+                    Http h = Attacker(t0, "162.142.125.9",
+                                      "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_13_6) Chrome/69.0.3497.100");
                     h.stem = "/owa/auth/x.js";
                     h.protocol = "Owa";
                     h.anchor = "ServerInfo~localhost/ecp/default.flt?";
@@ -637,8 +786,10 @@ void PlantScanners(TimeMs t0, std::vector<Planted>* out) {
                     h.status = 500;
                     s.Iis(h, false);
                     tr.Add(s.HttpProxy(h), "exchange.proxylogon.localhost_probe");
-                  }, "scanners"});
-  out->push_back({t0 + 60000, [=](Server& s, Traces& tr) {
+                  },
+                  "scanners"});
+  out->push_back({t0 + 60000,
+                  [=](Server& s, Traces& tr) {
                     Http h = Attacker(t0 + 60000, "167.94.138.60", "Mozilla/5.0 zgrab/0.x");
                     h.stem = "/ecp/Current/exporttool/microsoft.exchange.ediscovery.exporttool.application";
                     h.protocol = "Ecp";
@@ -646,56 +797,74 @@ void PlantScanners(TimeMs t0, std::vector<Planted>* out) {
                     h.routing_hint = "EDiscoveryExportTool-ServerVersion";
                     s.Iis(h, false);
                     tr.Add(s.HttpProxy(h), "exchange.scanner.exporttool_fingerprint");
-                  }, "scanners"});
-  out->push_back({t0 + 120000, [=](Server& s, Traces& tr) {
+                  },
+                  "scanners"});
+  out->push_back({t0 + 120000,
+                  [=](Server& s, Traces& tr) {
                     Http h = Attacker(t0 + 120000, "71.6.199.23", "Mozilla/5.0 zgrab/0.x");
                     h.stem = "/autodiscover/autodiscover.json";
                     h.query = "@test.com/owa/?&Email=autodiscover/autodiscover.json%3F@test.com";
                     h.status = 302;
                     tr.Add(s.Iis(h, false), "exchange.scanner.autodiscover_probe");
-                  }, "scanners"});
-  out->push_back({t0 + 180000, [=](Server& s, Traces& tr) {
+                  },
+                  "scanners"});
+  out->push_back({t0 + 180000,
+                  [=](Server& s, Traces& tr) {
                     Http h = Attacker(t0 + 180000, "45.155.205.233", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)");
                     h.stem = "/aspnet_client/system_web/log.aspx";
                     h.status = 404;
                     tr.Add(s.Iis(h, false), "exchange.webshell.request_looking");
-                  }, "scanners"});
+                  },
+                  "scanners"});
 }
 
 void PlantPatched(TimeMs t0, std::vector<Planted>* out) {
   const std::string ip = "193.142.146.35";
-  out->push_back({t0, [=](Server& s, Traces& tr) {
-                    Http h = Attacker(t0, ip, "python-requests/2.26.0");
-                    h.method = "POST";
-                    h.stem = "/autodiscover/autodiscover.json";
-                    h.query = "@evil.corp/powershell/?X-Rps-CAT=VgEAVAdXaW5kb3dz&Email=autodiscover/autodiscover.json%3F@evil.corp";
-                    h.status = 401;
-                    auto fe = s.Iis(h, false);
-                    tr.Add(fe, "exchange.proxyshell.iis_autodiscover_failed");
-                    tr.Add(fe, "exchange.scanner.autodiscover_probe");
-                  }, "patched"});
-  out->push_back({t0 + 5000, [=](Server& s, Traces& tr) {
+  out->push_back(
+      {t0,
+       [=](Server& s, Traces& tr) {
+         Http h = Attacker(t0, ip, "python-requests/2.26.0");
+         h.method = "POST";
+         h.stem = "/autodiscover/autodiscover.json";
+         h.query =
+             "@evil.corp/powershell/?X-Rps-CAT=VgEAVAdXaW5kb3dz&Email=autodiscover/autodiscover.json%3F@evil.corp";
+         h.status = 401;
+         auto fe = s.Iis(h, false);
+         tr.Add(fe, "exchange.proxyshell.iis_autodiscover_failed");
+         tr.Add(fe, "exchange.scanner.autodiscover_probe");
+       },
+       "patched"});
+  out->push_back({t0 + 5000,
+                  [=](Server& s, Traces& tr) {
                     Http h = Attacker(t0 + 5000, ip, "python-requests/2.26.0");
                     h.method = "POST";
                     h.stem = "/ecp/x.js";
                     h.protocol = "Ecp";
-                    h.anchor = "ServerInfo~a]@exch01.contoso.local:444/ecp/DDI/DDIService.svc/SetObject?schema=ResetOABVirtualDirectory&msExchEcpCanary=x#";
+                    h.anchor =
+                        "ServerInfo~a]@exch01.contoso.local:444/ecp/DDI/DDIService.svc/"
+                        "SetObject?schema=ResetOABVirtualDirectory&msExchEcpCanary=x#";
                     h.status = 500;
                     tr.Add(s.Iis(h, false), "exchange.proxylogon.iis_ssrf_entry");
                     tr.Add(s.HttpProxy(h), "exchange.proxylogon.reset_vdir_failed");
-                  }, "patched"});
-  out->push_back({t0 + 9000, [=](Server& s, Traces& tr) {
-                    tr.Add(s.Rps(t0 + 9000, "CONTOSO\\erin.davis", ip + " 10.0.0.5", 500, "python-requests/2.28.1", "Get-Mailbox"),
-                           "exchange.owassrf.rps_clientinfo_failed");
-                  }, "patched"});
-  out->push_back({t0 + 12000, [=](Server& s, Traces& tr) {
+                  },
+                  "patched"});
+  out->push_back(
+      {t0 + 9000,
+       [=](Server& s, Traces& tr) {
+         tr.Add(s.Rps(t0 + 9000, "CONTOSO\\erin.davis", ip + " 10.0.0.5", 500, "python-requests/2.28.1", "Get-Mailbox"),
+                "exchange.owassrf.rps_clientinfo_failed");
+       },
+       "patched"});
+  out->push_back({t0 + 12000,
+                  [=](Server& s, Traces& tr) {
                     Http h = Attacker(t0 + 12000, ip, "python-requests/2.28.1");
                     h.user = "CONTOSO\\erin.davis";
                     h.method = "POST";
                     h.stem = "/owa/erin.davis%40contoso.com/powershell";
                     h.status = 401;
                     tr.Add(s.Iis(h, false), "exchange.owassrf.iis_owa_powershell_failed");
-                  }, "patched"});
+                  },
+                  "patched"});
 }
 
 void AppendJsonString(std::string& out, std::string_view s) {
@@ -707,13 +876,15 @@ void AppendJsonString(std::string& out, std::string_view s) {
 }  // namespace
 
 const std::vector<std::string>& ScenarioNames() {
-  static const std::vector<std::string> names = {"proxylogon", "proxyshell", "proxynotshell", "owassrf", "scanners", "patched"};
+  static const std::vector<std::string> names = {"proxylogon", "proxyshell", "proxynotshell",
+                                                 "owassrf",    "scanners",   "patched"};
   return names;
 }
 
 Result<GenResult> GenerateTree(const GenOptions& o) {
   if (!ParseBuild(o.build)) return Status::InvalidArgument("bad build '" + o.build + "'");
-  if (o.mitigation != "none" && o.mitigation != "eomt" && o.mitigation != "eomtv2" && o.mitigation != "eomtv2-old" && o.mitigation != "eomtv2-cleared")
+  if (o.mitigation != "none" && o.mitigation != "eomt" && o.mitigation != "eomtv2" && o.mitigation != "eomtv2-old" &&
+      o.mitigation != "eomtv2-cleared")
     return Status::InvalidArgument("unknown mitigation '" + o.mitigation + "'");
   for (const auto& s : o.scenarios)
     if (std::find(ScenarioNames().begin(), ScenarioNames().end(), s) == ScenarioNames().end())
@@ -730,12 +901,18 @@ Result<GenResult> GenerateTree(const GenOptions& o) {
   for (const auto& s : o.scenarios) {
     TimeMs t0 = o.start + TimeMs(double(span) * slot);
     slot += 0.12;
-    if (s == "proxylogon") PlantProxyLogon(t0, server.WinInstall(), &planted);
-    else if (s == "proxyshell") PlantProxyShell(t0, &planted);
-    else if (s == "proxynotshell") PlantProxyNotShell(t0, &planted);
-    else if (s == "owassrf") PlantOwassrf(t0, &planted);
-    else if (s == "scanners") PlantScanners(t0, &planted);
-    else if (s == "patched") PlantPatched(t0, &planted);
+    if (s == "proxylogon")
+      PlantProxyLogon(t0, server.WinInstall(), &planted);
+    else if (s == "proxyshell")
+      PlantProxyShell(t0, &planted);
+    else if (s == "proxynotshell")
+      PlantProxyNotShell(t0, &planted);
+    else if (s == "owassrf")
+      PlantOwassrf(t0, &planted);
+    else if (s == "scanners")
+      PlantScanners(t0, &planted);
+    else if (s == "patched")
+      PlantPatched(t0, &planted);
   }
   std::stable_sort(planted.begin(), planted.end(), [](const Planted& a, const Planted& b) { return a.t < b.t; });
   // An Exchange install folder holds Bin next to Logging: leave a marker there.
@@ -759,14 +936,18 @@ Result<GenResult> GenerateTree(const GenOptions& o) {
     std::string rules;
     const std::string eomt =
         "        <rule name=\"X-AnonResource-Backend Abort - inbound\">\n          <match url=\".*\" />\n"
-        "          <conditions>\n            <add input=\"{HTTP_COOKIE}\" pattern=\"(.*)X-AnonResource-Backend(.*)\" />\n"
+        "          <conditions>\n            <add input=\"{HTTP_COOKIE}\" pattern=\"(.*)X-AnonResource-Backend(.*)\" "
+        "/>\n"
         "          </conditions>\n          <action type=\"AbortRequest\" />\n        </rule>\n"
         "        <rule name=\"X-BEResource Abort - inbound\" stopProcessing=\"true\">\n          <match url=\".*\" />\n"
-        "          <conditions>\n            <add input=\"{HTTP_COOKIE}\" pattern=\"(.*)X-BEResource=(.+)/(.+)~(.+)\" />\n"
+        "          <conditions>\n            <add input=\"{HTTP_COOKIE}\" pattern=\"(.*)X-BEResource=(.+)/(.+)~(.+)\" "
+        "/>\n"
         "          </conditions>\n          <action type=\"AbortRequest\" />\n        </rule>\n";
     auto pns = [](const std::string& input, const std::string& pattern) {
       return "        <rule name=\"PowerShell - inbound\" stopProcessing=\"true\">\n          <match url=\".*\" />\n"
-             "          <conditions>\n            <add input=\"" + input + "\" pattern=\"" + pattern + "\" />\n"
+             "          <conditions>\n            <add input=\"" +
+             input + "\" pattern=\"" + pattern +
+             "\" />\n"
              "          </conditions>\n          <action type=\"AbortRequest\" />\n        </rule>\n";
     };
     if (o.mitigation == "eomt") rules = eomt;
@@ -775,15 +956,18 @@ Result<GenResult> GenerateTree(const GenOptions& o) {
     if (o.mitigation == "eomtv2-old") rules = pns("{REQUEST_URI}", ".*autodiscover\\.json.*\\@.*Powershell.*");
     write_file("inetpub/wwwroot/web.config",
                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<configuration>\n  <system.webServer>\n    <rewrite>\n"
-               "      <rules>\n" + rules + "      </rules>\n    </rewrite>\n  </system.webServer>\n</configuration>\n");
+               "      <rules>\n" +
+                   rules + "      </rules>\n    </rewrite>\n  </system.webServer>\n</configuration>\n");
     if (o.mitigation == "eomtv2-cleared")
       write_file(o.install + "/FrontEnd/HttpProxy/autodiscover/web.config",
                  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<configuration>\n  <system.webServer>\n    <rewrite>\n"
-                 "      <rules>\n        <clear />\n      </rules>\n    </rewrite>\n  </system.webServer>\n</configuration>\n");
+                 "      <rules>\n        <clear />\n      </rules>\n    </rewrite>\n  "
+                 "</system.webServer>\n</configuration>\n");
     std::string locations;
     for (const char* vdir : {"Default Web Site/owa", "Default Web Site/ecp", "Default Web Site/EWS",
                              "Exchange Back End/owa", "Exchange Back End/ecp", "Exchange Back End/EWS"})
-      locations += std::string("  <location path=\"") + vdir + "\" overrideMode=\"Allow\">\n    <system.webServer>\n"
+      locations += std::string("  <location path=\"") + vdir +
+                   "\" overrideMode=\"Allow\">\n    <system.webServer>\n"
                    "      <security>\n        <authentication>\n          <windowsAuthentication enabled=\"true\">\n"
                    "            <extendedProtection tokenChecking=\"None\" />\n          </windowsAuthentication>\n"
                    "        </authentication>\n      </security>\n    </system.webServer>\n  </location>\n";
@@ -793,7 +977,8 @@ Result<GenResult> GenerateTree(const GenOptions& o) {
                "      <add name=\"MSExchangeOABAppPool\" autoStart=\"true\" />\n    </applicationPools>\n"
                "  </system.applicationHost>\n  <system.webServer>\n    <globalModules>\n"
                "      <add name=\"RewriteModule\" image=\"%SystemRoot%\\system32\\inetsrv\\rewrite.dll\" />\n"
-               "    </globalModules>\n  </system.webServer>\n" + locations + "</configuration>\n");
+               "    </globalModules>\n  </system.webServer>\n" +
+                   locations + "</configuration>\n");
   }
 
   const double mean_gap = 3600000.0 / std::max(1.0, o.requests_per_hour);

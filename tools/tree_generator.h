@@ -22,11 +22,11 @@
 namespace exhunt::gen {
 
 struct GenOptions {
-  std::string out;                // folder to write the tree into (created)
+  std::string out;  // folder to write the tree into (created)
   uint64_t seed = 1;
-  TimeMs start = 0;               // first benign request
-  double hours = 6;               // length of the benign traffic
-  uint64_t target_bytes = 0;      // if set: keep generating past `hours` until this size
+  TimeMs start = 0;           // first benign request
+  double hours = 6;           // length of the benign traffic
+  uint64_t target_bytes = 0;  // if set: keep generating past `hours` until this size
   double requests_per_hour = 3000;
   std::vector<std::string> scenarios;  // proxylogon proxyshell proxynotshell owassrf scanners patched
   std::string install = "Program Files/Microsoft/Exchange Server/V15";

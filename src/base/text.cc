@@ -26,8 +26,7 @@ bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
 }
 
 bool EndsWithIgnoreCase(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         EqualsIgnoreCase(s.substr(s.size() - suffix.size()), suffix);
+  return s.size() >= suffix.size() && EqualsIgnoreCase(s.substr(s.size() - suffix.size()), suffix);
 }
 
 size_t FindIgnoreCase(std::string_view hay, std::string_view needle, size_t from) {
@@ -79,8 +78,7 @@ bool GlobMatchAt(std::string_view p, size_t pi, std::string_view t, size_t ti, b
         continue;
       }
       size_t adv = 1;
-      if (pc == '\\' && pi + 1 < p.size() &&
-          (p[pi + 1] == '*' || p[pi + 1] == '?' || p[pi + 1] == '\\')) {
+      if (pc == '\\' && pi + 1 < p.size() && (p[pi + 1] == '*' || p[pi + 1] == '?' || p[pi + 1] == '\\')) {
         pc = p[pi + 1];
         adv = 2;
       }
@@ -169,11 +167,21 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
     unsigned char c = b[i];
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
         default:
           if (c < 0x20 || c == 0x7f) {
             out += "\\u00";
@@ -189,18 +197,27 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
     // Validate one UTF-8 sequence; copy it whole or emit U+FFFD for one byte.
     size_t len = 0;
     uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    }
     bool valid = len != 0 && i + len <= n;
     for (size_t k = 1; valid && k < len; ++k) {
-      if ((b[i + k] & 0xC0) != 0x80) valid = false;
-      else cp = (cp << 6) | (b[i + k] & 0x3F);
+      if ((b[i + k] & 0xC0) != 0x80)
+        valid = false;
+      else
+        cp = (cp << 6) | (b[i + k] & 0x3F);
     }
     if (valid) {
       // Reject overlong forms, surrogates and out-of-range code points.
-      if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-          cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+          (cp >= 0xD800 && cp <= 0xDFFF))
         valid = false;
     }
     if (valid) {

@@ -12,8 +12,10 @@ WorkPool::WorkPool(unsigned threads)
 void WorkPool::Push(Task task, bool urgent) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (urgent) queue_.push_front(std::move(task));
-    else queue_.push_back(std::move(task));
+    if (urgent)
+      queue_.push_front(std::move(task));
+    else
+      queue_.push_back(std::move(task));
   }
   cv_.notify_one();
 }

@@ -27,8 +27,10 @@ TEST(WorkPool, WorkerIndexesStayBelowSizeAndScratchNeedsNoLock) {
   std::atomic<int> out_of_range{0};
   for (int i = 0; i < 1000; ++i)
     pool.Push([&](unsigned w) {
-      if (w >= per_worker.size()) ++out_of_range;
-      else ++per_worker[w];
+      if (w >= per_worker.size())
+        ++out_of_range;
+      else
+        ++per_worker[w];
     });
   pool.Run();
   int total = 0;

@@ -1,7 +1,6 @@
 // exhunt: is this Exchange server exposed, and has it been compromised?
 // main() only parses flags and dispatches; see cli/commands.h.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "cli/commands.h"
@@ -40,7 +39,9 @@ int Run(int argc, char** argv) {
 
   exhunt::RulesCommandOptions rules;
   auto* rules_cmd = app.add_subcommand("rules", "list or check detection rules");
-  rules_cmd->add_option("ACTION", rules.action, "list | check | literals")->required()->check(CLI::IsMember({"list", "check", "literals"}));
+  rules_cmd->add_option("ACTION", rules.action, "list | check | literals")
+      ->required()
+      ->check(CLI::IsMember({"list", "check", "literals"}));
   rules_cmd->add_option("DIR", rules.dirs, "rule directories (default: the built-in rules)");
   rules_cmd->add_flag("--no-builtin", rules.no_builtin, "leave the built-in rules out");
 

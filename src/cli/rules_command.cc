@@ -65,7 +65,8 @@ int RunRules(const RulesCommandOptions& o, std::ostream& out, std::ostream& err)
         size_t shortest = SIZE_MAX;
         for (const auto& l : *cover) shortest = std::min(shortest, l.text.size());
         if (shortest < 4)
-          out << fmt::format("slow   {} ({}): shortest prefilter literal has {} bytes\n", r->id(), r->origin(), shortest);
+          out << fmt::format("slow   {} ({}): shortest prefilter literal has {} bytes\n", r->id(), r->origin(),
+                             shortest);
       }
     }
   }

@@ -1,5 +1,4 @@
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <chrono>
@@ -55,9 +54,12 @@ std::optional<TimeMs> ParseDateOption(const std::string& s, bool end_of_day) {
 
 int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   ReportOptions report;
-  if (o.format == "text") report.format = ReportFormat::kText;
-  else if (o.format == "jsonl") report.format = ReportFormat::kJsonl;
-  else if (o.format == "csv") report.format = ReportFormat::kCsv;
+  if (o.format == "text")
+    report.format = ReportFormat::kText;
+  else if (o.format == "jsonl")
+    report.format = ReportFormat::kJsonl;
+  else if (o.format == "csv")
+    report.format = ReportFormat::kCsv;
   else {
     err << "exhunt: --format must be text, jsonl or csv (html is not available yet)\n";
     return 2;
@@ -146,8 +148,8 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
 
   if (!o.quiet && (&out != sink || report.format != ReportFormat::kText)) {
     for (const auto& v : tally.verdicts) err << v << "\n";
-    err << fmt::format("{} findings, {} errors, {} in {:.2f} s\n", tally.findings, tally.errors, HumanBytes(stats.bytes),
-                       stats.seconds);
+    err << fmt::format("{} findings, {} errors, {} in {:.2f} s\n", tally.findings, tally.errors,
+                       HumanBytes(stats.bytes), stats.seconds);
   }
   return tally.over ? 1 : 0;
 }

@@ -6,11 +6,16 @@ namespace exhunt {
 
 std::string_view MitigationStateName(MitigationState s) {
   switch (s) {
-    case MitigationState::kInForce: return "in force";
-    case MitigationState::kOverridden: return "overridden";
-    case MitigationState::kInsufficient: return "insufficient";
-    case MitigationState::kAbsent: return "absent";
-    case MitigationState::kUnknown: return "unknown";
+    case MitigationState::kInForce:
+      return "in force";
+    case MitigationState::kOverridden:
+      return "overridden";
+    case MitigationState::kInsufficient:
+      return "insufficient";
+    case MitigationState::kAbsent:
+      return "absent";
+    case MitigationState::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -47,7 +52,8 @@ void Decide(const ExposureTable& table, ExposureAssessment* a) {
   a->build_source = best->source + (best->where.empty() ? "" : " (" + best->where + ")");
   if (best->cu_only) {
     a->cves = table.EvaluateCuLine(best->build);
-  } else if (!table.Find(best->build) && best->source != "given build" && best->source != "ExSetup.exe version resource") {
+  } else if (!table.Find(best->build) && best->source != "given build" &&
+             best->source != "ExSetup.exe version resource") {
     // Versions seen in logs and headers can lag the installed update (OWA's
     // own version stays below ExSetup's); judge them by their CU line.
     a->cves = table.EvaluateCuLine(best->build);
@@ -65,8 +71,8 @@ void Decide(const ExposureTable& table, ExposureAssessment* a) {
     for (auto& c : a->cves) {
       if (c.status != CveStatus::kVulnerable) continue;
       c.status = CveStatus::kAmbiguous;
-      c.detail += " - unless the update is installed and " + best->source +
-                  " lags it: confirm with ExSetup.exe's version";
+      c.detail +=
+          " - unless the update is installed and " + best->source + " lags it: confirm with ExSetup.exe's version";
     }
   }
   // Mitigations never make a CVE fixed; they are shown beside its status.

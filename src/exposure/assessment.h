@@ -19,9 +19,9 @@ struct BuildEvidence {
   std::string source;  // "ExSetup.exe version resource", "HttpProxy log header", ...
   std::string where;   // path relative to the scan root, or URL
   Build build;
-  bool cu_only = false;  // three parts: the CU, not the security update
-  std::string proves;    // "CU and security update", "CU only", ...
-  std::optional<TimeMs> seen;  // last time a log showed it
+  bool cu_only = false;              // three parts: the CU, not the security update
+  std::string proves;                // "CU and security update", "CU only", ...
+  std::optional<TimeMs> seen;        // last time a log showed it
   std::optional<TimeMs> first_seen;  // first time a log showed it
 };
 
@@ -32,7 +32,7 @@ struct MitigationFinding {
   std::string name;               // "EOMT ProxyLogon cookie rules", "EOMTv2 ProxyNotShell rule", ...
   std::vector<std::string> cves;  // what it mitigates when in force
   MitigationState state = MitigationState::kUnknown;
-  std::string where;              // config file
+  std::string where;  // config file
   std::string detail;
 };
 

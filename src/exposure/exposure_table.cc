@@ -17,14 +17,22 @@ bool IsOpen(CveStatus s) {
 
 std::string_view CveStatusName(CveStatus s) {
   switch (s) {
-    case CveStatus::kFixed: return "fixed";
-    case CveStatus::kVulnerable: return "vulnerable";
-    case CveStatus::kFixedInLaterCu: return "fixed in a later CU";
-    case CveStatus::kNoFix: return "CU out of support: no fix";
-    case CveStatus::kAmbiguous: return "ambiguous";
-    case CveStatus::kDependsOnConfiguration: return "depends on configuration";
-    case CveStatus::kNotListed: return "not listed";
-    case CveStatus::kUnknownBuild: return "unknown build";
+    case CveStatus::kFixed:
+      return "fixed";
+    case CveStatus::kVulnerable:
+      return "vulnerable";
+    case CveStatus::kFixedInLaterCu:
+      return "fixed in a later CU";
+    case CveStatus::kNoFix:
+      return "CU out of support: no fix";
+    case CveStatus::kAmbiguous:
+      return "ambiguous";
+    case CveStatus::kDependsOnConfiguration:
+      return "depends on configuration";
+    case CveStatus::kNotListed:
+      return "not listed";
+    case CveStatus::kUnknownBuild:
+      return "unknown build";
   }
   return "unknown build";
 }
@@ -121,8 +129,7 @@ Result<std::shared_ptr<const ExposureTable>> ExposureTable::LoadBuiltin() {
   return Load(builds, cves, kev);
 }
 
-Result<std::shared_ptr<const ExposureTable>> ExposureTable::Load(std::string_view builds_csv,
-                                                                 std::string_view cves_csv,
+Result<std::shared_ptr<const ExposureTable>> ExposureTable::Load(std::string_view builds_csv, std::string_view cves_csv,
                                                                  std::string_view kev_csv) {
   std::shared_ptr<ExposureTable> t(new ExposureTable());
   auto builds = ReadCsv(builds_csv, "exchange_builds.csv");
@@ -244,8 +251,9 @@ CveExposure ExposureTable::EvaluateOne(const std::string& cve, const Build& b, c
     if (r->status == "ambiguous_build" && r->min_fixed_build && *r->min_fixed_build == b) {
       fill(*r);
       e.status = CveStatus::kAmbiguous;
-      e.detail = "this build is the March 2021 security update for an old CU, which does not contain earlier "
-                 "updates";
+      e.detail =
+          "this build is the March 2021 security update for an old CU, which does not contain earlier "
+          "updates";
       for (const auto* f : mine)
         if (f->status == "fixed_by_su" && FirstToken(f->cu_line) == line) {
           fill(*f);
@@ -314,7 +322,8 @@ CveExposure ExposureTable::EvaluateOne(const std::string& cve, const Build& b, c
         }
       }
       e.status = CveStatus::kDependsOnConfiguration;
-      e.detail = "no code fix for " + *cu + ": protected only while Extended Protection is enabled on every virtual "
+      e.detail = "no code fix for " + *cu +
+                 ": protected only while Extended Protection is enabled on every virtual "
                  "directory";
       return e;
     }
@@ -354,7 +363,8 @@ CveExposure ExposureTable::EvaluateOne(const std::string& cve, const Build& b, c
   if (later) {
     fill(*later);
     e.status = CveStatus::kFixedInLaterCu;
-    e.detail = "no update for " + *cu + ": the fix is in " + later->cu_line + " (" + later->min_fixed_build->ToString() + ")";
+    e.detail =
+        "no update for " + *cu + ": the fix is in " + later->cu_line + " (" + later->min_fixed_build->ToString() + ")";
     return e;
   }
   e.status = CveStatus::kNotListed;
@@ -370,7 +380,8 @@ std::vector<CveExposure> ExposureTable::Evaluate(const Build& b) const {
     auto [below, above] = Nearest(b);
     std::string near;
     if (below) near += below->build.ToString() + " (" + below->release_name + ")";
-    if (above) near += std::string(near.empty() ? "" : " and ") + above->build.ToString() + " (" + above->release_name + ")";
+    if (above)
+      near += std::string(near.empty() ? "" : " and ") + above->build.ToString() + " (" + above->release_name + ")";
     for (const auto& cve : cve_order_) {
       CveExposure e;
       e.cve = cve;
@@ -378,7 +389,8 @@ std::vector<CveExposure> ExposureTable::Evaluate(const Build& b) const {
         if (r.cve == cve) e.aka = r.aka;
       if (const KevEntry* k = Kev(cve)) e.kev_date_added = k->date_added;
       e.status = CveStatus::kUnknownBuild;
-      e.detail = "build " + b.ToString() + " is not in the build table" + (near.empty() ? "" : "; nearest known: " + near);
+      e.detail =
+          "build " + b.ToString() + " is not in the build table" + (near.empty() ? "" : "; nearest known: " + near);
       out.push_back(std::move(e));
     }
     return out;
@@ -415,13 +427,14 @@ std::vector<CveExposure> ExposureTable::EvaluateCuLine(const Build& b) const {
 
 std::vector<std::string> ExposureTable::Check() const {
   std::vector<std::string> problems;
-  static const std::set<std::string> kStatuses = {"fixed_by_su", "fixed_in_cu", "no_fix_available",
-                                                  "not_listed", "mitigation_only", "ambiguous_build"};
+  static const std::set<std::string> kStatuses = {"fixed_by_su", "fixed_in_cu",     "no_fix_available",
+                                                  "not_listed",  "mitigation_only", "ambiguous_build"};
   for (const auto& k : builds_) {
     if (ProductOf(k.build) != k.product)
       problems.push_back("build " + k.build.ToString() + " is listed as " + k.product + " but its number says " +
                          std::string(ProductOf(k.build)));
-    if (!CuOrdinal(k.cu_line)) problems.push_back("build " + k.build.ToString() + ": unknown CU line '" + k.cu_line + "'");
+    if (!CuOrdinal(k.cu_line))
+      problems.push_back("build " + k.build.ToString() + ": unknown CU line '" + k.cu_line + "'");
     if (!k.release_date.empty() && !ParseIsoTime(k.release_date.size() == 7 ? k.release_date + "-01" : k.release_date))
       problems.push_back("build " + k.build.ToString() + ": bad date '" + k.release_date + "'");
   }
@@ -448,7 +461,8 @@ std::vector<std::string> ExposureTable::Check() const {
     }
     const KevEntry* kev = Kev(r.cve);
     if (kev && !r.kev_date_added.empty() && kev->date_added != r.kev_date_added)
-      problems.push_back(where + ": KEV date " + r.kev_date_added + " differs from kev_exchange.csv " + kev->date_added);
+      problems.push_back(where + ": KEV date " + r.kev_date_added + " differs from kev_exchange.csv " +
+                         kev->date_added);
   }
   for (const auto& k : kev_)
     if (std::find(cve_order_.begin(), cve_order_.end(), k.cve) == cve_order_.end())

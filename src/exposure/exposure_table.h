@@ -39,12 +39,12 @@ struct KevEntry {
 
 enum class CveStatus {
   kFixed,
-  kVulnerable,            // this CU line got the fix: install its security update
-  kFixedInLaterCu,        // this CU line never got it, a later CU has it
-  kNoFix,                 // CU out of support when the fix shipped: only an upgrade fixes it
-  kAmbiguous,             // the build does not prove the fix (special SU, conflicting sources)
+  kVulnerable,      // this CU line got the fix: install its security update
+  kFixedInLaterCu,  // this CU line never got it, a later CU has it
+  kNoFix,           // CU out of support when the fix shipped: only an upgrade fixes it
+  kAmbiguous,       // the build does not prove the fix (special SU, conflicting sources)
   kDependsOnConfiguration,
-  kNotListed,             // Microsoft did not evaluate this product: unknown, not safe
+  kNotListed,  // Microsoft did not evaluate this product: unknown, not safe
   kUnknownBuild,
 };
 std::string_view CveStatusName(CveStatus s);  // "vulnerable", "fixed in a later CU", ...

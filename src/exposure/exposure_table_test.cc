@@ -31,7 +31,7 @@ TEST(ExposureTable, DataIsConsistent) { EXPECT_EQ(Table().Check(), std::vector<s
 
 TEST(ExposureTable, CoversEveryKevCveAndProxyOracle) {
   const auto& cves = Table().cves();
-  for (const char* c : {"CVE-2018-8581", "CVE-2020-0688", "CVE-2020-17144", "CVE-2021-26855", "CVE-2021-26857",
+  for (const char* c : {"CVE-2018-8581",  "CVE-2020-0688",  "CVE-2020-17144", "CVE-2021-26855", "CVE-2021-26857",
                         "CVE-2021-26858", "CVE-2021-27065", "CVE-2021-31207", "CVE-2021-34473", "CVE-2021-34523",
                         "CVE-2021-42321", "CVE-2021-33766", "CVE-2022-41040", "CVE-2022-41082", "CVE-2022-41080",
                         "CVE-2024-21410", "CVE-2021-31196", "CVE-2023-21529", "CVE-2026-42897", "CVE-2021-31195"})
@@ -55,10 +55,10 @@ TEST(ExposureTable, ProxyLogonAndProxyShellOn2016) {
   EXPECT_EQ(S("15.1.2176.9", "CVE-2021-26855"), "fixed");       // CU19 Mar21SU
   EXPECT_EQ(S("15.1.2176.9", "CVE-2021-34473"), "vulnerable");  // ProxyShell needs Apr21SU
   EXPECT_EQ(S("15.1.2176.12", "CVE-2021-34473"), "fixed");
-  EXPECT_EQ(S("15.1.2176.12", "CVE-2021-31207"), "vulnerable");  // May21SU
-  EXPECT_EQ(S("15.1.2242.4", "CVE-2021-26855"), "fixed");        // CU20 contains March
-  EXPECT_EQ(S("15.1.2242.4", "CVE-2021-34473"), "vulnerable");   // but needs its Apr21SU
-  EXPECT_EQ(S("15.1.2308.8", "CVE-2021-34473"), "fixed");        // CU21 contains April
+  EXPECT_EQ(S("15.1.2176.12", "CVE-2021-31207"), "vulnerable");                // May21SU
+  EXPECT_EQ(S("15.1.2242.4", "CVE-2021-26855"), "fixed");                      // CU20 contains March
+  EXPECT_EQ(S("15.1.2242.4", "CVE-2021-34473"), "vulnerable");                 // but needs its Apr21SU
+  EXPECT_EQ(S("15.1.2308.8", "CVE-2021-34473"), "fixed");                      // CU21 contains April
   EXPECT_EQ(S("15.1.2106.2", "CVE-2021-34473"), "CU out of support: no fix");  // CU18
 }
 
@@ -150,8 +150,8 @@ TEST(ExposureTable, BoundaryBuildsOfEveryCuLine) {
     for (const auto& k : t.builds()) {
       if (k.build.SameCuLine(fix) && k.build < fix) below = &k;
       if (k.build.SameCuLine(fix) && k.build > fix && !above) above = &k;
-      if (!next_cu && k.build.major() == fix.major() && k.build.minor() == fix.minor() && k.build.build() > fix.build() &&
-          ProductOf(k.build) == ProductOf(fix))
+      if (!next_cu && k.build.major() == fix.major() && k.build.minor() == fix.minor() &&
+          k.build.build() > fix.build() && ProductOf(k.build) == ProductOf(fix))
         next_cu = &k;
     }
     std::string where = row.cve + " " + row.product + " " + row.cu_line;
@@ -167,7 +167,8 @@ TEST(ExposureTable, BoundaryBuildsOfEveryCuLine) {
       CveStatus s = StatusOf(t.Evaluate(above->build), row.cve);
       bool ambiguous_row = false;
       for (const auto& r : t.rows())
-        ambiguous_row = ambiguous_row || (r.cve == row.cve && r.status == "ambiguous_build" && r.min_fixed_build == above->build);
+        ambiguous_row =
+            ambiguous_row || (r.cve == row.cve && r.status == "ambiguous_build" && r.min_fixed_build == above->build);
       EXPECT_EQ(CveStatusName(s), CveStatusName(ambiguous_row ? CveStatus::kAmbiguous : fixed))
           << where << " at later SU " << above->build.ToString();
     }

@@ -113,28 +113,43 @@ Result<ExposureAssessment> AssessRemote(const RemoteOptions& o, const ExposureTa
     if (!EqualsIgnoreCase(k, "X-OWA-Version")) continue;
     auto b = ParseBuild(v);
     if (b) {
-      a.evidence.push_back({"X-OWA-Version header", base + "/owa/", *b, false,
-                            "CU and usually the security update (OWA's version can lag ExSetup's)", {}, {}});
+      a.evidence.push_back({"X-OWA-Version header",
+                            base + "/owa/",
+                            *b,
+                            false,
+                            "CU and usually the security update (OWA's version can lag ExSetup's)",
+                            {},
+                            {}});
       break;
     }
   }
   if (auto b = OwaPathBuild(owa->body))
-    a.evidence.push_back({"OWA logon page path", owa->final_url.empty() ? base + "/owa/" : owa->final_url, *b, true,
-                          "CU only: the security update level is not visible", {}, {}});
-  auto manifest =
-      Get(base + "/ecp/Current/exporttool/microsoft.exchange.ediscovery.exporttool.application", o, false);
+    a.evidence.push_back({"OWA logon page path",
+                          owa->final_url.empty() ? base + "/owa/" : owa->final_url,
+                          *b,
+                          true,
+                          "CU only: the security update level is not visible",
+                          {},
+                          {}});
+  auto manifest = Get(base + "/ecp/Current/exporttool/microsoft.exchange.ediscovery.exporttool.application", o, false);
   if (manifest.ok() && manifest->status == 200) {
     if (auto b = ExportToolManifestBuild(manifest->body))
-      a.evidence.push_back({"ECP export tool manifest", base + "/ecp/Current/exporttool/...", *b, false,
-                            "CU and security update of the ECP files", {}, {}});
+      a.evidence.push_back({"ECP export tool manifest",
+                            base + "/ecp/Current/exporttool/...",
+                            *b,
+                            false,
+                            "CU and security update of the ECP files",
+                            {},
+                            {}});
   } else if (!manifest.ok()) {
     a.notes.push_back("export tool manifest: " + manifest.status().message());
   }
   if (a.evidence.empty())
     a.notes.push_back("the server shows no version (header removed, OWA and ECP hidden or not Exchange; HTTP " +
                       std::to_string(owa->status) + ")");
-  a.notes.push_back("a remote check cannot see mitigations (URL Rewrite rules, Extended Protection) or installed "
-                    "updates; run exhunt exposure on the server's files for those");
+  a.notes.push_back(
+      "a remote check cannot see mitigations (URL Rewrite rules, Extended Protection) or installed "
+      "updates; run exhunt exposure on the server's files for those");
   Decide(table, &a);
   return a;
 }

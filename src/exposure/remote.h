@@ -21,7 +21,7 @@ struct RemoteOptions {
 Result<ExposureAssessment> AssessRemote(const RemoteOptions& options, const ExposureTable& table);
 
 // Pieces exposed for tests.
-std::optional<Build> OwaPathBuild(std::string_view body);        // "/owa/auth/15.1.2176/" -> CU only
+std::optional<Build> OwaPathBuild(std::string_view body);  // "/owa/auth/15.1.2176/" -> CU only
 std::optional<Build> ExportToolManifestBuild(std::string_view body);
 
 }  // namespace exhunt

@@ -112,7 +112,8 @@ TEST(Remote, UnreachableServerIsAClearError) {
 TEST(Remote, ParsesVersionSources) {
   EXPECT_EQ(OwaPathBuild("<link href=\"/owa/auth/15.2.1118/themes/x.css\">")->ToString(), "15.2.1118.0");
   EXPECT_FALSE(OwaPathBuild("<link href=\"/owa/auth/current/themes/x.css\">"));
-  EXPECT_EQ(ExportToolManifestBuild("<assemblyIdentity name=\"x\" version=\"15.2.986.5\" />")->ToString(), "15.2.986.5");
+  EXPECT_EQ(ExportToolManifestBuild("<assemblyIdentity name=\"x\" version=\"15.2.986.5\" />")->ToString(),
+            "15.2.986.5");
 }
 
 }  // namespace

@@ -84,12 +84,14 @@ bool RewriteModuleListed(const AppHostConfig& apphost) {
 
 }  // namespace
 
-std::vector<MitigationFinding> AssessRewriteMitigations(const std::string& wwwroot_path, std::string_view wwwroot,
-                                                        const std::vector<std::pair<std::string, std::string>>& children,
-                                                        const std::string& apphost_path, std::string_view apphost,
-                                                        bool rewrite_dll_present) {
-  MitigationFinding eomt{"EOMT ProxyLogon cookie rules", {"CVE-2021-26855"}, MitigationState::kAbsent, wwwroot_path, ""};
-  MitigationFinding pns{"EOMTv2/EEMS ProxyNotShell rule", {"CVE-2022-41040"}, MitigationState::kAbsent, wwwroot_path, ""};
+std::vector<MitigationFinding> AssessRewriteMitigations(
+    const std::string& wwwroot_path, std::string_view wwwroot,
+    const std::vector<std::pair<std::string, std::string>>& children, const std::string& apphost_path,
+    std::string_view apphost, bool rewrite_dll_present) {
+  MitigationFinding eomt{
+      "EOMT ProxyLogon cookie rules", {"CVE-2021-26855"}, MitigationState::kAbsent, wwwroot_path, ""};
+  MitigationFinding pns{
+      "EOMTv2/EEMS ProxyNotShell rule", {"CVE-2022-41040"}, MitigationState::kAbsent, wwwroot_path, ""};
   if (wwwroot_path.empty()) {
     eomt.state = pns.state = MitigationState::kUnknown;
     eomt.detail = pns.detail = "no inetpub/wwwroot/web.config in the evidence";
@@ -102,7 +104,8 @@ std::vector<MitigationFinding> AssessRewriteMitigations(const std::string& wwwro
     return {eomt, pns};
   }
   auto rules = RewriteRules(config);
-  bool module = apphost.empty() ? rewrite_dll_present : RewriteModuleListed(ReadAppHostConfig(apphost)) || rewrite_dll_present;
+  bool module =
+      apphost.empty() ? rewrite_dll_present : RewriteModuleListed(ReadAppHostConfig(apphost)) || rewrite_dll_present;
   std::string module_note = module ? "" : apphost.empty() ? " (URL Rewrite module presence unknown)" : "";
 
   // EOMT: both cookie rules, enabled and aborting.
@@ -132,7 +135,10 @@ std::vector<MitigationFinding> AssessRewriteMitigations(const std::string& wwwro
     } else if (!best->enabled || !best->aborts || !best->match_all || !(best->stops || best->only_rule)) {
       pns.state = MitigationState::kInsufficient;
       pns.detail = "rule '" + best->name + "' has the right pattern but is " +
-                   (!best->enabled ? "disabled" : !best->aborts ? "not aborting" : !best->match_all ? "not matching every URL" : "not stopping processing");
+                   (!best->enabled     ? "disabled"
+                    : !best->aborts    ? "not aborting"
+                    : !best->match_all ? "not matching every URL"
+                                       : "not stopping processing");
     } else {
       pns.state = MitigationState::kInForce;
       pns.detail = "rule '" + best->name + "' present" + module_note;
@@ -158,8 +164,11 @@ std::vector<MitigationFinding> AssessRewriteMitigations(const std::string& wwwro
 
 std::vector<MitigationFinding> AssessAppHostMitigations(const std::string& apphost_path, std::string_view apphost) {
   std::vector<MitigationFinding> out;
-  MitigationFinding ep{"Extended Protection on every virtual directory", {"CVE-2024-21410"}, MitigationState::kUnknown,
-                       apphost_path, ""};
+  MitigationFinding ep{"Extended Protection on every virtual directory",
+                       {"CVE-2024-21410"},
+                       MitigationState::kUnknown,
+                       apphost_path,
+                       ""};
   if (apphost_path.empty()) {
     ep.detail = "no applicationHost.config in the evidence";
     out.push_back(ep);
@@ -197,7 +206,10 @@ std::vector<MitigationFinding> AssessAppHostMitigations(const std::string& appho
     for (const auto& p : config.app_pools) {
       if (!EqualsIgnoreCase(p.name, pool)) continue;
       if (!p.auto_start)
-        out.push_back({std::string(pool) + " disabled (interim mitigation)", {cve}, MitigationState::kInForce, apphost_path,
+        out.push_back({std::string(pool) + " disabled (interim mitigation)",
+                       {cve},
+                       MitigationState::kInForce,
+                       apphost_path,
                        "autoStart=false; the feature is off while it lasts"});
     }
   }
@@ -228,8 +240,8 @@ ExposureAssessment AssessTree(FileSystem* fs, const DiscoveredTree& tree, const 
       a.notes.push_back(c.rel_path + ": " + v.status().message());
       continue;
     }
-    a.evidence.push_back({"ExSetup.exe version resource", c.rel_path, Build{v->file_version}, false,
-                          "CU and security update", {}, {}});
+    a.evidence.push_back(
+        {"ExSetup.exe version resource", c.rel_path, Build{v->file_version}, false, "CU and security update", {}, {}});
   }
   // 2. Version headers of HttpProxy and Rps_Http logs: the running build when
   //    each log was written; the newest tells the current state, older ones
@@ -261,8 +273,13 @@ ExposureAssessment AssessTree(FileSystem* fs, const DiscoveredTree& tree, const 
     if (s.path.empty()) s.path = log.rel_path;
   }
   for (const auto& [b, s] : seen) {
-    BuildEvidence e{"HttpProxy/Rps_Http log header", s.path, b, false,
-                    "the running build when the log was written (may lag the installed update)", {}, {}};
+    BuildEvidence e{"HttpProxy/Rps_Http log header",
+                    s.path,
+                    b,
+                    false,
+                    "the running build when the log was written (may lag the installed update)",
+                    {},
+                    {}};
     if (s.last != INT64_MIN) {
       e.seen = s.last;
       e.first_seen = s.first;
@@ -273,7 +290,8 @@ ExposureAssessment AssessTree(FileSystem* fs, const DiscoveredTree& tree, const 
   for (const auto& dir : tree.owa_build_dirs) {
     bool three = false;
     auto b = ParseBuild(dir.substr(dir.rfind('/') + 1), &three);
-    if (b && three) a.evidence.push_back({"OWA build folder", dir, *b, true, "CU only (folders stay after updates)", {}, {}});
+    if (b && three)
+      a.evidence.push_back({"OWA build folder", dir, *b, true, "CU only (folders stay after updates)", {}, {}});
   }
   // Mitigations from IIS configuration.
   std::string wwwroot_path = tree.wwwroot_config.empty() ? "" : tree.wwwroot_config[0].rel_path;

@@ -22,10 +22,10 @@ ExposureAssessment AssessTree(FileSystem* fs, const DiscoveredTree& tree, const 
 
 // Mitigations from IIS configuration texts; exposed for tests. `children`
 // are (path, text) of web.configs below the Default Web Site.
-std::vector<MitigationFinding> AssessRewriteMitigations(const std::string& wwwroot_path, std::string_view wwwroot,
-                                                        const std::vector<std::pair<std::string, std::string>>& children,
-                                                        const std::string& apphost_path, std::string_view apphost,
-                                                        bool rewrite_dll_present);
+std::vector<MitigationFinding> AssessRewriteMitigations(
+    const std::string& wwwroot_path, std::string_view wwwroot,
+    const std::vector<std::pair<std::string, std::string>>& children, const std::string& apphost_path,
+    std::string_view apphost, bool rewrite_dll_present);
 std::vector<MitigationFinding> AssessAppHostMitigations(const std::string& apphost_path, std::string_view apphost);
 
 }  // namespace exhunt

@@ -25,8 +25,10 @@ const std::string kEomtRules =
     "<action type=\"AbortRequest\" /></rule>\n";
 
 std::string PnsRule(const std::string& input, const std::string& pattern, const std::string& extra = "") {
-  return "<rule name=\"PowerShell - inbound\" stopProcessing=\"true\"" + extra + "><match url=\".*\" /><conditions>"
-         "<add input=\"" + input + "\" pattern=\"" + pattern + "\" /></conditions><action type=\"AbortRequest\" /></rule>\n";
+  return "<rule name=\"PowerShell - inbound\" stopProcessing=\"true\"" + extra +
+         "><match url=\".*\" /><conditions>"
+         "<add input=\"" +
+         input + "\" pattern=\"" + pattern + "\" /></conditions><action type=\"AbortRequest\" /></rule>\n";
 }
 
 const std::string kAppHostWithRewrite =
@@ -73,7 +75,8 @@ TEST(Mitigations, SupersededEomtV2PatternsAreInsufficient) {
 }
 
 TEST(Mitigations, DisabledOrHalfRulesAreInsufficient) {
-  auto disabled = Rewrite(PnsRule("{UrlDecode:{REQUEST_URI}}", "(?=.*autodiscover)(?=.*powershell)", " enabled=\"false\""));
+  auto disabled =
+      Rewrite(PnsRule("{UrlDecode:{REQUEST_URI}}", "(?=.*autodiscover)(?=.*powershell)", " enabled=\"false\""));
   EXPECT_EQ(StateOf(disabled, "EOMTv2"), MitigationState::kInsufficient);
   auto half = Rewrite(kEomtRules.substr(0, kEomtRules.find('\n') + 1));
   EXPECT_EQ(StateOf(half, "EOMT ProxyLogon"), MitigationState::kInsufficient);
@@ -81,11 +84,13 @@ TEST(Mitigations, DisabledOrHalfRulesAreInsufficient) {
 
 TEST(Mitigations, ChildClearOrRemoveDefeatsThem) {
   std::string rules = kEomtRules + PnsRule("{UrlDecode:{REQUEST_URI}}", "(?=.*autodiscover)(?=.*powershell)");
-  auto cleared = Rewrite(rules, {{"Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/autodiscover/web.config",
-                                  WebConfig("<clear />\n")}});
+  auto cleared =
+      Rewrite(rules, {{"Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/autodiscover/web.config",
+                       WebConfig("<clear />\n")}});
   EXPECT_EQ(StateOf(cleared, "EOMTv2"), MitigationState::kOverridden);
   EXPECT_EQ(StateOf(cleared, "EOMT ProxyLogon"), MitigationState::kOverridden);
-  auto removed = Rewrite(rules, {{"x/FrontEnd/HttpProxy/ecp/web.config", WebConfig("<remove name=\"PowerShell - inbound\" />\n")}});
+  auto removed = Rewrite(
+      rules, {{"x/FrontEnd/HttpProxy/ecp/web.config", WebConfig("<remove name=\"PowerShell - inbound\" />\n")}});
   EXPECT_EQ(StateOf(removed, "EOMTv2"), MitigationState::kOverridden);
   EXPECT_EQ(StateOf(removed, "EOMT ProxyLogon"), MitigationState::kInForce);
   auto unrelated = Rewrite(rules, {{"x/FrontEnd/HttpProxy/owa/web.config", WebConfig("<remove name=\"Other\" />\n")}});
@@ -93,19 +98,24 @@ TEST(Mitigations, ChildClearOrRemoveDefeatsThem) {
 }
 
 TEST(Mitigations, RulesWithoutTheRewriteModuleDoNothing) {
-  auto m = Rewrite(kEomtRules, {}, "<configuration><system.webServer><globalModules /></system.webServer></configuration>");
+  auto m =
+      Rewrite(kEomtRules, {}, "<configuration><system.webServer><globalModules /></system.webServer></configuration>");
   EXPECT_EQ(StateOf(m, "EOMT ProxyLogon"), MitigationState::kInsufficient);
 }
 
 TEST(Mitigations, BrokenXmlIsUnknown) {
-  auto m = AssessRewriteMitigations("inetpub/wwwroot/web.config", "<configuration><system.webServer>", {}, "", "", false);
+  auto m =
+      AssessRewriteMitigations("inetpub/wwwroot/web.config", "<configuration><system.webServer>", {}, "", "", false);
   EXPECT_EQ(StateOf(m, "EOMTv2"), MitigationState::kUnknown);
 }
 
 std::string AppHost(const std::string& token_owa, const std::string& token_ecp, bool ecp_pool_off = false) {
   auto loc = [](const std::string& path, const std::string& token) {
-    return "<location path=\"" + path + "\"><system.webServer><security><authentication><windowsAuthentication enabled=\"true\">"
-           "<extendedProtection tokenChecking=\"" + token + "\" /></windowsAuthentication></authentication></security>"
+    return "<location path=\"" + path +
+           "\"><system.webServer><security><authentication><windowsAuthentication enabled=\"true\">"
+           "<extendedProtection tokenChecking=\"" +
+           token +
+           "\" /></windowsAuthentication></authentication></security>"
            "</system.webServer></location>";
   };
   return "<configuration><system.applicationHost><applicationPools><add name=\"MSExchangeECPAppPool\" autoStart=\"" +
@@ -129,9 +139,9 @@ struct Tree {
   const std::string install = "/e/EXCH01/Program Files/Microsoft/Exchange Server/V15";
   void Log(const std::string& proto, const std::string& hour, const std::string& version) {
     fs.AddFile(install + "/Logging/HttpProxy/" + proto + "/HttpProxy_" + hour + "-1.LOG",
-               "#Software: Microsoft Exchange Server\r\n#Version: " + version + "\r\n#Log-type: HttpProxy Logs\r\n#Date: " +
-                   hour.substr(0, 4) + "-" + hour.substr(4, 2) + "-" + hour.substr(6, 2) + "T" + hour.substr(8, 2) +
-                   ":00:00.000Z\r\n#Fields: DateTime,UrlStem\r\n");
+               "#Software: Microsoft Exchange Server\r\n#Version: " + version +
+                   "\r\n#Log-type: HttpProxy Logs\r\n#Date: " + hour.substr(0, 4) + "-" + hour.substr(4, 2) + "-" +
+                   hour.substr(6, 2) + "T" + hour.substr(8, 2) + ":00:00.000Z\r\n#Fields: DateTime,UrlStem\r\n");
   }
   ExposureAssessment Assess(const ExposureTable& t) {
     DiscoveredTree d = Discover(&fs, root);

@@ -4,10 +4,14 @@ namespace exhunt {
 
 std::string SourceRef::ToString() const {
   switch (kind) {
-    case Kind::kLine: return path + ":" + std::to_string(position);
-    case Kind::kRecord: return path + "#" + std::to_string(position);
-    case Kind::kOffset: return path + "@" + std::to_string(position);
-    case Kind::kFile: return path;
+    case Kind::kLine:
+      return path + ":" + std::to_string(position);
+    case Kind::kRecord:
+      return path + "#" + std::to_string(position);
+    case Kind::kOffset:
+      return path + "@" + std::to_string(position);
+    case Kind::kFile:
+      return path;
   }
   return path;
 }
@@ -23,10 +27,14 @@ bool FindingBefore(const Finding& a, const Finding& b) {
 
 std::string_view VerdictName(Verdict v) {
   switch (v) {
-    case Verdict::kCompromised: return "compromised";
-    case Verdict::kAttempted: return "attempted";
-    case Verdict::kNoEvidence: return "no-evidence";
-    case Verdict::kInsufficientEvidence: return "insufficient-evidence";
+    case Verdict::kCompromised:
+      return "compromised";
+    case Verdict::kAttempted:
+      return "attempted";
+    case Verdict::kNoEvidence:
+      return "no-evidence";
+    case Verdict::kInsufficientEvidence:
+      return "insufficient-evidence";
   }
   return "no-evidence";
 }

@@ -34,8 +34,7 @@ TEST(Finding, ReportOrderIsHostTimePathPositionRule) {
                             at("a", 1, "p", 9, "r"), at("a", 1, "p", 1, "s"), at("a", 1, "p", 1, "r")};
   std::sort(v.begin(), v.end(), FindingBefore);
   std::vector<std::string> order;
-  for (const auto& f : v)
-    order.push_back(f.host + std::to_string(*f.time) + f.source.ToString() + f.rule->id);
+  for (const auto& f : v) order.push_back(f.host + std::to_string(*f.time) + f.source.ToString() + f.rule->id);
   EXPECT_EQ(order, (std::vector<std::string>{"a1p:1r", "a1p:1s", "a1p:9r", "a1q:1r", "a2p:1r", "b1p:1r"}));
 }
 

@@ -17,8 +17,7 @@ const std::vector<CampaignWindow>& CampaignWindows() {
   static const std::vector<CampaignWindow> windows = {
       {"ProxyLogon", DaysFromCivil(2021, 1, 6) * 86400000LL, DaysFromCivil(2021, 4, 30) * 86400000LL},
       {"ProxyShell", DaysFromCivil(2021, 8, 5) * 86400000LL, DaysFromCivil(2021, 12, 31) * 86400000LL},
-      {"ProxyNotShell/OWASSRF", DaysFromCivil(2022, 8, 1) * 86400000LL,
-       DaysFromCivil(2023, 3, 31) * 86400000LL},
+      {"ProxyNotShell/OWASSRF", DaysFromCivil(2022, 8, 1) * 86400000LL, DaysFromCivil(2023, 3, 31) * 86400000LL},
   };
   return windows;
 }
@@ -33,8 +32,10 @@ Result<VerdictRules> VerdictRules::Parse(std::string_view yaml, const std::strin
       VerdictCombination v;
       v.id = c["id"] ? c["id"].as<std::string>() : "";
       std::string verdict = c["verdict"] ? c["verdict"].as<std::string>() : "";
-      if (verdict == "compromised") v.verdict = Verdict::kCompromised;
-      else return Status::InvalidArgument(origin + ": " + v.id + ": verdict must be 'compromised'");
+      if (verdict == "compromised")
+        v.verdict = Verdict::kCompromised;
+      else
+        return Status::InvalidArgument(origin + ": " + v.id + ": verdict must be 'compromised'");
       if (!c["sequence"] || !c["sequence"].IsSequence() || c["sequence"].size() < 2)
         return Status::InvalidArgument(origin + ": " + v.id + ": a sequence needs two marks or more");
       for (const auto& m : c["sequence"]) v.sequence.push_back(m.as<std::string>());
@@ -90,7 +91,8 @@ std::vector<const Finding*> MatchSequence(const VerdictCombination& c, const std
 std::string FillReason(std::string text, const std::vector<const Finding*>& chosen) {
   for (size_t i = chosen.size(); i-- > 0;) {
     std::string key = "{" + std::to_string(i + 1) + "}";
-    for (size_t p; (p = text.find(key)) != std::string::npos;) text.replace(p, key.size(), chosen[i]->source.ToString());
+    for (size_t p; (p = text.find(key)) != std::string::npos;)
+      text.replace(p, key.size(), chosen[i]->source.ToString());
   }
   return text;
 }

@@ -49,7 +49,8 @@ class VerdictRules {
 // Joins the findings of one host (in report order) with its log coverage
 // and, when known, its exposure over time.
 HostReport JudgeHost(const std::string& host, const std::vector<const Finding*>& findings,
-                     const std::map<LogType, Coverage>& coverage, const std::optional<ExposureAssessment>& exposure = {},
-                     const ExposureTable* table = nullptr, const VerdictRules& rules = VerdictRules::Builtin());
+                     const std::map<LogType, Coverage>& coverage,
+                     const std::optional<ExposureAssessment>& exposure = {}, const ExposureTable* table = nullptr,
+                     const VerdictRules& rules = VerdictRules::Builtin());
 
 }  // namespace exhunt

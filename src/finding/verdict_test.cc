@@ -1,16 +1,17 @@
 #include "finding/verdict.h"
 
+#include <gtest/gtest.h>
+
 #include "rule/rule_set.h"
 #include "rule/sigma_rule.h"
-
-#include <gtest/gtest.h>
 
 namespace exhunt {
 namespace {
 
 std::shared_ptr<const SigmaRule> Rule(const std::string& outcome, const std::string& cve) {
-  std::string yaml = "title: t\nid: r." + outcome + "\nlevel: high\noutcome: " + outcome + "\ntags:\n  - cve." + cve +
-                     "\nlogsource:\n  product: exchange\n  service: httpproxy\ndetection:\n  s:\n    A: 1\n  condition: s\n";
+  std::string yaml =
+      "title: t\nid: r." + outcome + "\nlevel: high\noutcome: " + outcome + "\ntags:\n  - cve." + cve +
+      "\nlogsource:\n  product: exchange\n  service: httpproxy\ndetection:\n  s:\n    A: 1\n  condition: s\n";
   return SigmaRule::Parse(yaml, "t").value();
 }
 
@@ -105,8 +106,10 @@ TEST(Verdict, BuiltinCombinationsNameMarksThatBuiltinRulesCarry) {
 TEST(Verdict, CombinationFilesAreChecked) {
   EXPECT_FALSE(VerdictRules::Parse("combinations: []\nx: [", "f").ok());
   EXPECT_FALSE(VerdictRules::Parse("other: 1\n", "f").ok());
-  EXPECT_FALSE(VerdictRules::Parse("combinations:\n  - id: a\n    verdict: attempted\n    sequence: [x, y]\n", "f").ok());
-  EXPECT_FALSE(VerdictRules::Parse("combinations:\n  - id: a\n    verdict: compromised\n    sequence: [x]\n", "f").ok());
+  EXPECT_FALSE(
+      VerdictRules::Parse("combinations:\n  - id: a\n    verdict: attempted\n    sequence: [x, y]\n", "f").ok());
+  EXPECT_FALSE(
+      VerdictRules::Parse("combinations:\n  - id: a\n    verdict: compromised\n    sequence: [x]\n", "f").ok());
   auto ok = VerdictRules::Parse("combinations:\n  - id: a\n    verdict: compromised\n    sequence: [x, y]\n", "f");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok.value().combinations()[0].sequence, (std::vector<std::string>{"x", "y"}));

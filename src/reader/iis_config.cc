@@ -8,8 +8,12 @@ namespace exhunt {
 
 namespace {
 
-bool IsFalse(const pugi::xml_attribute& a, const char* fallback) { return EqualsIgnoreCase(a.as_string(fallback), "false"); }
-bool IsTrue(const pugi::xml_attribute& a, const char* fallback) { return EqualsIgnoreCase(a.as_string(fallback), "true"); }
+bool IsFalse(const pugi::xml_attribute& a, const char* fallback) {
+  return EqualsIgnoreCase(a.as_string(fallback), "false");
+}
+bool IsTrue(const pugi::xml_attribute& a, const char* fallback) {
+  return EqualsIgnoreCase(a.as_string(fallback), "true");
+}
 
 }  // namespace
 

@@ -31,8 +31,8 @@ struct WebConfig {
   // configuration/system.webServer/rewrite/rules
   bool has_rules = false;
   std::vector<RewriteRule> rules;
-  bool clears_inherited = false;      // <clear/>
-  std::vector<std::string> removed;   // <remove name="..."/>
+  bool clears_inherited = false;     // <clear/>
+  std::vector<std::string> removed;  // <remove name="..."/>
 };
 WebConfig ReadWebConfig(std::string_view xml);
 
@@ -40,7 +40,7 @@ struct GlobalModule {
   std::string name, image;
 };
 struct WindowsAuthentication {
-  std::string location;        // <location path="Default Web Site/owa">
+  std::string location;  // <location path="Default Web Site/owa">
   bool enabled = true;
   std::string token_checking;  // extendedProtection tokenChecking ("None" if unset)
 };
@@ -51,9 +51,9 @@ struct AppPool {
 
 struct AppHostConfig {
   bool valid = false;
-  std::vector<GlobalModule> global_modules;               // system.webServer/globalModules
+  std::vector<GlobalModule> global_modules;                   // system.webServer/globalModules
   std::vector<WindowsAuthentication> windows_authentication;  // locations that set it
-  std::vector<AppPool> app_pools;                         // system.applicationHost/applicationPools
+  std::vector<AppPool> app_pools;                             // system.applicationHost/applicationPools
 };
 AppHostConfig ReadAppHostConfig(std::string_view xml);
 

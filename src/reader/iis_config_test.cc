@@ -29,7 +29,7 @@ TEST(IisConfig, RewriteRulesWithIisDefaults) {
   EXPECT_EQ(c.rules[0].action_type, "AbortRequest");
   ASSERT_EQ(c.rules[0].conditions.size(), 1u);
   EXPECT_EQ(c.rules[0].conditions[0].input, "{HTTP_COOKIE}");
-  EXPECT_FALSE(c.rules[1].enabled);         // "FALSE", any case
+  EXPECT_FALSE(c.rules[1].enabled);          // "FALSE", any case
   EXPECT_FALSE(c.rules[1].stop_processing);  // default
   EXPECT_EQ(c.rules[1].match_url, ".*");
 }

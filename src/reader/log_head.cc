@@ -44,11 +44,20 @@ LogHead ReadLogHead(std::string_view head) {
     }
     Directive d = ParseDirective(text);
     switch (d.name) {
-      case DirectiveName::kVersion: out.version = std::string(d.value); break;
-      case DirectiveName::kDate: out.date = ParseIsoTime(d.value); break;
-      case DirectiveName::kSoftware: out.software = std::string(d.value); break;
-      case DirectiveName::kFields: fields = ParseFieldsDirective(d.value, true); break;
-      default: break;
+      case DirectiveName::kVersion:
+        out.version = std::string(d.value);
+        break;
+      case DirectiveName::kDate:
+        out.date = ParseIsoTime(d.value);
+        break;
+      case DirectiveName::kSoftware:
+        out.software = std::string(d.value);
+        break;
+      case DirectiveName::kFields:
+        fields = ParseFieldsDirective(d.value, true);
+        break;
+      default:
+        break;
     }
     pos = line.next;
   }

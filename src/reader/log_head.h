@@ -15,8 +15,8 @@
 namespace exhunt {
 
 struct LogHead {
-  std::optional<std::string> version;  // last "#Version:" value, trimmed
-  std::optional<TimeMs> date;          // last "#Date:" (nullopt if it did not parse)
+  std::optional<std::string> version;   // last "#Version:" value, trimmed
+  std::optional<TimeMs> date;           // last "#Date:" (nullopt if it did not parse)
   std::optional<std::string> software;  // "#Software:" value
   // The first record's MajorVersion..RevisionVersion columns joined with
   // '.' ("" if the header names them but the row lacks one), and its

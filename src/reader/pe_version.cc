@@ -1,7 +1,7 @@
 #include "reader/pe_version.h"
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -96,7 +96,8 @@ Result<PeVersion> Walk(std::string_view b) {
     bool found = false;
     for (uint32_t i = 0; i < uint32_t(named) + ids && i < 4096; ++i) {
       uint32_t name = 0, off = 0;
-      if (!U32(b, dir + 16 + 8 * i, &name) || !U32(b, dir + 20 + 8 * i, &off)) return Status::Corrupt("truncated entry");
+      if (!U32(b, dir + 16 + 8 * i, &name) || !U32(b, dir + 20 + 8 * i, &off))
+        return Status::Corrupt("truncated entry");
       if (level == 0 && name != 16) continue;  // RT_VERSION
       next = off;
       found = true;
@@ -113,7 +114,8 @@ Result<PeVersion> Walk(std::string_view b) {
       uint32_t data_rva = 0, data_size = 0;
       if (!U32(b, target, &data_rva) || !U32(b, target + 4, &data_size)) return Status::Corrupt("truncated data entry");
       size_t data = 0;
-      if (!to_offset(data_rva, &data) || data_size > b.size() - data) return Status::Corrupt("version data outside the file");
+      if (!to_offset(data_rva, &data) || data_size > b.size() - data)
+        return Status::Corrupt("version data outside the file");
       // VS_VERSIONINFO: three WORDs, L"VS_VERSION_INFO\0", padding to 32 bits, VS_FIXEDFILEINFO.
       size_t fixed = (data + 6 + 32 + 3) & ~size_t(3);
       uint32_t sig = 0;

@@ -1,9 +1,8 @@
 #include "reader/pe_version.h"
 
-#include "exposure/build.h"
-
 #include <gtest/gtest.h>
 
+#include "exposure/build.h"
 #include "pe_writer.h"
 
 namespace exhunt {

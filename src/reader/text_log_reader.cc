@@ -131,8 +131,8 @@ int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, uns
     return 0;
   }
   if (id == Prefilter::kFieldsDirective || id == Prefilter::kDateDirective) {
-    bool at_line_start = lit_start == 0 || c->bytes[lit_start - 1] == '\n' ||
-                         (lit_start == 3 && c->bytes.substr(0, 3) == kBom);
+    bool at_line_start =
+        lit_start == 0 || c->bytes[lit_start - 1] == '\n' || (lit_start == 3 && c->bytes.substr(0, 3) == kBom);
     if (!at_line_start) return 0;
     if (!c->cands->empty() &&
         c->cands->back().line_start == lit_start - (lit_start == 3 && c->bytes[2] == '\xBF' ? 3 : 0)) {
@@ -185,7 +185,11 @@ int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, uns
 class TextLogReading final : public FileReading {
  public:
   TextLogReading(const EvidenceFile& file, MappedFile& map, const ReadContext& context)
-      : file_(file), map_(map), context_(context), type_(file.type), format_(RecordFormatOf(file.type)),
+      : file_(file),
+        map_(map),
+        context_(context),
+        type_(file.type),
+        format_(RecordFormatOf(file.type)),
         bytes_(map.bytes()) {
     auto bounds = ChunkBoundaries();
     chunks_.resize(bounds.size() - 1);
@@ -355,7 +359,8 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
     // A clean single-line record that misses a literal every match of a
     // rule needs is not parsed for that rule (damaged lines always are, so
     // that their damage is reported).
-    const bool single_line = start == line_start && (format_ != RecordFormat::kCsv || !memchr(line.data(), '"', line.size()));
+    const bool single_line =
+        start == line_start && (format_ != RecordFormat::kCsv || !memchr(line.data(), '"', line.size()));
     if (single_line && line.size() <= kMaxRecordBytes && !memchr(line.data(), '\0', line.size()) &&
         std::any_of(rules_here.begin(), rules_here.end(), [&](unsigned r) { return pf->has_requirements(r); })) {
       pf->StartLine(&memo);
@@ -368,8 +373,10 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
         return;
       }
     }
-    if (known_line == UINT64_MAX) advance_lines(start);
-    else rel_line = known_line - (start < line_start ? CountByte(bytes.data() + start, line_start - start, '\n') : 0);
+    if (known_line == UINT64_MAX)
+      advance_lines(start);
+    else
+      rel_line = known_line - (start < line_start ? CountByte(bytes.data() + start, line_start - start, '\n') : 0);
     rec.Reset(&ctx, HeaderOf(state), std::string_view());
     ParsedRecord parsed = ParseRecordAt(bytes, start, format_, rec);
     consumed_to = parsed.end;
@@ -491,8 +498,8 @@ FileFacts TextLogReading::Finish() {
     std::vector<std::string> parts;
     if (damage.too_long)
       parts.push_back(std::to_string(damage.too_long) + (damage.too_long == 1 ? " record" : " records") +
-                      " longer than " + std::to_string(kMaxRecordBytes) + " bytes (longest " +
-                      std::to_string(longest) + " bytes without a line end) skipped");
+                      " longer than " + std::to_string(kMaxRecordBytes) + " bytes (longest " + std::to_string(longest) +
+                      " bytes without a line end) skipped");
     if (damage.nul)
       parts.push_back(std::to_string(damage.nul) + (damage.nul == 1 ? " record" : " records") +
                       " with NUL bytes skipped");

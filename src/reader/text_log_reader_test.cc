@@ -20,7 +20,10 @@ class CollectSink final : public RecordSink {
   void OnRecord(const Record& r, const RecordPlace& place, std::span<const unsigned> rules) override {
     auto stem = r.Field("UrlStem");
     auto t = r.Time();
-    seen.push_back({0, {rules.begin(), rules.end()}, stem ? std::string(*stem) : "", t ? FormatIsoTime(*t) : "",
+    seen.push_back({0,
+                    {rules.begin(), rules.end()},
+                    stem ? std::string(*stem) : "",
+                    t ? FormatIsoTime(*t) : "",
                     std::string(r.Raw())});
     places.push_back(place);
   }
@@ -81,8 +84,8 @@ struct Harness {
 };
 
 std::string Iis(const std::string& stem, int second) {
-  return "2021-03-03 06:00:" + std::string(second < 10 ? "0" : "") + std::to_string(second) +
-         " 10.0.0.5 GET " + stem + " - 443 - 203.0.113.7 curl/7 - 200 0 0 1\r\n";
+  return "2021-03-03 06:00:" + std::string(second < 10 ? "0" : "") + std::to_string(second) + " 10.0.0.5 GET " + stem +
+         " - 443 - 203.0.113.7 curl/7 - 200 0 0 1\r\n";
 }
 
 TEST(TextLogReader, OnlyPrefilterHitsAreParsedWithLinesAndTimes) {
@@ -127,9 +130,10 @@ TEST(TextLogReader, HeaderChangesAreHandedAcrossChunks) {
 
 TEST(TextLogReader, QuotedMultiLineCsvRecordIsReadFromItsFirstLine) {
   Harness h(LogType::kHttpProxy);
-  std::string text = "#Fields: DateTime,UrlStem,GenericInfo\r\n"
-                     "2021-03-03T06:00:01.000Z,/owa/,\"first line\r\nsecond /ecp/shell.aspx line\"\r\n"
-                     "2021-03-03T06:00:02.000Z,/ecp/shell.aspx,\r\n";
+  std::string text =
+      "#Fields: DateTime,UrlStem,GenericInfo\r\n"
+      "2021-03-03T06:00:01.000Z,/owa/,\"first line\r\nsecond /ecp/shell.aspx line\"\r\n"
+      "2021-03-03T06:00:02.000Z,/ecp/shell.aspx,\r\n";
   CollectSink sink;
   FileFacts facts = h.Read(LogType::kHttpProxy, text, &sink);
   ASSERT_EQ(sink.seen.size(), 2u);
@@ -170,9 +174,9 @@ TEST(TextLogReader, DamagedRecordsAreCountedReportedAndSkipped) {
 TEST(TextLogReader, TheHeadIsReportedForTheExposurePlane) {
   Harness h(LogType::kHttpProxy);
   CollectSink sink;
-  FileFacts facts = h.Read(LogType::kHttpProxy,
-                           "#Version: 15.01.2176.002\r\n#Date: 2021-03-03T06:00:00.000Z\r\n#Fields: DateTime,UrlStem\r\n",
-                           &sink);
+  FileFacts facts =
+      h.Read(LogType::kHttpProxy,
+             "#Version: 15.01.2176.002\r\n#Date: 2021-03-03T06:00:00.000Z\r\n#Fields: DateTime,UrlStem\r\n", &sink);
   EXPECT_EQ(facts.head.version, "15.01.2176.002");
   EXPECT_EQ(facts.records, 0u);
   EXPECT_FALSE(facts.first);

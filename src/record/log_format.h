@@ -52,7 +52,6 @@ enum class CsvParse { kOk, kUnterminatedQuote };
 CsvParse ParseCsvRecord(std::string_view text, size_t* consumed, std::vector<std::string_view>* out,
                         std::deque<std::string>* storage);
 
-
 // True if a physical line looks like the start of a log record or a
 // directive: "#...", or a date "YYYY-MM-DD" (CSV logs begin every record
 // with a timestamp; see StartsWithDate). Used to find record starts inside quoted multi-line

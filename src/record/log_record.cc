@@ -44,8 +44,7 @@ const std::vector<Alias>& IisAliases() {
       {"urlquery|c-uri-query", Column("cs-uri-query")},
       {"method|cs-method|c-method", Column("cs-method")},
       {"httpstatus|status|sc-status", Column("sc-status")},
-      {"useragent|c-useragent|cs-user-agent|cs(user-agent)",
-       Column("cs(User-Agent)", RawForm::kPlusForSpace, true)},
+      {"useragent|c-useragent|cs-user-agent|cs(user-agent)", Column("cs(User-Agent)", RawForm::kPlusForSpace, true)},
       {"referer|cs-referer|cs-referrer|cs(referer)", Column("cs(Referer)", RawForm::kPlusForSpace, true)},
       {"cookie|cs-cookie|cs(cookie)", Column("cs(Cookie)", RawForm::kPlusForSpace, true)},
       {"clientipaddress|clientip|c-ip|src_ip", Column("c-ip")},
@@ -127,12 +126,10 @@ std::string_view EcpValue(std::string_view data, std::string_view key) {
   // typed key starts.
   std::string needle = std::string(key) + "=";
   size_t pos = FindIgnoreCase(data, needle);
-  while (pos != std::string_view::npos && pos > 0 && data[pos - 1] != ';')
-    pos = FindIgnoreCase(data, needle, pos + 1);
+  while (pos != std::string_view::npos && pos > 0 && data[pos - 1] != ';') pos = FindIgnoreCase(data, needle, pos + 1);
   if (pos == std::string_view::npos) return std::string_view();
   size_t start = pos + needle.size();
-  static constexpr std::array<std::string_view, 7> kNext = {";S:", ";Dbl:", ";I32:", ";I64:",
-                                                            ";F:", ";B:",   ";Str:"};
+  static constexpr std::array<std::string_view, 7> kNext = {";S:", ";Dbl:", ";I32:", ";I64:", ";F:", ";B:", ";Str:"};
   size_t end = data.size();
   for (auto n : kNext) {
     size_t p = data.find(n, start);
@@ -174,8 +171,7 @@ std::optional<std::string_view> LogRecord::Resolve(const FieldBinding& b) const 
       if (!stem) return std::nullopt;
       size_t slash = stem->rfind('/');
       size_t dot = stem->rfind('.');
-      if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash))
-        return std::string_view();
+      if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return std::string_view();
       return stem->substr(dot + 1);
     }
     case K::kEcpKey: {
@@ -190,7 +186,7 @@ std::optional<std::string_view> LogRecord::Resolve(const FieldBinding& b) const 
       if (path.empty()) return std::nullopt;
       static const std::vector<std::string> kNone;
       return IsInsideOabDirectory(path, ctx_ ? ctx_->install_roots : kNone) ? std::string_view("true")
-                                                                           : std::string_view("false");
+                                                                            : std::string_view("false");
     }
   }
   return std::nullopt;
@@ -250,8 +246,7 @@ std::optional<TimeMs> LogRecord::Time() const {
     std::string_view rest = text.substr(i);
     if (!LooksLikeRecordStart(rest)) continue;
     size_t end = 19;
-    while (end < rest.size() && (rest[end] == '.' || rest[end] == 'Z' || (rest[end] >= '0' && rest[end] <= '9')))
-      ++end;
+    while (end < rest.size() && (rest[end] == '.' || rest[end] == 'Z' || (rest[end] >= '0' && rest[end] <= '9'))) ++end;
     auto t = ParseIsoTime(rest.substr(0, end));
     if (t) return t;
   }

@@ -43,17 +43,20 @@ TEST(LogRecord, EcpCmdValueKeepsSemicolonsOfScript) {
   FieldHeader h = ParseFieldsDirective("TimeStamp,ServerName,EventId,EventData", true);
   LogRecord rec;
   rec.Reset(&ctx, &h, "");
-  rec.values() = {"2021-03-03T06:49:43.699Z", "EXCH01", "ECP.Request",
-                  "S:TIME=1;S:CMD=Set-OabVirtualDirectory.ExternalUrl='http://f/<script>a();b();</script>';S:REQID=;S:URL=/ecp/x"};
+  rec.values() = {
+      "2021-03-03T06:49:43.699Z", "EXCH01", "ECP.Request",
+      "S:TIME=1;S:CMD=Set-OabVirtualDirectory.ExternalUrl='http://f/<script>a();b();</script>';S:REQID=;S:URL=/ecp/x"};
   EXPECT_EQ(*rec.Field("Cmd"), "Set-OabVirtualDirectory.ExternalUrl='http://f/<script>a();b();</script>'");
   EXPECT_EQ(*rec.Field("RequestUrl"), "/ecp/x");
 }
 
 TEST(Oab, DownloadPathAndInstallRoots) {
-  std::string line = "x Download failed and temporary file 'D:\\Exchange\\ClientAccess\\OAB\\t.tmp' needs to be removed";
+  std::string line =
+      "x Download failed and temporary file 'D:\\Exchange\\ClientAccess\\OAB\\t.tmp' needs to be removed";
   EXPECT_EQ(ExtractOabDownloadPath(line), "D:\\Exchange\\ClientAccess\\OAB\\t.tmp");
   EXPECT_TRUE(IsInsideOabDirectory("D:\\Exchange\\ClientAccess\\OAB\\t.tmp", {"\\exchange\\"}));
-  EXPECT_FALSE(IsInsideOabDirectory("D:\\Exchange\\ClientAccess\\OAB\\t.tmp", {"\\program files\\microsoft\\exchange server\\v15\\"}));
+  EXPECT_FALSE(IsInsideOabDirectory("D:\\Exchange\\ClientAccess\\OAB\\t.tmp",
+                                    {"\\program files\\microsoft\\exchange server\\v15\\"}));
   EXPECT_FALSE(IsInsideOabDirectory("\\\\127.0.0.1\\c$\\Exchange\\ClientAccess\\OAB\\x", {"\\exchange\\"}));
   EXPECT_TRUE(IsInsideOabDirectory("C:\\X\\ClientAccess\\OAB\\a", {}));
   EXPECT_EQ(ExtractOabDownloadPath("no such text"), "");

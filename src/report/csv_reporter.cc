@@ -26,10 +26,10 @@ class CsvReporter final : public ScanSink {
     std::vector<std::string> ev;
     for (const auto& [k, v] : f.evidence) ev.push_back(k + "=" + v);
     const RuleInfo& r = *f.rule;
-    out_ << CsvCell(f.host) << ',' << SeverityName(r.severity) << ',' << CsvCell(r.id) << ',' << CsvCell(r.title)
-         << ',' << CsvCell(Join(r.cves, " ")) << ',' << CsvCell(Join(r.attack, " ")) << ',' << OutcomeName(r.outcome)
-         << ',' << (f.time ? FormatIsoTime(*f.time) : "") << ',' << CsvCell(f.source.path) << ','
-         << f.source.position << ',' << CsvCell(Join(ev, "; ")) << "\r\n";
+    out_ << CsvCell(f.host) << ',' << SeverityName(r.severity) << ',' << CsvCell(r.id) << ',' << CsvCell(r.title) << ','
+         << CsvCell(Join(r.cves, " ")) << ',' << CsvCell(Join(r.attack, " ")) << ',' << OutcomeName(r.outcome) << ','
+         << (f.time ? FormatIsoTime(*f.time) : "") << ',' << CsvCell(f.source.path) << ',' << f.source.position << ','
+         << CsvCell(Join(ev, "; ")) << "\r\n";
   }
   void OnHost(const HostReport&) override {}
   void OnError(const ScanError&) override {}

@@ -23,15 +23,19 @@ bool IsExposed(const ExposureAssessment& a) {
 
 void WriteExposureMembers(const ExposureAssessment& a, JsonWriter& w) {
   auto opt_build = [&](const std::optional<Build>& b) {
-    if (b) w.String(b->ToString());
-    else w.Null();
+    if (b)
+      w.String(b->ToString());
+    else
+      w.Null();
   };
   w.Key("build");
   opt_build(a.build);
   w.Key("cu_only").Bool(a.cu_only);
   w.Key("product");
-  if (a.build) w.String(ProductOf(*a.build));
-  else w.Null();
+  if (a.build)
+    w.String(ProductOf(*a.build));
+  else
+    w.Null();
   w.Key("cu").OptString(a.cu_line).Key("build_name").OptString(a.build_name);
   w.Key("build_source").String(a.build_source).Key("exposed").Bool(IsExposed(a));
   w.Key("evidence").BeginArray();
@@ -39,11 +43,15 @@ void WriteExposureMembers(const ExposureAssessment& a, JsonWriter& w) {
     w.BeginObject().Key("source").String(e.source).Key("where").String(e.where);
     w.Key("build").String(BuildText(e.build, e.cu_only)).Key("proves").String(e.proves);
     w.Key("first_seen");
-    if (e.first_seen) w.String(FormatIsoTime(*e.first_seen));
-    else w.Null();
+    if (e.first_seen)
+      w.String(FormatIsoTime(*e.first_seen));
+    else
+      w.Null();
     w.Key("seen");
-    if (e.seen) w.String(FormatIsoTime(*e.seen));
-    else w.Null();
+    if (e.seen)
+      w.String(FormatIsoTime(*e.seen));
+    else
+      w.Null();
     w.EndObject();
   }
   w.EndArray().Key("cves").BeginArray();
@@ -53,11 +61,15 @@ void WriteExposureMembers(const ExposureAssessment& a, JsonWriter& w) {
     w.Key("kb").String(c.fix_kb).Key("fixed_build");
     opt_build(c.fixed_build);
     w.Key("kev_date_added");
-    if (c.kev_date_added.empty()) w.Null();
-    else w.String(c.kev_date_added);
+    if (c.kev_date_added.empty())
+      w.Null();
+    else
+      w.String(c.kev_date_added);
     w.Key("mitigation_that_counts").String(c.mitigation).Key("mitigated_by");
-    if (c.mitigated_by.empty()) w.Null();
-    else w.String(c.mitigated_by);
+    if (c.mitigated_by.empty())
+      w.Null();
+    else
+      w.String(c.mitigated_by);
     w.Key("detail").String(c.detail).EndObject();
   }
   w.EndArray().Key("mitigations").BeginArray();
@@ -76,8 +88,9 @@ void WriteExposureText(const ExposureAssessment& a, std::ostream& out, const std
     const auto& cu = a.cu_line;
     std::string shown = a.cu_only ? a.build->ToString().substr(0, a.build->ToString().rfind('.')) : a.build->ToString();
     out << in << "build " << shown << ": "
-        << (a.build_name ? *a.build_name : std::string(ProductOf(*a.build)) + (cu ? " " + *cu : "") +
-                                              (a.cu_only ? " (security update level unknown)" : " (build not in the table)"))
+        << (a.build_name ? *a.build_name
+                         : std::string(ProductOf(*a.build)) + (cu ? " " + *cu : "") +
+                               (a.cu_only ? " (security update level unknown)" : " (build not in the table)"))
         << "\n"
         << in << "  from " << a.build_source << "\n";
   }
@@ -85,16 +98,17 @@ void WriteExposureText(const ExposureAssessment& a, std::ostream& out, const std
     out << in << "  evidence: " << e.source << (e.where.empty() ? "" : " " + e.where) << " -> "
         << (e.cu_only ? e.build.ToString().substr(0, e.build.ToString().rfind('.')) : e.build.ToString()) << " ("
         << e.proves
-        << (e.first_seen && e.seen ? ", seen " + FormatIsoTime(*e.first_seen).substr(0, 16) + " .. " +
-                                         FormatIsoTime(*e.seen).substr(0, 16)
-                                   : "")
+        << (e.first_seen && e.seen
+                ? ", seen " + FormatIsoTime(*e.first_seen).substr(0, 16) + " .. " + FormatIsoTime(*e.seen).substr(0, 16)
+                : "")
         << ")\n";
   for (const auto& n : a.notes) out << in << "  note: " << n << "\n";
   if (!a.cves.empty()) {
     out << in << fmt::format("  {:<16} {:<26} {:<11} {}\n", "CVE", "status", "KEV added", "what to do / why");
     for (const auto& c : a.cves) {
-      out << in << fmt::format("  {:<16} {:<26} {:<11} {}\n", c.cve, CveStatusName(c.status),
-                               c.kev_date_added.empty() ? "-" : c.kev_date_added, c.detail);
+      out << in
+          << fmt::format("  {:<16} {:<26} {:<11} {}\n", c.cve, CveStatusName(c.status),
+                         c.kev_date_added.empty() ? "-" : c.kev_date_added, c.detail);
       // Not "is it open" (IsOpen): ambiguous and unknown builds too deserve
       // the mitigation that would count.
       bool worth_mitigating = c.status != CveStatus::kFixed && c.status != CveStatus::kNotListed;

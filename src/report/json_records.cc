@@ -8,8 +8,10 @@ namespace exhunt {
 namespace {
 
 void OptTime(JsonWriter& w, const std::optional<TimeMs>& t) {
-  if (t) w.String(FormatIsoTime(*t));
-  else w.Null();
+  if (t)
+    w.String(FormatIsoTime(*t));
+  else
+    w.Null();
 }
 
 }  // namespace
@@ -22,10 +24,17 @@ std::string FindingJson(const Finding& f) {
   OptTime(w, f.time);
   w.Key("source").BeginObject().Key("path").String(f.source.path);
   switch (f.source.kind) {
-    case SourceRef::Kind::kLine: w.Key("line").Number(f.source.position); break;
-    case SourceRef::Kind::kRecord: w.Key("record").Number(f.source.position); break;
-    case SourceRef::Kind::kOffset: w.Key("offset").Number(f.source.position); break;
-    case SourceRef::Kind::kFile: break;
+    case SourceRef::Kind::kLine:
+      w.Key("line").Number(f.source.position);
+      break;
+    case SourceRef::Kind::kRecord:
+      w.Key("record").Number(f.source.position);
+      break;
+    case SourceRef::Kind::kOffset:
+      w.Key("offset").Number(f.source.position);
+      break;
+    case SourceRef::Kind::kFile:
+      break;
   }
   w.EndObject().Key("evidence").BeginObject();
   for (const auto& [k, v] : f.evidence) w.Key(k).String(v);

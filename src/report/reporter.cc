@@ -11,9 +11,12 @@ std::unique_ptr<ScanSink> NewTextReporter(const ReportOptions& options, std::ost
 
 std::unique_ptr<ScanSink> NewReporter(const ReportOptions& options, std::ostream& out) {
   switch (options.format) {
-    case ReportFormat::kJsonl: return NewJsonlReporter(out);
-    case ReportFormat::kCsv: return NewCsvReporter(out);
-    case ReportFormat::kText: break;
+    case ReportFormat::kJsonl:
+      return NewJsonlReporter(out);
+    case ReportFormat::kCsv:
+      return NewCsvReporter(out);
+    case ReportFormat::kText:
+      break;
   }
   return NewTextReporter(options, out);
 }

@@ -57,10 +57,11 @@ std::string Report(ReportFormat format, size_t max_per_rule = 20) {
 
 TEST(JsonRecords, FindingAndSourceKinds) {
   Finding f = At(Rule("r.high", Severity::kHigh), 7);
-  EXPECT_EQ(FindingJson(f),
-            R"({"type":"finding","rule":"r.high","title":"Title of r.high","severity":"high","cves":["CVE-2021-26855"],)"
-            R"("attack":["T1190"],"host":"EXCH01","time":"2021-03-03T06:49:43.699Z","source":{"path":"logs/a.LOG","line":7},)"
-            R"("evidence":{"AnchorMailbox":"v"},"outcome":"exploit","log":"httpproxy"})");
+  EXPECT_EQ(
+      FindingJson(f),
+      R"({"type":"finding","rule":"r.high","title":"Title of r.high","severity":"high","cves":["CVE-2021-26855"],)"
+      R"("attack":["T1190"],"host":"EXCH01","time":"2021-03-03T06:49:43.699Z","source":{"path":"logs/a.LOG","line":7},)"
+      R"("evidence":{"AnchorMailbox":"v"},"outcome":"exploit","log":"httpproxy"})");
   f.source.kind = SourceRef::Kind::kRecord;
   EXPECT_NE(FindingJson(f).find(R"("source":{"path":"logs/a.LOG","record":7})"), std::string::npos);
   f.source.kind = SourceRef::Kind::kFile;

@@ -4,13 +4,13 @@
 #include <string>
 
 #include "base/text.h"
-#include "source/directive.h"
 #include "rule/regex_literal.h"
+#include "source/directive.h"
 
 namespace exhunt {
 
 Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>& covers, LogType type,
-                                                     const PrefilterCache* cache) {
+                                                    const PrefilterCache* cache) {
   std::unique_ptr<Prefilter> pf(new Prefilter());
   pf->type_ = type;
   // Directive markers first, byte-exact.
@@ -121,7 +121,8 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
   for (const auto& lit : pf->literals_) {
     auto it = lit.regex ? pf->requirement_literals_.end()
                         : std::find(pf->requirement_literals_.begin(), pf->requirement_literals_.end(), lit);
-    pf->requirement_of_.push_back(it == pf->requirement_literals_.end() ? -1 : int(it - pf->requirement_literals_.begin()));
+    pf->requirement_of_.push_back(it == pf->requirement_literals_.end() ? -1
+                                                                        : int(it - pf->requirement_literals_.begin()));
   }
   pf->db_.reset(db);
   return pf;
@@ -135,7 +136,8 @@ bool Prefilter::MayMatch(unsigned rule, std::string_view line, LineMemo* memo) c
       signed char& known = (*memo)[id];
       if (known < 0) {
         const PrefilterLiteral& lit = requirement_literals_[id];
-        known = (lit.cased ? line.find(lit.text) != std::string_view::npos : ContainsIgnoreCase(line, lit.text)) ? 1 : 0;
+        known =
+            (lit.cased ? line.find(lit.text) != std::string_view::npos : ContainsIgnoreCase(line, lit.text)) ? 1 : 0;
       }
       if (known) {
         hit = true;
@@ -150,7 +152,8 @@ bool Prefilter::MayMatch(unsigned rule, std::string_view line, LineMemo* memo) c
 Result<std::string> Prefilter::Serialize() const {
   char* bytes = nullptr;
   size_t length = 0;
-  if (hs_serialize_database(db_.get(), &bytes, &length) != HS_SUCCESS) return Status::IoError("vectorscan: cannot serialize");
+  if (hs_serialize_database(db_.get(), &bytes, &length) != HS_SUCCESS)
+    return Status::IoError("vectorscan: cannot serialize");
   std::string out(bytes, length);
   free(bytes);
   return out;

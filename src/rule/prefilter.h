@@ -40,9 +40,7 @@ struct PrefilterLiteral {
   std::string text;
   bool cased = false;
   bool regex = false;
-  bool operator==(const PrefilterLiteral& o) const {
-    return text == o.text && cased == o.cased && regex == o.regex;
-  }
+  bool operator==(const PrefilterLiteral& o) const { return text == o.text && cased == o.cased && regex == o.regex; }
 };
 
 // What one rule asks of the prefilter for one log type: literals at least
@@ -67,7 +65,7 @@ class Prefilter {
   // `covers` holds one entry per rule that reads `type`. With a cache, a
   // database compiled at build time from the same patterns is used.
   static Result<std::unique_ptr<Prefilter>> Build(const std::vector<RuleCover>& covers, LogType type,
-                                                   const PrefilterCache* cache = nullptr);
+                                                  const PrefilterCache* cache = nullptr);
 
   LogType type() const { return type_; }
   const hs_database_t* database() const { return db_.get(); }

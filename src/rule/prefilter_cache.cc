@@ -32,10 +32,11 @@ hs_database_t* PrefilterCache::Find(std::string_view key) const {
     if (hs_deserialize_database(e.serialized.data(), e.serialized.size(), &db) != HS_SUCCESS) return nullptr;
     // A database built for other CPU features fails here; compile instead.
     hs_scratch_t* scratch = nullptr;
-    bool runs = hs_alloc_scratch(db, &scratch) == HS_SUCCESS &&
-                hs_scan(db, "probe\n", 6, 0, scratch, [](unsigned, unsigned long long, unsigned long long, unsigned,
-                                                        void*) { return 0; },
-                        nullptr) == HS_SUCCESS;
+    bool runs =
+        hs_alloc_scratch(db, &scratch) == HS_SUCCESS &&
+        hs_scan(
+            db, "probe\n", 6, 0, scratch,
+            [](unsigned, unsigned long long, unsigned long long, unsigned, void*) { return 0; }, nullptr) == HS_SUCCESS;
     hs_free_scratch(scratch);
     if (runs) return db;
     hs_free_database(db);

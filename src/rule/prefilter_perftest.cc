@@ -100,7 +100,10 @@ int main(int argc, char** argv) {
       continue;
     }
     double s2 = Run(db, bytes, &hits);
-    printf("%s: %zu patterns, %.2f GB/s, %llu hits\n", mode == 0 ? "literals as regex" : mode == 1 ? "regexes" : "literal API",
+    printf("%s: %zu patterns, %.2f GB/s, %llu hits\n",
+           mode == 0   ? "literals as regex"
+           : mode == 1 ? "regexes"
+                       : "literal API",
            pats.size(), double(bytes.size()) / s2 / 1e9, (unsigned long long)hits);
     hs_free_database(db);
   }

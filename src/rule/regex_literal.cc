@@ -53,7 +53,10 @@ std::string RegexRequiredLiteral(std::string_view re, bool* caseless) {
       flush();
       int d = 0;
       for (; i < re.size(); ++i) {
-        if (re[i] == '\\') { ++i; continue; }
+        if (re[i] == '\\') {
+          ++i;
+          continue;
+        }
         if (re[i] == '(') ++d;
         if (re[i] == ')' && --d == 0) break;
       }
@@ -68,9 +71,10 @@ std::string RegexRequiredLiteral(std::string_view re, bool* caseless) {
       if (!cur.empty()) cur.pop_back();
       flush();
       ++i;
-      if (c == '{') while (i < re.size() && re[i - 1] != '}') ++i;
+      if (c == '{')
+        while (i < re.size() && re[i - 1] != '}') ++i;
       continue;
-    } else if (c == '+' ) {
+    } else if (c == '+') {
       flush();
       ++i;
       continue;

@@ -8,11 +8,16 @@ namespace exhunt {
 
 std::string_view SeverityName(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
   }
   return "info";
 }
@@ -28,10 +33,14 @@ std::optional<Severity> ParseSeverity(std::string_view name) {
 
 std::string_view OutcomeName(Outcome o) {
   switch (o) {
-    case Outcome::kProbe: return "probe";
-    case Outcome::kAttempt: return "attempt";
-    case Outcome::kExploit: return "exploit";
-    case Outcome::kCompromise: return "compromise";
+    case Outcome::kProbe:
+      return "probe";
+    case Outcome::kAttempt:
+      return "attempt";
+    case Outcome::kExploit:
+      return "exploit";
+    case Outcome::kCompromise:
+      return "compromise";
   }
   return "attempt";
 }
@@ -44,10 +53,14 @@ std::optional<Outcome> ParseOutcome(std::string_view name) {
 
 std::string_view RuleKindName(RuleKind k) {
   switch (k) {
-    case RuleKind::kSigma: return "sigma";
-    case RuleKind::kYara: return "yara";
-    case RuleKind::kIoc: return "ioc";
-    case RuleKind::kExposure: return "exposure";
+    case RuleKind::kSigma:
+      return "sigma";
+    case RuleKind::kYara:
+      return "yara";
+    case RuleKind::kIoc:
+      return "ioc";
+    case RuleKind::kExposure:
+      return "exposure";
   }
   return "sigma";
 }

@@ -39,8 +39,7 @@ void RuleSet::AddText(std::string_view text, const std::string& origin) {
       errors_.push_back({name, rule.status()});
       continue;
     }
-    auto dup = std::find_if(rules_.begin(), rules_.end(),
-                            [&](const auto& r) { return r->id() == rule.value()->id(); });
+    auto dup = std::find_if(rules_.begin(), rules_.end(), [&](const auto& r) { return r->id() == rule.value()->id(); });
     if (dup != rules_.end()) {
       errors_.push_back({name, Status::InvalidArgument(name + ": duplicate rule id " + rule.value()->id() +
                                                        " (first in " + (*dup)->origin() + ")")});
@@ -79,7 +78,8 @@ Status RuleSet::AddDirectory(FileSystem* fs, const std::string& dir) {
     }
     for (const auto& e : entries) {
       std::string p = JoinPath(d, e.name);
-      if (e.is_dir) stack.push_back(p);
+      if (e.is_dir)
+        stack.push_back(p);
       else if (e.is_regular && (EndsWithIgnoreCase(e.name, ".yml") || EndsWithIgnoreCase(e.name, ".yaml")))
         files.push_back(p);
     }

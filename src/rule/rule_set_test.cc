@@ -7,10 +7,12 @@
 namespace exhunt {
 namespace {
 
-const char* kRuleA = "title: A\nid: t.a\nlogsource:\n  product: exchange\n  service: httpproxy\n"
-                     "detection:\n  s:\n    UrlStem: /x\n  condition: s\n";
-const char* kRuleB = "title: B\nid: t.b\nlogsource:\n  category: webserver\n"
-                     "detection:\n  s:\n    cs-uri-stem|contains: /y\n  condition: s\n";
+const char* kRuleA =
+    "title: A\nid: t.a\nlogsource:\n  product: exchange\n  service: httpproxy\n"
+    "detection:\n  s:\n    UrlStem: /x\n  condition: s\n";
+const char* kRuleB =
+    "title: B\nid: t.b\nlogsource:\n  category: webserver\n"
+    "detection:\n  s:\n    cs-uri-stem|contains: /y\n  condition: s\n";
 
 TEST(RuleSet, BuiltinRulesAreTheSigmaFilesOnly) {
   RuleSet rules;

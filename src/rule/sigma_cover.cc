@@ -19,13 +19,33 @@ using Cover = std::optional<std::vector<PrefilterLiteral>>;
 // alone misleads: "POST" or "/autodiscover" are longer than "@x" but occur
 // on most lines. Scores: 1 = on most lines, 2 = on many lines, else length.
 size_t LiteralScore(const std::string& text) {
-  static const char* kVeryCommon[] = {"get", "post", "head", "options", "200", "302", "401", "404", "500",
-                                      "443", "444", "80", "mozilla", "mozilla/5.0", "/owa/", "/owa", "http/1.1",
-                                      "true", "false", "-", "0", "@", "%40", "/", "?", "=", "&"};
-  static const char* kCommon[] = {".js", ".css", ".aspx", ".gif", "/ecp/", "/ecp", "/ews", "/ews/", "/mapi/",
-                                  "/mapi", "/autodiscover", "/autodiscover/", "/autodiscover.json",
-                                  "autodiscover.json", "/powershell", "powershell", "server~", "/oab/", "/rpc/",
-                                  "/microsoft-server-activesync", "/owa/auth/", "sid~", "smtp~"};
+  static const char* kVeryCommon[] = {"get",   "post", "head",     "options", "200",   "302",     "401",
+                                      "404",   "500",  "443",      "444",     "80",    "mozilla", "mozilla/5.0",
+                                      "/owa/", "/owa", "http/1.1", "true",    "false", "-",       "0",
+                                      "@",     "%40",  "/",        "?",       "=",     "&"};
+  static const char* kCommon[] = {".js",
+                                  ".css",
+                                  ".aspx",
+                                  ".gif",
+                                  "/ecp/",
+                                  "/ecp",
+                                  "/ews",
+                                  "/ews/",
+                                  "/mapi/",
+                                  "/mapi",
+                                  "/autodiscover",
+                                  "/autodiscover/",
+                                  "/autodiscover.json",
+                                  "autodiscover.json",
+                                  "/powershell",
+                                  "powershell",
+                                  "server~",
+                                  "/oab/",
+                                  "/rpc/",
+                                  "/microsoft-server-activesync",
+                                  "/owa/auth/",
+                                  "sid~",
+                                  "smtp~"};
   std::string lower;
   for (char c : text) lower += AsciiLower(c);
   for (const char* t : kVeryCommon)
@@ -118,8 +138,8 @@ namespace {
 
 // The raw-byte literals that any field value satisfying (op, value) must
 // leave in the record; empty if none is guaranteed.
-std::vector<std::string> RawLiteralsForValue(const FieldMatcher& m, const std::string& value,
-                                             RawForm form, LogType type) {
+std::vector<std::string> RawLiteralsForValue(const FieldMatcher& m, const std::string& value, RawForm form,
+                                             LogType type) {
   using Op = FieldMatcher::Op;
   if (m.op == Op::kExists || m.op == Op::kCidr || m.op >= Op::kLt) return {};
   std::string lit;

@@ -59,11 +59,16 @@ bool CompareNumber(FieldMatcher::Op op, std::string_view field, const std::strin
   double b = strtod(value.c_str(), &end);
   if (*end) return false;
   switch (op) {
-    case FieldMatcher::Op::kLt: return a < b;
-    case FieldMatcher::Op::kLte: return a <= b;
-    case FieldMatcher::Op::kGt: return a > b;
-    case FieldMatcher::Op::kGte: return a >= b;
-    default: return false;
+    case FieldMatcher::Op::kLt:
+      return a < b;
+    case FieldMatcher::Op::kLte:
+      return a <= b;
+    case FieldMatcher::Op::kGt:
+      return a > b;
+    case FieldMatcher::Op::kGte:
+      return a >= b;
+    default:
+      return false;
   }
 }
 
@@ -145,16 +150,17 @@ bool SigmaRule::EvalSelection(int index, const Record& record) const {
   return false;
 }
 
-bool SigmaRule::EvalNode(const ConditionNode& node, const Record& record,
-                         std::vector<signed char>& memo) const {
+bool SigmaRule::EvalNode(const ConditionNode& node, const Record& record, std::vector<signed char>& memo) const {
   switch (node.kind) {
-    case ConditionNode::Kind::kConst: return node.value;
+    case ConditionNode::Kind::kConst:
+      return node.value;
     case ConditionNode::Kind::kSelection: {
       signed char& cached = memo[size_t(node.selection)];
       if (cached < 0) cached = EvalSelection(node.selection, record) ? 1 : 0;
       return cached == 1;
     }
-    case ConditionNode::Kind::kNot: return !EvalNode(node.children[0], record, memo);
+    case ConditionNode::Kind::kNot:
+      return !EvalNode(node.children[0], record, memo);
     case ConditionNode::Kind::kAnd:
       for (const auto& c : node.children)
         if (!EvalNode(c, record, memo)) return false;

@@ -63,29 +63,43 @@ Status ParseScalarValues(const YAML::Node& node, FieldMatcher* m, const std::str
   return add(node);
 }
 
-Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldMatcher* m,
-                         const std::string& where) {
+Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldMatcher* m, const std::string& where) {
   auto parts = Split(key, '|');
   m->field = std::string(parts[0]);
   bool windash = false;
   std::string re_flags;
   for (size_t i = 1; i < parts.size(); ++i) {
     std::string mod = AsciiLowerCopy(parts[i]);
-    if (mod == "contains") m->op = FieldMatcher::Op::kContains;
-    else if (mod == "startswith") m->op = FieldMatcher::Op::kStartsWith;
-    else if (mod == "endswith") m->op = FieldMatcher::Op::kEndsWith;
-    else if (mod == "all") m->all = true;
-    else if (mod == "cased") m->cased = true;
-    else if (mod == "re") m->op = FieldMatcher::Op::kRegex;
-    else if ((mod == "i" || mod == "m" || mod == "s") && m->op == FieldMatcher::Op::kRegex) re_flags += mod;
-    else if (mod == "exists") m->op = FieldMatcher::Op::kExists;
-    else if (mod == "windash") windash = true;
-    else if (mod == "cidr") m->op = FieldMatcher::Op::kCidr;
-    else if (mod == "lt") m->op = FieldMatcher::Op::kLt;
-    else if (mod == "lte") m->op = FieldMatcher::Op::kLte;
-    else if (mod == "gt") m->op = FieldMatcher::Op::kGt;
-    else if (mod == "gte") m->op = FieldMatcher::Op::kGte;
-    else return Status::Unsupported(where + ": modifier '" + mod + "' is not supported yet");
+    if (mod == "contains")
+      m->op = FieldMatcher::Op::kContains;
+    else if (mod == "startswith")
+      m->op = FieldMatcher::Op::kStartsWith;
+    else if (mod == "endswith")
+      m->op = FieldMatcher::Op::kEndsWith;
+    else if (mod == "all")
+      m->all = true;
+    else if (mod == "cased")
+      m->cased = true;
+    else if (mod == "re")
+      m->op = FieldMatcher::Op::kRegex;
+    else if ((mod == "i" || mod == "m" || mod == "s") && m->op == FieldMatcher::Op::kRegex)
+      re_flags += mod;
+    else if (mod == "exists")
+      m->op = FieldMatcher::Op::kExists;
+    else if (mod == "windash")
+      windash = true;
+    else if (mod == "cidr")
+      m->op = FieldMatcher::Op::kCidr;
+    else if (mod == "lt")
+      m->op = FieldMatcher::Op::kLt;
+    else if (mod == "lte")
+      m->op = FieldMatcher::Op::kLte;
+    else if (mod == "gt")
+      m->op = FieldMatcher::Op::kGt;
+    else if (mod == "gte")
+      m->op = FieldMatcher::Op::kGte;
+    else
+      return Status::Unsupported(where + ": modifier '" + mod + "' is not supported yet");
   }
   Status s = ParseScalarValues(value, m, where);
   if (!s.ok()) return s;
@@ -122,8 +136,7 @@ Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldM
   return Status::Ok();
 }
 
-Status ParseSelection(const std::string& name, const YAML::Node& node, Selection* sel,
-                      const std::string& origin) {
+Status ParseSelection(const std::string& name, const YAML::Node& node, Selection* sel, const std::string& origin) {
   sel->name = name;
   std::string where = origin + ": selection '" + name + "'";
   auto parse_map = [&](const YAML::Node& map, std::vector<FieldMatcher>* out) -> Status {
@@ -159,14 +172,15 @@ Status ParseSelection(const std::string& name, const YAML::Node& node, Selection
       }
     }
     if (!keywords.values.empty()) {
-      for (const auto& v : keywords.values) sel->alternatives.push_back({[&] {
-        FieldMatcher one = keywords;
-        one.values = {v};
-        one.is_null = {false};
-        one.wildcard = {HasWildcard(v)};
-        one.unescaped = {v.find('\\') == std::string::npos ? v : GlobUnescape(v)};
-        return one;
-      }()});
+      for (const auto& v : keywords.values)
+        sel->alternatives.push_back({[&] {
+          FieldMatcher one = keywords;
+          one.values = {v};
+          one.is_null = {false};
+          one.wildcard = {HasWildcard(v)};
+          one.unescaped = {v.find('\\') == std::string::npos ? v : GlobUnescape(v)};
+          return one;
+        }()});
     }
     return Status::Ok();
   }
@@ -223,9 +237,7 @@ class ConditionParser {
     }
   }
 
-  bool Peek(std::string_view word) const {
-    return pos_ < tokens_.size() && EqualsIgnoreCase(tokens_[pos_], word);
-  }
+  bool Peek(std::string_view word) const { return pos_ < tokens_.size() && EqualsIgnoreCase(tokens_[pos_], word); }
 
   ConditionNode ParseOr() {
     ConditionNode left = ParseAnd();
@@ -293,7 +305,7 @@ class ConditionParser {
       node.kind = all ? ConditionNode::Kind::kAnd : ConditionNode::Kind::kOr;
       for (size_t i = 0; i < sels_.size(); ++i) {
         bool match = EqualsIgnoreCase(pattern, "them") ? sels_[i].name.rfind('_', 0) != 0
-                                                        : GlobMatch(pattern, sels_[i].name, true);
+                                                       : GlobMatch(pattern, sels_[i].name, true);
         if (!match) continue;
         ConditionNode leaf;
         leaf.kind = ConditionNode::Kind::kSelection;
@@ -413,9 +425,8 @@ Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml,
       for (const auto& sel : rule->selections_)
         for (const auto& alt : sel.alternatives)
           for (const auto& m : alt)
-            if (!m.field.empty() &&
-                std::find(rule->evidence_fields_.begin(), rule->evidence_fields_.end(), m.field) ==
-                    rule->evidence_fields_.end())
+            if (!m.field.empty() && std::find(rule->evidence_fields_.begin(), rule->evidence_fields_.end(), m.field) ==
+                                        rule->evidence_fields_.end())
               rule->evidence_fields_.push_back(m.field);
     }
   } catch (const YAML::Exception& e) {

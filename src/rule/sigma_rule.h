@@ -43,11 +43,11 @@ struct FieldMatcher {
   std::string field;  // empty: keyword search over the raw record
   Op op = Op::kEquals;
   bool cased = false;
-  bool all = false;  // every value must match (default: any)
-  bool exists = true;  // for kExists
+  bool all = false;                 // every value must match (default: any)
+  bool exists = true;               // for kExists
   std::vector<std::string> values;  // null values are stored as nullopt in is_null
   std::vector<bool> is_null;
-  std::vector<bool> wildcard;  // value holds an unescaped * or ?
+  std::vector<bool> wildcard;          // value holds an unescaped * or ?
   std::vector<std::string> unescaped;  // value with escapes resolved (no wildcard)
   std::vector<std::shared_ptr<const re2::RE2>> regexes;
 };

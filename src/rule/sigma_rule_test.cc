@@ -101,7 +101,9 @@ TEST(Sigma, RegexExistsNullAndNumbers) {
 TEST(Sigma, WindashMatchesSlashAndUnicodeDashes) {
   auto r = Rule("  sel:\n    A|windash|contains: ' -enc '\n  condition: sel\n");
   EXPECT_TRUE(r->Matches(Rec({{"A", "powershell /enc abc"}})));
-  EXPECT_TRUE(r->Matches(Rec({{"A", "powershell \xE2\x80\x93" "enc abc"}})));
+  EXPECT_TRUE(r->Matches(Rec({{"A",
+                               "powershell \xE2\x80\x93"
+                               "enc abc"}})));
   EXPECT_TRUE(r->Matches(Rec({{"A", "powershell -enc abc"}})));
 }
 
@@ -155,12 +157,14 @@ TEST(Cover, AndPicksTheBestSideOrUnionsAndNotGivesNothing) {
 }
 
 TEST(Cover, RawFormsOfIisFields) {
-  std::string yaml = "title: t\nid: x\nlogsource:\n  category: webserver\ndetection:\n"
-                     "  a:\n    c-useragent|contains: 'Yahoo! Slurp'\n  condition: a\n";
+  std::string yaml =
+      "title: t\nid: x\nlogsource:\n  category: webserver\ndetection:\n"
+      "  a:\n    c-useragent|contains: 'Yahoo! Slurp'\n  condition: a\n";
   auto ua = SigmaRule::Parse(yaml, "o").value();
   EXPECT_EQ(Texts(ua->Cover(LogType::kIisW3c)), (std::set<std::string>{"Yahoo! Slurp", "Yahoo!+Slurp"}));
-  std::string url = "title: t\nid: x\nlogsource:\n  category: webserver\ndetection:\n"
-                    "  a:\n    cs-uri-query|contains: 'autodiscover.json?@'\n  condition: a\n";
+  std::string url =
+      "title: t\nid: x\nlogsource:\n  category: webserver\ndetection:\n"
+      "  a:\n    cs-uri-query|contains: 'autodiscover.json?@'\n  condition: a\n";
   EXPECT_EQ(Texts(SigmaRule::Parse(url, "o").value()->Cover(LogType::kIisW3c)),
             std::set<std::string>{"autodiscover.json"});
 }

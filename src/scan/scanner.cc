@@ -45,8 +45,8 @@ struct FileUnit {
 
 struct HostRun {
   std::string name;
-  std::vector<DiscoveredTree> trees;        // one per root of this host
-  std::vector<std::string> install_roots;   // of every root
+  std::vector<DiscoveredTree> trees;       // one per root of this host
+  std::vector<std::string> install_roots;  // of every root
   std::vector<std::shared_ptr<FileUnit>> units;
   // Filled while its files are read (under the scanner's lock).
   std::map<LogType, Coverage> coverage;
@@ -98,9 +98,12 @@ class RuleEvaluator final : public RecordSink {
 
 SourceRef::Kind SourceKindOf(PositionKind k) {
   switch (k) {
-    case PositionKind::kLine: return SourceRef::Kind::kLine;
-    case PositionKind::kRecord: return SourceRef::Kind::kRecord;
-    case PositionKind::kOffset: return SourceRef::Kind::kOffset;
+    case PositionKind::kLine:
+      return SourceRef::Kind::kLine;
+    case PositionKind::kRecord:
+      return SourceRef::Kind::kRecord;
+    case PositionKind::kOffset:
+      return SourceRef::Kind::kOffset;
   }
   return SourceRef::Kind::kLine;
 }
@@ -152,14 +155,14 @@ Status Scanner::Prepare() {
   {
     std::vector<std::thread> workers;
     std::atomic<size_t> next{0};
-    unsigned n = std::max(1u, std::min(impl_->options.threads ? impl_->options.threads
-                                                              : std::thread::hardware_concurrency(),
-                                       unsigned(kinds.size())));
+    unsigned n =
+        std::max(1u, std::min(impl_->options.threads ? impl_->options.threads : std::thread::hardware_concurrency(),
+                              unsigned(kinds.size())));
     for (unsigned w = 0; w < n; ++w)
       workers.emplace_back([&] {
         for (size_t i; (i = next++) < kinds.size();)
-          built[i] = Prefilter::Build(impl_->rules->Covers(kinds[i].type), kinds[i].type,
-                                      impl_->options.prefilter_cache);
+          built[i] =
+              Prefilter::Build(impl_->rules->Covers(kinds[i].type), kinds[i].type, impl_->options.prefilter_cache);
       });
     for (auto& t : workers) t.join();
   }
@@ -178,15 +181,14 @@ const Prefilter* Scanner::prefilter(LogType type) const {
   return it == impl_->prefilters.end() ? nullptr : it->second.get();
 }
 
-void Scanner::Impl::StartFile(WorkPool& pool, HostRun& host, const std::shared_ptr<FileUnit>& unit,
-                              unsigned worker) {
+void Scanner::Impl::StartFile(WorkPool& pool, HostRun& host, const std::shared_ptr<FileUnit>& unit, unsigned worker) {
   const EvidenceReader* reader = ReaderFor(unit->file.type);
   auto pf = prefilters.find(unit->file.type);
   auto opened = fs->Open(unit->file.path);
   if (!opened.ok() || !reader || pf == prefilters.end()) {
     std::lock_guard<std::mutex> lock(mu);
-    host.errors.push_back({unit->file.rel_path, opened.ok() ? "no reader for this kind of evidence"
-                                                            : opened.status().message()});
+    host.errors.push_back(
+        {unit->file.rel_path, opened.ok() ? "no reader for this kind of evidence" : opened.status().message()});
     FileDone(unit->file.size);
     return;
   }
@@ -341,8 +343,7 @@ ScanStats Scanner::Run(ScanSink& sink) {
   for (auto& host : hosts) {
     std::stable_sort(host.units.begin(), host.units.end(),
                      [](const auto& a, const auto& b) { return a->file.size > b->file.size; });
-    for (auto& u : host.units)
-      pool.Push([&m, &pool, &host, u](unsigned w) { m.StartFile(pool, host, u, w); });
+    for (auto& u : host.units) pool.Push([&m, &pool, &host, u](unsigned w) { m.StartFile(pool, host, u, w); });
     pool.Run();
     host.units.clear();
     m.FinishHost(host, sink);

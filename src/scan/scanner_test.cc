@@ -10,9 +10,8 @@
 namespace exhunt {
 namespace {
 
-const std::string kIisHeader =
-    "#Software: Microsoft Internet Information Services 10.0\r\n#Fields: " +
-    std::string(KindOf(LogType::kIisW3c).default_fields) + "\r\n";
+const std::string kIisHeader = "#Software: Microsoft Internet Information Services 10.0\r\n#Fields: " +
+                               std::string(KindOf(LogType::kIisW3c).default_fields) + "\r\n";
 const std::string kShell =
     "2021-03-04 01:02:03 10.0.0.5 POST /aspnet_client/shell.aspx - 443 - 203.0.113.7 antSword/v2.1 - 200 0 0 40\r\n";
 const std::string kProxyLog = "Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa/HttpProxy_1.LOG";
@@ -70,7 +69,7 @@ TEST(Scanner, HostsStreamOneAfterAnother) {
     if (got.empty() || got.back() != c) got.push_back(c);
   }
   EXPECT_EQ(got, (std::vector<std::string>{"finding A", "host A", "error inetpub/logs/LogFiles/W3SVC1/u_ex2.log",
-                                            "finding B", "host B"}));
+                                           "finding B", "host B"}));
   EXPECT_GT(findings_a, 0u);
   EXPECT_EQ(findings_b, 2 * findings_a);  // B has the shell twice, A once (and a damaged file)
   EXPECT_EQ(stats.files, 3u);
@@ -79,9 +78,10 @@ TEST(Scanner, HostsStreamOneAfterAnother) {
 
 TEST(Scanner, NoEvidenceFileIsOpenedTwiceAndExposureUsesTheLogHeads) {
   MemoryFileSystem mem;
-  std::string proxy = "#Software: Microsoft Exchange Server\r\n#Version: 15.01.2176.002\r\n"
-                      "#Log-type: HttpProxy Logs\r\n#Date: 2021-03-03T06:00:00.000Z\r\n#Fields: " +
-                      std::string(KindOf(LogType::kHttpProxy).default_fields) + "\r\n";
+  std::string proxy =
+      "#Software: Microsoft Exchange Server\r\n#Version: 15.01.2176.002\r\n"
+      "#Log-type: HttpProxy Logs\r\n#Date: 2021-03-03T06:00:00.000Z\r\n#Fields: " +
+      std::string(KindOf(LogType::kHttpProxy).default_fields) + "\r\n";
   mem.AddFile("/c/EXCH01/" + kProxyLog, proxy);
   mem.AddFile("/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex1.log", kIisHeader + kShell);
   CountingFileSystem fs(&mem);

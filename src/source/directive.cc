@@ -16,8 +16,10 @@ Directive ParseDirective(std::string_view line) {
   static constexpr struct {
     std::string_view text;
     DirectiveName name;
-  } kNames[] = {{"Fields", DirectiveName::kFields},     {"Date", DirectiveName::kDate},
-                {"Version", DirectiveName::kVersion},   {"Software", DirectiveName::kSoftware},
+  } kNames[] = {{"Fields", DirectiveName::kFields},
+                {"Date", DirectiveName::kDate},
+                {"Version", DirectiveName::kVersion},
+                {"Software", DirectiveName::kSoftware},
                 {"Log-type", DirectiveName::kLogType}};
   d.name = DirectiveName::kOther;
   for (const auto& n : kNames)

@@ -50,8 +50,7 @@ bool HasColumns(std::string_view fields, std::string_view signature) {
 // A header-less W3C log (IIS) in the default field order: "YYYY-MM-DD hh:mm:ss"
 // and a dozen space-separated fields, no comma.
 bool LooksLikeHeaderlessW3c(std::string_view line) {
-  if (!StartsWithDate(line) || line.size() <= 19 || line[10] != ' ' || line[13] != ':' || line[16] != ':')
-    return false;
+  if (!StartsWithDate(line) || line.size() <= 19 || line[10] != ' ' || line[13] != ':' || line[16] != ':') return false;
   if (line.find(',') != std::string_view::npos) return false;
   size_t fields = 0;
   bool in_field = false;

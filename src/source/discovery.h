@@ -33,11 +33,11 @@ struct DiscoveredTree {
   struct Config {
     std::string path, rel_path;
   };
-  std::vector<Config> exsetup;          // <install>/Bin/ExSetup.exe
-  std::vector<Config> wwwroot_config;   // inetpub/wwwroot/web.config
-  std::vector<Config> child_configs;    // web.config files under <install>/FrontEnd/HttpProxy
-  std::vector<Config> apphost_config;   // Windows/System32/inetsrv/config/applicationHost.config
-  bool rewrite_dll = false;             // Windows/System32/inetsrv/rewrite.dll
+  std::vector<Config> exsetup;              // <install>/Bin/ExSetup.exe
+  std::vector<Config> wwwroot_config;       // inetpub/wwwroot/web.config
+  std::vector<Config> child_configs;        // web.config files under <install>/FrontEnd/HttpProxy
+  std::vector<Config> apphost_config;       // Windows/System32/inetsrv/config/applicationHost.config
+  bool rewrite_dll = false;                 // Windows/System32/inetsrv/rewrite.dll
   std::vector<std::string> owa_build_dirs;  // rel paths of <install>/FrontEnd/HttpProxy/owa/auth/<15.x.y>
 };
 

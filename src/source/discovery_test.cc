@@ -67,7 +67,7 @@ TEST(Discover, FindsLogsConfigsAndTheInstallFolderWherever) {
   EXPECT_EQ(logs["D/Exchange/Logging/HttpProxy/Owa/HttpProxy_1.LOG"], LogType::kHttpProxy);
   EXPECT_EQ(logs["D/Exchange/Logging/OABGeneratorLog/OAB_1.LOG"], LogType::kOabGenerator);
   EXPECT_EQ(logs["loose/oabgenerator_copy.log"], LogType::kOabGenerator);  // by its name
-  EXPECT_EQ(logs["loose/u_ex.log"], LogType::kIisW3c);                      // by its header
+  EXPECT_EQ(logs["loose/u_ex.log"], LogType::kIisW3c);                     // by its header
   EXPECT_EQ(t.install_roots, std::vector<std::string>{"\\d\\exchange\\"});
   ASSERT_EQ(t.exsetup.size(), 1u);
   EXPECT_EQ(t.exsetup[0].rel_path, "D/Exchange/Bin/ExSetup.exe");

@@ -47,23 +47,23 @@ using F = RecordFormat;
 
 // Discovery tries the entries in this order; report order follows it too.
 constexpr EvidenceKind kKinds[] = {
-    {LogType::kIisW3c, "iis", F::kW3c, kIisFields, kIisSources, V::kIis, "/inetpub/logs/logfiles/w3svc", "", false,
-     "", "", "", "Microsoft Internet Information Services", false},
+    {LogType::kIisW3c, "iis", F::kW3c, kIisFields, kIisSources, V::kIis, "/inetpub/logs/logfiles/w3svc", "", false, "",
+     "", "", "Microsoft Internet Information Services", false},
     {LogType::kHttpProxy, "httpproxy", F::kCsv, kHttpProxyFields, kHttpProxySources, V::kExchange,
      "/logging/httpproxy/", "", false, "HttpProxy Logs", "AnchorMailbox,BackEndCookie", "", "", true},
     {LogType::kEcpServer, "ecp-server", F::kCsv, kEcpFields, kEcpServerSources, V::kEcp, "/logging/ecp/server/", "",
      false, "ECP Server Log", "", "", "", false},
-    {LogType::kEcpActivity, "ecp-activity", F::kCsv, kEcpFields, kEcpActivitySources, V::kEcp,
-     "/logging/ecp/activity/", "", false, "ECP Activity Context Log", "", "", "", false},
-    {LogType::kOabGenerator, "oabgenerator", F::kText, "", kOabSources, V::kOab, "/logging/oabgeneratorlog/", "",
-     true, "*OABGenerator*|*OAB Generator*", "", "oabgenerator", "", false},
+    {LogType::kEcpActivity, "ecp-activity", F::kCsv, kEcpFields, kEcpActivitySources, V::kEcp, "/logging/ecp/activity/",
+     "", false, "ECP Activity Context Log", "", "", "", false},
+    {LogType::kOabGenerator, "oabgenerator", F::kText, "", kOabSources, V::kOab, "/logging/oabgeneratorlog/", "", true,
+     "*OABGenerator*|*OAB Generator*", "", "oabgenerator", "", false},
     {LogType::kRpsHttp, "rps-http", F::kCsv, kRpsHttpFields, kRpsSources, V::kExchange, "/logging/cmdletinfra/",
      "rps_http", true, "Rps Http*", "ClientInfo,CommandName", "rps_http", "", true},
-    {LogType::kExchangeCsv, "exchange-csv", F::kCsv, "", kExchangeCsvSources, V::kExchange, "", "", false, "", "",
-     "", "", false},
+    {LogType::kExchangeCsv, "exchange-csv", F::kCsv, "", kExchangeCsvSources, V::kExchange, "", "", false, "", "", "",
+     "", false},
 };
-constexpr EvidenceKind kUnknownKind = {LogType::kUnknown, "unknown", F::kText, "", {}, V::kExchange, "", "", false,
-                                       "", "", "", "", false};
+constexpr EvidenceKind kUnknownKind = {
+    LogType::kUnknown, "unknown", F::kText, "", {}, V::kExchange, "", "", false, "", "", "", "", false};
 
 bool PatternField(std::string_view pattern, std::string_view value) { return pattern == "*" || pattern == value; }
 

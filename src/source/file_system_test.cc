@@ -64,9 +64,9 @@ TEST(PosixFileSystem, EmptyFilesMissingFilesAndFolders) {
   ASSERT_TRUE(fs->List(dir.path, &entries).ok());
   std::sort(entries.begin(), entries.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
   ASSERT_EQ(entries.size(), 3u);
-  EXPECT_TRUE(entries[0].is_regular);              // empty.log
+  EXPECT_TRUE(entries[0].is_regular);                        // empty.log
   EXPECT_FALSE(entries[1].is_regular || entries[1].is_dir);  // link.log: neither
-  EXPECT_TRUE(entries[2].is_dir);                  // sub
+  EXPECT_TRUE(entries[2].is_dir);                            // sub
   EXPECT_FALSE(fs->List(dir.path + "/missing", &entries).ok());
   EXPECT_TRUE(fs->Stat(dir.path + "/sub")->is_dir);
 }
@@ -96,7 +96,7 @@ TEST(FaultyFileSystem, UnreadableTruncatedAndVanishingFiles) {
   EXPECT_EQ(fs.Open("/r/b").value()->bytes(), "01234");
   std::vector<DirEntry> entries;
   ASSERT_TRUE(fs.List("/r", &entries).ok());
-  EXPECT_EQ(entries.size(), 3u);  // listed...
+  EXPECT_EQ(entries.size(), 3u);       // listed...
   EXPECT_FALSE(fs.Open("/r/c").ok());  // ...but gone when opened
 }
 

@@ -6,8 +6,7 @@ namespace {
 
 class StringMappedFile final : public MappedFile {
  public:
-  StringMappedFile(std::shared_ptr<const std::string> data, size_t limit)
-      : data_(std::move(data)), limit_(limit) {}
+  StringMappedFile(std::shared_ptr<const std::string> data, size_t limit) : data_(std::move(data)), limit_(limit) {}
   std::string_view bytes() const override { return std::string_view(*data_).substr(0, limit_); }
 
  private:
@@ -61,8 +60,7 @@ Result<FileInfo> MemoryFileSystem::Stat(const std::string& path) {
   auto it = files_.find(p);
   if (it != files_.end()) return FileInfo{false, true, it->second->size()};
   auto dir = files_.lower_bound(p + "/");
-  if (dir != files_.end() && dir->first.compare(0, p.size() + 1, p + "/") == 0)
-    return FileInfo{true, false, 0};
+  if (dir != files_.end() && dir->first.compare(0, p.size() + 1, p + "/") == 0) return FileInfo{true, false, 0};
   return Status::IoError("cannot stat " + path + ": No such file");
 }
 

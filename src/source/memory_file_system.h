@@ -31,9 +31,7 @@ class FaultyFileSystem final : public FileSystem {
   std::set<std::string> unreadable, truncated, vanishing;
 
   Result<std::unique_ptr<MappedFile>> Open(const std::string& path) override;
-  Status List(const std::string& dir, std::vector<DirEntry>* out) override {
-    return base_->List(dir, out);
-  }
+  Status List(const std::string& dir, std::vector<DirEntry>* out) override { return base_->List(dir, out); }
   Result<FileInfo> Stat(const std::string& path) override;
 
  private:
