@@ -16,7 +16,7 @@ using namespace exhunt;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   std::vector<std::string_view> out;
-  std::deque<std::string> storage;
+  StringArena storage;
   size_t pos = 0;
   while (pos < text.size()) {
     size_t consumed = 0;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,25 @@ LineSpan LineAt(std::string_view bytes, size_t pos);
 
 // True if s starts with a date "YYYY-MM-DD".
 bool StartsWithDate(std::string_view s);
+
+// Strings that keep their capacity across Reset(): values a record computes
+// (unescaped quoted fields, joined URLs) live here without a heap
+// allocation per record once the arena has grown. A string returned by
+// Next() keeps its address, and views into it stay valid, until Reset().
+class StringArena {
+ public:
+  std::string& Next() {
+    if (used_ == items_.size()) items_.push_back(std::make_unique<std::string>());
+    std::string& s = *items_[used_++];
+    s.clear();
+    return s;
+  }
+  void Reset() { used_ = 0; }
+
+ private:
+  std::vector<std::unique_ptr<std::string>> items_;
+  size_t used_ = 0;
+};
 
 // Parses a decimal unsigned integer; false on anything else.
 bool ParseUint(std::string_view s, uint64_t* out);

@@ -43,7 +43,7 @@ namespace {
 Result<std::vector<std::map<std::string, std::string>>> ReadCsv(std::string_view text, const std::string& name) {
   std::vector<std::map<std::string, std::string>> rows;
   std::vector<std::string_view> fields;
-  std::deque<std::string> storage;
+  StringArena storage;
   std::vector<std::string> header;
   size_t pos = 0;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;
@@ -63,7 +63,7 @@ Result<std::vector<std::map<std::string, std::string>>> ReadCsv(std::string_view
     std::map<std::string, std::string> row;
     for (size_t i = 0; i < header.size(); ++i) row[header[i]] = std::string(fields[i]);
     rows.push_back(std::move(row));
-    storage.clear();
+    storage.Reset();
   }
   return rows;
 }

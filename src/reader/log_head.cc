@@ -24,7 +24,7 @@ LogHead ReadLogHead(std::string_view head) {
       bool whole = line.next > line.end || head.size() < kLogHeadBytes;
       if (!text.empty() && fields.Find("MajorVersion") >= 0 && whole) {
         std::vector<std::string_view> values;
-        std::deque<std::string> storage;
+        StringArena storage;
         size_t consumed = 0;
         ParseCsvRecord(text, &consumed, &values, &storage);
         std::string v;

@@ -11,8 +11,14 @@ FieldHeader::FieldHeader(std::vector<std::string> names) : names_(std::move(name
 }
 
 int FieldHeader::Find(std::string_view name) const {
-  std::string key = AsciiLowerCopy(name);
-  auto it = index_.find(key);
+  // Field names are short: fold case on the stack.
+  char buffer[128];
+  if (name.size() > sizeof buffer) {
+    auto it = index_.find(AsciiLowerCopy(name));
+    return it == index_.end() ? -1 : it->second;
+  }
+  for (size_t i = 0; i < name.size(); ++i) buffer[i] = AsciiLower(name[i]);
+  auto it = index_.find(std::string_view(buffer, name.size()));
   return it == index_.end() ? -1 : it->second;
 }
 
@@ -52,7 +58,7 @@ void SplitW3cLine(std::string_view line, std::vector<std::string_view>* out) {
 }
 
 CsvParse ParseCsvRecord(std::string_view text, size_t* consumed, std::vector<std::string_view>* out,
-                        std::deque<std::string>* storage) {
+                        StringArena* storage) {
   out->clear();
   // Fast path: a record on one line without quotes splits on commas.
   {
@@ -101,7 +107,7 @@ CsvParse ParseCsvRecord(std::string_view text, size_t* consumed, std::vector<std
       }
       std::string_view inner = text.substr(i + 1, j - i - 1);
       if (escaped) {
-        std::string& s = storage->emplace_back();
+        std::string& s = storage->Next();
         s.reserve(inner.size());
         for (size_t k = 0; k < inner.size(); ++k) {
           s += inner[k];

@@ -7,7 +7,6 @@
 // older builds with fewer columns and mid-file header changes read right.
 #pragma once
 
-#include <deque>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,7 +29,12 @@ class FieldHeader {
 
  private:
   std::vector<std::string> names_;
-  std::unordered_map<std::string, int> index_;  // lowercased name -> column
+  // Lowercased name -> column; looked up by string_view, without a copy.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, int, Hash, std::equal_to<>> index_;
 };
 
 // Parses the text after "#Fields:" (W3C: space separated; CSV: commas).
@@ -50,7 +54,7 @@ enum class CsvParse { kOk, kUnterminatedQuote };
 // *consumed is set to the bytes of the record including its line end.
 // On an unterminated quote the record is cut at the first line end instead.
 CsvParse ParseCsvRecord(std::string_view text, size_t* consumed, std::vector<std::string_view>* out,
-                        std::deque<std::string>* storage);
+                        StringArena* storage);
 
 // True if a physical line looks like the start of a log record or a
 // directive: "#...", or a date "YYYY-MM-DD" (CSV logs begin every record

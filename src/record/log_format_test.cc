@@ -7,7 +7,7 @@ namespace {
 
 std::vector<std::string> ParseCsv(std::string_view text, size_t* consumed, CsvParse* status = nullptr) {
   std::vector<std::string_view> out;
-  std::deque<std::string> storage;
+  StringArena storage;
   CsvParse s = ParseCsvRecord(text, consumed, &out, &storage);
   if (status) *status = s;
   return std::vector<std::string>(out.begin(), out.end());

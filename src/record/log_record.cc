@@ -103,7 +103,7 @@ void LogRecord::Reset(const LogContext* ctx, const FieldHeader* header, std::str
   header_ = header;
   raw_ = raw;
   values_.clear();
-  storage_.clear();
+  storage_.Reset();
 }
 
 std::optional<std::string_view> LogRecord::Column(std::string_view header_name) const {
@@ -148,7 +148,8 @@ std::optional<std::string_view> LogRecord::Resolve(const FieldBinding& b) const 
     case K::kColumn: {
       auto v = Column(b.column);
       if (!v || !b.plus_decode || v->find('+') == std::string_view::npos) return v;
-      std::string& s = storage_.emplace_back(*v);
+      std::string& s = storage_.Next();
+      s.assign(*v);
       for (char& c : s)
         if (c == '+') c = ' ';
       return std::string_view(s);
@@ -161,7 +162,8 @@ std::optional<std::string_view> LogRecord::Resolve(const FieldBinding& b) const 
       std::string_view st = stem.value_or(std::string_view());
       std::string_view q = query.value_or(std::string_view());
       if (q.empty()) return st;
-      std::string& s = storage_.emplace_back(st);
+      std::string& s = storage_.Next();
+      s.assign(st);
       if (q[0] != '?') s += '?';
       s += q;
       return std::string_view(s);

@@ -12,7 +12,6 @@
 // storage; it is valid while the mapping lives and until it is reset.
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/text.h"
 #include "base/time.h"
 #include "record/log_format.h"
 
@@ -101,7 +101,7 @@ class LogRecord final : public Record {
   void Reset(const LogContext* ctx, const FieldHeader* header, std::string_view raw);
   void set_raw(std::string_view raw) { raw_ = raw; }
   std::vector<std::string_view>& values() { return values_; }
-  std::deque<std::string>& storage() { return storage_; }
+  StringArena& storage() { return storage_; }
 
   std::optional<std::string_view> Field(std::string_view name) const override;
   std::string_view Raw() const override { return raw_; }
@@ -118,7 +118,7 @@ class LogRecord final : public Record {
   const FieldHeader* header_ = nullptr;
   std::string_view raw_;
   std::vector<std::string_view> values_;
-  mutable std::deque<std::string> storage_;
+  mutable StringArena storage_;
 };
 
 // OABGenerator: the path in "Download failed and temporary file '<path>'
