@@ -23,7 +23,23 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
     pf->applicable_.push_back(r);
     if (!rc.requirements.empty()) {
       if (pf->requirement_sets_.size() <= r) pf->requirement_sets_.resize(r + 1);
+      // A set that holds every literal of the rule's cover is met by the
+      // very hit that made the line a candidate for this rule: no search.
+      auto implied = [&](const std::vector<PrefilterLiteral>& set) {
+        if (!rc.literals || rc.literals->empty()) return false;
+        for (const auto& lit : *rc.literals) {
+          PrefilterLiteral as_requirement = lit;
+          if (lit.regex) {
+            bool caseless = false;
+            as_requirement = {RegexRequiredLiteral(lit.text, &caseless), false, false};
+            if (as_requirement.text.empty()) return false;
+          }
+          if (std::find(set.begin(), set.end(), as_requirement) == set.end()) return false;
+        }
+        return true;
+      };
       for (const auto& set : rc.requirements) {
+        if (implied(set)) continue;
         std::vector<uint32_t> ids;
         for (const auto& lit : set) {
           auto it = std::find(pf->requirement_literals_.begin(), pf->requirement_literals_.end(), lit);
