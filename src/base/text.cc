@@ -3,7 +3,7 @@
 #include <cstring>
 
 #if defined(__x86_64__)
-#include <emmintrin.h>
+#include <immintrin.h>
 #endif
 
 namespace exhunt {
@@ -29,6 +29,35 @@ bool EndsWithIgnoreCase(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && EqualsIgnoreCase(s.substr(s.size() - suffix.size()), suffix);
 }
 
+namespace {
+
+#if defined(__x86_64__)
+// 32 candidate positions a step; returns where the scalar tail starts, or
+// a match through *found.
+__attribute__((target("avx2"))) size_t FindIgnoreCaseAvx2(std::string_view hay, std::string_view needle, size_t i,
+                                                          size_t end, size_t* found) {
+  const size_t n = needle.size();
+  const __m256i vfirst = _mm256_set1_epi8(char(needle[0] | 0x20)), vlast = _mm256_set1_epi8(char(needle[n - 1] | 0x20));
+  const __m256i fold = _mm256_set1_epi8(0x20);
+  for (; i + 32 <= end; i += 32) {
+    __m256i a = _mm256_or_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(hay.data() + i)), fold);
+    __m256i b = _mm256_or_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(hay.data() + i + n - 1)), fold);
+    uint32_t mask = uint32_t(_mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(a, vfirst), _mm256_cmpeq_epi8(b, vlast))));
+    while (mask) {
+      size_t k = i + size_t(__builtin_ctz(mask));
+      if (EqualsIgnoreCase(hay.substr(k, n), needle)) {
+        *found = k;
+        return i;
+      }
+      mask &= mask - 1;
+    }
+  }
+  return i;
+}
+#endif
+
+}  // namespace
+
 size_t FindIgnoreCase(std::string_view hay, std::string_view needle, size_t from) {
   const size_t n = needle.size();
   if (n == 0) return from <= hay.size() ? from : std::string_view::npos;
@@ -40,6 +69,12 @@ size_t FindIgnoreCase(std::string_view hay, std::string_view needle, size_t from
   const char first = char(needle[0] | 0x20), last = char(needle[n - 1] | 0x20);
   size_t i = from;
 #if defined(__x86_64__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) {
+    size_t found = std::string_view::npos;
+    i = FindIgnoreCaseAvx2(hay, needle, i, end, &found);
+    if (found != std::string_view::npos) return found;
+  }
   const __m128i vfirst = _mm_set1_epi8(first), vlast = _mm_set1_epi8(last), fold = _mm_set1_epi8(0x20);
   for (; i + 16 <= end; i += 16) {
     __m128i a = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i)), fold);

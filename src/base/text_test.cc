@@ -22,7 +22,7 @@ TEST(Text, FindIgnoreCaseAgreesWithTheNaiveSearchOnLongInputs) {
   auto next = [&] { return seed = seed * 1103515245u + 12345u; };
   for (int round = 0; round < 3000; ++round) {
     std::string hay, needle;
-    size_t hn = next() % 80, nn = 1 + next() % 6;
+    size_t hn = next() % 200, nn = 1 + next() % 6;
     for (size_t i = 0; i < hn; ++i) hay += alphabet[next() % alphabet.size()];
     for (size_t i = 0; i < nn; ++i) needle += alphabet[next() % alphabet.size()];
     if (next() % 3 == 0 && hn > nn) hay.replace(next() % (hn - nn), nn, needle);
