@@ -9,6 +9,13 @@
 
 namespace exhunt {
 
+hs_platform_info_t PrefilterPlatform(bool native) {
+  hs_platform_info_t platform{};
+  if (hs_populate_platform(&platform) != HS_SUCCESS) platform = {};
+  if (!native) platform.cpu_features = 0;
+  return platform;
+}
+
 Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>& covers, LogType type,
                                                     const PrefilterCache* cache) {
   std::unique_ptr<Prefilter> pf(new Prefilter());
@@ -111,8 +118,9 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
     std::vector<const char*> exprs;
     exprs.reserve(patterns.size());
     for (const auto& p : patterns) exprs.push_back(p.c_str());
+    hs_platform_info_t platform = PrefilterPlatform();
     hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK, &platform, &db,
                          &err) == HS_SUCCESS)
       break;
     int bad = err ? err->expression : -1;

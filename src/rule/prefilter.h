@@ -54,6 +54,15 @@ struct RuleCover {
   std::vector<std::vector<PrefilterLiteral>> requirements;
 };
 
+// The platform prefilter databases are compiled for: this CPU's tuning but
+// the baseline x86-64 instruction set (`native`: this CPU's own features).
+// Why not native: with AVX2 enabled, vectorscan 5.4's literal matching of
+// sets of 9-16 or of more than 32 literals runs at ~1.9 GB/s on log text,
+// where the baseline build of the same patterns runs at 4-6 GB/s (measured
+// on a Xeon with AVX-512; prefilter_perftest prints both). Baseline databases also load
+// on every x86-64 CPU, so the build-time databases are never discarded.
+hs_platform_info_t PrefilterPlatform(bool native = false);
+
 class Prefilter {
  public:
   // Literal ids below kFirstRuleLiteral are directive markers.
