@@ -107,11 +107,59 @@ INSTANTIATE_TEST_SUITE_P(Chains, ScenarioVerdicts,
                                            VerdictCase{"patched", Verdict::kAttempted}),
                          [](const auto& info) { return std::string(info.param.scenario); });
 
-TEST(EndToEnd, BenignTrafficBeforeTheCampaignsIsNoEvidence) {
+TEST(EndToEnd, BenignTrafficBeforeTheCampaignsIsInsufficientEvidence) {
+  // Eight clean hours in December 2020 say nothing about 2021 and later.
   Outcome o = GenerateAndScan("benign", {}, 8, DaysFromCivil(2020, 12, 28) * 86400000LL);
   EXPECT_TRUE(o.scan.findings.empty()) << o.scan.findings[0].rule->id << " at " << o.scan.findings[0].source.path << ":"
                                        << o.scan.findings[0].source.position;
-  EXPECT_EQ(o.scan.hosts[0].verdict, Verdict::kNoEvidence);
+  ASSERT_EQ(o.scan.hosts.size(), 1u);
+  const HostReport& h = o.scan.hosts[0];
+  EXPECT_EQ(h.verdict, Verdict::kInsufficientEvidence);
+  ASSERT_EQ(h.windows.size(), 4u);
+  for (const auto& w : h.windows) EXPECT_FALSE(w.covered) << w.campaign;
+  EXPECT_EQ(h.reasons.size(), 4u);
+}
+
+// A quiet server logging every day from 2021-01-01 to 2023-04-10: its logs
+// cover every campaign window, even with the RTM build (open to everything,
+// so each window runs to the end of the evidence).
+Outcome QuietServer(const std::string& name, double hours, double heartbeat_hours) {
+  gen::GenOptions g;
+  g.out = TempDir(name) + "/EXCH01";
+  g.seed = 11;
+  g.start = DaysFromCivil(2021, 1, 1) * 86400000LL;
+  g.hours = hours;
+  g.requests_per_hour = 0.05;
+  g.heartbeat_hours = heartbeat_hours;
+  auto truth = gen::GenerateTree(g);
+  EXPECT_TRUE(truth.ok()) << truth.status().message();
+  auto table = ExposureTable::LoadBuiltin().value();
+  ScanOptions options;
+  options.exposure_table = table.get();
+  return {truth.value(), ScanPath(g.out, options)};
+}
+
+TEST(EndToEnd, BenignLogsAcrossEveryWindowAreNoEvidence) {
+  Outcome o = QuietServer("quiet", 24 * 830, 12);
+  EXPECT_TRUE(o.scan.findings.empty());
+  ASSERT_EQ(o.scan.hosts.size(), 1u);
+  const HostReport& h = o.scan.hosts[0];
+  for (const auto& r : h.reasons) SCOPED_TRACE(r);
+  EXPECT_EQ(h.verdict, Verdict::kNoEvidence) << (h.reasons.empty() ? "" : h.reasons[0]);
+  for (const auto& w : h.windows) {
+    EXPECT_TRUE(w.covered) << w.campaign;
+    EXPECT_NE(w.exposure.find("still open"), std::string::npos) << w.campaign << ": " << w.exposure;
+  }
+  ASSERT_TRUE(h.families.count("httpproxy/ecp"));
+  EXPECT_EQ(h.families.at("httpproxy/ecp").spans.size(), 1u);
+}
+
+TEST(EndToEnd, AQuietServerWithoutDailyRecordsIsInsufficientEvidence) {
+  // The same server with probes only every 60 hours: days without a record.
+  Outcome o = QuietServer("sparse", 24 * 830, 60);
+  ASSERT_EQ(o.scan.hosts.size(), 1u);
+  EXPECT_EQ(o.scan.hosts[0].verdict, Verdict::kInsufficientEvidence);
+  EXPECT_GT(o.scan.hosts[0].families.at("httpproxy/ecp").spans.size(), 100u);
 }
 
 TEST(EndToEnd, BenignLogsStartingAfterTheWindowsAreInsufficientEvidence) {

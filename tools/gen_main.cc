@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   app.add_option("--start", start, "time of the first request (UTC)");
   app.add_option("--hours", o.hours, "hours of benign traffic");
   app.add_option("--rate", o.requests_per_hour, "benign requests per hour");
+  app.add_option("--heartbeat-hours", o.heartbeat_hours, "an ECP monitoring probe every N hours (quiet, long trees)");
   app.add_option("--size-mb", size_mb, "keep generating until the tree holds this many MiB");
   app.add_option(
       "--scenarios", scenarios,

@@ -567,6 +567,19 @@ class Server {
     Request(h);
   }
 
+  // The ECP probe of managed availability.
+  void Heartbeat(TimeMs t) {
+    Http h;
+    h.t = t;
+    h.user = "CONTOSO\\HealthMailbox" + rng_.Hex(7);
+    h.client_ip = "::1";
+    h.protocol = "Ecp";
+    h.stem = "/ecp/ReportingWebService/";
+    h.ua = "Mozilla/4.0 (compatible; MSIE 12.0; Trident/7.0; rv:12.0; Windows NT 6.1; MSEXCHMON; ACTIVEMONITORING; "
+           "BACKLOOK)";
+    Request(h);
+  }
+
   void DailyOab(TimeMs day) {
     TimeMs t = day + 3600000LL * 2 + TimeMs(rng_.Below(600000));
     Oab(t, "OABGenerator: Beginning generation of offline address book \\Default Offline Address Book (Ex2013)");
@@ -987,16 +1000,36 @@ Result<GenResult> GenerateTree(const GenOptions& o) {
   TimeMs day = -1;
   res.first = o.start;
   uint64_t n = 0;
+  const TimeMs heartbeat = TimeMs(o.heartbeat_hours * 3600000.0);
+  TimeMs next_heartbeat = o.start;
   for (;;) {
     bool in_span = t < o.start + span;
     if (!in_span && next >= planted.size()) {
       if (o.target_bytes == 0 || server.bytes_written() >= o.target_bytes) break;
     }
-    if (DayStart(t) != day) {
-      day = DayStart(t);
-      server.CloseBefore(t);
+    auto enter_day = [&](TimeMs at) {
+      if (DayStart(at) == day) return;
+      day = DayStart(at);
+      server.CloseBefore(at);
       server.DailyOab(day);
+    };
+    // Probes and planted traces up to t in time order, each in its own day.
+    while (heartbeat > 0) {
+      bool probe = next_heartbeat <= t && next_heartbeat < o.start + span;
+      bool trace = next < planted.size() && planted[next].t <= t;
+      if (!probe && !trace) break;
+      if (probe && (!trace || next_heartbeat <= planted[next].t)) {
+        enter_day(next_heartbeat);
+        server.Heartbeat(next_heartbeat);
+        next_heartbeat += heartbeat;
+      } else {
+        enter_day(planted[next].t);
+        Traces tr{&res.traces, planted[next].scenario};
+        planted[next].write(server, tr);
+        ++next;
+      }
     }
+    enter_day(t);
     while (next < planted.size() && planted[next].t <= t) {
       Traces tr{&res.traces, planted[next].scenario};
       planted[next].write(server, tr);

@@ -28,6 +28,10 @@ struct GenOptions {
   double hours = 6;           // length of the benign traffic
   uint64_t target_bytes = 0;  // if set: keep generating past `hours` until this size
   double requests_per_hour = 3000;
+  // If set: a monitoring probe of ECP every this many hours (front-end IIS,
+  // HttpProxy ECP, back-end IIS), so that a long, quiet tree still has
+  // records every day, as a real server's managed-availability probes give.
+  double heartbeat_hours = 0;
   std::vector<std::string> scenarios;  // proxylogon proxyshell proxynotshell owassrf scanners patched
   std::string install = "Program Files/Microsoft/Exchange Server/V15";
   // The server's build: written as <install>/Bin/ExSetup.exe, in log

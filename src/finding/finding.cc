@@ -40,3 +40,24 @@ std::string_view VerdictName(Verdict v) {
 }
 
 }  // namespace exhunt
+
+namespace exhunt {
+
+void AddToCoverage(Coverage* c, uint64_t bytes, std::optional<TimeMs> first, std::optional<TimeMs> last,
+                   const std::vector<TimeSpan>& spans) {
+  c->files += 1;
+  c->bytes += bytes;
+  for (auto t : {first, last}) {
+    if (!t) continue;
+    if (!c->first || *t < *c->first) c->first = t;
+    if (!c->last || *t > *c->last) c->last = t;
+  }
+  c->spans.insert(c->spans.end(), spans.begin(), spans.end());
+  MergeSpans(&c->spans);
+  if (c->spans.size() > kMaxCoverageSpans) {
+    c->spans_dropped += c->spans.size() - kMaxCoverageSpans;
+    c->spans.resize(kMaxCoverageSpans);
+  }
+}
+
+}  // namespace exhunt

@@ -16,8 +16,10 @@
 
 #include "base/status.h"
 #include "base/time.h"
+#include "base/time_span.h"
 #include "exposure/assessment.h"
 #include "rule/rule_info.h"
+#include "source/discovery.h"
 #include "source/evidence_kind.h"
 
 namespace exhunt {
@@ -50,12 +52,45 @@ struct Finding {
 // Report order: host, time, path, position, rule.
 bool FindingBefore(const Finding& a, const Finding& b);
 
-// What the logs of one family cover for one host.
+// What the logs of one family (or one kind) cover for one host, inside the
+// scan window.
 struct Coverage {
   uint64_t files = 0;
   uint64_t bytes = 0;
   std::optional<TimeMs> first, last;
+  // Stretches with records no more than a day apart (base/time_span.h).
+  std::vector<TimeSpan> spans;
+  // Stretches not kept past kMaxCoverageSpans: what they covered does not
+  // count (coverage only ever errs towards "not covered").
+  uint64_t spans_dropped = 0;
 };
+constexpr size_t kMaxCoverageSpans = 4096;
+// Adds a file's facts to a coverage, keeping at most kMaxCoverageSpans.
+void AddToCoverage(Coverage* c, uint64_t bytes, std::optional<TimeMs> first, std::optional<TimeMs> last,
+                   const std::vector<TimeSpan>& spans);
+
+// Everything a verdict knows about the logs of one host.
+struct HostCoverage {
+  std::map<LogType, Coverage> by_kind;
+  std::map<std::string, Coverage> by_family;  // EvidenceFamily(): "httpproxy/ecp", "iis/w3svc1"
+  std::optional<TimeMs> since, until;         // the scan window (--since/--until)
+};
+
+// One campaign window checked against a host's coverage.
+struct WindowCheck {
+  std::string campaign;  // "ProxyLogon"
+  TimeSpan window;       // what the logs had to cover
+  // Why the window ends where it does (the exposure plane's say), one
+  // sentence; "" for the campaign's own window.
+  std::string exposure;
+  bool not_exposed = false;  // the logs show a fixed build before the campaign began
+  bool covered = false;
+  std::vector<std::string> missing;                     // evidence families without any log
+  std::vector<std::pair<std::string, TimeSpan>> gaps;   // family, stretch without records
+  bool outside_scan_window = false;                     // --since/--until cut the window
+};
+
+
 
 enum class Verdict { kCompromised, kAttempted, kNoEvidence, kInsufficientEvidence };
 std::string_view VerdictName(Verdict v);
@@ -67,6 +102,14 @@ struct HostReport {
   std::map<std::string, uint64_t> by_cve;
   std::optional<TimeMs> first, last;  // of findings
   std::map<LogType, Coverage> coverage;
+  std::map<std::string, Coverage> families;
+  std::vector<WindowCheck> windows;
+  // Evidence-like files that were not read: all counted, the first
+  // kMaxSkippedListed listed.
+  std::vector<SkippedFile> skipped;
+  std::map<std::string, uint64_t> skipped_by_reason;
+  // Findings of rules that state no outcome: listed, not weighed.
+  uint64_t unjudged_findings = 0;
   // Why the verdict is what it is, one sentence each.
   std::vector<std::string> reasons;
   // Patch and mitigation state, when the evidence shows a build.
@@ -78,6 +121,8 @@ struct HostReport {
   // Findings over the per-rule limit: counted in the totals, not listed.
   std::map<std::string, uint64_t> unlisted;
 };
+
+constexpr size_t kMaxSkippedListed = 1000;
 
 struct ScanStats {
   uint64_t files = 0;

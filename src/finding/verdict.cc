@@ -4,31 +4,69 @@
 
 #include <algorithm>
 
+#include "base/time_span.h"
 #include "rule/builtin_rules.h"
 
 namespace exhunt {
 
-const std::vector<CampaignWindow>& CampaignWindows() {
-  // Main exploitation waves, from first reported in-the-wild use to the
-  // point where published scanning and mass exploitation had been running
-  // for months. Sources: Volexity (ProxyLogon from 2021-01-06), Orange Tsai /
-  // mass scanning from 2021-08-05 (ProxyShell), GTSC (ProxyNotShell seen
-  // 2022-08), CrowdStrike (OWASSRF 2022-12).
-  static const std::vector<CampaignWindow> windows = {
-      {"ProxyLogon", DaysFromCivil(2021, 1, 6) * 86400000LL, DaysFromCivil(2021, 4, 30) * 86400000LL},
-      {"ProxyShell", DaysFromCivil(2021, 8, 5) * 86400000LL, DaysFromCivil(2021, 12, 31) * 86400000LL},
-      {"ProxyNotShell/OWASSRF", DaysFromCivil(2022, 8, 1) * 86400000LL, DaysFromCivil(2023, 3, 31) * 86400000LL},
-  };
-  return windows;
+namespace {
+
+Result<TimeMs> DateOf(const YAML::Node& node, const std::string& where, bool end_of_day) {
+  std::string text = node ? node.as<std::string>() : "";
+  auto t = ParseIsoTime(text);
+  if (!t || text.size() != 10) return Status::InvalidArgument(where + ": dates are YYYY-MM-DD");
+  return end_of_day ? *t + kDayMs - 1 : *t;
 }
+
+Status ParseCampaigns(const YAML::Node& list, const std::string& origin, std::vector<Campaign>* out) {
+  if (!list.IsSequence()) return Status::InvalidArgument(origin + ": 'campaigns' must be a list");
+  for (const auto& c : list) {
+    Campaign k;
+    k.id = c["id"] ? c["id"].as<std::string>() : "";
+    if (k.id.empty()) return Status::InvalidArgument(origin + ": a campaign has no id");
+    const std::string where = origin + ": " + k.id;
+    k.name = c["name"] ? c["name"].as<std::string>() : k.id;
+    k.entry_cve = c["entry"] ? c["entry"].as<std::string>() : "";
+    if (k.entry_cve.rfind("CVE-", 0) != 0) return Status::InvalidArgument(where + ": 'entry' must name a CVE");
+    auto start = DateOf(c["start"], where, false);
+    auto end = DateOf(c["end"], where, true);
+    if (!start.ok()) return start.status();
+    if (!end.ok()) return end.status();
+    k.start = start.value();
+    k.end = end.value();
+    if (k.end < k.start) return Status::InvalidArgument(where + ": ends before it starts");
+    if (c["phases"]) {
+      for (const auto& ph : c["phases"]) {
+        auto ps = DateOf(ph["start"], where, false);
+        auto pe = DateOf(ph["end"], where, true);
+        if (!ps.ok()) return ps.status();
+        if (!pe.ok()) return pe.status();
+        k.phases.push_back({ph["name"] ? ph["name"].as<std::string>() : "", ps.value(), pe.value()});
+      }
+    }
+    if (!c["evidence"] || !c["evidence"].IsSequence() || c["evidence"].size() == 0)
+      return Status::InvalidArgument(where + ": 'evidence' must list the families that would show it");
+    for (const auto& e : c["evidence"]) k.evidence.push_back(e.as<std::string>());
+    out->push_back(std::move(k));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<VerdictRules> VerdictRules::Parse(std::string_view yaml, const std::string& origin) {
   VerdictRules out;
   try {
     YAML::Node doc = YAML::Load(std::string(yaml));
     const YAML::Node list = doc["combinations"];
-    if (!list || !list.IsSequence()) return Status::InvalidArgument(origin + ": no 'combinations' list");
-    for (const auto& c : list) {
+    const YAML::Node campaigns = doc["campaigns"];
+    if (!list && !campaigns) return Status::InvalidArgument(origin + ": no 'combinations' or 'campaigns' list");
+    if (campaigns) {
+      Status s = ParseCampaigns(campaigns, origin, &out.campaigns_);
+      if (!s.ok()) return s;
+    }
+    if (list && !list.IsSequence()) return Status::InvalidArgument(origin + ": 'combinations' must be a list");
+    for (const auto& c : list ? list : YAML::Node(YAML::NodeType::Sequence)) {
       VerdictCombination v;
       v.id = c["id"] ? c["id"].as<std::string>() : "";
       std::string verdict = c["verdict"] ? c["verdict"].as<std::string>() : "";
@@ -58,6 +96,7 @@ const VerdictRules& VerdictRules::Builtin() {
       // The built-in files are checked by tests; a broken one is a build defect.
       if (!parsed.ok()) __builtin_trap();
       for (auto& c : parsed.value().combinations_) all.combinations_.push_back(std::move(c));
+      for (auto& c : parsed.value().campaigns_) all.campaigns_.push_back(std::move(c));
     }
     return all;
   }();
@@ -99,14 +138,105 @@ std::string FillReason(std::string text, const std::vector<const Finding*>& chos
 
 }  // namespace
 
+
+namespace {
+
+std::string Day(TimeMs t) { return FormatIsoTime(t).substr(0, 10); }
+std::string Range(const TimeSpan& s) { return Day(s.first) + " to " + Day(s.last); }
+
+// One sentence on a window the logs do not cover.
+std::string UncoveredReason(const WindowCheck& w) {
+  std::string text = w.campaign + " window " + Range(w.window) + " is not covered:";
+  std::vector<std::string> parts;
+  for (const auto& m : w.missing) parts.push_back("no " + m + " logs");
+  std::map<std::string, std::vector<TimeSpan>> by_family;
+  for (const auto& [family, gap] : w.gaps) by_family[family].push_back(gap);
+  for (const auto& [family, gaps] : by_family) {
+    std::string p = family + " has no records ";
+    for (size_t i = 0; i < gaps.size() && i < 3; ++i) p += (i ? ", " : "") + Range(gaps[i]);
+    if (gaps.size() > 3) p += " and in " + std::to_string(gaps.size() - 3) + " more gaps";
+    parts.push_back(p);
+  }
+  for (size_t i = 0; i < parts.size(); ++i) text += (i ? "; " : " ") + parts[i];
+  if (w.outside_scan_window) text += " (part of the window lies outside --since/--until)";
+  if (!w.exposure.empty()) text += " (" + w.exposure + ")";
+  return text;
+}
+
+}  // namespace
+
+WindowCheck CheckWindow(const Campaign& campaign, const HostCoverage& coverage,
+                        const std::optional<ExposureAssessment>& exposure, const ExposureTable* table) {
+  WindowCheck w;
+  w.campaign = campaign.name;
+  w.window = {campaign.start, campaign.end};
+  std::optional<TimeMs> evidence_end;
+  for (const auto& [kind, c] : coverage.by_kind)
+    if (c.last && (!evidence_end || *c.last > *evidence_end)) evidence_end = c.last;
+  if (exposure && table) {
+    // The earliest time a log shows a build fixed for the entry CVE.
+    std::optional<TimeMs> fixed_since;
+    Build fixed_build;
+    for (const auto& e : exposure->evidence) {
+      if (!e.first_seen || e.cu_only || !table->Find(e.build)) continue;
+      for (const auto& x : table->Evaluate(e.build))
+        if (x.cve == campaign.entry_cve && x.status == CveStatus::kFixed && (!fixed_since || *e.first_seen < *fixed_since))
+          fixed_since = e.first_seen, fixed_build = e.build;
+    }
+    const CveExposure* now = nullptr;
+    for (const auto& x : exposure->cves)
+      if (x.cve == campaign.entry_cve) now = &x;
+    if (now && IsOpen(now->status)) {
+      if (evidence_end && *evidence_end > w.window.last) w.window.last = *evidence_end;
+      w.exposure = "the build in force" + (exposure->build ? " (" + exposure->build->ToString() + ")" : std::string()) +
+                   " is still open to " + campaign.entry_cve + ", so the window runs to the end of the evidence";
+    } else if (fixed_since) {
+      if (*fixed_since <= campaign.start) {
+        w.not_exposed = true;
+        w.covered = true;
+        w.exposure = "the logs show build " + fixed_build.ToString() + ", fixed for " + campaign.entry_cve + ", on " +
+                     Day(*fixed_since) + ", before the campaign began";
+        return w;
+      }
+      if (*fixed_since < w.window.last) {
+        w.window.last = *fixed_since;
+        w.exposure = "the window closes " + Day(*fixed_since) + ", when the logs first show build " +
+                     fixed_build.ToString() + ", fixed for " + campaign.entry_cve;
+      }
+    }
+  }
+  if ((coverage.since && *coverage.since > w.window.first) || (coverage.until && *coverage.until < w.window.last))
+    w.outside_scan_window = true;
+  for (const auto& pattern : campaign.evidence) {
+    std::vector<TimeSpan> spans;
+    bool any = false;
+    for (const auto& [family, c] : coverage.by_family) {
+      if (!FamilyMatches(family, pattern)) continue;
+      any = true;
+      spans.insert(spans.end(), c.spans.begin(), c.spans.end());
+    }
+    if (!any) {
+      w.missing.push_back(pattern);
+      continue;
+    }
+    MergeSpans(&spans);
+    for (const auto& gap : UncoveredParts(spans, w.window)) w.gaps.push_back({pattern, gap});
+  }
+  w.covered = w.missing.empty() && w.gaps.empty();
+  return w;
+}
+
 HostReport JudgeHost(const std::string& host, const std::vector<const Finding*>& findings,
-                     const std::map<LogType, Coverage>& coverage, const std::optional<ExposureAssessment>& exposure,
+                     const HostCoverage& coverage, const std::optional<ExposureAssessment>& exposure,
                      const ExposureTable* table, const VerdictRules& rules) {
   HostReport r;
   r.host = host;
-  r.coverage = coverage;
+  r.coverage = coverage.by_kind;
+  r.families = coverage.by_family;
   r.exposure = exposure;
   const Finding* compromise = nullptr;
+  // Findings of rules that state no outcome are reported but not weighed.
+  std::vector<const Finding*> judged;
   for (const Finding* f : findings) {
     r.by_severity[size_t(f->rule->severity)]++;
     for (const auto& cve : f->rule->cves) r.by_cve[cve]++;
@@ -114,6 +244,11 @@ HostReport JudgeHost(const std::string& host, const std::vector<const Finding*>&
       if (!r.first || *f->time < *r.first) r.first = f->time;
       if (!r.last || *f->time > *r.last) r.last = f->time;
     }
+    if (f->rule->outcome == Outcome::kNone) {
+      ++r.unjudged_findings;
+      continue;
+    }
+    judged.push_back(f);
     if (f->rule->outcome == Outcome::kCompromise && !compromise) compromise = f;
   }
   // Weigh traces by the build in force when they happened.
@@ -122,7 +257,7 @@ HostReport JudgeHost(const std::string& host, const std::vector<const Finding*>&
     std::map<Build, std::vector<CveExposure>> cache;
     std::optional<Build> exposed_build, fixed_build;
     std::optional<TimeMs> first_exposed, first_after_fix;
-    for (const Finding* f : findings) {
+    for (const Finding* f : judged) {
       if (!f->time || f->rule->cves.empty() || f->rule->outcome == Outcome::kProbe) continue;
       auto b = BuildAt(*exposure, *f->time);
       if (!b || !table->Find(*b)) continue;
@@ -142,18 +277,20 @@ HostReport JudgeHost(const std::string& host, const std::vector<const Finding*>&
     }
     if (r.traces_while_exposed)
       weights.push_back(std::to_string(r.traces_while_exposed) + " trace(s) hit the server while its build (" +
-                        exposed_build->ToString() + " from " + FormatIsoTime(*first_exposed).substr(0, 10) +
-                        ") was open to their CVE");
+                        exposed_build->ToString() + " from " + Day(*first_exposed) +
+                        ") was open to their CVE: they weigh more");
     if (r.traces_after_fix)
       weights.push_back(std::to_string(r.traces_after_fix) +
                         " trace(s) came when the logs show a build fixed for their CVE (" + fixed_build->ToString() +
                         "): attempts against a patched server weigh less");
   }
+  for (const auto& c : rules.campaigns()) r.windows.push_back(CheckWindow(c, coverage, exposure, table));
+
   std::vector<const Finding*> chain;
   const VerdictCombination* combination = nullptr;
   if (!compromise) {
     for (const auto& c : rules.combinations()) {
-      chain = MatchSequence(c, findings);
+      chain = MatchSequence(c, judged);
       if (!chain.empty()) {
         combination = &c;
         break;
@@ -166,31 +303,44 @@ HostReport JudgeHost(const std::string& host, const std::vector<const Finding*>&
   } else if (combination) {
     r.verdict = combination->verdict;
     r.reasons.push_back(FillReason(combination->reason, chain));
-  } else if (!findings.empty()) {
+  } else if (!judged.empty()) {
     r.verdict = Verdict::kAttempted;
     r.reasons.push_back("only attempts, probes or unconfirmed exploitation were seen");
   } else {
-    std::optional<TimeMs> first;
-    for (const auto& [type, cov] : coverage)
-      if (cov.first && (!first || *cov.first < *first)) first = cov.first;
-    if (!first) {
+    bool any_time = false;
+    for (const auto& [family, c] : coverage.by_family) any_time = any_time || !c.spans.empty();
+    if (!any_time) {
       r.verdict = Verdict::kInsufficientEvidence;
-      r.reasons.push_back("no Exchange or IIS log with a readable time was found");
+      r.reasons.push_back(coverage.by_family.empty()
+                              ? "no Exchange or IIS log was read"
+                              : "no Exchange or IIS log record with a readable time lies inside the scan window");
     } else {
       r.verdict = Verdict::kNoEvidence;
-      for (const auto& w : CampaignWindows()) {
-        if (*first > w.end) {
-          r.verdict = Verdict::kInsufficientEvidence;
-          r.reasons.push_back("logs start " + FormatIsoTime(*first).substr(0, 10) + ", after the " +
-                              std::string(w.name) + " exploitation window (" + FormatIsoTime(w.start).substr(0, 10) +
-                              " to " + FormatIsoTime(w.end).substr(0, 10) + ")");
-        }
+      for (const auto& w : r.windows) {
+        if (w.covered) continue;
+        r.verdict = Verdict::kInsufficientEvidence;
+        r.reasons.push_back(UncoveredReason(w));
       }
-      if (r.verdict == Verdict::kNoEvidence)
-        r.reasons.push_back("logs from " + FormatIsoTime(*first).substr(0, 10) +
-                            " on cover every exploitation window and hold no trace");
+      if (r.verdict == Verdict::kNoEvidence) {
+        std::string covered, spared;
+        for (const auto& w : r.windows) {
+          if (w.not_exposed)
+            spared += (spared.empty() ? "" : "; ") + w.campaign + ": " + w.exposure;
+          else
+            covered += (covered.empty() ? "" : ", ") + w.campaign + " " + Range(w.window);
+        }
+        r.reasons.push_back(covered.empty()
+                                ? "the host was not exposed during any campaign window and no trace was found"
+                                : "logs of every family that would show them cover the windows in which the host "
+                                  "was exposed (" +
+                                      covered + ") and hold no trace");
+        if (!spared.empty()) r.reasons.push_back("not exposed: " + spared);
+      }
     }
   }
+  if (r.unjudged_findings)
+    r.reasons.push_back(std::to_string(r.unjudged_findings) +
+                        " finding(s) of rules that state no outcome are listed but do not change the verdict");
   for (auto& w : weights) r.reasons.push_back(std::move(w));
   return r;
 }

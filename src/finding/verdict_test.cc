@@ -24,19 +24,166 @@ Finding At(std::shared_ptr<const SigmaRule> rule, const std::string& time) {
   return f;
 }
 
-TEST(Verdict, CompromiseAttemptAndCoverage) {
+TimeMs T(const std::string& iso) { return *ParseIsoTime(iso); }
+
+// Coverage of one family by stretches of records.
+void Cover(HostCoverage* c, const std::string& family, std::vector<TimeSpan> spans) {
+  LogType kind = LogTypeFromName(family.substr(0, family.find('/')));
+  for (const auto& s : spans) {
+    AddToCoverage(&c->by_family[family], 1000, s.first, s.last, {s});
+    AddToCoverage(&c->by_kind[kind], 1000, s.first, s.last, {s});
+  }
+}
+
+// HttpProxy ECP and IIS logs from 2021-01-01 to 2023-06-30 without a day-long gap.
+HostCoverage FullCoverage() {
+  HostCoverage c;
+  Cover(&c, "httpproxy/ecp", {{T("2021-01-01"), T("2023-06-30")}});
+  Cover(&c, "iis/w3svc1", {{T("2021-01-01"), T("2023-06-30")}});
+  return c;
+}
+
+const WindowCheck* Window(const HostReport& r, const std::string& campaign) {
+  for (const auto& w : r.windows)
+    if (w.campaign == campaign) return &w;
+  return nullptr;
+}
+
+TEST(Verdict, CompromiseAndAttemptNeedTracesOfThatOutcome) {
   auto attempt = At(Rule("attempt", "2021-26855"), "2021-03-03T06:00:00Z");
   auto compromise = At(Rule("compromise", "2021-27065"), "2021-03-03T07:00:00Z");
-  std::map<LogType, Coverage> cov;
-  cov[LogType::kHttpProxy].first = ParseIsoTime("2021-03-01");
+  HostCoverage cov = FullCoverage();
   EXPECT_EQ(JudgeHost("h", {&attempt}, cov).verdict, Verdict::kAttempted);
   EXPECT_EQ(JudgeHost("h", {&attempt, &compromise}, cov).verdict, Verdict::kCompromised);
   EXPECT_EQ(JudgeHost("h", {}, cov).verdict, Verdict::kNoEvidence);
-  cov[LogType::kHttpProxy].first = ParseIsoTime("2023-06-01");
+  EXPECT_EQ(JudgeHost("h", {}, {}).verdict, Verdict::kInsufficientEvidence);
+}
+
+TEST(Verdict, ARuleWithoutOutcomeListsFindingsButDoesNotMoveTheVerdict) {
+  std::string yaml =
+      "title: admin logons\nid: user.admin\nlevel: high\nlogsource:\n  product: exchange\n  service: "
+      "httpproxy\ndetection:\n  s:\n    A: 1\n  condition: s\n";
+  auto rule = SigmaRule::Parse(yaml, "t").value();
+  EXPECT_EQ(rule->info()->outcome, Outcome::kNone);
+  auto plain = At(rule, "2021-03-03T06:00:00Z");
+  HostReport r = JudgeHost("h", {&plain}, FullCoverage());
+  EXPECT_EQ(r.verdict, Verdict::kNoEvidence);
+  EXPECT_EQ(r.unjudged_findings, 1u);
+  EXPECT_EQ(r.by_severity[size_t(Severity::kHigh)], 1u);
+  EXPECT_NE(r.reasons.back().find("state no outcome"), std::string::npos) << r.reasons.back();
+  auto attempt = At(Rule("attempt", "2021-26855"), "2021-03-03T06:00:00Z");
+  EXPECT_EQ(JudgeHost("h", {&plain, &attempt}, FullCoverage()).verdict, Verdict::kAttempted);
+}
+
+TEST(Verdict, TwoRecordsYearsApartCoverNoWindow) {
+  // One IIS record on 2020-12-01 and one on 2023-06-01: the logs start before
+  // and end after every window, but nothing in between was logged.
+  HostCoverage cov;
+  Cover(&cov, "iis/w3svc1", {{T("2020-12-01T10:00:00Z"), T("2020-12-01T10:00:00Z")},
+                             {T("2023-06-01T10:00:00Z"), T("2023-06-01T10:00:00Z")}});
+  HostReport r = JudgeHost("h", {}, cov);
+  EXPECT_EQ(r.verdict, Verdict::kInsufficientEvidence);
+  ASSERT_EQ(r.windows.size(), 4u);
+  for (const auto& w : r.windows) EXPECT_FALSE(w.covered) << w.campaign;
+  const WindowCheck* pl = Window(r, "ProxyLogon");
+  ASSERT_TRUE(pl);
+  EXPECT_EQ(pl->missing, std::vector<std::string>{"httpproxy/ecp"});
+  ASSERT_EQ(pl->gaps.size(), 1u);
+  EXPECT_EQ(pl->gaps[0].first, "iis");
+  EXPECT_EQ(pl->gaps[0].second, (TimeSpan{T("2021-01-06"), T("2021-04-30") + kDayMs - 1}));
+  EXPECT_NE(r.reasons[0].find("ProxyLogon window 2021-01-06 to 2021-04-30 is not covered: no httpproxy/ecp logs; "
+                              "iis has no records 2021-01-06 to 2021-04-30"),
+            std::string::npos)
+      << r.reasons[0];
+}
+
+TEST(Verdict, ADayLongGapInOneWindowMakesItInsufficient) {
+  HostCoverage cov = FullCoverage();
+  cov.by_family["iis/w3svc1"].spans = {{T("2021-01-01"), T("2021-08-31")}, {T("2021-09-03"), T("2023-06-30")}};
+  HostReport r = JudgeHost("h", {}, cov);
+  EXPECT_EQ(r.verdict, Verdict::kInsufficientEvidence);
+  EXPECT_TRUE(Window(r, "ProxyLogon")->covered);
+  EXPECT_FALSE(Window(r, "ProxyShell")->covered);
+  EXPECT_TRUE(Window(r, "ProxyNotShell")->covered);
+  ASSERT_EQ(r.reasons.size(), 1u);
+  EXPECT_NE(r.reasons[0].find("ProxyShell window 2021-08-05 to 2021-12-31 is not covered: iis has no records "
+                              "2021-08-31 to 2021-09-03"),
+            std::string::npos)
+      << r.reasons[0];
+}
+
+TEST(Verdict, LogsStartingAfterTheWindowsAreInsufficient) {
+  HostCoverage cov;
+  Cover(&cov, "httpproxy/ecp", {{T("2023-06-01"), T("2023-06-30")}});
+  Cover(&cov, "iis/w3svc1", {{T("2023-06-01"), T("2023-06-30")}});
   HostReport late = JudgeHost("h", {}, cov);
   EXPECT_EQ(late.verdict, Verdict::kInsufficientEvidence);
-  EXPECT_EQ(late.reasons.size(), 3u);  // every campaign window closed before the logs start
-  EXPECT_EQ(JudgeHost("h", {}, {}).verdict, Verdict::kInsufficientEvidence);
+  EXPECT_EQ(late.reasons.size(), 4u);  // every campaign window closed before the logs start
+}
+
+TEST(Verdict, TheScanWindowIsWhatIsCovered) {
+  HostCoverage cov = FullCoverage();
+  cov.since = T("2022-01-01");
+  for (auto* m : {&cov.by_family, })
+    for (auto& [f, c] : *m) c.spans = ClipSpans(c.spans, *cov.since, INT64_MAX);
+  HostReport r = JudgeHost("h", {}, cov);
+  EXPECT_EQ(r.verdict, Verdict::kInsufficientEvidence);
+  EXPECT_FALSE(Window(r, "ProxyLogon")->covered);
+  EXPECT_TRUE(Window(r, "ProxyLogon")->outside_scan_window);
+  EXPECT_TRUE(Window(r, "OWASSRF")->covered);
+  EXPECT_NE(r.reasons[0].find("outside --since/--until"), std::string::npos) << r.reasons[0];
+}
+
+TEST(Verdict, TheExposurePlaneNarrowsOrWidensTheWindow) {
+  auto table = ExposureTable::LoadBuiltin().value();
+  HostCoverage cov;
+  Cover(&cov, "httpproxy/ecp", {{T("2021-01-01"), T("2021-03-31")}});
+  Cover(&cov, "iis/w3svc1", {{T("2021-01-01"), T("2021-03-31")}});
+  // The logs show the March 2021 update (fixed for CVE-2021-26855) from 2021-03-06.
+  ExposureAssessment a = AssessBuild(*table, *ParseBuild("15.1.2176.9"), false);
+  BuildEvidence before{"HttpProxy log header", "x", *ParseBuild("15.1.2176.2"), false, "", {}, {}};
+  before.first_seen = T("2021-01-01");
+  before.seen = T("2021-03-05T23:00:00Z");
+  BuildEvidence after = before;
+  after.build = *ParseBuild("15.1.2176.9");
+  after.first_seen = T("2021-03-06");
+  after.seen = T("2021-03-31");
+  a.evidence = {before, after};
+  HostReport r = JudgeHost("h", {}, cov, a, table.get());
+  const WindowCheck* pl = Window(r, "ProxyLogon");
+  ASSERT_TRUE(pl);
+  EXPECT_TRUE(pl->covered) << (pl->gaps.empty() ? "" : pl->gaps[0].first);
+  EXPECT_EQ(pl->window.last, T("2021-03-06"));
+  EXPECT_NE(pl->exposure.find("15.1.2176.9"), std::string::npos) << pl->exposure;
+  // Later campaigns are not covered by logs that end in March 2021.
+  EXPECT_EQ(r.verdict, Verdict::kInsufficientEvidence);
+  EXPECT_FALSE(Window(r, "ProxyShell")->covered);
+
+  // Still on the RTM build: the ProxyLogon window runs to the end of the evidence.
+  HostCoverage long_cov;
+  Cover(&long_cov, "httpproxy/ecp", {{T("2021-01-01"), T("2024-01-31")}});
+  Cover(&long_cov, "iis/w3svc1", {{T("2021-01-01"), T("2021-12-31")}, {T("2022-03-01"), T("2024-01-31")}});
+  ExposureAssessment open = AssessBuild(*table, *ParseBuild("15.1.2176.2"), false);
+  HostReport still = JudgeHost("h", {}, long_cov, open, table.get());
+  const WindowCheck* w = Window(still, "ProxyLogon");
+  EXPECT_EQ(w->window.last, T("2024-01-31"));
+  EXPECT_FALSE(w->covered);  // the IIS gap in early 2022 lies inside the widened window
+  EXPECT_NE(w->exposure.find("still open to CVE-2021-26855"), std::string::npos) << w->exposure;
+  // Logs that show a build fixed for ProxyShell (2016 CU20 Apr21SU) from
+  // May 2021: the host was never exposed in the ProxyShell window.
+  ExposureAssessment patched = AssessBuild(*table, *ParseBuild("15.1.2242.8"), false);
+  BuildEvidence fixed{"HttpProxy log header", "x", *ParseBuild("15.1.2242.8"), false, "", {}, {}};
+  fixed.first_seen = T("2021-05-01");
+  fixed.seen = T("2024-01-31");
+  patched.evidence = {fixed};
+  HostReport spared = JudgeHost("h", {}, long_cov, patched, table.get());
+  const WindowCheck* ps = Window(spared, "ProxyShell");
+  EXPECT_TRUE(ps->not_exposed);
+  EXPECT_TRUE(ps->covered);
+  EXPECT_NE(ps->exposure.find("before the campaign began"), std::string::npos) << ps->exposure;
+  // The fix came after ProxyLogon's window closed: that window stays whole.
+  EXPECT_EQ(Window(spared, "ProxyLogon")->window.last, T("2021-04-30") + kDayMs - 1);
+  EXPECT_TRUE(Window(spared, "ProxyLogon")->covered);
 }
 
 TEST(Verdict, TracesAreWeighedByTheBuildInForceAtTheirTime) {
@@ -78,7 +225,7 @@ TEST(Verdict, ACombinationOfMarksInTimeOrderIsACompromise) {
   auto early_ssrf = At(ssrf, "2021-03-03T06:00:00Z");
   auto later_vdir = At(vdir, "2021-03-03T06:05:00Z");
   later_vdir.source.position = 7;
-  std::map<LogType, Coverage> cov;
+  HostCoverage cov;
   HostReport r = JudgeHost("h", {&early_ssrf, &later_vdir}, cov);
   EXPECT_EQ(r.verdict, Verdict::kCompromised);
   ASSERT_FALSE(r.reasons.empty());

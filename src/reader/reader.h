@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/time.h"
+#include "base/time_span.h"
 #include "reader/log_head.h"
 #include "record/log_record.h"
 #include "rule/prefilter.h"
@@ -59,11 +60,19 @@ enum class PositionKind { kLine, kRecord, kOffset };
 struct FileFacts {
   uint64_t records = 0;
   std::optional<TimeMs> first, last;  // times of the first and last record
+  // The stretches of time the file's records cover (merged; neighbours at
+  // most kCoverageGap apart), so that a file with one record in 2020 and one
+  // in 2023 covers two days, not three years.
+  std::vector<TimeSpan> spans;
   LogHead head;                       // directives at the start (text logs)
   // What went wrong while reading, one sentence each: damaged records
   // skipped or read in part ("line 18: 1 record longer than ..."), engine
   // errors. Each becomes an error record; the scan goes on.
   std::vector<std::string> problems;
+  // Set when the file is not in the reader's format after all (its bytes
+  // say "compressed (gzip)", "UTF-16 text"): nothing was read, and the file
+  // is reported as skipped, not as covered.
+  std::string not_read;
 };
 
 // One file being read. ReadChunk may run for different chunks on different

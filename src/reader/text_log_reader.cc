@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "base/text.h"
+#include "base/time_span.h"
 #include "record/log_format.h"
 #include "source/directive.h"
 
@@ -53,7 +54,21 @@ struct ChunkState {
   Damage damage;
   uint64_t longest_line = 0;
   std::string scan_error;
+  // Coverage: stretches of record times (base/time_span.h), and how many
+  // were dropped past kMaxSpansPerChunk.
+  std::vector<TimeSpan> spans;
+  uint64_t spans_dropped = 0;
+  uint64_t spans_dropped_line = 0;  // chunk-relative 0-based line of the first dropped stretch
 };
+
+// Coverage sampling: a record time every kCoverageStride bytes and at both
+// ends of a chunk; between neighbours more than kCoverageGap apart the
+// records are bisected (at most kMaxBisectParses per chunk) until the jump
+// lies between two adjacent records. A gap of more than a day is thus found
+// wherever it is, for a few parses per megabyte.
+constexpr size_t kCoverageStride = size_t(1) << 20;
+constexpr int kMaxBisectParses = 4096;
+constexpr size_t kMaxSpansPerChunk = 256;
 
 bool IsComment(std::string_view line, size_t line_start) {
   return !line.empty() && (line[0] == '#' || (line_start == 0 && line.substr(0, 4) == "\xEF\xBB\xBF#"));
@@ -190,7 +205,8 @@ class TextLogReading final : public FileReading {
         context_(context),
         type_(file.type),
         format_(RecordFormatOf(file.type)),
-        bytes_(map.bytes()) {
+        bytes_(map.bytes()),
+        not_read_(UnreadableEncoding(map.bytes().substr(0, 64))) {
     auto bounds = ChunkBoundaries();
     chunks_.resize(bounds.size() - 1);
     for (size_t k = 0; k + 1 < bounds.size(); ++k) {
@@ -217,6 +233,11 @@ class TextLogReading final : public FileReading {
   }
   const FieldHeader* HeaderOf(const HeaderState& s) const { return s.header ? s.header.get() : DefaultHeader(type_); }
   std::optional<TimeMs> TimeOfRecordAt(size_t start, const HeaderState& state) const;
+  // The first record start in [from, limit), or npos.
+  size_t RecordStartIn(size_t from, size_t limit) const;
+  // Fills out.spans: `start` is the header in force at the chunk start,
+  // `directives` the line starts of its directive lines, in order.
+  void SampleCoverage(ChunkState& out, const HeaderState& start, const std::vector<size_t>& directives) const;
 
   const EvidenceFile& file_;
   MappedFile& map_;
@@ -224,6 +245,7 @@ class TextLogReading final : public FileReading {
   const LogType type_;
   const RecordFormat format_;
   const std::string_view bytes_;
+  const std::string_view not_read_;  // non-empty: these bytes are no text log
   std::vector<ChunkState> chunks_;
   std::vector<uint64_t> line_base_;  // per chunk: 0-based line of its first byte (after Finish)
   std::mutex mu_;
@@ -268,6 +290,12 @@ std::vector<size_t> TextLogReading::ChunkBoundaries() const {
 
 void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sink) {
   ChunkState& out = chunks_[k];
+  if (!not_read_.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    out.end_known = true;
+    cv_.notify_all();
+    return;
+  }
   const std::string_view bytes = bytes_;
   const Prefilter* pf = context_.prefilter;
 
@@ -294,6 +322,8 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
     cv_.wait(lock, [&] { return chunks_[k - 1].end_known; });
     state = chunks_[k - 1].end_state;
   }
+  const HeaderState start_state = state;
+  std::vector<size_t> directives;
   {
     HeaderState end = state;
     for (const auto& c : cands) {
@@ -301,6 +331,7 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
       std::string_view line = bytes.substr(c.line_start, c.line_end - c.line_start);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       ApplyDirective(line, format_, &end);
+      directives.push_back(c.line_start);
     }
     std::lock_guard<std::mutex> lock(mu_);
     out.end_state = std::move(end);
@@ -426,8 +457,107 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
       pos = std::max(line_end + 1, consumed_to);
     }
   }
+  SampleCoverage(out, start_state, directives);
   out.newlines = chunk_newlines;
   map_.DoneWith(out.begin, out.end - out.begin);
+}
+
+size_t TextLogReading::RecordStartIn(size_t from, size_t limit) const {
+  size_t pos = from;
+  if (pos > 0 && bytes_[pos - 1] != '\n') {
+    const void* nl = memchr(bytes_.data() + pos, '\n', limit - std::min(limit, pos));
+    if (!nl) return std::string_view::npos;
+    pos = size_t(static_cast<const char*>(nl) - bytes_.data()) + 1;
+  }
+  const size_t give_up = pos + kMaxBacktrack;
+  while (pos < limit && pos < give_up) {
+    LineSpan line = LineAt(bytes_, pos);
+    std::string_view text = bytes_.substr(line.start, line.end - line.start);
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    const bool record = !IsComment(text, line.start) && !Trim(text).empty() &&
+                        (format_ != RecordFormat::kCsv || LooksLikeRecordStart(text));
+    if (record) return pos;
+    pos = line.next;
+  }
+  return std::string_view::npos;
+}
+
+void TextLogReading::SampleCoverage(ChunkState& out, const HeaderState& start,
+                                    const std::vector<size_t>& directives) const {
+  struct Sample {
+    size_t pos;
+    TimeMs t;
+    size_t segment;  // directives before it
+    HeaderState state;
+  };
+  HeaderState state = start;
+  size_t next_directive = 0;
+  auto advance_to = [&](size_t pos) {
+    for (; next_directive < directives.size() && directives[next_directive] < pos; ++next_directive) {
+      LineSpan line = LineAt(bytes_, directives[next_directive]);
+      std::string_view text = bytes_.substr(line.start, line.end - line.start);
+      if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+      ApplyDirective(text, format_, &state);
+    }
+  };
+  std::vector<Sample> samples;
+  auto take = [&](size_t pos) {
+    if (pos == std::string_view::npos || (!samples.empty() && pos <= samples.back().pos)) return;
+    advance_to(pos);
+    if (auto t = TimeOfRecordAt(pos, state)) samples.push_back({pos, *t, next_directive, state});
+  };
+  for (size_t p = out.begin; p < out.end; p += kCoverageStride) take(RecordStartIn(p, out.end));
+  {
+    // The last record of the chunk: back from its end, a line at a time.
+    size_t end = out.end;
+    while (end > out.begin && out.end - end < kMaxBacktrack) {
+      LineSpan line = LineAt(bytes_, end - 1);
+      size_t from = std::max(line.start, out.begin);
+      size_t rec = RecordStartIn(from, end);  // this line only
+      if (rec != std::string_view::npos) {
+        take(rec);
+        break;
+      }
+      end = from;
+    }
+  }
+  // Bisect between neighbours more than a day apart.
+  int budget = kMaxBisectParses;
+  std::vector<Sample> all;
+  auto refine = [&](auto& self, const Sample& a, const Sample& b) -> void {
+    if (std::abs(b.t - a.t) <= kCoverageGap || a.segment != b.segment || budget <= 0) return;
+    size_t mid = RecordStartIn(a.pos + (b.pos - a.pos) / 2, b.pos);
+    if (mid == std::string_view::npos || mid <= a.pos) mid = RecordStartIn(a.pos + 1, b.pos);
+    if (mid == std::string_view::npos || mid <= a.pos || mid >= b.pos) return;  // adjacent records
+    --budget;
+    auto t = TimeOfRecordAt(mid, a.state);
+    if (!t) return;
+    Sample m{mid, *t, a.segment, a.state};
+    self(self, a, m);
+    all.push_back(m);
+    self(self, m, b);
+  };
+  for (size_t i = 0; i < samples.size(); ++i) {
+    if (i > 0) refine(refine, samples[i - 1], samples[i]);
+    all.push_back(samples[i]);
+  }
+  // Neighbours at most a day apart make one stretch.
+  for (size_t i = 0; i < all.size(); ++i) {
+    const TimeMs t = all[i].t;
+    if (i > 0 && std::abs(t - all[i - 1].t) <= kCoverageGap && !out.spans.empty()) {
+      TimeSpan& cur = out.spans.back();
+      cur.first = std::min(cur.first, t);
+      cur.last = std::max(cur.last, t);
+      continue;
+    }
+    if (out.spans.size() >= kMaxSpansPerChunk) {
+      // Dropping a stretch can only make the coverage smaller, never larger.
+      if (!out.spans_dropped) out.spans_dropped_line = CountByte(bytes_.data() + out.begin, all[i].pos - out.begin, '\n');
+      ++out.spans_dropped;
+      continue;
+    }
+    out.spans.push_back({t, t});
+  }
 }
 
 std::optional<TimeMs> TextLogReading::TimeOfRecordAt(size_t start, const HeaderState& state) const {
@@ -444,9 +574,14 @@ std::optional<TimeMs> TextLogReading::TimeOfRecordAt(size_t start, const HeaderS
 
 FileFacts TextLogReading::Finish() {
   FileFacts facts;
+  if (!not_read_.empty()) {
+    facts.not_read = std::string(not_read_);
+    return facts;
+  }
   facts.head = ReadLogHead(bytes_.substr(0, kLogHeadBytes));
   HeaderState state;
   uint64_t base = 0, comment_lines = 0, longest = 0, damaged_first_line = 0;
+  uint64_t spans_dropped = 0, spans_dropped_line = 0;
   Damage damage;
   line_base_.clear();
   for (auto& c : chunks_) {
@@ -457,6 +592,9 @@ FileFacts TextLogReading::Finish() {
     damage.bad_quote += c.damage.bad_quote;
     longest = std::max(longest, c.longest_line);
     comment_lines += c.comment_lines;
+    for (const auto& span : c.spans) facts.spans.push_back(span);
+    if (c.spans_dropped && !spans_dropped) spans_dropped_line = base + c.spans_dropped_line + 1;
+    spans_dropped += c.spans_dropped;
     base += c.newlines;
     state = c.end_state;
     if (!c.scan_error.empty()) facts.problems.push_back(c.scan_error);
@@ -494,6 +632,11 @@ FileFacts TextLogReading::Finish() {
     }
   }
 
+  MergeSpans(&facts.spans);
+  if (spans_dropped)
+    facts.problems.push_back("line " + std::to_string(spans_dropped_line) + ": record times jump by more than a day " +
+                             std::to_string(spans_dropped) +
+                             " more times than coverage keeps; the times after those jumps do not count as covered");
   if (damage.any()) {
     std::vector<std::string> parts;
     if (damage.too_long)

@@ -14,6 +14,29 @@ void OptTime(JsonWriter& w, const std::optional<TimeMs>& t) {
     w.Null();
 }
 
+void Spans(JsonWriter& w, const std::vector<TimeSpan>& spans) {
+  w.BeginArray();
+  for (const auto& s : spans)
+    w.BeginObject().Key("first").String(FormatIsoTime(s.first)).Key("last").String(FormatIsoTime(s.last)).EndObject();
+  w.EndArray();
+}
+
+// files, bytes, first, last, and the stretches covered and the gaps between
+// them (more than a day without a record).
+void CoverageMembers(JsonWriter& w, const Coverage& c) {
+  w.Key("files").Number(c.files).Key("bytes").Number(c.bytes).Key("first");
+  OptTime(w, c.first);
+  w.Key("last");
+  OptTime(w, c.last);
+  w.Key("spans");
+  Spans(w, c.spans);
+  std::vector<TimeSpan> gaps;
+  for (size_t i = 1; i < c.spans.size(); ++i) gaps.push_back({c.spans[i - 1].last, c.spans[i].first});
+  w.Key("gaps");
+  Spans(w, gaps);
+  if (c.spans_dropped) w.Key("spans_dropped").Number(c.spans_dropped);
+}
+
 }  // namespace
 
 std::string FindingJson(const Finding& f) {
@@ -55,13 +78,32 @@ std::string HostJson(const HostReport& h) {
   for (const auto& [cve, n] : h.by_cve) w.Key(cve).Number(n);
   w.EndObject().Key("coverage").BeginObject();
   for (const auto& [type, c] : h.coverage) {
-    w.Key(LogTypeName(type)).BeginObject().Key("files").Number(c.files).Key("bytes").Number(c.bytes).Key("first");
-    OptTime(w, c.first);
-    w.Key("last");
-    OptTime(w, c.last);
+    w.Key(LogTypeName(type)).BeginObject();
+    CoverageMembers(w, c);
     w.EndObject();
   }
-  w.EndObject().Key("unlisted").BeginObject();
+  w.EndObject().Key("families").BeginObject();
+  for (const auto& [family, c] : h.families) {
+    w.Key(family).BeginObject();
+    CoverageMembers(w, c);
+    w.EndObject();
+  }
+  w.EndObject().Key("windows").BeginArray();
+  for (const auto& win : h.windows) {
+    w.BeginObject().Key("campaign").String(win.campaign).Key("first").String(FormatIsoTime(win.window.first));
+    w.Key("last").String(FormatIsoTime(win.window.last)).Key("covered").Bool(win.covered);
+    w.Key("exposed").Bool(!win.not_exposed).Key("exposure").String(win.exposure);
+    w.Key("missing").StringArray(win.missing).Key("gaps").BeginArray();
+    for (const auto& [family, gap] : win.gaps) {
+      w.BeginObject().Key("family").String(family).Key("first").String(FormatIsoTime(gap.first));
+      w.Key("last").String(FormatIsoTime(gap.last)).EndObject();
+    }
+    w.EndArray().Key("outside_scan_window").Bool(win.outside_scan_window).EndObject();
+  }
+  w.EndArray().Key("skipped").BeginObject();
+  for (const auto& [reason, n] : h.skipped_by_reason) w.Key(reason).Number(n);
+  w.EndObject().Key("unjudged_findings").Number(h.unjudged_findings);
+  w.Key("unlisted").BeginObject();
   for (const auto& [rule, n] : h.unlisted) w.Key(rule).Number(n);
   w.EndObject().Key("traces_while_exposed").Number(h.traces_while_exposed);
   w.Key("traces_after_fix").Number(h.traces_after_fix).Key("reasons").StringArray(h.reasons);
@@ -76,6 +118,13 @@ std::string HostJson(const HostReport& h) {
 std::string ErrorJson(const ScanError& e) {
   JsonWriter w;
   w.BeginObject().Key("type").String("error").Key("path").String(e.path).Key("message").String(e.message);
+  return w.EndObject().Take();
+}
+
+std::string SkippedJson(const std::string& host, const SkippedFile& f) {
+  JsonWriter w;
+  w.BeginObject().Key("type").String("skipped").Key("host").String(host).Key("path").String(f.path);
+  w.Key("reason").String(f.reason).Key("bytes").Number(f.size);
   return w.EndObject().Take();
 }
 

@@ -12,6 +12,8 @@ namespace exhunt {
 std::string FindingJson(const Finding& f);
 std::string HostJson(const HostReport& h);
 std::string ErrorJson(const ScanError& e);
+// {"type":"skipped","host":..,"path":..,"reason":..,"bytes":..}: evidence-like, not read.
+std::string SkippedJson(const std::string& host, const SkippedFile& f);
 std::string StatsJson(const ScanStats& s);
 // A standalone exposure record (exhunt exposure --format jsonl).
 std::string ExposureJson(const std::string& host, const ExposureAssessment& a);

@@ -8,7 +8,10 @@ class JsonlReporter final : public ScanSink {
  public:
   explicit JsonlReporter(std::ostream& out) : out_(out) {}
   void OnFinding(const Finding& f) override { out_ << FindingJson(f) << '\n'; }
-  void OnHost(const HostReport& h) override { out_ << HostJson(h) << '\n'; }
+  void OnHost(const HostReport& h) override {
+    out_ << HostJson(h) << '\n';
+    for (const auto& f : h.skipped) out_ << SkippedJson(h.host, f) << '\n';
+  }
   void OnError(const ScanError& e) override { out_ << ErrorJson(e) << '\n'; }
   void End(const ScanStats& s) override { out_ << StatsJson(s) << '\n'; }
 

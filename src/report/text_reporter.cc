@@ -93,6 +93,33 @@ class TextReporter final : public ScanSink {
                            c.first ? FormatIsoTime(*c.first).substr(0, 10) : "?",
                            c.last ? FormatIsoTime(*c.last).substr(0, 10) : "?");
     }
+    if (!h.windows.empty()) {
+      out << "  campaign windows (logs that would show each, while the host was exposed):\n";
+      for (const auto& w : h.windows) {
+        std::string state = w.not_exposed ? "not exposed" : w.covered ? "covered" : "NOT COVERED";
+        if (!w.covered) {
+          std::vector<std::string> what;
+          for (const auto& m : w.missing) what.push_back("no " + m + " logs");
+          if (!w.gaps.empty()) what.push_back(fmt::format("{} gap{}", w.gaps.size(), w.gaps.size() == 1 ? "" : "s"));
+          state += ": " + Join(what, ", ");
+        }
+        out << fmt::format("    {:<14} {} .. {}  {}\n", w.campaign, FormatIsoTime(w.window.first).substr(0, 10),
+                           FormatIsoTime(w.window.last).substr(0, 10), state);
+      }
+    }
+    if (!h.skipped_by_reason.empty()) {
+      uint64_t total = 0;
+      std::vector<std::string> kinds;
+      for (const auto& [reason, n] : h.skipped_by_reason) {
+        total += n;
+        kinds.push_back(fmt::format("{} {}", n, reason));
+      }
+      out << fmt::format("  not read ({} file{} that look like evidence): {}\n", total, total == 1 ? "" : "s",
+                         Join(kinds, ", "));
+      for (size_t i = 0; i < h.skipped.size() && i < 20; ++i)
+        out << "    " << TerminalSafe(h.skipped[i].path) << ": " << h.skipped[i].reason << "\n";
+      if (total > 20) out << fmt::format("    ... and {} more (use --format jsonl for all)\n", total - 20);
+    }
     // Findings grouped by rule, most severe first, then by first occurrence.
     std::vector<const Group*> groups;
     groups.reserve(groups_.size());

@@ -33,6 +33,8 @@ std::optional<Severity> ParseSeverity(std::string_view name) {
 
 std::string_view OutcomeName(Outcome o) {
   switch (o) {
+    case Outcome::kNone:
+      return "none";
     case Outcome::kProbe:
       return "probe";
     case Outcome::kAttempt:
@@ -46,7 +48,7 @@ std::string_view OutcomeName(Outcome o) {
 }
 
 std::optional<Outcome> ParseOutcome(std::string_view name) {
-  for (Outcome o : {Outcome::kProbe, Outcome::kAttempt, Outcome::kExploit, Outcome::kCompromise})
+  for (Outcome o : {Outcome::kNone, Outcome::kProbe, Outcome::kAttempt, Outcome::kExploit, Outcome::kCompromise})
     if (name == OutcomeName(o)) return o;
   return std::nullopt;
 }

@@ -18,8 +18,10 @@ std::string_view SeverityName(Severity s);
 // "info"/"informational", "low", ... ; nullopt if unknown.
 std::optional<Severity> ParseSeverity(std::string_view name);
 
-// What a finding says about the host.
-enum class Outcome { kProbe, kAttempt, kExploit, kCompromise };
+// What a finding says about the host. kNone: the rule does not say (a user
+// rule without `outcome:`); its findings are listed but do not move the
+// verdict.
+enum class Outcome { kNone, kProbe, kAttempt, kExploit, kCompromise };
 std::string_view OutcomeName(Outcome o);
 std::optional<Outcome> ParseOutcome(std::string_view name);
 
@@ -31,7 +33,7 @@ struct RuleInfo {
   std::string id, title, description;
   std::string origin;  // file the rule came from ("builtin:sigma/...", a user path)
   Severity severity = Severity::kMedium;
-  Outcome outcome = Outcome::kAttempt;
+  Outcome outcome = Outcome::kNone;
   std::vector<std::string> cves;    // "CVE-2021-26855"
   std::vector<std::string> attack;  // ATT&CK technique ids, "T1190"
   // Names the verdict combinations refer to (finding/verdict.h), e.g.

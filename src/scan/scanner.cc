@@ -49,10 +49,11 @@ struct HostRun {
   std::vector<std::string> install_roots;  // of every root
   std::vector<std::shared_ptr<FileUnit>> units;
   // Filled while its files are read (under the scanner's lock).
-  std::map<LogType, Coverage> coverage;
+  HostCoverage coverage;
   std::vector<Finding> findings;
   std::map<const RuleInfo*, uint64_t> kept, unlisted;
   std::vector<ScanError> errors;
+  std::vector<SkippedFile> skipped;            // by readers; discovery's are in the trees
   std::vector<std::vector<LoggedHead>> heads;  // per tree
 };
 
@@ -236,6 +237,11 @@ void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
   unit.map.reset();
 
   std::lock_guard<std::mutex> lock(mu);
+  if (!facts.not_read.empty()) {
+    host.skipped.push_back({unit.file.rel_path, facts.not_read, bytes});
+    FileDone(unit.file.size);
+    return;
+  }
   for (auto& f : findings) {
     const RuleInfo* key = f.rule.get();
     if (host.kept[key] >= options.max_findings_per_rule) {
@@ -245,14 +251,12 @@ void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
     ++host.kept[key];
     host.findings.push_back(std::move(f));
   }
-  auto& cov = host.coverage[unit.file.type];
-  cov.files += 1;
-  cov.bytes += bytes;
-  for (auto t : {facts.first, facts.last}) {
-    if (!t) continue;
-    if (!cov.first || *t < *cov.first) cov.first = t;
-    if (!cov.last || *t > *cov.last) cov.last = t;
-  }
+  // Coverage counts only what lies inside the scan window.
+  std::vector<TimeSpan> spans = ClipSpans(facts.spans, options.since.value_or(INT64_MIN),
+                                          options.until.value_or(INT64_MAX));
+  AddToCoverage(&host.coverage.by_kind[unit.file.type], bytes, facts.first, facts.last, spans);
+  AddToCoverage(&host.coverage.by_family[EvidenceFamily(unit.file.type, unit.file.rel_path)], bytes, facts.first,
+                facts.last, spans);
   if (HeadShowsBuild(unit.file.type)) host.heads[unit.tree].push_back({unit.file.rel_path, unit.file.type, facts.head});
   for (auto& p : facts.problems) host.errors.push_back({unit.file.rel_path, std::move(p)});
   stats.files++;
@@ -277,7 +281,16 @@ void Scanner::Impl::FinishHost(HostRun& host, ScanSink& sink) {
   std::vector<const Finding*> mine;
   mine.reserve(host.findings.size());
   for (const auto& f : host.findings) mine.push_back(&f);
+  host.coverage.since = options.since;
+  host.coverage.until = options.until;
   HostReport report = JudgeHost(host.name, mine, host.coverage, exposure, options.exposure_table);
+  for (const auto& tree : host.trees) host.skipped.insert(host.skipped.end(), tree.skipped.begin(), tree.skipped.end());
+  std::sort(host.skipped.begin(), host.skipped.end(),
+            [](const SkippedFile& a, const SkippedFile& b) { return a.path < b.path; });
+  for (const auto& f : host.skipped) {
+    ++report.skipped_by_reason[f.reason];
+    if (report.skipped.size() < kMaxSkippedListed) report.skipped.push_back(f);
+  }
   for (const auto& [rule, n] : host.unlisted) {
     report.unlisted[rule->id] += n;
     report.by_severity[size_t(rule->severity)] += n;
@@ -298,8 +311,30 @@ ScanStats Scanner::Run(ScanSink& sink) {
   // Discover every root first (file lists only), so that progress knows the
   // total; roots given the same host name (--host) are one host.
   std::vector<HostRun> hosts;
-  for (const auto& root : m.options.roots) {
-    std::string name = m.options.host.empty() ? HostNameForRoot(root) : m.options.host;
+  // A name given with --host joins its roots into one host; names taken
+  // from folders never do: two roots both called EXCH01 are two servers,
+  // told apart by their parent folders.
+  std::vector<std::string> names;
+  for (const auto& root : m.options.roots) names.push_back(HostNameForRoot(root));
+  if (m.options.host.empty()) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (std::count(names.begin(), names.end(), names[i]) < 2) continue;
+      const std::string base = names[i];
+      for (size_t j = i; j < names.size(); ++j) {
+        if (names[j] != base) continue;
+        std::string parent = m.options.roots[j];
+        while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
+        parent = parent.substr(0, parent.rfind('/') == std::string::npos ? 0 : parent.rfind('/'));
+        names[j] = HostNameForRoot(parent.empty() ? "." : parent) + "/" + base;
+      }
+    }
+    for (size_t i = 0; i < names.size(); ++i)  // still alike: number them
+      for (size_t j = i + 1, n = 2; j < names.size(); ++j)
+        if (names[j] == names[i]) names[j] += " (" + std::to_string(n++) + ")";
+  }
+  for (size_t r = 0; r < m.options.roots.size(); ++r) {
+    const std::string& root = m.options.roots[r];
+    std::string name = m.options.host.empty() ? names[r] : m.options.host;
     auto it = std::find_if(hosts.begin(), hosts.end(), [&](const HostRun& h) { return h.name == name; });
     if (it == hosts.end()) {
       hosts.emplace_back();

@@ -15,6 +15,7 @@ const std::string kIisHeader = "#Software: Microsoft Internet Information Servic
 const std::string kShell =
     "2021-03-04 01:02:03 10.0.0.5 POST /aspnet_client/shell.aspx - 443 - 203.0.113.7 antSword/v2.1 - 200 0 0 40\r\n";
 const std::string kProxyLog = "Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa/HttpProxy_1.LOG";
+const std::string kInstallLogging = "Program Files/Microsoft/Exchange Server/V15/Logging/";
 
 // Counts how often each path is opened.
 class CountingFileSystem final : public FileSystem {
@@ -167,6 +168,57 @@ TEST(Scanner, AnUnreadableFileIsAnErrorAndTheRestIsScanned) {
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].path, "inetpub/logs/LogFiles/W3SVC1/u_ex2.log");
   EXPECT_FALSE(r.findings.empty());
+  EXPECT_EQ(r.stats.files, 1u);
+}
+
+TEST(Scanner, TwoRootsWithOneFolderNameAreTwoHosts) {
+  MemoryFileSystem fs;
+  fs.AddFile("/cases/a/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex1.log", kIisHeader + kShell);
+  fs.AddFile("/cases/b/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex1.log", kIisHeader);
+  RuleSet rules;
+  rules.AddBuiltin();
+  ScanOptions o;
+  o.roots = {"/cases/a/EXCH01", "/cases/b/EXCH01/"};
+  Scanner scanner(&fs, &rules, o);
+  ASSERT_TRUE(scanner.Prepare().ok());
+  ScanResult r = scanner.Scan();
+  ASSERT_EQ(r.hosts.size(), 2u);
+  EXPECT_EQ(r.hosts[0].host, "a/EXCH01");
+  EXPECT_EQ(r.hosts[1].host, "b/EXCH01");
+  EXPECT_NE(r.hosts[0].verdict, r.hosts[1].verdict);
+}
+
+TEST(Scanner, CompressedAndUtf16LogsAreListedAsSkippedNotCovered) {
+  MemoryFileSystem fs;
+  const std::string dir = "/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/";
+  fs.AddFile(dir + "u_ex1.log", kIisHeader + kShell);
+  fs.AddFile(dir + "u_ex2.log.gz", std::string("\x1f\x8b\x08\x00", 4) + "compressed bytes");
+  fs.AddFile(dir + "u_ex3.log", std::string("\x1f\x8b\x08\x00", 4) + "gzip named .log");
+  std::string utf16;
+  for (char c : kIisHeader + kShell) utf16 += std::string(1, c) + std::string(1, '\0');
+  fs.AddFile(dir + "u_ex4.log", "\xff\xfe" + utf16);
+  fs.AddFile(dir + "u_ex5.log", utf16);  // no byte-order mark
+  fs.AddFile("/c/EXCH01/" + kInstallLogging + "HttpProxy/Owa/HttpProxy_1.LOG.zip", "PK\x03\x04...");
+  fs.AddFile("/c/EXCH01/Users/x/holiday.jpg.gz", "\x1f\x8b");  // nothing like evidence
+  RuleSet rules;
+  rules.AddBuiltin();
+  ScanOptions o;
+  o.roots = {"/c/EXCH01"};
+  Scanner scanner(&fs, &rules, o);
+  ASSERT_TRUE(scanner.Prepare().ok());
+  ScanResult r = scanner.Scan();
+  ASSERT_EQ(r.hosts.size(), 1u);
+  const HostReport& h = r.hosts[0];
+  std::map<std::string, std::string> skipped;
+  for (const auto& f : h.skipped) skipped[f.path] = f.reason;
+  EXPECT_EQ(skipped.size(), 5u);
+  EXPECT_EQ(skipped["inetpub/logs/LogFiles/W3SVC1/u_ex2.log.gz"], "compressed (gzip)");
+  EXPECT_EQ(skipped["inetpub/logs/LogFiles/W3SVC1/u_ex3.log"], "compressed (gzip)");
+  EXPECT_EQ(skipped["inetpub/logs/LogFiles/W3SVC1/u_ex4.log"], "UTF-16 text");
+  EXPECT_EQ(skipped["inetpub/logs/LogFiles/W3SVC1/u_ex5.log"], "UTF-16 text");
+  EXPECT_EQ(skipped[kInstallLogging + "HttpProxy/Owa/HttpProxy_1.LOG.zip"], "compressed (zip)");
+  EXPECT_EQ(h.skipped_by_reason.at("compressed (gzip)"), 2u);
+  EXPECT_EQ(h.coverage.at(LogType::kIisW3c).files, 1u);  // only the one read
   EXPECT_EQ(r.stats.files, 1u);
 }
 

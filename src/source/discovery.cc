@@ -21,7 +21,43 @@ bool WorthSniffing(const std::string& lower_name) {
          EndsWithIgnoreCase(lower_name, ".csv") || lower_name.find('.') == std::string::npos;
 }
 
+// Compressed files by name: the extension and what it means.
+constexpr std::pair<std::string_view, std::string_view> kCompressedExtensions[] = {
+    {".gz", "compressed (gzip)"},   {".tgz", "compressed (gzip)"}, {".zip", "compressed (zip)"},
+    {".7z", "compressed (7-Zip)"},  {".rar", "compressed (RAR)"},  {".bz2", "compressed (bzip2)"},
+    {".xz", "compressed (xz)"},     {".zst", "compressed (zstd)"}, {".cab", "compressed (cabinet)"},
+    {".tar", "archive (tar)"},
+};
+
+// Where a compressed file is taken for evidence: its name without the
+// extension is a log kind's path, or it sits among logs or is named like one.
+bool LooksLikeLogEvidence(const std::string& lower_path, const std::string& lower_stem) {
+  return ClassifyLogPath(lower_stem) != LogType::kUnknown || Contains(lower_path, "/inetpub/logs/") ||
+         Contains(lower_path, "/logging/") || lower_stem.find(".log") != std::string::npos ||
+         EndsWithIgnoreCase(lower_stem, ".txt") || EndsWithIgnoreCase(lower_stem, ".csv");
+}
+
 }  // namespace
+
+std::string_view UnreadableEncoding(std::string_view head) {
+  auto starts = [&](std::string_view magic) { return head.substr(0, magic.size()) == magic; };
+  if (starts("\x1f\x8b")) return "compressed (gzip)";
+  if (starts("PK\x03\x04")) return "compressed (zip)";
+  if (starts(std::string_view("7z\xbc\xaf\x27\x1c", 6))) return "compressed (7-Zip)";
+  if (starts("Rar!")) return "compressed (RAR)";
+  if (starts("BZh")) return "compressed (bzip2)";
+  if (starts(std::string_view("\xfd" "7zXZ\x00", 6))) return "compressed (xz)";
+  if (starts("\x28\xb5\x2f\xfd")) return "compressed (zstd)";
+  if (starts("\xff\xfe") || starts("\xfe\xff")) return "UTF-16 text";
+  // UTF-16 without a byte-order mark: ASCII with every other byte NUL.
+  if (head.size() >= 8) {
+    size_t zeros_odd = 0, zeros_even = 0, n = std::min<size_t>(head.size(), 64) / 2 * 2;
+    for (size_t i = 0; i < n; ++i) (i % 2 ? zeros_odd : zeros_even) += head[i] == '\0';
+    if (zeros_odd == n / 2 && zeros_even == 0) return "UTF-16 text";
+    if (zeros_even == n / 2 && zeros_odd == 0) return "UTF-16 text";
+  }
+  return "";
+}
 
 LogType ClassifyLogPath(std::string_view rel_path) {
   std::string p = "/" + AsciiLowerCopy(rel_path);
@@ -119,6 +155,12 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
       tree.child_configs.push_back({path, rel});
     if (EndsWithIgnoreCase(lower, "/inetsrv/config/applicationhost.config")) tree.apphost_config.push_back({path, rel});
     if (EndsWithIgnoreCase(lower, "/inetsrv/rewrite.dll")) tree.rewrite_dll = true;
+    for (const auto& [ext, reason] : kCompressedExtensions) {
+      if (!EndsWithIgnoreCase(lower, ext)) continue;
+      if (LooksLikeLogEvidence(lower, lower.substr(0, lower.size() - ext.size())))
+        tree.skipped.push_back({rel, std::string(reason), size});
+      return;
+    }
     LogType type = ClassifyLogPath(rel);
     if (type == LogType::kUnknown || KindOf(type).confirm_by_content) {
       // Confirm or find the type from the header; path alone can't tell an
@@ -133,7 +175,13 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
         tree.errors.push_back({rel, file.status().message()});
         return;
       }
-      LogType by_content = ClassifyLogContent(file.value()->bytes().substr(0, 8192));
+      const std::string_view head = file.value()->bytes().substr(0, 8192);
+      LogType by_content = ClassifyLogContent(head);
+      if (std::string_view encoding = UnreadableEncoding(head); !encoding.empty()) {
+        if (type != LogType::kUnknown || LooksLikeLogEvidence(lower, lower))
+          tree.skipped.push_back({rel, std::string(encoding), size});
+        return;
+      }
       if (type == LogType::kUnknown) {
         type = by_content;
         // A name hint settles what the content alone leaves open.
@@ -145,7 +193,11 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
               break;
             }
       }
-      if (type == LogType::kUnknown) return;
+      if (type == LogType::kUnknown) {
+        if (Contains(lower, "/inetpub/logs/logfiles/"))
+          tree.skipped.push_back({rel, "not a log format exhunt reads", size});
+        return;
+      }
     }
     tree.logs.push_back({path, rel, type, size});
   };
@@ -200,6 +252,8 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
   }
   std::sort(tree.logs.begin(), tree.logs.end(),
             [](const EvidenceFile& a, const EvidenceFile& b) { return a.rel_path < b.rel_path; });
+  std::sort(tree.skipped.begin(), tree.skipped.end(),
+            [](const SkippedFile& a, const SkippedFile& b) { return a.path < b.path; });
   return tree;
 }
 

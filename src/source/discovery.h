@@ -22,8 +22,22 @@ struct EvidenceFile {
   uint64_t size = 0;
 };
 
+// A file that looks like evidence but is not read: a compressed log, a log
+// in an encoding exhunt does not read, a file in a log folder that is no
+// log it knows. Never dropped without a word: reports list them.
+struct SkippedFile {
+  std::string path;    // relative to the scan root
+  std::string reason;  // "compressed (gzip)", "UTF-16 text", "not a log format exhunt reads"
+  uint64_t size = 0;
+};
+
+// What the first bytes of a file say against reading it as a text log:
+// "compressed (gzip)", "compressed (zip)", "UTF-16 text", ... or "".
+std::string_view UnreadableEncoding(std::string_view head);
+
 struct DiscoveredTree {
   std::vector<EvidenceFile> logs;
+  std::vector<SkippedFile> skipped;
   // Exchange install folders, in the form LogContext::install_roots wants.
   std::vector<std::string> install_roots;
   std::vector<ScanError> errors;

@@ -48,9 +48,9 @@ using F = RecordFormat;
 // Discovery tries the entries in this order; report order follows it too.
 constexpr EvidenceKind kKinds[] = {
     {LogType::kIisW3c, "iis", F::kW3c, kIisFields, kIisSources, V::kIis, "/inetpub/logs/logfiles/w3svc", "", false, "",
-     "", "", "Microsoft Internet Information Services", false},
+     "", "", "Microsoft Internet Information Services", false, true},
     {LogType::kHttpProxy, "httpproxy", F::kCsv, kHttpProxyFields, kHttpProxySources, V::kExchange,
-     "/logging/httpproxy/", "", false, "HttpProxy Logs", "AnchorMailbox,BackEndCookie", "", "", true},
+     "/logging/httpproxy/", "", false, "HttpProxy Logs", "AnchorMailbox,BackEndCookie", "", "", true, true},
     {LogType::kEcpServer, "ecp-server", F::kCsv, kEcpFields, kEcpServerSources, V::kEcp, "/logging/ecp/server/", "",
      false, "ECP Server Log", "", "", "", false},
     {LogType::kEcpActivity, "ecp-activity", F::kCsv, kEcpFields, kEcpActivitySources, V::kEcp, "/logging/ecp/activity/",
@@ -83,6 +83,27 @@ LogType LogTypeFromName(std::string_view name) {
   for (const auto& k : kKinds)
     if (EqualsIgnoreCase(k.name, name)) return k.type;
   return LogType::kUnknown;
+}
+
+std::string EvidenceFamily(LogType type, std::string_view rel_path) {
+  const EvidenceKind& kind = KindOf(type);
+  std::string family(kind.name);
+  if (!kind.family_by_folder || kind.path_part.empty()) return family;
+  std::string p = "/" + AsciiLowerCopy(rel_path);
+  size_t at = p.find(kind.path_part);
+  if (at == std::string::npos) return family;
+  // The folder in which the path part ends ("w3svc" -> "w3svc1"), or the
+  // one after it when it ends with a slash ("httpproxy/" -> "ecp").
+  size_t end = at + kind.path_part.size();
+  size_t begin = kind.path_part.back() == '/' ? end : p.rfind('/', end - 1) + 1;
+  size_t stop = p.find('/', begin);
+  if (stop == std::string::npos || stop == begin) return family;  // a file right there, no folder
+  return family + "/" + p.substr(begin, stop - begin);
+}
+
+bool FamilyMatches(std::string_view family, std::string_view pattern) {
+  return family == pattern ||
+         (family.size() > pattern.size() && family.substr(0, pattern.size()) == pattern && family[pattern.size()] == '/');
 }
 
 LogType W3cLogType() {

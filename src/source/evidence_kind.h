@@ -9,6 +9,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace exhunt {
@@ -71,6 +72,9 @@ struct EvidenceKind {
   // Whether the head of its files names the running Exchange build
   // ("#Version:" or version columns), which the exposure plane reads.
   bool head_shows_build;
+  // Whether the folder at `path_part` names a family of its own (an
+  // HttpProxy protocol, an IIS site): coverage is judged per family.
+  bool family_by_folder = false;
 };
 
 // Every kind exhunt reads, kUnknown excluded, in report order.
@@ -79,6 +83,13 @@ std::span<const EvidenceKind> EvidenceKinds();
 const EvidenceKind& KindOf(LogType type);
 std::string_view LogTypeName(LogType type);
 LogType LogTypeFromName(std::string_view name);
+// The evidence family of a file, the unit coverage is judged in: the kind's
+// name, plus the folder that names the family where the kind has one
+// ("httpproxy/ecp", "iis/w3svc1", "ecp-server"). Lowercase.
+std::string EvidenceFamily(LogType type, std::string_view rel_path);
+// Whether `family` belongs to `pattern`: equal, or pattern is its kind
+// ("iis" holds "iis/w3svc1").
+bool FamilyMatches(std::string_view family, std::string_view pattern);
 inline RecordFormat RecordFormatOf(LogType type) { return KindOf(type).format; }
 // The kind whose records are W3C lines (IIS): the only one without commas
 // in its "#Fields:" header.

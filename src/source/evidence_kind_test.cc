@@ -45,5 +45,21 @@ TEST(EvidenceKinds, ExchangeRulesNameTheirServiceExactly) {
   EXPECT_FALSE(MatchesLogSource(KindOf(LogType::kEcpServer), "windows", "ecp-server", ""));
 }
 
+TEST(EvidenceKinds, FamiliesNameTheProtocolOrSite) {
+  EXPECT_EQ(EvidenceFamily(LogType::kHttpProxy, "Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/"
+                                                "HttpProxy_2021030306-1.LOG"),
+            "httpproxy/ecp");
+  EXPECT_EQ(EvidenceFamily(LogType::kHttpProxy, "D/Exchange/LOGGING/HTTPPROXY/OWA/x.log"), "httpproxy/owa");
+  EXPECT_EQ(EvidenceFamily(LogType::kIisW3c, "inetpub/logs/LogFiles/W3SVC2/u_ex210303.log"), "iis/w3svc2");
+  // Found by content elsewhere, or right in the folder: the kind alone.
+  EXPECT_EQ(EvidenceFamily(LogType::kIisW3c, "triage/u_ex210303.log"), "iis");
+  EXPECT_EQ(EvidenceFamily(LogType::kHttpProxy, "Logging/HttpProxy/HttpProxy_1.LOG"), "httpproxy");
+  EXPECT_EQ(EvidenceFamily(LogType::kEcpServer, "Logging/ECP/Server/ECPServer_1.LOG"), "ecp-server");
+  EXPECT_TRUE(FamilyMatches("iis/w3svc1", "iis"));
+  EXPECT_TRUE(FamilyMatches("httpproxy/ecp", "httpproxy/ecp"));
+  EXPECT_FALSE(FamilyMatches("httpproxy/ecpx", "httpproxy/ecp"));
+  EXPECT_FALSE(FamilyMatches("iisx", "iis"));
+}
+
 }  // namespace
 }  // namespace exhunt
