@@ -145,3 +145,33 @@ TEST(CorpusGolden, FindingsOverTheWholeCorpus) {
 
 }  // namespace
 }  // namespace exhunt::testing
+
+namespace exhunt::testing {
+namespace {
+
+// The plaso IIS samples hold records from 2013, 2015, 2021-04-01 and
+// 2022-01-01 (read from the files): they start before every window, but no
+// record lies inside the ProxyShell or ProxyNotShell window, so the host is
+// not clean, whatever the first record's date.
+TEST(CorpusGolden, IisSamplesWithNothingInsideTheWindowsAreInsufficient) {
+  EXHUNT_REQUIRE_SHARED(kCorpus, "corpus/logs");
+  ScanResult r = ScanPath(kCorpus + "/iis-benign-plaso");
+  ASSERT_EQ(r.hosts.size(), 1u);
+  const HostReport& h = r.hosts[0];
+  EXPECT_TRUE(r.findings.empty());
+  EXPECT_EQ(h.verdict, Verdict::kInsufficientEvidence);
+  const Coverage& iis = h.families.at("iis");
+  EXPECT_EQ(FormatIsoTime(*iis.first), "2013-07-30T00:00:00.000Z");
+  ASSERT_EQ(h.windows.size(), 4u);
+  for (const auto& w : h.windows) {
+    EXPECT_FALSE(w.covered) << w.campaign;
+    if (w.campaign == "ProxyShell" || w.campaign == "ProxyNotShell") {
+      ASSERT_EQ(w.gaps.size(), 1u) << w.campaign;
+      EXPECT_EQ(w.gaps[0].second, w.window) << w.campaign << ": the whole window is a gap";
+    }
+    if (w.campaign == "ProxyLogon") EXPECT_EQ(w.missing, std::vector<std::string>{"httpproxy/ecp"});
+  }
+}
+
+}  // namespace
+}  // namespace exhunt::testing

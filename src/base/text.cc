@@ -388,4 +388,13 @@ bool StartsWithDate(std::string_view s) {
   return s[4] == '-' && s[7] == '-';
 }
 
+std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
 }  // namespace exhunt

@@ -35,6 +35,8 @@ std::string GlobUnescape(std::string_view pattern);
 
 std::string_view Trim(std::string_view s);
 std::vector<std::string_view> Split(std::string_view s, char sep);
+// The parts with `sep` between them.
+std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 
 // Appends s to out as the body of a JSON string (no quotes). Invalid UTF-8
 // bytes become U+FFFD so that every output line is valid JSON.

@@ -17,7 +17,7 @@ namespace exhunt {
 
 struct ScanCommandOptions {
   std::vector<std::string> paths;
-  std::string format = "text";
+  std::string format;  // empty: from the -o file's extension, else text
   std::string output;  // empty: stdout
   std::vector<std::string> sigma_dirs;
   unsigned threads = 0;

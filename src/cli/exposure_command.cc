@@ -70,7 +70,10 @@ int RunExposure(const ExposureCommandOptions& o, std::ostream& out, std::ostream
     if (!host.empty()) out << host << ":\n";
     WriteExposureText(a, out);
   }
-  return (IsExposed(a) || !a.build) ? 1 : 0;
+  // An unknown build is never "nothing open": the table cannot say.
+  bool unknown = !a.build;
+  for (const auto& c : a.cves) unknown = unknown || c.status == CveStatus::kUnknownBuild;
+  return (IsExposed(a) || unknown) ? 1 : 0;
 }
 
 }  // namespace exhunt

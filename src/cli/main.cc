@@ -15,9 +15,13 @@ int Run(int argc, char** argv) {
   exhunt::ScanCommandOptions scan;
   auto* scan_cmd = app.add_subcommand("scan", "scan evidence (a system drive, a triage folder, log files)");
   scan_cmd->add_option("PATH", scan.paths, "scan roots; each is one host")->required();
-  scan_cmd->add_option("--format", scan.format, "text, jsonl or csv")->default_str("text");
+  scan_cmd->add_option("--format", scan.format, "text, jsonl or csv (default: from the -o file's extension, else text)");
   scan_cmd->add_option("-o,--output", scan.output, "write the report to FILE");
-  scan_cmd->add_option("--sigma", scan.sigma_dirs, "add Sigma rules from DIR (repeatable)");
+  // One folder per --sigma: a greedy list would take the scan roots after it.
+  scan_cmd->add_option("--sigma", scan.sigma_dirs, "add Sigma rules from DIR (repeatable)")
+      ->allow_extra_args(false)
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   scan_cmd->add_option("--threads", scan.threads, "worker threads (default: all cores)");
   scan_cmd->add_option("--since", scan.since, "ignore records before DATE");
   scan_cmd->add_option("--until", scan.until, "ignore records after DATE");

@@ -1,7 +1,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <memory>
 
@@ -18,30 +20,54 @@ namespace {
 // the summary on stderr need.
 class TallySink final : public ScanSink {
  public:
-  TallySink(ScanSink& next, Severity fail_on) : next_(next), fail_on_(fail_on) {}
-  void Begin(const ScanInfo& info) override { next_.Begin(info); }
+  // `report` is the stream the reporter writes to: its first failure is
+  // caught with the errno of the write that failed.
+  TallySink(ScanSink& next, Severity fail_on, std::ostream& report)
+      : next_(next), fail_on_(fail_on), report_(report) {}
+  void Begin(const ScanInfo& info) override {
+    next_.Begin(info);
+    Watch();
+  }
   void OnFinding(const Finding& f) override {
     ++findings;
     if (f.rule->severity >= fail_on_) over = true;
     next_.OnFinding(f);
+    Watch();
   }
   void OnHost(const HostReport& h) override {
     verdicts.push_back(h.host + ": " + std::string(VerdictName(h.verdict)));
+    for (const auto& [reason, n] : h.skipped_by_reason) skipped += n;
     next_.OnHost(h);
+    Watch();
   }
   void OnError(const ScanError& e) override {
     ++errors;
     next_.OnError(e);
+    Watch();
   }
-  void End(const ScanStats& s) override { next_.End(s); }
+  void End(const ScanStats& s) override {
+    next_.End(s);
+    Watch();
+    errno = 0;
+    report_.flush();
+    Watch();
+  }
 
-  uint64_t findings = 0, errors = 0;
+  uint64_t findings = 0, errors = 0, skipped = 0;
   bool over = false;
   std::vector<std::string> verdicts;
+  bool write_failed = false;
+  int write_errno = 0;
 
  private:
+  void Watch() {
+    if (write_failed || report_) return;
+    write_failed = true;
+    write_errno = errno;
+  }
   ScanSink& next_;
   Severity fail_on_;
+  std::ostream& report_;
 };
 
 std::optional<TimeMs> ParseDateOption(const std::string& s, bool end_of_day) {
@@ -50,18 +76,35 @@ std::optional<TimeMs> ParseDateOption(const std::string& s, bool end_of_day) {
   return t;
 }
 
+// The report format: --format if given, else the -o file's extension.
+std::optional<std::string> FormatFor(const ScanCommandOptions& o) {
+  if (!o.format.empty()) return o.format;
+  auto ends = [&](std::string_view ext) { return EndsWithIgnoreCase(o.output, ext); };
+  if (ends(".jsonl") || ends(".json") || ends(".ndjson")) return std::string("jsonl");
+  if (ends(".csv")) return std::string("csv");
+  if (ends(".html") || ends(".htm")) return std::string("html");
+  return std::string("text");
+}
+
+// A stream that went bad: the reason, as far as the last write left it in errno.
+std::string WriteFailure(int saved_errno) {
+  return saved_errno ? std::strerror(saved_errno) : "write error";
+}
+
 }  // namespace
 
 int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   ReportOptions report;
-  if (o.format == "text")
+  const std::string format = *FormatFor(o);
+  if (format == "text")
     report.format = ReportFormat::kText;
-  else if (o.format == "jsonl")
+  else if (format == "jsonl")
     report.format = ReportFormat::kJsonl;
-  else if (o.format == "csv")
+  else if (format == "csv")
     report.format = ReportFormat::kCsv;
   else {
-    err << "exhunt: --format must be text, jsonl or csv (html is not available yet)\n";
+    err << "exhunt: --format must be text, jsonl or csv (html is not available yet)"
+        << (o.format.empty() ? " (taken from the name of -o " + o.output + ")" : std::string()) << "\n";
     return 2;
   }
   auto fail_on = ParseSeverity(o.fail_on);
@@ -80,6 +123,15 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   }
   if (!o.until.empty() && !(scan.until = ParseDateOption(o.until, true))) {
     err << "exhunt: --until takes a date like 2021-03-31 or 2021-03-31T23:59:59Z\n";
+    return 2;
+  }
+  if (scan.since && scan.until && *scan.until < *scan.since) {
+    err << "exhunt: --until " << o.until << " is before --since " << o.since << ": nothing would be scanned\n";
+    return 2;
+  }
+  if (!o.host.empty() && o.paths.size() > 1) {
+    err << "exhunt: --host names one server; with " << o.paths.size()
+        << " PATHs each is its own host (named after its folder), so leave --host out or scan one PATH\n";
     return 2;
   }
   auto fs = NewPosixFileSystem();
@@ -102,6 +154,27 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
       err << "exhunt: --sigma " << d << ": " << s.message() << "\n";
       return 2;
     }
+  }
+  if (rules.rules().empty()) {
+    err << "exhunt: no rule to run"
+        << (o.no_builtin ? (o.sigma_dirs.empty() ? ": --no-builtin needs --sigma DIR"
+                                                 : ": the --sigma folders hold no rule that loaded")
+                         : "")
+        << "\n";
+    for (const auto& e : rules.errors()) err << "  " << e.origin << ": " << e.status.message() << "\n";
+    return 2;
+  }
+  // The report's destination is checked before the scan, not after it.
+  std::ofstream file;
+  std::ostream* sink = &out;
+  if (!o.output.empty()) {
+    errno = 0;
+    file.open(o.output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      err << "exhunt: cannot write " << o.output << ": " << WriteFailure(errno) << "\n";
+      return 2;
+    }
+    sink = &file;
   }
   if (!o.no_progress && !o.quiet && isatty(STDERR_FILENO)) {
     auto last = std::make_shared<std::chrono::steady_clock::time_point>();
@@ -128,23 +201,31 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
     return 2;
   }
 
-  std::ofstream file;
-  std::ostream* sink = &out;
-  if (!o.output.empty()) {
-    file.open(o.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      err << "exhunt: cannot write " << o.output << "\n";
-      return 2;
-    }
-    sink = &file;
-  }
   auto reporter = NewReporter(report, *sink);
-  TallySink tally(*reporter, *fail_on);
+  TallySink tally(*reporter, *fail_on, *sink);
   tally.Begin(ScanInfo{o.paths});
   ScanStats stats = scanner.Run(tally);
   for (const auto& e : rules.errors()) tally.OnError({e.origin, "rule not loaded: " + e.status.message()});
   tally.End(stats);
-  sink->flush();
+  if (tally.write_failed) {
+    err << "exhunt: writing the report to " << (o.output.empty() ? "standard output" : o.output)
+        << " failed: " << WriteFailure(tally.write_errno) << "; the report is incomplete\n";
+    return 2;
+  }
+  if (file.is_open()) {
+    errno = 0;
+    file.close();
+    if (file.fail()) {
+      err << "exhunt: writing the report to " << o.output << " failed: " << WriteFailure(errno) << "\n";
+      return 2;
+    }
+  }
+  if (stats.files == 0) {
+    err << "exhunt: nothing was scanned: no Exchange or IIS log was found under " << Join(o.paths, ", ");
+    if (tally.skipped) err << " (" << tally.skipped << " file(s) look like logs but could not be read; see the report)";
+    err << "\n";
+    return 2;
+  }
 
   if (!o.quiet && (&out != sink || report.format != ReportFormat::kText)) {
     for (const auto& v : tally.verdicts) err << v << "\n";

@@ -6,16 +6,6 @@
 
 namespace exhunt {
 
-namespace {
-
-std::string Join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? std::string(sep) : "") + v[i];
-  return out;
-}
-
-}  // namespace
-
 class CsvReporter final : public ScanSink {
  public:
   explicit CsvReporter(std::ostream& out) : out_(out) {}

@@ -1,0 +1,207 @@
+// The command line as scripts use it: every exit-status promise of the
+// README, argument handling, and report output that fails loudly.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "test_util.h"
+
+namespace exhunt::testing {
+namespace {
+
+std::string Dir(const std::string& name) {
+  const char* base = getenv("TMPDIR");
+  std::string dir = std::string(base ? base : "/tmp") + "/exhunt-cli-" + std::to_string(getpid()) + "/" + name;
+  EXPECT_EQ(system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str()), 0);
+  return dir;
+}
+
+void Write(const std::string& path, const std::string& bytes) {
+  EXPECT_EQ(system(("mkdir -p \"$(dirname '" + path + "')\"").c_str()), 0);
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+struct CliRun {
+  int status = -1;
+  std::string out, err;
+};
+
+// Runs exhunt with `args` (shell words), capturing stdout and stderr.
+CliRun Exhunt(const std::string& args) {
+  std::string dir = Dir("run");
+  std::string cmd = std::string(EXHUNT_BINARY) + " " + args + " > '" + dir + "/out' 2> '" + dir + "/err'";
+  CliRun r;
+  int rc = system(cmd.c_str());
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  std::stringstream o, e;
+  o << std::ifstream(dir + "/out").rdbuf();
+  e << std::ifstream(dir + "/err").rdbuf();
+  r.out = o.str();
+  r.err = e.str();
+  return r;
+}
+
+std::map<std::string, int> RecordTypes(const std::string& jsonl) {
+  std::map<std::string, int> types;
+  std::istringstream in(jsonl);
+  for (std::string line; std::getline(in, line);) {
+    EXPECT_EQ(line.rfind("{\"type\":\"", 0), 0u) << line;
+    types[line.substr(9, line.find('"', 9) - 9)]++;
+  }
+  return types;
+}
+
+const std::string kIisHeader =
+    "#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip cs-method cs-uri-stem "
+    "cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status "
+    "time-taken\n";
+const std::string kBenign =
+    "2021-03-04 01:02:03 10.0.0.5 GET /owa/ - 443 - 192.0.2.10 Mozilla/5.0 - 200 0 0 40\n";
+const std::string kShell =
+    "2021-03-04 01:02:04 10.0.0.5 POST /aspnet_client/shell.aspx - 443 - 203.0.113.7 antSword/v2.1 - 200 0 0 40\n";
+
+std::string Example() { return std::string(EXHUNT_SOURCE_DIR) + "/examples/EXCH01"; }
+
+TEST(Cli, NothingToScanIsAUsageErrorNotAClean) {
+  std::string empty = Dir("empty");
+  CliRun r = Exhunt("scan --quiet '" + empty + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("nothing was scanned"), std::string::npos) << r.err;
+
+  std::string prose = Dir("prose");
+  Write(prose + "/notes.txt", "patch the server\n");
+  Write(prose + "/data.bin", std::string("\0\1\2\3", 4));
+  EXPECT_EQ(Exhunt("scan --quiet '" + prose + "'").status, 2);
+
+  std::string gz = Dir("gz");
+  Write(gz + "/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log.gz", std::string("\x1f\x8b\x08\x00", 4) + "zz");
+  Write(gz + "/inetpub/logs/LogFiles/W3SVC1/u_ex210305.log.gz", std::string("\x1f\x8b\x08\x00", 4) + "zz");
+  r = Exhunt("scan --quiet --format jsonl '" + gz + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("2 file(s) look like logs but could not be read"), std::string::npos) << r.err;
+  auto types = RecordTypes(r.out);
+  EXPECT_EQ(types["skipped"], 2);
+  EXPECT_EQ(types["host"], 1);
+  EXPECT_NE(r.out.find("\"skipped\":{\"compressed (gzip)\":2}"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"verdict\":\"insufficient-evidence\""), std::string::npos);
+}
+
+TEST(Cli, NoRuleToRunIsAUsageError) {
+  CliRun r = Exhunt("scan --quiet --no-builtin '" + Example() + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--no-builtin needs --sigma"), std::string::npos) << r.err;
+  std::string rules = Dir("norules");
+  EXPECT_EQ(Exhunt("scan --quiet --no-builtin --sigma '" + rules + "' '" + Example() + "'").status, 2);
+}
+
+TEST(Cli, AnInvertedWindowIsAUsageError) {
+  CliRun r = Exhunt("scan --quiet --since 2021-03-05 --until 2021-03-01 '" + Example() + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("before --since"), std::string::npos) << r.err;
+}
+
+TEST(Cli, AnUnknownBuildIsNotNothingOpen) {
+  EXPECT_EQ(Exhunt("exposure --build 15.9.9.9").status, 1);
+  EXPECT_EQ(Exhunt("exposure --build 15.2.2562.46").status, 0);
+}
+
+TEST(Cli, SigmaTakesOneFolderAndEveryPathIsScanned) {
+  std::string rules = Dir("sigma");
+  Write(rules + "/admin.yml",
+        "title: OWA root\nid: user.owa_root\nlevel: low\nlogsource:\n  category: webserver\ndetection:\n  s:\n"
+        "    cs-uri-stem: /owa/\n  condition: s\n");
+  std::string a = Dir("hosts/A"), b = Dir("hosts/B");
+  Write(a + "/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log", kIisHeader + kBenign);
+  Write(b + "/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log", kIisHeader + kShell);
+  CliRun r = Exhunt("scan --quiet --format jsonl --sigma '" + rules + "' '" + a + "' '" + b + "'");
+  EXPECT_EQ(RecordTypes(r.out)["host"], 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"host\":\"A\""), std::string::npos);
+  EXPECT_NE(r.out.find("\"host\":\"B\",\"verdict\":\"compromised\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.status, 1);
+}
+
+TEST(Cli, ARuleWithoutOutcomeDoesNotMakeABenignHostAttempted) {
+  std::string rules = Dir("plain");
+  Write(rules + "/admin.yml",
+        "title: OWA root\nid: user.owa_root\nlevel: high\nlogsource:\n  category: webserver\ndetection:\n  s:\n"
+        "    cs-uri-stem: /owa/\n  condition: s\n");
+  std::string host = Dir("benign/EXCH02");
+  Write(host + "/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log", kIisHeader + kBenign);
+  CliRun r = Exhunt("scan --quiet --format jsonl --sigma '" + rules + "' '" + host + "'");
+  EXPECT_EQ(RecordTypes(r.out)["finding"], 1) << r.out;
+  EXPECT_EQ(r.out.find("\"verdict\":\"attempted\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"unjudged_findings\":1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"outcome\":\"none\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.status, 1);  // still a high finding for --fail-on
+}
+
+TEST(Cli, HostNamesOneServerOnly) {
+  std::string a = Dir("two/A"), b = Dir("two/B");
+  Write(a + "/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log", kIisHeader + kBenign);
+  Write(b + "/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log", kIisHeader + kBenign);
+  CliRun r = Exhunt("scan --quiet --host EXCH01 '" + a + "' '" + b + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--host names one server"), std::string::npos) << r.err;
+  EXPECT_EQ(Exhunt("scan --quiet --host EXCH01 '" + a + "' > /dev/null").status, 0);
+}
+
+TEST(Cli, TheOutputNameChoosesTheFormat) {
+  std::string dir = Dir("out");
+  EXPECT_EQ(Exhunt("scan --quiet -o '" + dir + "/r.jsonl' '" + Example() + "'").status, 1);
+  std::stringstream jsonl;
+  jsonl << std::ifstream(dir + "/r.jsonl").rdbuf();
+  EXPECT_EQ(RecordTypes(jsonl.str())["host"], 1);
+  EXPECT_EQ(Exhunt("scan --quiet -o '" + dir + "/r.csv' '" + Example() + "'").status, 1);
+  std::string first_line;
+  std::getline(std::ifstream(dir + "/r.csv"), first_line);
+  EXPECT_EQ(first_line.rfind("host,severity,rule", 0), 0u) << first_line;
+  // --format wins over the name.
+  EXPECT_EQ(Exhunt("scan --quiet --format text -o '" + dir + "/t.jsonl' '" + Example() + "'").status, 1);
+  std::string text;
+  std::getline(std::ifstream(dir + "/t.jsonl"), text);
+  EXPECT_EQ(text.rfind("exhunt ", 0), 0u) << text;
+}
+
+TEST(Cli, AReportThatCannotBeWrittenIsNeverZeroOrOne) {
+  std::string missing_dir = Dir("gone") + "/no/such/dir/report.txt";
+  CliRun r = Exhunt("scan --quiet -o '" + missing_dir + "' '" + Example() + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("cannot write"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("No such file or directory"), std::string::npos) << r.err;
+  struct stat st;
+  if (stat("/dev/full", &st) != 0) GTEST_SKIP() << "no /dev/full on this machine";
+  for (const char* format : {"text", "jsonl", "csv"}) {
+    r = Exhunt("scan --quiet --format " + std::string(format) + " -o /dev/full '" + Example() + "'");
+    EXPECT_EQ(r.status, 2) << format;
+    EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << format << ": " << r.err;
+    std::string cmd = std::string(EXHUNT_BINARY) + " scan --quiet --format " + format + " '" + Example() +
+                      "' > /dev/full 2> /dev/null";
+    int rc = system(cmd.c_str());
+    EXPECT_EQ(WEXITSTATUS(rc), 2) << format << " to a full standard output";
+  }
+}
+
+TEST(Cli, ADamagedFileIsAnErrorRecordNeverATwo) {
+  std::string host = Dir("damaged/EXCH03");
+  Write(host + "/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log", kIisHeader + kShell);
+  std::string broken = kShell;
+  broken[30] = '\0';
+  Write(host + "/inetpub/logs/LogFiles/W3SVC1/u_ex210305.log", kIisHeader + broken);
+  CliRun r = Exhunt("scan --quiet --format jsonl '" + host + "'");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(RecordTypes(r.out)["error"], 1) << r.out;
+  // With no finding left, the damage alone gives 0.
+  Write(host + "/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log", kIisHeader + kBenign);
+  r = Exhunt("scan --quiet --format jsonl '" + host + "'");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(RecordTypes(r.out)["error"], 1) << r.out;
+}
+
+}  // namespace
+}  // namespace exhunt::testing
