@@ -47,10 +47,47 @@ struct Finding {
   SourceRef source;
   LogType log_type = LogType::kUnknown;
   std::vector<std::pair<std::string, std::string>> evidence;  // field -> value, rule order
+  // What ties this record to others of the same intrusion, by key name
+  // (kCorrelationKeys), taken from the record whatever fields the rule named.
+  std::vector<std::pair<std::string, std::string>> keys;
 };
+
+// The correlation keys a finding may carry, in display order: client
+// address, user agent, account, URL path, request id, ECP canary, file path.
+inline constexpr std::string_view kCorrelationKeys[] = {"client", "user_agent", "user", "url",
+                                                        "request_id", "canary", "file"};
 
 // Report order: host, time, path, position, rule.
 bool FindingBefore(const Finding& a, const Finding& b);
+
+// One event of a host's timeline: one record (a log line) with every rule
+// that fired on it, so that a line seen by three rules is one event and
+// counts once in the severity totals (finding/timeline.h builds them).
+struct TimelineEvent {
+  std::optional<TimeMs> time;
+  SourceRef source;
+  LogType log_type = LogType::kUnknown;
+  Severity severity = Severity::kInfo;  // the highest of its rules
+  Outcome outcome = Outcome::kNone;     // the strongest of its rules
+  std::vector<std::shared_ptr<const RuleInfo>> rules;
+  std::vector<std::pair<std::string, std::string>> keys;      // correlation keys
+  std::vector<std::pair<std::string, std::string>> evidence;  // every rule's fields, first value each
+};
+
+// Who the attacker looked like, from the events whose rules state an
+// outcome: per correlation key (client, user_agent, user, url, file) the
+// values seen, most events first, each with its first and last time.
+struct AttackerValue {
+  std::string value;
+  uint64_t events = 0;
+  std::optional<TimeMs> first, last;
+};
+struct AttackerSummary {
+  std::map<std::string, std::vector<AttackerValue>> by_key;
+  std::map<std::string, uint64_t> more;  // values past kMaxAttackerValues, by key
+  bool empty() const { return by_key.empty(); }
+};
+constexpr size_t kMaxAttackerValues = 25;
 
 // What the logs of one family (or one kind) cover for one host, inside the
 // scan window.
@@ -98,7 +135,7 @@ std::string_view VerdictName(Verdict v);
 struct HostReport {
   std::string host;
   Verdict verdict = Verdict::kNoEvidence;
-  std::array<uint64_t, 5> by_severity{};  // indexed by Severity
+  std::array<uint64_t, 5> by_severity{};  // events, indexed by Severity (a line under three rules counts once)
   std::map<std::string, uint64_t> by_cve;
   std::optional<TimeMs> first, last;  // of findings
   std::map<LogType, Coverage> coverage;
@@ -110,6 +147,10 @@ struct HostReport {
   std::map<std::string, uint64_t> skipped_by_reason;
   // Findings of rules that state no outcome: listed, not weighed.
   uint64_t unjudged_findings = 0;
+  // The findings as events (one per record, time order) and who did it.
+  std::vector<TimelineEvent> timeline;
+  AttackerSummary attackers;
+  uint64_t findings_total = 0;  // rule hits, before merging into events
   // Why the verdict is what it is, one sentence each.
   std::vector<std::string> reasons;
   // Patch and mitigation state, when the evidence shows a build.

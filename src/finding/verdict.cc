@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/time_span.h"
+#include "finding/timeline.h"
 #include "rule/builtin_rules.h"
 
 namespace exhunt {
@@ -237,8 +238,11 @@ HostReport JudgeHost(const std::string& host, const std::vector<const Finding*>&
   const Finding* compromise = nullptr;
   // Findings of rules that state no outcome are reported but not weighed.
   std::vector<const Finding*> judged;
+  r.timeline = BuildTimeline(findings);
+  r.attackers = SummarizeAttackers(r.timeline);
+  r.findings_total = findings.size();
+  for (const auto& e : r.timeline) r.by_severity[size_t(e.severity)]++;
   for (const Finding* f : findings) {
-    r.by_severity[size_t(f->rule->severity)]++;
     for (const auto& cve : f->rule->cves) r.by_cve[cve]++;
     if (f->time) {
       if (!r.first || *f->time < *r.first) r.first = f->time;

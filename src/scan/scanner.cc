@@ -57,6 +57,37 @@ struct HostRun {
   std::vector<std::vector<LoggedHead>> heads;  // per tree
 };
 
+// The correlation keys of a record (finding.h), by the rule names every
+// vocabulary binds (ClientIpAddress is c-ip on IIS), at most
+// kMaxEvidenceValue bytes each.
+std::vector<std::pair<std::string, std::string>> CorrelationKeys(const Record& record) {
+  std::vector<std::pair<std::string, std::string>> keys;
+  auto add = [&](std::string_view key, std::initializer_list<std::string_view> fields) {
+    for (auto name : fields) {
+      auto v = record.Field(name);
+      if (v && !v->empty() && *v != "-") {
+        keys.emplace_back(std::string(key), std::string(v->substr(0, kMaxEvidenceValue)));
+        return;
+      }
+    }
+  };
+  add("client", {"ClientIpAddress"});
+  add("user_agent", {"UserAgent", "ClientInfo"});
+  add("user", {"AuthenticatedUser"});
+  add("url", {"UrlStem"});
+  add("request_id", {"RequestId"});
+  // The ECP canary travels in the query or a cookie; the raw record has it either way.
+  std::string_view raw = record.Raw();
+  constexpr std::string_view kCanary = "msExchEcpCanary=";
+  if (size_t at = FindIgnoreCase(raw, kCanary); at != std::string_view::npos) {
+    std::string_view value = raw.substr(at + kCanary.size());
+    value = value.substr(0, std::min(value.find_first_of("&;, \"\r\n"), kMaxEvidenceValue));
+    if (!value.empty()) keys.emplace_back("canary", std::string(value));
+  }
+  add("file", {"DownloadPath"});
+  return keys;
+}
+
 // Evaluates the records one chunk's reader selected against their rules.
 class RuleEvaluator final : public RecordSink {
  public:
@@ -69,6 +100,7 @@ class RuleEvaluator final : public RecordSink {
     if (options_.since && (!time || *time < *options_.since)) return;
     if (options_.until && (!time || *time > *options_.until)) return;
     ++*candidates_;
+    std::vector<std::pair<std::string, std::string>> keys;  // read once, for the first match
     const auto& all = rules_.rules();
     for (unsigned r : rule_ids) {
       const SigmaRule& rule = *all[r];
@@ -85,6 +117,8 @@ class RuleEvaluator final : public RecordSink {
         if (!v || v->empty()) continue;
         f.evidence.emplace_back(name, std::string(v->substr(0, kMaxEvidenceValue)));
       }
+      if (keys.empty()) keys = CorrelationKeys(record);
+      f.keys = keys;
       out_->push_back(std::move(p));
     }
   }

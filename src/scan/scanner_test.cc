@@ -147,9 +147,13 @@ TEST(Scanner, FindingsOverThePerRuleLimitAreCountedNotKept) {
     EXPECT_EQ(n, 4) << rule;
     EXPECT_EQ(r.hosts[0].unlisted.at(rule), 26u) << rule;
   }
+  // The 4 listed lines are 4 events whatever the number of rules on each;
+  // unlisted findings cannot be joined into events and count one each.
   uint64_t total = 0;
   for (auto n : r.hosts[0].by_severity) total += n;
-  EXPECT_EQ(total, 30u * listed.size());
+  EXPECT_EQ(total, 4u + 26u * listed.size());
+  EXPECT_EQ(r.hosts[0].timeline.size(), 4u);
+  EXPECT_EQ(r.hosts[0].timeline[0].rules.size(), listed.size());
 }
 
 TEST(Scanner, AnUnreadableFileIsAnErrorAndTheRestIsScanned) {
