@@ -160,7 +160,7 @@ TEST(Cli, TheOutputNameChoosesTheFormat) {
   EXPECT_EQ(Exhunt("scan --quiet -o '" + dir + "/r.csv' '" + Example() + "'").status, 1);
   std::string first_line;
   std::getline(std::ifstream(dir + "/r.csv"), first_line);
-  EXPECT_EQ(first_line.rfind("host,severity,rule", 0), 0u) << first_line;
+  EXPECT_EQ(first_line.rfind("message,datetime,timestamp_desc,", 0), 0u) << first_line;
   // --format wins over the name.
   EXPECT_EQ(Exhunt("scan --quiet --format text -o '" + dir + "/t.jsonl' '" + Example() + "'").status, 1);
   std::string text;

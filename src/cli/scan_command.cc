@@ -178,13 +178,19 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   }
   if (!o.no_progress && !o.quiet && isatty(STDERR_FILENO)) {
     auto last = std::make_shared<std::chrono::steady_clock::time_point>();
-    scan.on_progress = [&err, last](const ScanProgress& p) {
+    const auto start = std::chrono::steady_clock::now();
+    scan.on_progress = [&err, last, start](const ScanProgress& p) {
       auto now = std::chrono::steady_clock::now();
       if (p.files_done != p.files_total && now - *last < std::chrono::milliseconds(100)) return;
       *last = now;
-      err << fmt::format("\rscanning: {}/{} files, {} of {}   ", p.files_done, p.files_total, HumanBytes(p.bytes_done),
-                         HumanBytes(p.bytes_total));
-      if (p.files_done == p.files_total) err << "\r" << std::string(70, ' ') << "\r";
+      double secs = std::chrono::duration<double>(now - start).count();
+      double rate = secs > 0 ? double(p.bytes_done) / secs : 0;  // bytes per second
+      std::string left = "?";
+      if (rate > 0 && p.bytes_total >= p.bytes_done)
+        left = fmt::format("{:.0f} s", double(p.bytes_total - p.bytes_done) / rate);
+      err << fmt::format("\rscanning: {}/{} files, {} of {}, {}/s, {} left   ", p.files_done, p.files_total,
+                         HumanBytes(p.bytes_done), HumanBytes(p.bytes_total), HumanBytes(uint64_t(rate)), left);
+      if (p.files_done == p.files_total) err << "\r" << std::string(100, ' ') << "\r";
       err.flush();
     };
   }
@@ -201,6 +207,9 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
     return 2;
   }
 
+  // Colour only for people at a terminal, and never with NO_COLOR set (no-color.org).
+  report.colour = report.format == ReportFormat::kText && sink == &out && isatty(STDOUT_FILENO) &&
+                  getenv("NO_COLOR") == nullptr;
   auto reporter = NewReporter(report, *sink);
   TallySink tally(*reporter, *fail_on, *sink);
   tally.Begin(ScanInfo{o.paths});

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/text.h"
 
 namespace exhunt {
@@ -21,6 +23,51 @@ bool IsExposed(const ExposureAssessment& a) {
   return false;
 }
 
+std::string ExposureAnswer(const ExposureAssessment& a) {
+  if (!a.build) return "UNKNOWN: the evidence shows no build (ExSetup.exe, log headers, OWA folders)";
+  if (!a.cves.empty() && std::all_of(a.cves.begin(), a.cves.end(),
+                                     [](const CveExposure& c) { return c.status == CveStatus::kUnknownBuild; }))
+    return "UNKNOWN: build " + BuildText(*a.build, a.cu_only) + " is not in the build table; nothing can be said";
+  std::vector<std::string> open, unproven, unlisted;
+  const CveExposure* newest_fix = nullptr;  // the update that fixes every CVE this CU line can fix
+  std::vector<std::string> need_upgrade;
+  for (const auto& c : a.cves) {
+    if (IsOpen(c.status)) {
+      open.push_back(c.cve);
+      if (c.status == CveStatus::kVulnerable && c.fixed_build &&
+          (!newest_fix || *newest_fix->fixed_build < *c.fixed_build))
+        newest_fix = &c;
+      if (c.status != CveStatus::kVulnerable) need_upgrade.push_back(c.cve);
+    } else if (c.status == CveStatus::kNotListed) {
+      unlisted.push_back(c.cve);
+    } else if (c.status != CveStatus::kFixed && c.status != CveStatus::kDependsOnConfiguration) {
+      unproven.push_back(c.cve);
+    }
+  }
+  auto list = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (size_t i = 0; i < v.size() && i < 4; ++i) out += (i ? ", " : "") + v[i];
+    if (v.size() > 4) out += fmt::format(" (+{} more)", v.size() - 4);
+    return out;
+  };
+  const std::string build = BuildText(*a.build, a.cu_only);
+  if (!open.empty()) {
+    std::string text = "OPEN: " + list(open) + " on " + build + " —";
+    if (newest_fix)
+      text += " " + newest_fix->detail + " or later";
+    if (!need_upgrade.empty())
+      text += std::string(newest_fix ? ";" : "") + " " + list(need_upgrade) +
+              (need_upgrade.size() == 1 ? " needs" : " need") + " an upgrade to a supported CU and its update";
+    return text;
+  }
+  std::string unlisted_note =
+      unlisted.empty() ? "" : "; Microsoft does not list this product for " + list(unlisted) + " (unknown, not safe)";
+  if (!unproven.empty())
+    return "NOT PROVEN: " + list(unproven) + " on " + build + " cannot be settled from the build alone (see the table)" +
+           unlisted_note;
+  return "PATCHED: no exploited CVE is open on " + build + unlisted_note;
+}
+
 void WriteExposureMembers(const ExposureAssessment& a, JsonWriter& w) {
   auto opt_build = [&](const std::optional<Build>& b) {
     if (b)
@@ -38,6 +85,7 @@ void WriteExposureMembers(const ExposureAssessment& a, JsonWriter& w) {
     w.Null();
   w.Key("cu").OptString(a.cu_line).Key("build_name").OptString(a.build_name);
   w.Key("build_source").String(a.build_source).Key("exposed").Bool(IsExposed(a));
+  w.Key("answer").String(ExposureAnswer(a));
   w.Key("evidence").BeginArray();
   for (const auto& e : a.evidence) {
     w.BeginObject().Key("source").String(e.source).Key("where").String(e.where);

@@ -16,5 +16,9 @@ void WriteExposureMembers(const ExposureAssessment& a, JsonWriter& w);
 void WriteExposureText(const ExposureAssessment& a, std::ostream& out, const std::string& indent = "");
 // True if any CVE is open (IsOpen).
 bool IsExposed(const ExposureAssessment& a);
+// The exposure in one line, first word the answer: "OPEN: CVE-2021-34473,
+// ... — install KB5001779 (15.1.2176.12) or later", "PATCHED: ...",
+// "NOT PROVEN: ...", "UNKNOWN: ...".
+std::string ExposureAnswer(const ExposureAssessment& a);
 
 }  // namespace exhunt

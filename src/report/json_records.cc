@@ -2,6 +2,9 @@
 
 #include "base/json_writer.h"
 #include "report/exposure_report.h"
+#include "report/next_steps.h"
+
+#include <algorithm>
 
 namespace exhunt {
 
@@ -12,6 +15,30 @@ void OptTime(JsonWriter& w, const std::optional<TimeMs>& t) {
     w.String(FormatIsoTime(*t));
   else
     w.Null();
+}
+
+void Source(JsonWriter& w, const SourceRef& src) {
+  w.BeginObject().Key("path").String(src.path);
+  switch (src.kind) {
+    case SourceRef::Kind::kLine:
+      w.Key("line").Number(src.position);
+      break;
+    case SourceRef::Kind::kRecord:
+      w.Key("record").Number(src.position);
+      break;
+    case SourceRef::Kind::kOffset:
+      w.Key("offset").Number(src.position);
+      break;
+    case SourceRef::Kind::kFile:
+      break;
+  }
+  w.EndObject();
+}
+
+void Pairs(JsonWriter& w, const std::vector<std::pair<std::string, std::string>>& pairs) {
+  w.BeginObject();
+  for (const auto& [k, v] : pairs) w.Key(k).String(v);
+  w.EndObject();
 }
 
 void Spans(JsonWriter& w, const std::vector<TimeSpan>& spans) {
@@ -45,23 +72,15 @@ std::string FindingJson(const Finding& f) {
   w.Key("severity").String(SeverityName(f.rule->severity)).Key("cves").StringArray(f.rule->cves);
   w.Key("attack").StringArray(f.rule->attack).Key("host").String(f.host).Key("time");
   OptTime(w, f.time);
-  w.Key("source").BeginObject().Key("path").String(f.source.path);
-  switch (f.source.kind) {
-    case SourceRef::Kind::kLine:
-      w.Key("line").Number(f.source.position);
-      break;
-    case SourceRef::Kind::kRecord:
-      w.Key("record").Number(f.source.position);
-      break;
-    case SourceRef::Kind::kOffset:
-      w.Key("offset").Number(f.source.position);
-      break;
-    case SourceRef::Kind::kFile:
-      break;
+  w.Key("source");
+  Source(w, f.source);
+  w.Key("evidence");
+  Pairs(w, f.evidence);
+  w.Key("outcome").String(OutcomeName(f.rule->outcome)).Key("log").String(LogTypeName(f.log_type));
+  if (!f.keys.empty()) {
+    w.Key("keys");
+    Pairs(w, f.keys);
   }
-  w.EndObject().Key("evidence").BeginObject();
-  for (const auto& [k, v] : f.evidence) w.Key(k).String(v);
-  w.EndObject().Key("outcome").String(OutcomeName(f.rule->outcome)).Key("log").String(LogTypeName(f.log_type));
   return w.EndObject().Take();
 }
 
@@ -103,6 +122,22 @@ std::string HostJson(const HostReport& h) {
   w.EndArray().Key("skipped").BeginObject();
   for (const auto& [reason, n] : h.skipped_by_reason) w.Key(reason).Number(n);
   w.EndObject().Key("unjudged_findings").Number(h.unjudged_findings);
+  w.Key("events").Number(h.timeline.size()).Key("findings_total").Number(h.findings_total);
+  w.Key("attackers").BeginObject();
+  for (const auto& [key, values] : h.attackers.by_key) {
+    w.Key(key).BeginArray();
+    for (const auto& v : values) {
+      w.BeginObject().Key("value").String(v.value).Key("events").Number(v.events).Key("first");
+      OptTime(w, v.first);
+      w.Key("last");
+      OptTime(w, v.last);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject().Key("attackers_unlisted").BeginObject();
+  for (const auto& [key, n] : h.attackers.more) w.Key(key).Number(n);
+  w.EndObject().Key("next_steps").StringArray(NextSteps(h));
   w.Key("unlisted").BeginObject();
   for (const auto& [rule, n] : h.unlisted) w.Key(rule).Number(n);
   w.EndObject().Key("traces_while_exposed").Number(h.traces_while_exposed);
@@ -118,6 +153,27 @@ std::string HostJson(const HostReport& h) {
 std::string ErrorJson(const ScanError& e) {
   JsonWriter w;
   w.BeginObject().Key("type").String("error").Key("path").String(e.path).Key("message").String(e.message);
+  return w.EndObject().Take();
+}
+
+std::string EventJson(const std::string& host, const TimelineEvent& e) {
+  JsonWriter w;
+  w.BeginObject().Key("type").String("event").Key("host").String(host).Key("time");
+  OptTime(w, e.time);
+  w.Key("severity").String(SeverityName(e.severity)).Key("outcome").String(OutcomeName(e.outcome));
+  w.Key("source");
+  Source(w, e.source);
+  w.Key("log").String(LogTypeName(e.log_type));
+  std::vector<std::string> ids, cves;
+  for (const auto& r : e.rules) {
+    ids.push_back(r->id);
+    for (const auto& c : r->cves)
+      if (std::find(cves.begin(), cves.end(), c) == cves.end()) cves.push_back(c);
+  }
+  w.Key("rules").StringArray(ids).Key("cves").StringArray(cves).Key("keys");
+  Pairs(w, e.keys);
+  w.Key("evidence");
+  Pairs(w, e.evidence);
   return w.EndObject().Take();
 }
 

@@ -12,6 +12,8 @@ namespace exhunt {
 std::string FindingJson(const Finding& f);
 std::string HostJson(const HostReport& h);
 std::string ErrorJson(const ScanError& e);
+// {"type":"event",...}: one timeline event (a record and every rule that fired on it).
+std::string EventJson(const std::string& host, const TimelineEvent& e);
 // {"type":"skipped","host":..,"path":..,"reason":..,"bytes":..}: evidence-like, not read.
 std::string SkippedJson(const std::string& host, const SkippedFile& f);
 std::string StatsJson(const ScanStats& s);

@@ -10,6 +10,7 @@ class JsonlReporter final : public ScanSink {
   void OnFinding(const Finding& f) override { out_ << FindingJson(f) << '\n'; }
   void OnHost(const HostReport& h) override {
     out_ << HostJson(h) << '\n';
+    for (const auto& e : h.timeline) out_ << EventJson(h.host, e) << '\n';
     for (const auto& f : h.skipped) out_ << SkippedJson(h.host, f) << '\n';
   }
   void OnError(const ScanError& e) override { out_ << ErrorJson(e) << '\n'; }

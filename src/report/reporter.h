@@ -8,6 +8,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "finding/scan_sink.h"
 
@@ -17,8 +18,14 @@ enum class ReportFormat { kText, kJsonl, kCsv };
 
 struct ReportOptions {
   ReportFormat format = ReportFormat::kText;
-  size_t max_per_rule = 20;  // text: occurrences listed under each rule
+  size_t max_events = 200;        // text: timeline events listed per host
+  size_t max_value_bytes = 200;   // text: longer evidence values are cut, with a marker
+  bool colour = false;            // text: ANSI colour (a terminal, and no NO_COLOR)
 };
+
+// A value for a terminal: control bytes shown as U+FFFD, cut on a character
+// boundary after at most `max_bytes` bytes with a visible "…[+N bytes]".
+std::string ShortenForTerminal(std::string_view value, size_t max_bytes);
 
 // `out` must outlive the reporter. Output is written as results arrive
 // (text: at End, since its header sums up the whole scan).

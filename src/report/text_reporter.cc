@@ -1,7 +1,9 @@
-// Text for people: a summary line, then per host its verdict and why,
-// counts, exposure, coverage and findings grouped by rule; errors last.
-// The summary needs the totals, so the report is written at End; per host
-// it keeps only what it prints (max_per_rule findings per rule).
+// Text for people, in the order a responder reads at 3 a.m.: per host the
+// verdict and why, who the attacker looked like, the exposure in one line,
+// what to do next, then the timeline (one line per event, the rules that
+// fired on it merged), and last the full exposure table and the coverage.
+// The summary line needs the totals, so the report is written at End; per
+// host it keeps only what it prints (at most max_events events).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 
 #include "base/text.h"
 #include "report/exposure_report.h"
+#include "report/next_steps.h"
 #include "report/reporter.h"
 
 namespace exhunt {
@@ -45,47 +48,184 @@ std::string Upper(std::string_view s) {
   return out;
 }
 
+std::string Minute(const std::optional<TimeMs>& t) {
+  return t ? FormatIsoTime(*t).substr(0, 16).replace(10, 1, " ") : std::string("?");
+}
+
+std::string KeyLabel(const std::string& key) {
+  if (key == "client") return "client";
+  if (key == "user_agent") return "user agent";
+  if (key == "request_id") return "request id";
+  if (key == "canary") return "ECP canary";
+  return key;
+}
+
 }  // namespace
+
+std::string ShortenForTerminal(std::string_view value, size_t max_bytes) {
+  std::string safe = TerminalSafe(value);
+  if (safe.size() <= max_bytes) return safe;
+  // Cut on a character boundary, after the escaping: never inside a
+  // replacement character or a multi-byte sequence.
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(safe[cut]) & 0xC0) == 0x80) --cut;
+  return safe.substr(0, cut) + fmt::format("…[+{} bytes]", safe.size() - cut);
+}
 
 class TextReporter final : public ScanSink {
  public:
   TextReporter(const ReportOptions& options, std::ostream& out) : options_(options), out_(out) {}
 
-  void OnFinding(const Finding& f) override {
-    Group& g = groups_[f.rule->id];
-    if (g.count++ == 0) {
-      g.rule = f.rule;
-      g.first_time = f.time.value_or(0);
-    }
-    if (g.shown.size() < options_.max_per_rule) g.shown.push_back(f);
-  }
+  void OnFinding(const Finding&) override {}  // the host record carries them as a timeline
 
   void OnHost(const HostReport& h) override {
     std::ostringstream out;
-    out << h.host << ": " << Upper(VerdictName(h.verdict)) << "\n";
-    for (const auto& reason : h.reasons) out << "  " << reason << "\n";
-    out << fmt::format("  findings: {} critical, {} high, {} medium, {} low, {} info\n", h.by_severity[4],
-                       h.by_severity[3], h.by_severity[2], h.by_severity[1], h.by_severity[0]);
-    for (const auto& [rule, n] : h.unlisted)
-      out << fmt::format("  {} more findings of {} counted but not listed (per-rule limit)\n", n, rule);
+    out << Paint(VerdictColour(h.verdict), h.host + ": " + Upper(VerdictName(h.verdict))) << "\n";
+    for (const auto& reason : h.reasons) out << "  - " << TerminalSafe(reason) << "\n";
+    WriteAttackers(h, out);
+    if (h.exposure) out << "  exposure: " << PaintAnswer(ExposureAnswer(*h.exposure)) << "\n";
+    out << "  next steps:\n";
+    for (const auto& step : NextSteps(h)) out << "    " << TerminalSafe(step) << "\n";
+    WriteTimeline(h, out);
+    if (h.exposure) {
+      out << "\n  exposure in full:\n";
+      WriteExposureText(*h.exposure, out, "  ");
+    }
+    WriteCoverage(h, out);
+    out << "\n";
+    hosts_ += out.str();
+    ++host_count_;
+  }
+
+  void OnError(const ScanError& e) override { errors_.push_back(e); }
+
+  void End(const ScanStats& st) override {
+    double gbps = st.seconds > 0 ? double(st.bytes) / double(uint64_t(1) << 30) / st.seconds : 0;
+    out_ << fmt::format("exhunt {}: {} host{}, {} log files, {} in {:.2f} s ({:.2f} GB/s), {} records\n\n",
+                        EXHUNT_VERSION, host_count_, host_count_ == 1 ? "" : "s", st.files, HumanBytes(st.bytes),
+                        st.seconds, gbps, st.records);
+    out_ << hosts_;
+    if (!errors_.empty()) {
+      out_ << "errors (" << errors_.size() << "):\n";
+      for (const auto& e : errors_) out_ << "  " << TerminalSafe(e.path) << ": " << TerminalSafe(e.message) << "\n";
+    }
+  }
+
+ private:
+  std::string Paint(std::string_view code, const std::string& text) const {
+    if (!options_.colour || code.empty()) return text;
+    return "\x1b[" + std::string(code) + "m" + text + "\x1b[0m";
+  }
+  static std::string_view VerdictColour(Verdict v) {
+    switch (v) {
+      case Verdict::kCompromised:
+        return "1;31";
+      case Verdict::kAttempted:
+        return "1;33";
+      case Verdict::kInsufficientEvidence:
+        return "1;35";
+      case Verdict::kNoEvidence:
+        return "1;32";
+    }
+    return "";
+  }
+  static std::string_view SeverityColour(Severity s) {
+    switch (s) {
+      case Severity::kCritical:
+        return "1;31";
+      case Severity::kHigh:
+        return "31";
+      case Severity::kMedium:
+        return "33";
+      case Severity::kLow:
+        return "36";
+      case Severity::kInfo:
+        return "";
+    }
+    return "";
+  }
+  std::string PaintAnswer(const std::string& answer) const {
+    size_t colon = answer.find(':');
+    std::string word = answer.substr(0, colon);
+    std::string_view code = word == "OPEN" ? "1;31" : word == "PATCHED" ? "32" : "1;35";
+    return Paint(code, word) + TerminalSafe(answer.substr(word.size()));
+  }
+
+  void WriteAttackers(const HostReport& h, std::ostream& out) const {
+    if (h.attackers.empty()) return;
+    out << "  attacker:\n";
+    static const std::pair<const char*, const char*> kRows[] = {{"client", "addresses"},
+                                                                {"user_agent", "user agents"},
+                                                                {"url", "URLs and shells"},
+                                                                {"file", "files written"},
+                                                                {"user", "accounts"}};
+    for (const auto& [key, label] : kRows) {
+      auto it = h.attackers.by_key.find(key);
+      if (it == h.attackers.by_key.end()) continue;
+      std::vector<std::string> parts;
+      for (size_t i = 0; i < it->second.size() && i < 8; ++i) {
+        const AttackerValue& v = it->second[i];
+        parts.push_back(fmt::format("{} ({} event{}, {} .. {})", ShortenForTerminal(v.value, 120), v.events,
+                                    v.events == 1 ? "" : "s", Minute(v.first), Minute(v.last)));
+      }
+      size_t more = it->second.size() > 8 ? it->second.size() - 8 : 0;
+      if (auto m = h.attackers.more.find(key); m != h.attackers.more.end()) more += m->second;
+      out << fmt::format("    {:<16} {}", label, Join(parts, "\n                     "));
+      if (more) out << fmt::format("\n                     ... and {} more", more);
+      out << "\n";
+    }
+  }
+
+  void WriteTimeline(const HostReport& h, std::ostream& out) const {
+    uint64_t events = 0;
+    for (auto n : h.by_severity) events += n;
+    out << fmt::format("\n  timeline: {} event{} from {} finding{} ({} critical, {} high, {} medium, {} low, {} info)\n",
+                       events, events == 1 ? "" : "s", h.findings_total, h.findings_total == 1 ? "" : "s",
+                       h.by_severity[4], h.by_severity[3], h.by_severity[2], h.by_severity[1], h.by_severity[0]);
     if (!h.by_cve.empty()) {
       std::vector<std::string> parts;
       for (const auto& [cve, n] : h.by_cve) parts.push_back(fmt::format("{} ({})", cve, n));
       out << "  CVEs: " << Join(parts, ", ") << "\n";
     }
-    if (h.exposure) {
-      out << "  exposure:\n";
-      WriteExposureText(*h.exposure, out, "  ");
+    for (const auto& [rule, n] : h.unlisted)
+      out << fmt::format("  {} more findings of {} counted but not listed (per-rule limit)\n", n, rule);
+    if (h.unjudged_findings)
+      out << fmt::format("  {} finding{} of rules without an outcome (shown, not weighed in the verdict)\n",
+                         h.unjudged_findings, h.unjudged_findings == 1 ? "" : "s");
+    size_t shown = 0;
+    for (const auto& e : h.timeline) {
+      if (shown++ == options_.max_events) break;
+      out << "    " << (e.time ? FormatIsoTime(*e.time) : std::string("(no time)              ")) << "  "
+          << Paint(SeverityColour(e.severity), fmt::format("{:<8}", Upper(SeverityName(e.severity)))) << "  "
+          << TerminalSafe(e.source.ToString()) << "\n";
+      for (const auto& rule : e.rules) {
+        std::vector<std::string> tags = rule->cves;
+        for (const auto& a : rule->attack) tags.push_back(a);
+        out << "        " << TerminalSafe(rule->title) << "  [" << rule->id << (tags.empty() ? "" : " | ")
+            << Join(tags, ", ") << " | " << OutcomeName(rule->outcome) << "]\n";
+      }
+      std::vector<std::string> keys;
+      for (const auto& [k, v] : e.keys) keys.push_back(KeyLabel(k) + " " + ShortenForTerminal(v, 80));
+      if (!keys.empty()) out << "        " << Join(keys, " · ") << "\n";
+      for (const auto& [k, v] : e.evidence)
+        out << "        " << TerminalSafe(k) << ": " << ShortenForTerminal(v, options_.max_value_bytes) << "\n";
     }
-    if (h.first)
-      out << "  first event " << FormatIsoTime(*h.first) << ", last " << FormatIsoTime(h.last.value_or(*h.first))
-          << "\n";
-    if (!h.coverage.empty()) {
-      out << "  logs read:\n";
-      for (const auto& [type, c] : h.coverage)
-        out << fmt::format("    {:<13} {:>6} files {:>10}  {} .. {}\n", LogTypeName(type), c.files, HumanBytes(c.bytes),
-                           c.first ? FormatIsoTime(*c.first).substr(0, 10) : "?",
+    if (h.timeline.size() > options_.max_events)
+      out << fmt::format("    ... and {} more events (use --format jsonl or csv for all)\n",
+                         h.timeline.size() - options_.max_events);
+  }
+
+  void WriteCoverage(const HostReport& h, std::ostream& out) const {
+    if (!h.families.empty()) {
+      out << "\n  logs read (per family, inside the scan window):\n";
+      for (const auto& [family, c] : h.families) {
+        out << fmt::format("    {:<22} {:>6} files {:>10}  {} .. {}", TerminalSafe(family), c.files,
+                           HumanBytes(c.bytes), c.first ? FormatIsoTime(*c.first).substr(0, 10) : "?",
                            c.last ? FormatIsoTime(*c.last).substr(0, 10) : "?");
+        if (c.spans.size() > 1)
+          out << fmt::format("  ({} gap{} of more than a day)", c.spans.size() - 1, c.spans.size() == 2 ? "" : "s");
+        out << "\n";
+      }
     }
     if (!h.windows.empty()) {
       out << "  campaign windows (logs that would show each, while the host was exposed):\n";
@@ -98,7 +238,8 @@ class TextReporter final : public ScanSink {
           state += ": " + Join(what, ", ");
         }
         out << fmt::format("    {:<14} {} .. {}  {}\n", w.campaign, FormatIsoTime(w.window.first).substr(0, 10),
-                           FormatIsoTime(w.window.last).substr(0, 10), state);
+                           FormatIsoTime(w.window.last).substr(0, 10),
+                           Paint(w.covered ? "" : "1;35", state));
       }
     }
     if (!h.skipped_by_reason.empty()) {
@@ -114,61 +255,10 @@ class TextReporter final : public ScanSink {
         out << "    " << TerminalSafe(h.skipped[i].path) << ": " << h.skipped[i].reason << "\n";
       if (total > 20) out << fmt::format("    ... and {} more (use --format jsonl for all)\n", total - 20);
     }
-    // Findings grouped by rule, most severe first, then by first occurrence.
-    std::vector<const Group*> groups;
-    groups.reserve(groups_.size());
-    for (const auto& [id, g] : groups_) groups.push_back(&g);
-    std::sort(groups.begin(), groups.end(), [](const Group* a, const Group* b) {
-      if (a->rule->severity != b->rule->severity) return a->rule->severity > b->rule->severity;
-      return a->first_time < b->first_time;
-    });
-    for (const Group* g : groups) {
-      const RuleInfo& rule = *g->rule;
-      out << fmt::format("\n  [{}] {} ({} finding{})\n", Upper(SeverityName(rule.severity)), rule.title, g->count,
-                         g->count == 1 ? "" : "s");
-      std::vector<std::string> tags = rule.cves;
-      for (const auto& a : rule.attack) tags.push_back(a);
-      out << "    rule " << rule.id << (tags.empty() ? "" : " | " + Join(tags, ", ")) << " | outcome "
-          << OutcomeName(rule.outcome) << "\n";
-      for (const Finding& f : g->shown) {
-        out << "    " << (f.time ? FormatIsoTime(*f.time) : std::string("(no time)")) << "  " << f.source.ToString()
-            << "\n";
-        for (const auto& [k, v] : f.evidence)
-          out << "        " << k << ": " << TerminalSafe(v.substr(0, 200)) << (v.size() > 200 ? "..." : "") << "\n";
-      }
-      if (g->count > g->shown.size())
-        out << fmt::format("    ... and {} more (use --format jsonl for all)\n", g->count - g->shown.size());
-    }
-    out << "\n";
-    hosts_ += out.str();
-    ++host_count_;
-    groups_.clear();
   }
 
-  void OnError(const ScanError& e) override { errors_.push_back(e); }
-
-  void End(const ScanStats& st) override {
-    double gbps = st.seconds > 0 ? double(st.bytes) / double(uint64_t(1) << 30) / st.seconds : 0;
-    out_ << fmt::format("exhunt {}: {} host{}, {} log files, {} in {:.2f} s ({:.2f} GB/s), {} records\n\n",
-                        EXHUNT_VERSION, host_count_, host_count_ == 1 ? "" : "s", st.files, HumanBytes(st.bytes),
-                        st.seconds, gbps, st.records);
-    out_ << hosts_;
-    if (!errors_.empty()) {
-      out_ << "errors (" << errors_.size() << "):\n";
-      for (const auto& e : errors_) out_ << "  " << e.path << ": " << e.message << "\n";
-    }
-  }
-
- private:
-  struct Group {
-    std::shared_ptr<const RuleInfo> rule;
-    uint64_t count = 0;
-    TimeMs first_time = 0;
-    std::vector<Finding> shown;
-  };
   const ReportOptions options_;
   std::ostream& out_;
-  std::map<std::string, Group> groups_;  // of the host being reported
   std::string hosts_;
   size_t host_count_ = 0;
   std::vector<ScanError> errors_;
