@@ -203,5 +203,23 @@ TEST(Cli, ADamagedFileIsAnErrorRecordNeverATwo) {
   EXPECT_EQ(RecordTypes(r.out)["error"], 1) << r.out;
 }
 
+TEST(Cli, ExposureTakesFormatAndOutputLikeScan) {
+  std::string dir = Dir("exposure");
+  EXPECT_EQ(Exhunt("exposure --build 15.1.2176.2 -o '" + dir + "/e.jsonl'").status, 1);
+  std::stringstream jsonl;
+  jsonl << std::ifstream(dir + "/e.jsonl").rdbuf();
+  EXPECT_EQ(RecordTypes(jsonl.str())["exposure"], 1);
+  EXPECT_NE(jsonl.str().find("\"answer\":\"OPEN: CVE-2021-26855"), std::string::npos) << jsonl.str();
+  CliRun r = Exhunt("exposure --build 15.1.2176.2 --format text");
+  EXPECT_NE(r.out.find("OPEN: CVE-2021-26855"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("install Exchange Server 2016 CU19 May21SU (KB5003435), build 15.1.2176.14 or later"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(Exhunt("exposure --build 15.1.2176.2 -o '" + dir + "/no/such/e.txt'").status, 2);
+  EXPECT_EQ(Exhunt("exposure --build 15.1.2176.2 --format csv").status, 2);
+  struct stat st;
+  if (stat("/dev/full", &st) == 0) EXPECT_EQ(Exhunt("exposure --build 15.1.2176.2 -o /dev/full").status, 2);
+}
+
 }  // namespace
 }  // namespace exhunt::testing

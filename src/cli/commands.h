@@ -37,7 +37,8 @@ struct ExposureCommandOptions {
   std::string build;
   std::string url;
   bool insecure = false;
-  std::string format = "text";
+  std::string format;  // empty: from the -o file's extension, else text
+  std::string output;  // empty: stdout
   std::string host;
   bool check_table = false;
 };

@@ -1,5 +1,6 @@
 #include "base/text.h"
 #include "cli/commands.h"
+#include "cli/report_output.h"
 #include "exposure/exposure_table.h"
 #include "exposure/remote.h"
 #include "exposure/tree_assessment.h"
@@ -29,10 +30,16 @@ int RunExposure(const ExposureCommandOptions& o, std::ostream& out, std::ostream
     err << "exhunt: exposure takes exactly one of PATH, --build or --url\n";
     return 2;
   }
-  if (o.format != "text" && o.format != "jsonl") {
-    err << "exhunt: --format must be text or jsonl\n";
+  const std::string format = o.format.empty() ? FormatFromFileName(o.output) : o.format;
+  if (format != "text" && format != "jsonl") {
+    err << "exhunt: exposure --format must be text or jsonl"
+        << (o.format.empty() ? " (taken from the name of -o " + o.output + ")" : std::string()) << "\n";
     return 2;
   }
+  // The destination is checked before the assessment, like scan's.
+  ReportOutput output;
+  if (!output.Open(o.output, out, err)) return 2;
+  std::ostream& report = output.stream();
   ExposureAssessment a;
   std::string host = o.host;
   if (!o.build.empty()) {
@@ -64,12 +71,14 @@ int RunExposure(const ExposureCommandOptions& o, std::ostream& out, std::ostream
     a = std::move(remote.value());
     if (host.empty()) host = o.url;
   }
-  if (o.format == "jsonl") {
-    out << ExposureJson(host, a) << "\n";
+  if (format == "jsonl") {
+    report << ExposureJson(host, a) << "\n";
   } else {
-    if (!host.empty()) out << host << ":\n";
-    WriteExposureText(a, out);
+    if (!host.empty()) report << host << ":\n";
+    report << "  " << ExposureAnswer(a) << "\n";
+    WriteExposureText(a, report);
   }
+  if (!output.Finish(err)) return 2;
   // An unknown build is never "nothing open": the table cannot say.
   bool unknown = !a.build;
   for (const auto& c : a.cves) unknown = unknown || c.status == CveStatus::kUnknownBuild;

@@ -37,7 +37,8 @@ int Run(int argc, char** argv) {
   exposure_cmd->add_option("--build", exposure.build, "a build number: 15.1.2176.2 or 15.01.2176.002");
   exposure_cmd->add_option("--url", exposure.url, "an Exchange front end: https://mail.example.com");
   exposure_cmd->add_flag("--insecure", exposure.insecure, "accept self-signed or mismatching TLS certificates");
-  exposure_cmd->add_option("--format", exposure.format, "text or jsonl")->default_str("text");
+  exposure_cmd->add_option("--format", exposure.format, "text or jsonl (default: from the -o file's extension, else text)");
+  exposure_cmd->add_option("-o,--output", exposure.output, "write the report to FILE");
   exposure_cmd->add_option("--host", exposure.host, "host name for the report");
   exposure_cmd->add_flag("--check-table", exposure.check_table, "check the built-in build table and exit");
 

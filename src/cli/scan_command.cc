@@ -9,6 +9,7 @@
 
 #include "base/text.h"
 #include "cli/commands.h"
+#include "cli/report_output.h"
 #include "report/reporter.h"
 #include "scan/scanner.h"
 
@@ -20,9 +21,9 @@ namespace {
 // the summary on stderr need.
 class TallySink final : public ScanSink {
  public:
-  // `report` is the stream the reporter writes to: its first failure is
-  // caught with the errno of the write that failed.
-  TallySink(ScanSink& next, Severity fail_on, std::ostream& report)
+  // `report` is where the reporter writes: its first failure is caught
+  // with the errno of the write that failed.
+  TallySink(ScanSink& next, Severity fail_on, ReportOutput& report)
       : next_(next), fail_on_(fail_on), report_(report) {}
   void Begin(const ScanInfo& info) override {
     next_.Begin(info);
@@ -48,26 +49,17 @@ class TallySink final : public ScanSink {
   void End(const ScanStats& s) override {
     next_.End(s);
     Watch();
-    errno = 0;
-    report_.flush();
-    Watch();
   }
 
   uint64_t findings = 0, errors = 0, skipped = 0;
   bool over = false;
   std::vector<std::string> verdicts;
-  bool write_failed = false;
-  int write_errno = 0;
 
  private:
-  void Watch() {
-    if (write_failed || report_) return;
-    write_failed = true;
-    write_errno = errno;
-  }
+  void Watch() { report_.Check(); }
   ScanSink& next_;
   Severity fail_on_;
-  std::ostream& report_;
+  ReportOutput& report_;
 };
 
 std::optional<TimeMs> ParseDateOption(const std::string& s, bool end_of_day) {
@@ -76,26 +68,13 @@ std::optional<TimeMs> ParseDateOption(const std::string& s, bool end_of_day) {
   return t;
 }
 
-// The report format: --format if given, else the -o file's extension.
-std::optional<std::string> FormatFor(const ScanCommandOptions& o) {
-  if (!o.format.empty()) return o.format;
-  auto ends = [&](std::string_view ext) { return EndsWithIgnoreCase(o.output, ext); };
-  if (ends(".jsonl") || ends(".json") || ends(".ndjson")) return std::string("jsonl");
-  if (ends(".csv")) return std::string("csv");
-  if (ends(".html") || ends(".htm")) return std::string("html");
-  return std::string("text");
-}
 
-// A stream that went bad: the reason, as far as the last write left it in errno.
-std::string WriteFailure(int saved_errno) {
-  return saved_errno ? std::strerror(saved_errno) : "write error";
-}
 
 }  // namespace
 
 int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   ReportOptions report;
-  const std::string format = *FormatFor(o);
+  const std::string format = o.format.empty() ? FormatFromFileName(o.output) : o.format;
   if (format == "text")
     report.format = ReportFormat::kText;
   else if (format == "jsonl")
@@ -165,17 +144,9 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
     return 2;
   }
   // The report's destination is checked before the scan, not after it.
-  std::ofstream file;
-  std::ostream* sink = &out;
-  if (!o.output.empty()) {
-    errno = 0;
-    file.open(o.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      err << "exhunt: cannot write " << o.output << ": " << WriteFailure(errno) << "\n";
-      return 2;
-    }
-    sink = &file;
-  }
+  ReportOutput output;
+  if (!output.Open(o.output, out, err)) return 2;
+  std::ostream* sink = &output.stream();
   if (!o.no_progress && !o.quiet && isatty(STDERR_FILENO)) {
     auto last = std::make_shared<std::chrono::steady_clock::time_point>();
     const auto start = std::chrono::steady_clock::now();
@@ -208,27 +179,15 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   }
 
   // Colour only for people at a terminal, and never with NO_COLOR set (no-color.org).
-  report.colour = report.format == ReportFormat::kText && sink == &out && isatty(STDOUT_FILENO) &&
+  report.colour = report.format == ReportFormat::kText && output.to_standard_output() && isatty(STDOUT_FILENO) &&
                   getenv("NO_COLOR") == nullptr;
   auto reporter = NewReporter(report, *sink);
-  TallySink tally(*reporter, *fail_on, *sink);
+  TallySink tally(*reporter, *fail_on, output);
   tally.Begin(ScanInfo{o.paths});
   ScanStats stats = scanner.Run(tally);
   for (const auto& e : rules.errors()) tally.OnError({e.origin, "rule not loaded: " + e.status.message()});
   tally.End(stats);
-  if (tally.write_failed) {
-    err << "exhunt: writing the report to " << (o.output.empty() ? "standard output" : o.output)
-        << " failed: " << WriteFailure(tally.write_errno) << "; the report is incomplete\n";
-    return 2;
-  }
-  if (file.is_open()) {
-    errno = 0;
-    file.close();
-    if (file.fail()) {
-      err << "exhunt: writing the report to " << o.output << " failed: " << WriteFailure(errno) << "\n";
-      return 2;
-    }
-  }
+  if (!output.Finish(err)) return 2;
   if (stats.files == 0) {
     err << "exhunt: nothing was scanned: no Exchange or IIS log was found under " << Join(o.paths, ", ");
     if (tally.skipped) err << " (" << tally.skipped << " file(s) look like logs but could not be read; see the report)";
