@@ -29,9 +29,11 @@ std::vector<TimelineEvent> BuildTimeline(const std::vector<const Finding*>& find
     e.rules.push_back(f->rule);
     e.severity = std::max(e.severity, f->rule->severity);
     e.outcome = std::max(e.outcome, f->rule->outcome);
-    for (const auto& [field, value] : f->evidence)
-      if (std::none_of(e.evidence.begin(), e.evidence.end(), [&](const auto& kv) { return kv.first == field; }))
-        e.evidence.emplace_back(field, value);
+    for (const auto& kv : f->evidence) {
+      const std::string& field = kv.first;
+      if (std::none_of(e.evidence.begin(), e.evidence.end(), [&](const auto& have) { return have.first == field; }))
+        e.evidence.push_back(kv);
+    }
   }
   return events;
 }

@@ -45,6 +45,16 @@ class OrderSink final : public ScanSink {
   std::vector<std::string> calls;
 };
 
+// Scans `roots` of `fs` with the built-in rules.
+ScanResult ScanRoots(FileSystem* fs, std::vector<std::string> roots, ScanOptions o = {}) {
+  RuleSet rules;
+  rules.AddBuiltin();
+  o.roots = std::move(roots);
+  Scanner scanner(fs, &rules, o);
+  EXPECT_TRUE(scanner.Prepare().ok());
+  return scanner.Scan();
+}
+
 TEST(Scanner, HostsStreamOneAfterAnother) {
   MemoryFileSystem fs;
   fs.AddFile("/c/A/inetpub/logs/LogFiles/W3SVC1/u_ex1.log", kIisHeader + kShell);
@@ -162,13 +172,7 @@ TEST(Scanner, AnUnreadableFileIsAnErrorAndTheRestIsScanned) {
   mem.AddFile("/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex2.log", kIisHeader + kShell);
   FaultyFileSystem fs(&mem);
   fs.unreadable.insert("/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex2.log");
-  RuleSet rules;
-  rules.AddBuiltin();
-  ScanOptions o;
-  o.roots = {"/c/EXCH01"};
-  Scanner scanner(&fs, &rules, o);
-  ASSERT_TRUE(scanner.Prepare().ok());
-  ScanResult r = scanner.Scan();
+  ScanResult r = ScanRoots(&fs, {"/c/EXCH01"});
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].path, "inetpub/logs/LogFiles/W3SVC1/u_ex2.log");
   EXPECT_FALSE(r.findings.empty());
@@ -179,13 +183,7 @@ TEST(Scanner, TwoRootsWithOneFolderNameAreTwoHosts) {
   MemoryFileSystem fs;
   fs.AddFile("/cases/a/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex1.log", kIisHeader + kShell);
   fs.AddFile("/cases/b/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex1.log", kIisHeader);
-  RuleSet rules;
-  rules.AddBuiltin();
-  ScanOptions o;
-  o.roots = {"/cases/a/EXCH01", "/cases/b/EXCH01/"};
-  Scanner scanner(&fs, &rules, o);
-  ASSERT_TRUE(scanner.Prepare().ok());
-  ScanResult r = scanner.Scan();
+  ScanResult r = ScanRoots(&fs, {"/cases/a/EXCH01", "/cases/b/EXCH01/"});
   ASSERT_EQ(r.hosts.size(), 2u);
   EXPECT_EQ(r.hosts[0].host, "a/EXCH01");
   EXPECT_EQ(r.hosts[1].host, "b/EXCH01");
@@ -204,13 +202,7 @@ TEST(Scanner, CompressedAndUtf16LogsAreListedAsSkippedNotCovered) {
   fs.AddFile(dir + "u_ex5.log", utf16);  // no byte-order mark
   fs.AddFile("/c/EXCH01/" + kInstallLogging + "HttpProxy/Owa/HttpProxy_1.LOG.zip", "PK\x03\x04...");
   fs.AddFile("/c/EXCH01/Users/x/holiday.jpg.gz", "\x1f\x8b");  // nothing like evidence
-  RuleSet rules;
-  rules.AddBuiltin();
-  ScanOptions o;
-  o.roots = {"/c/EXCH01"};
-  Scanner scanner(&fs, &rules, o);
-  ASSERT_TRUE(scanner.Prepare().ok());
-  ScanResult r = scanner.Scan();
+  ScanResult r = ScanRoots(&fs, {"/c/EXCH01"});
   ASSERT_EQ(r.hosts.size(), 1u);
   const HostReport& h = r.hosts[0];
   std::map<std::string, std::string> skipped;
