@@ -221,5 +221,25 @@ TEST(Cli, ExposureTakesFormatAndOutputLikeScan) {
   if (stat("/dev/full", &st) == 0) EXPECT_EQ(Exhunt("exposure --build 15.1.2176.2 -o /dev/full").status, 2);
 }
 
+TEST(Cli, TwoIisRecordsYearsApartAreNotNoEvidence) {
+  // One record on 2020-12-01 and one on 2023-06-01: the logs start before and
+  // end after every window, but say nothing of what lay between.
+  std::string host = Dir("two-records/EXCH04");
+  Write(host + "/inetpub/logs/LogFiles/W3SVC1/u_ex201201.log",
+        kIisHeader + "2020-12-01 10:00:00 10.0.0.5 GET /owa/ - 443 - 192.0.2.10 Mozilla/5.0 - 200 0 0 40\n" +
+            "2023-06-01 10:00:00 10.0.0.5 GET /owa/ - 443 - 192.0.2.10 Mozilla/5.0 - 200 0 0 40\n");
+  CliRun r = Exhunt("scan --quiet --format jsonl '" + host + "'");
+  EXPECT_EQ(r.status, 0);  // no finding: the exit status speaks of findings, the verdict of evidence
+  EXPECT_NE(r.out.find("\"verdict\":\"insufficient-evidence\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"spans\":[{\"first\":\"2020-12-01T10:00:00.000Z\",\"last\":\"2020-12-01T10:00:00.000Z\"},"
+                       "{\"first\":\"2023-06-01T10:00:00.000Z\",\"last\":\"2023-06-01T10:00:00.000Z\"}]"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\"absent_families\":[\"httpproxy\""), std::string::npos) << r.out;
+  CliRun text = Exhunt("scan --quiet '" + host + "'");
+  EXPECT_NE(text.out.find("EXCH04: INSUFFICIENT-EVIDENCE"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("ProxyShell window 2021-08-05 to 2021-12-31 is not covered"), std::string::npos) << text.out;
+}
+
 }  // namespace
 }  // namespace exhunt::testing

@@ -123,7 +123,7 @@ TEST(EndToEnd, BenignTrafficBeforeTheCampaignsIsInsufficientEvidence) {
 // A quiet server logging every day from 2021-01-01 to 2023-04-10: its logs
 // cover every campaign window, even with the RTM build (open to everything,
 // so each window runs to the end of the evidence).
-Outcome QuietServer(const std::string& name, double hours, double heartbeat_hours) {
+Outcome QuietServer(const std::string& name, double hours, double heartbeat_hours, ScanOptions options = {}) {
   gen::GenOptions g;
   g.out = TempDir(name) + "/EXCH01";
   g.seed = 11;
@@ -134,7 +134,6 @@ Outcome QuietServer(const std::string& name, double hours, double heartbeat_hour
   auto truth = gen::GenerateTree(g);
   EXPECT_TRUE(truth.ok()) << truth.status().message();
   auto table = ExposureTable::LoadBuiltin().value();
-  ScanOptions options;
   options.exposure_table = table.get();
   return {truth.value(), ScanPath(g.out, options)};
 }
@@ -152,6 +151,22 @@ TEST(EndToEnd, BenignLogsAcrossEveryWindowAreNoEvidence) {
   }
   ASSERT_TRUE(h.families.count("httpproxy/ecp"));
   EXPECT_EQ(h.families.at("httpproxy/ecp").spans.size(), 1u);
+}
+
+TEST(EndToEnd, SinceLeavingOutAWindowMakesTheSameServerInsufficient) {
+  ScanOptions since;
+  since.since = DaysFromCivil(2022, 1, 1) * 86400000LL;
+  Outcome o = QuietServer("quiet-since", 24 * 830, 12, since);
+  ASSERT_EQ(o.scan.hosts.size(), 1u);
+  const HostReport& h = o.scan.hosts[0];
+  EXPECT_EQ(h.verdict, Verdict::kInsufficientEvidence);
+  for (const auto& w : h.windows) {
+    bool before = w.campaign == "ProxyLogon" || w.campaign == "ProxyShell";
+    EXPECT_EQ(w.covered, !before) << w.campaign;
+    if (before) EXPECT_TRUE(w.outside_scan_window) << w.campaign;
+  }
+  // Coverage itself starts where the scan window does.
+  EXPECT_EQ(FormatIsoTime(*h.families.at("httpproxy/ecp").first).substr(0, 10), "2022-01-01");
 }
 
 TEST(EndToEnd, AQuietServerWithoutDailyRecordsIsInsufficientEvidence) {

@@ -140,6 +140,9 @@ struct HostReport {
   std::optional<TimeMs> first, last;  // of findings
   std::map<LogType, Coverage> coverage;
   std::map<std::string, Coverage> families;
+  // Families a verdict asks for (campaign evidence) or an Exchange server
+  // keeps, with no log at all here.
+  std::vector<std::string> absent_families;
   std::vector<WindowCheck> windows;
   // Evidence-like files that were not read: all counted, the first
   // kMaxSkippedListed listed.

@@ -289,6 +289,18 @@ HostReport JudgeHost(const std::string& host, const std::vector<const Finding*>&
                         "): attempts against a patched server weigh less");
   }
   for (const auto& c : rules.campaigns()) r.windows.push_back(CheckWindow(c, coverage, exposure, table));
+  {
+    // What an Exchange server keeps, and what the campaigns ask for.
+    std::vector<std::string> expected = {"iis", "httpproxy", "ecp-server", "oabgenerator", "rps-http"};
+    for (const auto& c : rules.campaigns())
+      for (const auto& e : c.evidence)
+        if (std::find(expected.begin(), expected.end(), e) == expected.end()) expected.push_back(e);
+    for (const auto& e : expected) {
+      bool present = false;
+      for (const auto& [family, cov] : coverage.by_family) present = present || FamilyMatches(family, e);
+      if (!present) r.absent_families.push_back(e);
+    }
+  }
 
   std::vector<const Finding*> chain;
   const VerdictCombination* combination = nullptr;

@@ -107,7 +107,7 @@ std::string HostJson(const HostReport& h) {
     CoverageMembers(w, c);
     w.EndObject();
   }
-  w.EndObject().Key("windows").BeginArray();
+  w.EndObject().Key("absent_families").StringArray(h.absent_families).Key("windows").BeginArray();
   for (const auto& win : h.windows) {
     w.BeginObject().Key("campaign").String(win.campaign).Key("first").String(FormatIsoTime(win.window.first));
     w.Key("last").String(FormatIsoTime(win.window.last)).Key("covered").Bool(win.covered);

@@ -227,6 +227,7 @@ class TextReporter final : public ScanSink {
         out << "\n";
       }
     }
+    if (!h.absent_families.empty()) out << "  no log at all of: " << Join(h.absent_families, ", ") << "\n";
     if (!h.windows.empty()) {
       out << "  campaign windows (logs that would show each, while the host was exposed):\n";
       for (const auto& w : h.windows) {

@@ -288,9 +288,14 @@ void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
   // Coverage counts only what lies inside the scan window.
   std::vector<TimeSpan> spans = ClipSpans(facts.spans, options.since.value_or(INT64_MIN),
                                           options.until.value_or(INT64_MAX));
-  AddToCoverage(&host.coverage.by_kind[unit.file.type], bytes, facts.first, facts.last, spans);
-  AddToCoverage(&host.coverage.by_family[EvidenceFamily(unit.file.type, unit.file.rel_path)], bytes, facts.first,
-                facts.last, spans);
+  std::optional<TimeMs> first = facts.first, last = facts.last;
+  if (options.since || options.until) {  // first and last inside the window too
+    first = spans.empty() ? std::nullopt : std::optional<TimeMs>(spans.front().first);
+    last = spans.empty() ? std::nullopt : std::optional<TimeMs>(spans.back().last);
+  }
+  AddToCoverage(&host.coverage.by_kind[unit.file.type], bytes, first, last, spans);
+  AddToCoverage(&host.coverage.by_family[EvidenceFamily(unit.file.type, unit.file.rel_path)], bytes, first, last,
+                spans);
   if (HeadShowsBuild(unit.file.type)) host.heads[unit.tree].push_back({unit.file.rel_path, unit.file.type, facts.head});
   for (auto& p : facts.problems) host.errors.push_back({unit.file.rel_path, std::move(p)});
   stats.files++;
