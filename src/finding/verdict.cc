@@ -322,6 +322,16 @@ HostReport JudgeHost(const std::string& host, const std::vector<const Finding*>&
   } else if (!judged.empty()) {
     r.verdict = Verdict::kAttempted;
     r.reasons.push_back("only attempts, probes or unconfirmed exploitation were seen");
+    // Attempts seen now do not rule out a success the logs do not reach.
+    std::vector<std::string> open;
+    for (const auto& w : r.windows)
+      if (!w.covered) open.push_back(w.campaign + " " + Range(w.window));
+    if (!open.empty()) {
+      std::string list;
+      for (size_t i = 0; i < open.size(); ++i) list += (i ? ", " : "") + open[i];
+      r.reasons.push_back("the logs do not cover the " + list +
+                          " window(s): a success there cannot be ruled out (see coverage)");
+    }
   } else {
     bool any_time = false;
     for (const auto& [family, c] : coverage.by_family) any_time = any_time || !c.spans.empty();

@@ -54,6 +54,12 @@ TEST(Verdict, CompromiseAndAttemptNeedTracesOfThatOutcome) {
   auto compromise = At(Rule("compromise", "2021-27065"), "2021-03-03T07:00:00Z");
   HostCoverage cov = FullCoverage();
   EXPECT_EQ(JudgeHost("h", {&attempt}, cov).verdict, Verdict::kAttempted);
+  EXPECT_EQ(JudgeHost("h", {&attempt}, cov).reasons.size(), 1u);  // every window covered
+  HostReport short_logs = JudgeHost("h", {&attempt}, {});
+  EXPECT_EQ(short_logs.verdict, Verdict::kAttempted);
+  ASSERT_EQ(short_logs.reasons.size(), 2u);
+  EXPECT_NE(short_logs.reasons[1].find("a success there cannot be ruled out"), std::string::npos)
+      << short_logs.reasons[1];
   EXPECT_EQ(JudgeHost("h", {&attempt, &compromise}, cov).verdict, Verdict::kCompromised);
   EXPECT_EQ(JudgeHost("h", {}, cov).verdict, Verdict::kNoEvidence);
   EXPECT_EQ(JudgeHost("h", {}, {}).verdict, Verdict::kInsufficientEvidence);
@@ -205,9 +211,14 @@ TEST(Verdict, TracesAreWeighedByTheBuildInForceAtTheirTime) {
   EXPECT_EQ(r.traces_while_exposed, 1u);
   EXPECT_EQ(r.traces_after_fix, 2u);
   EXPECT_EQ(r.verdict, Verdict::kAttempted);
+  // The last two reasons weigh the traces: up while exposed, down after the fix.
   ASSERT_GE(r.reasons.size(), 3u);
-  EXPECT_NE(r.reasons[1].find("15.1.2176.2"), std::string::npos) << r.reasons[1];
-  EXPECT_NE(r.reasons[2].find("15.1.2176.9"), std::string::npos) << r.reasons[2];
+  const std::string& up = r.reasons[r.reasons.size() - 2];
+  const std::string& down = r.reasons.back();
+  EXPECT_NE(up.find("(15.1.2176.2 from 2021-03-01) was open to their CVE: they weigh more"), std::string::npos) << up;
+  EXPECT_NE(down.find("fixed for their CVE (15.1.2176.9): attempts against a patched server weigh less"),
+            std::string::npos)
+      << down;
   EXPECT_EQ(BuildAt(a, *ParseIsoTime("2021-03-25T00:00:00Z"))->ToString(), "15.1.2176.9");
   EXPECT_FALSE(BuildAt(a, *ParseIsoTime("2021-02-01T00:00:00Z")));
 }
