@@ -174,6 +174,7 @@ struct ScanStats {
   uint64_t records = 0;
   uint64_t candidates = 0;  // records parsed and evaluated
   double seconds = 0;
+  uint64_t peak_rss = 0;  // bytes, the process's own peak resident set at the end
 };
 
 }  // namespace exhunt

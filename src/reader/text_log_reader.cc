@@ -37,6 +37,12 @@ struct Damage {
   bool any() const { return nul || too_long || bad_quote; }
 };
 
+// "#Fields:" headers wider than kMaxHeaderFields, per chunk.
+struct WideHeaders {
+  uint64_t count = 0, widest = 0;
+  size_t first_at = std::string_view::npos;  // byte offset of the first
+};
+
 struct HeaderState {
   std::shared_ptr<const FieldHeader> header;  // null: use the default
   std::optional<TimeMs> date;
@@ -53,6 +59,7 @@ struct ChunkState {
   uint64_t comment_lines = 0;
   Damage damage;
   uint64_t longest_line = 0;
+  WideHeaders wide;
   std::string scan_error;
   // Coverage: stretches of record times (base/time_span.h), and how many
   // were dropped past kMaxSpansPerChunk.
@@ -332,6 +339,11 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       ApplyDirective(line, format_, &end);
       directives.push_back(c.line_start);
+      if (end.header && end.header->dropped() && ParseDirective(line).name == DirectiveName::kFields) {
+        if (!out.wide.count) out.wide.first_at = c.line_start;
+        ++out.wide.count;
+        out.wide.widest = std::max<uint64_t>(out.wide.widest, kMaxHeaderFields + end.header->dropped());
+      }
     }
     std::lock_guard<std::mutex> lock(mu_);
     out.end_state = std::move(end);
@@ -582,6 +594,8 @@ FileFacts TextLogReading::Finish() {
   HeaderState state;
   uint64_t base = 0, comment_lines = 0, longest = 0, damaged_first_line = 0;
   uint64_t spans_dropped = 0, spans_dropped_line = 0;
+  uint64_t wide = 0, widest = 0;
+  size_t wide_at = std::string_view::npos;
   Damage damage;
   line_base_.clear();
   for (auto& c : chunks_) {
@@ -593,6 +607,9 @@ FileFacts TextLogReading::Finish() {
     longest = std::max(longest, c.longest_line);
     comment_lines += c.comment_lines;
     for (const auto& span : c.spans) facts.spans.push_back(span);
+    if (c.wide.count && wide_at == std::string_view::npos) wide_at = c.wide.first_at;
+    wide += c.wide.count;
+    widest = std::max(widest, c.wide.widest);
     if (c.spans_dropped && !spans_dropped) spans_dropped_line = base + c.spans_dropped_line + 1;
     spans_dropped += c.spans_dropped;
     base += c.newlines;
@@ -633,6 +650,11 @@ FileFacts TextLogReading::Finish() {
   }
 
   MergeSpans(&facts.spans);
+  if (wide)
+    facts.problems.push_back("line " + std::to_string(CountByte(bytes_.data(), wide_at, '\n') + 1) + ": " +
+                             std::to_string(wide) + " #Fields header" + (wide == 1 ? "" : "s") + " of up to " +
+                             std::to_string(widest) + " fields; only the first " + std::to_string(kMaxHeaderFields) +
+                             " of each are read");
   if (spans_dropped)
     facts.problems.push_back("line " + std::to_string(spans_dropped_line) + ": record times jump by more than a day " +
                              std::to_string(spans_dropped) +

@@ -24,15 +24,33 @@ int FieldHeader::Find(std::string_view name) const {
 
 FieldHeader ParseFieldsDirective(std::string_view rest, bool csv) {
   std::vector<std::string> names;
+  size_t total = 0;
   rest = Trim(rest);
+  // Names up to the cap; the rest only counted.
+  auto add = [&](std::string_view name) {
+    if (total++ < kMaxHeaderFields) names.emplace_back(name);
+  };
   if (csv) {
-    for (auto part : Split(rest, ',')) names.emplace_back(Trim(part));
+    size_t start = 0;
+    for (;;) {
+      size_t comma = rest.find(',', start);
+      add(Trim(rest.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+    if (rest.empty()) total = 0, names.clear();
   } else {
-    std::vector<std::string_view> parts;
-    SplitW3cLine(rest, &parts);
-    for (auto p : parts) names.emplace_back(p);
+    size_t i = 0;
+    while (i < rest.size()) {
+      while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t')) ++i;
+      size_t start = i;
+      while (i < rest.size() && rest[i] != ' ' && rest[i] != '\t') ++i;
+      if (i > start) add(rest.substr(start, i - start));
+    }
   }
-  return FieldHeader(std::move(names));
+  FieldHeader header(std::move(names));
+  header.set_dropped(total > kMaxHeaderFields ? total - kMaxHeaderFields : 0);
+  return header;
 }
 
 void SplitW3cLine(std::string_view line, std::vector<std::string_view>* out) {

@@ -26,9 +26,14 @@ class FieldHeader {
   const std::vector<std::string>& names() const { return names_; }
   // Column index of a name, ASCII case-insensitive; -1 if absent.
   int Find(std::string_view name) const;
+  // Names past kMaxHeaderFields that the directive held and this header
+  // does not (their columns read as absent).
+  size_t dropped() const { return dropped_; }
+  void set_dropped(size_t n) { dropped_ = n; }
 
  private:
   std::vector<std::string> names_;
+  size_t dropped_ = 0;
   // Lowercased name -> column; looked up by string_view, without a copy.
   struct Hash {
     using is_transparent = void;
@@ -42,6 +47,9 @@ FieldHeader ParseFieldsDirective(std::string_view rest, bool csv);
 
 // Limits that make damaged input cheap to reject.
 inline constexpr size_t kMaxRecordBytes = 1 << 20;
+// Fields of one "#Fields:" header that are kept (Exchange writes about 75,
+// IIS about 25): memory must not grow with what an attacker writes there.
+inline constexpr size_t kMaxHeaderFields = 1024;
 
 // Splits one W3C line (no line end) on runs of spaces/tabs.
 void SplitW3cLine(std::string_view line, std::vector<std::string_view>* out);

@@ -188,6 +188,7 @@ std::string StatsJson(const ScanStats& s) {
   JsonWriter w;
   w.BeginObject().Key("type").String("stats").Key("files").Number(s.files).Key("bytes").Number(s.bytes);
   w.Key("records").Number(s.records).Key("candidates").Number(s.candidates).Key("seconds").Fixed(s.seconds, 3);
+  if (s.peak_rss) w.Key("peak_rss_mib").Fixed(double(s.peak_rss) / double(1 << 20), 1);
   return w.EndObject().Take();
 }
 

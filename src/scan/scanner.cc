@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "base/process.h"
 #include "base/work_pool.h"
 #include "exposure/tree_assessment.h"
 #include "finding/verdict.h"
@@ -34,6 +35,8 @@ struct PendingFinding {
 };
 
 struct FileUnit {
+  // Findings past the per-rule limit, per chunk: rule index -> count.
+  std::vector<std::map<unsigned, uint64_t>> chunk_unlisted;
   EvidenceFile file;
   size_t tree = 0;  // index of the host's root it came from
   std::unique_ptr<MappedFile> map;
@@ -51,7 +54,12 @@ struct HostRun {
   // Filled while its files are read (under the scanner's lock).
   HostCoverage coverage;
   std::vector<Finding> findings;
-  std::map<const RuleInfo*, uint64_t> kept, unlisted;
+  std::map<const RuleInfo*, uint64_t> unlisted;
+  // Findings claimed per rule index, across every chunk of the host while
+  // they run: a chunk keeps a finding only while its rule is under the
+  // limit, so that memory never holds more than the limit, whatever the
+  // number of matching lines.
+  std::unique_ptr<std::atomic<uint64_t>[]> claimed;
   std::vector<ScanError> errors;
   std::vector<SkippedFile> skipped;            // by readers; discovery's are in the trees
   std::vector<std::vector<LoggedHead>> heads;  // per tree
@@ -92,8 +100,15 @@ std::vector<std::pair<std::string, std::string>> CorrelationKeys(const Record& r
 class RuleEvaluator final : public RecordSink {
  public:
   RuleEvaluator(const RuleSet& rules, const ScanOptions& options, const EvidenceFile& file,
-                std::vector<PendingFinding>* out, uint64_t* candidates)
-      : rules_(rules), options_(options), file_(file), out_(out), candidates_(candidates) {}
+                std::vector<PendingFinding>* out, uint64_t* candidates, std::atomic<uint64_t>* claimed,
+                std::map<unsigned, uint64_t>* unlisted)
+      : rules_(rules),
+        options_(options),
+        file_(file),
+        out_(out),
+        candidates_(candidates),
+        claimed_(claimed),
+        unlisted_(unlisted) {}
 
   void OnRecord(const Record& record, const RecordPlace& place, std::span<const unsigned> rule_ids) override {
     std::optional<TimeMs> time = record.Time();
@@ -105,6 +120,10 @@ class RuleEvaluator final : public RecordSink {
     for (unsigned r : rule_ids) {
       const SigmaRule& rule = *all[r];
       if (!rule.Matches(record)) continue;
+      if (claimed_[r].fetch_add(1, std::memory_order_relaxed) >= options_.max_findings_per_rule) {
+        ++(*unlisted_)[r];  // counted, not kept
+        continue;
+      }
       PendingFinding p;
       p.place = place;
       Finding& f = p.finding;
@@ -129,6 +148,8 @@ class RuleEvaluator final : public RecordSink {
   const EvidenceFile& file_;
   std::vector<PendingFinding>* out_;
   uint64_t* candidates_;
+  std::atomic<uint64_t>* claimed_;
+  std::map<unsigned, uint64_t>* unlisted_;
 };
 
 SourceRef::Kind SourceKindOf(PositionKind k) {
@@ -236,6 +257,7 @@ void Scanner::Impl::StartFile(WorkPool& pool, HostRun& host, const std::shared_p
   unit->reading = reader->Open(unit->file, *unit->map, context);
   size_t n = unit->reading->chunk_count();
   unit->chunk_findings.resize(n);
+  unit->chunk_unlisted.assign(n, {});
   unit->chunk_candidates.assign(n, 0);
   unit->remaining.store(int(n));
   // Later chunks go to the front of the queue so that idle workers help
@@ -246,7 +268,8 @@ void Scanner::Impl::StartFile(WorkPool& pool, HostRun& host, const std::shared_p
 }
 
 void Scanner::Impl::RunChunk(HostRun& host, const std::shared_ptr<FileUnit>& unit, size_t k, unsigned worker) {
-  RuleEvaluator evaluator(*rules, options, unit->file, &unit->chunk_findings[k], &unit->chunk_candidates[k]);
+  RuleEvaluator evaluator(*rules, options, unit->file, &unit->chunk_findings[k], &unit->chunk_candidates[k],
+                          host.claimed.get(), &unit->chunk_unlisted[k]);
   unit->reading->ReadChunk(k, scratch[worker], evaluator);
   if (unit->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) FinishFile(host, *unit);
 }
@@ -266,6 +289,7 @@ void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
     }
   }
   unit.chunk_findings.clear();
+  std::vector<std::map<unsigned, uint64_t>> unlisted = std::move(unit.chunk_unlisted);
   const uint64_t bytes = unit.map->bytes().size();
   unit.reading.reset();
   unit.map.reset();
@@ -276,15 +300,9 @@ void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
     FileDone(unit.file.size);
     return;
   }
-  for (auto& f : findings) {
-    const RuleInfo* key = f.rule.get();
-    if (host.kept[key] >= options.max_findings_per_rule) {
-      ++host.unlisted[key];
-      continue;
-    }
-    ++host.kept[key];
-    host.findings.push_back(std::move(f));
-  }
+  for (auto& f : findings) host.findings.push_back(std::move(f));
+  for (const auto& per_chunk : unlisted)
+    for (const auto& [rule, n] : per_chunk) host.unlisted[rules->rules()[rule]->info().get()] += n;
   // Coverage counts only what lies inside the scan window.
   std::vector<TimeSpan> spans = ClipSpans(facts.spans, options.since.value_or(INT64_MIN),
                                           options.until.value_or(INT64_MAX));
@@ -379,6 +397,7 @@ ScanStats Scanner::Run(ScanSink& sink) {
       hosts.emplace_back();
       it = hosts.end() - 1;
       it->name = name;
+      it->claimed = std::make_unique<std::atomic<uint64_t>[]>(m.rules->rules().size());
     }
     HostRun& host = *it;
     DiscoveredTree tree = Discover(m.fs, root);
@@ -425,6 +444,7 @@ ScanStats Scanner::Run(ScanSink& sink) {
   }
   m.scratch.clear();
   m.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  m.stats.peak_rss = PeakResidentBytes();
   return m.stats;
 }
 
