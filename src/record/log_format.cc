@@ -115,6 +115,18 @@ CsvParse ParseCsvRecord(std::string_view text, size_t* consumed, std::vector<std
         closed = true;
         break;
       }
+      if (closed) {
+        // A quoted field that runs into a line starting like a record is a
+        // stray quote, not a multi-line value: it must not swallow the
+        // records in between.
+        std::string_view span = text.substr(i, j - i);
+        for (size_t nl = span.find('\n'); nl != std::string_view::npos; nl = span.find('\n', nl + 1)) {
+          if (StartsWithDate(text.substr(i + nl + 1))) {
+            closed = false;
+            break;
+          }
+        }
+      }
       if (!closed) {
         // Fall back to the physical line: a broken quote must not swallow the file.
         LineSpan line = LineAt(text, 0);

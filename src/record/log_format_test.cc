@@ -41,6 +41,23 @@ TEST(Csv, UnterminatedQuoteFallsBackToThePhysicalLine) {
   EXPECT_EQ(fields.size(), 3u);
 }
 
+TEST(Csv, AQuoteClosedOnALaterRecordLineIsAStrayQuote) {
+  // A row opens a quote that a row four lines later closes: the rows in
+  // between start like records and are not part of a multi-line value.
+  size_t n = 0;
+  CsvParse status;
+  std::string text =
+      "2021-03-03T06:49:43.699Z,\"broken,x\n2021-03-03T06:50:00.000Z,a\n2021-03-03T06:51:00.000Z,b\" q,c\n";
+  auto fields = ParseCsv(text, &n, &status);
+  EXPECT_EQ(status, CsvParse::kUnterminatedQuote);
+  EXPECT_EQ(text.substr(0, n), "2021-03-03T06:49:43.699Z,\"broken,x\n");
+  EXPECT_EQ(fields.size(), 3u);
+  // A real multi-line value whose second line is no record start stays one field.
+  std::string multi = "2021-03-03T06:49:43.699Z,\"line1\nline2\",y\nz";
+  EXPECT_EQ(ParseCsv(multi, &n, &status), (std::vector<std::string>{"2021-03-03T06:49:43.699Z", "line1\nline2", "y"}));
+  EXPECT_EQ(status, CsvParse::kOk);
+}
+
 TEST(W3c, SplitsOnRunsOfSpaces) {
   std::vector<std::string_view> out;
   SplitW3cLine("2022-01-01 00:01:24 ::1 POST /powershell q 444  random\\ranuser1 ::1", &out);

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <mutex>
 
+#include "base/text.h"
 #include "source/memory_file_system.h"
 
 namespace exhunt {
@@ -216,6 +218,44 @@ TEST(Scanner, CompressedAndUtf16LogsAreListedAsSkippedNotCovered) {
   EXPECT_EQ(h.skipped_by_reason.at("compressed (gzip)"), 2u);
   EXPECT_EQ(h.coverage.at(LogType::kIisW3c).files, 1u);  // only the one read
   EXPECT_EQ(r.stats.files, 1u);
+}
+
+// An HttpProxy row with the given columns set (others empty).
+std::string ProxyRow(const std::map<std::string, std::string>& set) {
+  std::string row;
+  bool first = true;
+  for (auto name : Split(KindOf(LogType::kHttpProxy).default_fields, ',')) {
+    if (!first) row += ',';
+    first = false;
+    auto it = set.find(std::string(name));
+    if (it != set.end()) row += it->second;
+  }
+  return row + "\n";
+}
+
+TEST(Scanner, AStrayQuoteCostsItsRowAloneAndIsReported) {
+  std::map<std::string, std::string> ssrf = {{"DateTime", "2021-03-03T06:49:43.699Z"},
+                                             {"UrlStem", "/ecp/y.js"},
+                                             {"AnchorMailbox", "ServerInfo~a]@ex01.corp.local:444/mapi/emsmdb/?#"},
+                                             {"UserAgent", "python-requests/2.25.1"},
+                                             {"HttpStatus", "200"}};
+  std::string log = "#Log-type: HttpProxy Logs\n#Fields: " + std::string(KindOf(LogType::kHttpProxy).default_fields) +
+                    "\n" + ProxyRow(ssrf);
+  auto opened = ssrf;
+  opened["UserAgent"] = "\"python-requests/2.25.1 broken";  // opens a quote
+  log += ProxyRow(opened);
+  for (int i = 0; i < 3; ++i) log += ProxyRow(ssrf);
+  auto closing = ssrf;
+  closing["UserAgent"] = "python-requests/2.25.1 stray\" quote";  // closes it four lines later
+  log += ProxyRow(closing);
+  MemoryFileSystem fs;
+  fs.AddFile("/c/EXCH01/" + kProxyLog, log);
+  ScanResult r = ScanRoots(&fs, {"/c/EXCH01"});
+  std::set<uint64_t> lines;
+  for (const auto& f : r.findings) lines.insert(f.source.position);
+  EXPECT_EQ(lines, (std::set<uint64_t>{3, 4, 5, 6, 7, 8})) << r.findings.size();
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].message, "line 4: 1 record with an unterminated quote read as single lines");
 }
 
 }  // namespace
