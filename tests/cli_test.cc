@@ -241,5 +241,34 @@ TEST(Cli, TwoIisRecordsYearsApartAreNotNoEvidence) {
   EXPECT_NE(text.out.find("ProxyShell window 2021-08-05 to 2021-12-31 is not covered"), std::string::npos) << text.out;
 }
 
+TEST(Cli, AttackerStringsReachNoTerminalSpreadsheetOrParserLive) {
+  // A webshell request whose user agent carries a formula, markup, an OSC 8
+  // hyperlink, a bell, a colour escape and invalid UTF-8.
+  std::string ua = "=HYPERLINK(\"http://evil/\")<script>alert(1)</script>\"><img+onerror=x>"
+                   "\x1b]8;;http://evil/\x07" "click\x1b]8;;\x07\x1b[31mred\xff\xfe";
+  std::string host = Dir("inject/EXCH05");
+  Write(host + "/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log",
+        kIisHeader + "2021-03-04 01:02:04 10.0.0.5 POST /aspnet_client/shell.aspx - 443 - 203.0.113.7 " + ua +
+            " - 200 0 0 40\n");
+  CliRun text = Exhunt("scan --quiet --format text '" + host + "'");
+  ASSERT_NE(text.out.find("/aspnet_client/shell.aspx"), std::string::npos) << text.out;
+  for (char control : {'\x1b', '\x07'})
+    EXPECT_EQ(text.out.find(control), std::string::npos) << "control byte " << int(control) << " reached the terminal";
+  EXPECT_NE(text.out.find("\xEF\xBF\xBD]8;;http://evil/"), std::string::npos);  // shown, not obeyed
+  CliRun jsonl = Exhunt("scan --quiet --format jsonl '" + host + "'");
+  for (char c : jsonl.out) EXPECT_FALSE(c != '\n' && static_cast<unsigned char>(c) < 0x20) << "raw control in JSON";
+  EXPECT_EQ(jsonl.out.find('\xff'), std::string::npos);  // invalid UTF-8 does not pass into JSON
+  EXPECT_NE(jsonl.out.find("\\u001b]8;;http://evil/\\u0007"), std::string::npos) << jsonl.out;
+  EXPECT_NE(jsonl.out.find("<script>"), std::string::npos);  // JSON carries it as data; HTML must escape it
+  CliRun csv = Exhunt("scan --quiet --format csv '" + host + "'");
+  std::istringstream rows(csv.out);
+  std::string header, row;
+  std::getline(rows, header);
+  ASSERT_TRUE(std::getline(rows, row)) << csv.out;
+  // No cell begins with a formula character: the user agent cell starts with a quote mark.
+  EXPECT_NE(row.find(",\"'=HYPERLINK("), std::string::npos) << row;
+  EXPECT_EQ(row.find(",=HYPERLINK"), std::string::npos) << row;
+}
+
 }  // namespace
 }  // namespace exhunt::testing

@@ -124,5 +124,42 @@ TEST(HostileInput, TwentyThousandFilesKeepMemoryBounded) {
   EXPECT_LT(s.peak_mib, BaselineMib() + 120) << "baseline " << BaselineMib();
 }
 
+// Every regular file under `root`: path -> size, mtime, SHA-256 of the bytes.
+std::map<std::string, std::string> Fingerprint(const std::string& root) {
+  std::map<std::string, std::string> out;
+  std::string list = root + ".list";
+  EXPECT_EQ(system(("cd '" + root + "' && find . -print0 | sort -z | xargs -0 stat -c '%n %s %Y %F' > '" + list +
+                    "'").c_str()),
+            0);
+  std::ifstream in(list);
+  for (std::string line; std::getline(in, line);) out[line] = "";
+  std::string sums = root + ".sums";
+  EXPECT_EQ(system(("cd '" + root + "' && find . -type f -print0 | sort -z | xargs -0 sha256sum > '" + sums + "'").c_str()),
+            0);
+  std::ifstream sin(sums);
+  for (std::string line; std::getline(sin, line);) out["sha256 " + line] = "";
+  return out;
+}
+
+TEST(HostileInput, EvidenceIsUnchangedAndNothingIsCreatedInTheTree) {
+  std::string root = Dir("integrity/EXCH01");
+  std::string dir = root + "/inetpub/logs/LogFiles/W3SVC1";
+  ASSERT_EQ(system(("mkdir -p '" + dir + "'").c_str()), 0);
+  std::ofstream(dir + "/u_ex210304.log", std::ios::binary) << kIisHeader << kShell;
+  std::ofstream(dir + "/u_ex210305.log.gz", std::ios::binary) << std::string("\x1f\x8b\x08\x00", 4) << "zz";
+  std::string damaged = kShell;
+  damaged[30] = '\0';
+  std::ofstream(dir + "/u_ex210306.log", std::ios::binary) << kIisHeader << damaged;
+  // Old times, so that a write or a touch would show.
+  ASSERT_EQ(system(("find '" + root + "' -exec touch -d '2021-03-10 12:00:00' {} +").c_str()), 0);
+  auto before = Fingerprint(root);
+  ASSERT_GT(before.size(), 6u);
+  Scan s = ScanTree(root);  // writes its report beside the tree, not in it
+  EXPECT_EQ(s.status, 1);
+  EXPECT_EQ(s.types["skipped"], 1);
+  EXPECT_EQ(s.types["error"], 1);
+  EXPECT_EQ(Fingerprint(root), before);
+}
+
 }  // namespace
 }  // namespace exhunt::testing
