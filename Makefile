@@ -7,7 +7,7 @@ DEBIAN_PACKAGES := cmake ninja-build g++ ccache pkg-config git \
   libyara-dev libsimdjson-dev libpugixml-dev libarchive-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev \
   ripgrep yara time bc
 
-.PHONY: all deps build test demo bench lint format clean
+.PHONY: all deps build test test-sanitize fuzz fuzz-run demo bench lint format clean
 
 all: build
 
@@ -30,6 +30,35 @@ build: $(BUILD)/build.ninja
 
 test: deps build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The whole suite again, built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (any report fails the run).
+SANITIZE_BUILD ?= build-sanitize
+test-sanitize: deps
+	cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEXHUNT_SANITIZE=ON
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest --test-dir $(SANITIZE_BUILD) --output-on-failure -j $(JOBS)
+
+# libFuzzer targets (clang): build-fuzz/fuzz_<parser>_libfuzzer. `make fuzz-run`
+# runs each for FUZZ_SECONDS on its corpus (new inputs are added to it).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+fuzz: deps
+	@missing=""; for p in $(FUZZ_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; fi
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXHUNT_LIBFUZZER=ON \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined,fuzzer-no-link"
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $$(cd fuzz && ls fuzz_*.cc | sed 's/\.cc$$/_libfuzzer/')
+
+fuzz-run: fuzz
+	for t in $$(cd fuzz && ls fuzz_*.cc | sed 's/\.cc$$//'); do \
+	  $(FUZZ_BUILD)/$${t}_libfuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 fuzz/corpus/$$t || exit 1; \
+	done
 
 demo: deps build
 	@echo "== exhunt scan examples/EXCH01   (exit status 1: findings at or above --fail-on)"

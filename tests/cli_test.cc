@@ -218,7 +218,9 @@ TEST(Cli, ExposureTakesFormatAndOutputLikeScan) {
   EXPECT_EQ(Exhunt("exposure --build 15.1.2176.2 -o '" + dir + "/no/such/e.txt'").status, 2);
   EXPECT_EQ(Exhunt("exposure --build 15.1.2176.2 --format csv").status, 2);
   struct stat st;
-  if (stat("/dev/full", &st) == 0) EXPECT_EQ(Exhunt("exposure --build 15.1.2176.2 -o /dev/full").status, 2);
+  if (stat("/dev/full", &st) == 0) {
+    EXPECT_EQ(Exhunt("exposure --build 15.1.2176.2 -o /dev/full").status, 2);
+  }
 }
 
 TEST(Cli, TwoIisRecordsYearsApartAreNotNoEvidence) {

@@ -169,7 +169,9 @@ TEST(CorpusGolden, IisSamplesWithNothingInsideTheWindowsAreInsufficient) {
       ASSERT_EQ(w.gaps.size(), 1u) << w.campaign;
       EXPECT_EQ(w.gaps[0].second, w.window) << w.campaign << ": the whole window is a gap";
     }
-    if (w.campaign == "ProxyLogon") EXPECT_EQ(w.missing, std::vector<std::string>{"httpproxy/ecp"});
+    if (w.campaign == "ProxyLogon") {
+      EXPECT_EQ(w.missing, std::vector<std::string>{"httpproxy/ecp"});
+    }
   }
 }
 

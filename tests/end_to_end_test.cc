@@ -163,7 +163,9 @@ TEST(EndToEnd, SinceLeavingOutAWindowMakesTheSameServerInsufficient) {
   for (const auto& w : h.windows) {
     bool before = w.campaign == "ProxyLogon" || w.campaign == "ProxyShell";
     EXPECT_EQ(w.covered, !before) << w.campaign;
-    if (before) EXPECT_TRUE(w.outside_scan_window) << w.campaign;
+    if (before) {
+      EXPECT_TRUE(w.outside_scan_window) << w.campaign;
+    }
   }
   // Coverage itself starts where the scan window does.
   EXPECT_EQ(FormatIsoTime(*h.families.at("httpproxy/ecp").first).substr(0, 10), "2022-01-01");

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "base/text.h"
+#include "base/text_encoding.h"
 #include "base/time_span.h"
 #include "record/log_format.h"
 #include "source/directive.h"
@@ -17,6 +18,9 @@ namespace exhunt {
 namespace {
 
 constexpr size_t kMaxBacktrack = size_t(1) << 20;
+// UTF-16 and CR-only files are read through a UTF-8 copy of at most this
+// many bytes (memory stays bounded whatever the file).
+constexpr size_t kMaxTranscodedBytes = size_t(64) << 20;
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
 // One physical line (or the start of one record) that holds prefilter hits.
@@ -214,6 +218,17 @@ class TextLogReading final : public FileReading {
         format_(RecordFormatOf(file.type)),
         bytes_(map.bytes()),
         not_read_(UnreadableEncoding(map.bytes().substr(0, 64))) {
+    // UTF-16 and CR-only text become UTF-8 lines in memory, line for line,
+    // up to kMaxTranscodedBytes; larger such files are reported, not read.
+    if (TextEncoding e = GuessTextEncoding(bytes_.substr(0, 4096)); not_read_.empty() && e != TextEncoding::kPlain) {
+      if (ToPlainText(bytes_, e, kMaxTranscodedBytes, &transcoded_)) {
+        bytes_ = transcoded_;
+      } else {
+        too_large_ = std::string(TextEncodingName(e)) + " text of more than " +
+                     std::to_string(kMaxTranscodedBytes >> 20) + " MiB: not read";
+        not_read_ = too_large_;
+      }
+    }
     auto bounds = ChunkBoundaries();
     chunks_.resize(bounds.size() - 1);
     for (size_t k = 0; k + 1 < bounds.size(); ++k) {
@@ -251,8 +266,10 @@ class TextLogReading final : public FileReading {
   ReadContext context_;
   const LogType type_;
   const RecordFormat format_;
-  const std::string_view bytes_;
-  const std::string_view not_read_;  // non-empty: these bytes are no text log
+  std::string_view bytes_;       // the mapping, or transcoded_
+  std::string transcoded_;       // UTF-8 lines of a UTF-16 or CR-only file
+  std::string too_large_;
+  std::string_view not_read_;    // non-empty: these bytes are not read, and why
   std::vector<ChunkState> chunks_;
   std::vector<uint64_t> line_base_;  // per chunk: 0-based line of its first byte (after Finish)
   std::mutex mu_;
@@ -312,7 +329,7 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
   if (out.begin < out.end && (bytes[out.begin] == '#' || (out.begin == 0 && bytes.substr(0, 4) == "\xEF\xBB\xBF#")))
     ++out.comment_lines;
   if (out.end > out.begin) {
-    map_.WillRead(out.begin, out.end - out.begin);
+    if (transcoded_.empty()) map_.WillRead(out.begin, out.end - out.begin);
     hs_error_t err = hs_scan(pf->database(), bytes.data() + out.begin, unsigned(out.end - out.begin), 0,
                              scratch.prefilter, OnMatch, &mc);
     if (err != HS_SUCCESS) out.scan_error = "prefilter scan failed (vectorscan error " + std::to_string(err) + ")";
@@ -471,7 +488,7 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
   }
   SampleCoverage(out, start_state, directives);
   out.newlines = chunk_newlines;
-  map_.DoneWith(out.begin, out.end - out.begin);
+  if (transcoded_.empty()) map_.DoneWith(out.begin, out.end - out.begin);
 }
 
 size_t TextLogReading::RecordStartIn(size_t from, size_t limit) const {

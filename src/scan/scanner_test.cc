@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <mutex>
@@ -192,16 +193,21 @@ TEST(Scanner, TwoRootsWithOneFolderNameAreTwoHosts) {
   EXPECT_NE(r.hosts[0].verdict, r.hosts[1].verdict);
 }
 
-TEST(Scanner, CompressedAndUtf16LogsAreListedAsSkippedNotCovered) {
+TEST(Scanner, Utf16AndCrLogsAreReadCompressedOnesListedAsSkipped) {
   MemoryFileSystem fs;
   const std::string dir = "/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/";
   fs.AddFile(dir + "u_ex1.log", kIisHeader + kShell);
   fs.AddFile(dir + "u_ex2.log.gz", std::string("\x1f\x8b\x08\x00", 4) + "compressed bytes");
   fs.AddFile(dir + "u_ex3.log", std::string("\x1f\x8b\x08\x00", 4) + "gzip named .log");
+  // The same log as PowerShell's Out-File writes it (UTF-16LE), with and
+  // without a byte-order mark, and with CR alone ending its lines.
   std::string utf16;
   for (char c : kIisHeader + kShell) utf16 += std::string(1, c) + std::string(1, '\0');
   fs.AddFile(dir + "u_ex4.log", "\xff\xfe" + utf16);
-  fs.AddFile(dir + "u_ex5.log", utf16);  // no byte-order mark
+  fs.AddFile(dir + "u_ex5.log", utf16);
+  std::string cr = kIisHeader + kShell;  // CRLF line ends become CR alone
+  cr.erase(std::remove(cr.begin(), cr.end(), '\n'), cr.end());
+  fs.AddFile(dir + "u_ex6.log", cr);
   fs.AddFile("/c/EXCH01/" + kInstallLogging + "HttpProxy/Owa/HttpProxy_1.LOG.zip", "PK\x03\x04...");
   fs.AddFile("/c/EXCH01/Users/x/holiday.jpg.gz", "\x1f\x8b");  // nothing like evidence
   ScanResult r = ScanRoots(&fs, {"/c/EXCH01"});
@@ -209,15 +215,19 @@ TEST(Scanner, CompressedAndUtf16LogsAreListedAsSkippedNotCovered) {
   const HostReport& h = r.hosts[0];
   std::map<std::string, std::string> skipped;
   for (const auto& f : h.skipped) skipped[f.path] = f.reason;
-  EXPECT_EQ(skipped.size(), 5u);
+  EXPECT_EQ(skipped.size(), 3u);
   EXPECT_EQ(skipped["inetpub/logs/LogFiles/W3SVC1/u_ex2.log.gz"], "compressed (gzip)");
   EXPECT_EQ(skipped["inetpub/logs/LogFiles/W3SVC1/u_ex3.log"], "compressed (gzip)");
-  EXPECT_EQ(skipped["inetpub/logs/LogFiles/W3SVC1/u_ex4.log"], "UTF-16 text");
-  EXPECT_EQ(skipped["inetpub/logs/LogFiles/W3SVC1/u_ex5.log"], "UTF-16 text");
   EXPECT_EQ(skipped[kInstallLogging + "HttpProxy/Owa/HttpProxy_1.LOG.zip"], "compressed (zip)");
   EXPECT_EQ(h.skipped_by_reason.at("compressed (gzip)"), 2u);
-  EXPECT_EQ(h.coverage.at(LogType::kIisW3c).files, 1u);  // only the one read
-  EXPECT_EQ(r.stats.files, 1u);
+  // The shell line is found in each readable copy, on its own line number.
+  std::map<std::string, std::set<uint64_t>> found;
+  for (const auto& f : r.findings) found[f.source.path].insert(f.source.position);
+  for (const char* name : {"u_ex1.log", "u_ex4.log", "u_ex5.log", "u_ex6.log"})
+    EXPECT_EQ(found["inetpub/logs/LogFiles/W3SVC1/" + std::string(name)], (std::set<uint64_t>{3})) << name;
+  EXPECT_EQ(h.coverage.at(LogType::kIisW3c).files, 4u);
+  EXPECT_EQ(r.stats.files, 4u);
+  EXPECT_TRUE(r.errors.empty()) << r.errors[0].path << ": " << r.errors[0].message;
 }
 
 // An HttpProxy row with the given columns set (others empty).

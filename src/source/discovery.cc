@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/text.h"
+#include "base/text_encoding.h"
 #include "source/directive.h"
 
 namespace exhunt {
@@ -48,14 +49,6 @@ std::string_view UnreadableEncoding(std::string_view head) {
   if (starts("BZh")) return "compressed (bzip2)";
   if (starts(std::string_view("\xfd" "7zXZ\x00", 6))) return "compressed (xz)";
   if (starts("\x28\xb5\x2f\xfd")) return "compressed (zstd)";
-  if (starts("\xff\xfe") || starts("\xfe\xff")) return "UTF-16 text";
-  // UTF-16 without a byte-order mark: ASCII with every other byte NUL.
-  if (head.size() >= 8) {
-    size_t zeros_odd = 0, zeros_even = 0, n = std::min<size_t>(head.size(), 64) / 2 * 2;
-    for (size_t i = 0; i < n; ++i) (i % 2 ? zeros_odd : zeros_even) += head[i] == '\0';
-    if (zeros_odd == n / 2 && zeros_even == 0) return "UTF-16 text";
-    if (zeros_even == n / 2 && zeros_odd == 0) return "UTF-16 text";
-  }
   return "";
 }
 
@@ -175,7 +168,13 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
         tree.errors.push_back({rel, file.status().message()});
         return;
       }
-      const std::string_view head = file.value()->bytes().substr(0, 8192);
+      std::string_view head = file.value()->bytes().substr(0, 8192);
+      // UTF-16 or CR-only copies are classified by their text (the reader transcodes them).
+      std::string plain;
+      if (TextEncoding e = GuessTextEncoding(head); e != TextEncoding::kPlain) {
+        ToPlainText(head.substr(0, head.size() / 2 * 2), e, 16384, &plain);
+        head = plain;
+      }
       LogType by_content = ClassifyLogContent(head);
       if (std::string_view encoding = UnreadableEncoding(head); !encoding.empty()) {
         if (type != LogType::kUnknown || LooksLikeLogEvidence(lower, lower))

@@ -27,12 +27,13 @@ struct EvidenceFile {
 // log it knows. Never dropped without a word: reports list them.
 struct SkippedFile {
   std::string path;    // relative to the scan root
-  std::string reason;  // "compressed (gzip)", "UTF-16 text", "not a log format exhunt reads"
+  std::string reason;  // "compressed (gzip)", "not a log format exhunt reads", ...
   uint64_t size = 0;
 };
 
 // What the first bytes of a file say against reading it as a text log:
-// "compressed (gzip)", "compressed (zip)", "UTF-16 text", ... or "".
+// "compressed (gzip)", "compressed (zip)", ... or "". (UTF-16 and CR-only
+// text is read: base/text_encoding.h.)
 std::string_view UnreadableEncoding(std::string_view head);
 
 struct DiscoveredTree {
