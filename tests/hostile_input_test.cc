@@ -176,5 +176,24 @@ TEST(HostileInput, EvidenceIsUnchangedAndNothingIsCreatedInTheTree) {
   EXPECT_EQ(Fingerprint(root), before);
 }
 
+TEST(HostileInput, LinksLoopsAndFifosAreListedNotFollowedOrRead) {
+  std::string root = Dir("links/EXCH01");
+  std::string dir = root + "/inetpub/logs/LogFiles/W3SVC1";
+  ASSERT_EQ(system(("mkdir -p '" + dir + "'").c_str()), 0);
+  std::ofstream(dir + "/u_ex210304.log", std::ios::binary) << kIisHeader << kShell;
+  ASSERT_EQ(system(("ln -s .. '" + dir + "/loop' && ln -s /etc '" + root + "/inetpub/logs/escape' && ln -s /etc/passwd '" +
+                    dir + "/u_ex210305.log' && mkfifo '" + dir + "/u_ex210306.log'")
+                       .c_str()),
+            0);
+  Scan s = ScanTree(root);  // a FIFO opened for reading would hang here
+  EXPECT_EQ(s.status, 1);
+  EXPECT_EQ(s.types["skipped"], 4) << s.jsonl;
+  EXPECT_NE(s.jsonl.find("\"path\":\"inetpub/logs/LogFiles/W3SVC1/u_ex210306.log\",\"reason\":\"FIFO (not read)\""),
+            std::string::npos);
+  EXPECT_NE(s.jsonl.find("\"path\":\"inetpub/logs/escape\",\"reason\":\"symbolic link (not followed)\""),
+            std::string::npos);
+  EXPECT_NE(s.jsonl.find("\"files\":1,"), std::string::npos);  // /etc was not read through the link
+}
+
 }  // namespace
 }  // namespace exhunt::testing

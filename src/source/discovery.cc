@@ -246,6 +246,10 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
         stack.push_back({path, rel});
       } else if (e.is_regular) {
         consider(path, rel, e.size);
+      } else if (!e.other.empty()) {
+        std::string lower = "/" + AsciiLowerCopy(rel);
+        if (ClassifyLogPath(rel) != LogType::kUnknown || LooksLikeLogEvidence(lower, lower))
+          tree.skipped.push_back({rel, std::string(e.other), 0});
       }
     }
   }

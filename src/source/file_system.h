@@ -36,6 +36,9 @@ struct DirEntry {
   bool is_dir = false;
   bool is_regular = false;
   uint64_t size = 0;
+  // Neither a folder nor a regular file: what it is, and that it is not
+  // followed or read ("symbolic link (not followed)", "FIFO (not read)").
+  std::string_view other;
 };
 
 struct FileInfo {

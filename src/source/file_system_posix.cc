@@ -106,6 +106,17 @@ class PosixFileSystem final : public FileSystem {
         entry.is_dir = S_ISDIR(st.st_mode);
         entry.is_regular = S_ISREG(st.st_mode);
         entry.size = uint64_t(st.st_size);
+        // Links are never followed: no escape from the root, no loops.
+        if (S_ISLNK(st.st_mode))
+          entry.other = "symbolic link (not followed)";
+        else if (S_ISFIFO(st.st_mode))
+          entry.other = "FIFO (not read)";
+        else if (S_ISSOCK(st.st_mode))
+          entry.other = "socket (not read)";
+        else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+          entry.other = "device (not read)";
+      } else {
+        entry.other = "vanished while listed (not read)";
       }
       out->push_back(std::move(entry));
     }
