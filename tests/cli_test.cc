@@ -272,5 +272,21 @@ TEST(Cli, AttackerStringsReachNoTerminalSpreadsheetOrParserLive) {
   EXPECT_EQ(row.find(",=HYPERLINK"), std::string::npos) << row;
 }
 
+TEST(Cli, FilesOverMaxFileSizeAreListedNotRead) {
+  std::string host = Dir("maxsize/EXCH06");
+  Write(host + "/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log", kIisHeader + kShell);
+  std::string big = kIisHeader;
+  while (big.size() < 4096) big += kBenign;
+  Write(host + "/inetpub/logs/LogFiles/W3SVC1/u_ex210305.log", big);
+  CliRun r = Exhunt("scan --quiet --format jsonl --max-file-size 2K '" + host + "'");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("\"path\":\"inetpub/logs/LogFiles/W3SVC1/u_ex210305.log\",\"reason\":\"larger than "
+                       "--max-file-size (2048 bytes)\""),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\"files\":1,"), std::string::npos);
+  EXPECT_EQ(Exhunt("scan --quiet --max-file-size banana '" + host + "'").status, 2);
+}
+
 }  // namespace
 }  // namespace exhunt::testing

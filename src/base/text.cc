@@ -397,4 +397,33 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
+std::optional<uint64_t> ParseByteSize(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  uint64_t shift = 0;
+  switch (s.back()) {
+    case 'k':
+    case 'K':
+      shift = 10;
+      break;
+    case 'm':
+    case 'M':
+      shift = 20;
+      break;
+    case 'g':
+    case 'G':
+      shift = 30;
+      break;
+    case 't':
+    case 'T':
+      shift = 40;
+      break;
+    default:
+      break;
+  }
+  if (shift) s.remove_suffix(1);
+  uint64_t v = 0;
+  if (!ParseUint(s, &v) || v > (UINT64_MAX >> shift)) return std::nullopt;
+  return v << shift;
+}
+
 }  // namespace exhunt

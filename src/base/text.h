@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,8 @@ std::string GlobUnescape(std::string_view pattern);
 
 std::string_view Trim(std::string_view s);
 std::vector<std::string_view> Split(std::string_view s, char sep);
+// "500", "64K", "100M", "2G" (binary units) as bytes; nullopt if malformed.
+std::optional<uint64_t> ParseByteSize(std::string_view s);
 // The parts with `sep` between them.
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 

@@ -82,5 +82,17 @@ TEST(Time, ParsesExchangeAndIisForms) {
   EXPECT_EQ(FormatIsoTime(0), "1970-01-01T00:00:00.000Z");
 }
 
+TEST(Text, ByteSizesWithBinaryUnits) {
+  EXPECT_EQ(ParseByteSize("500"), 500u);
+  EXPECT_EQ(ParseByteSize("64K"), 64u << 10);
+  EXPECT_EQ(ParseByteSize("100m"), 100u << 20);
+  EXPECT_EQ(ParseByteSize("2G"), uint64_t(2) << 30);
+  EXPECT_FALSE(ParseByteSize(""));
+  EXPECT_FALSE(ParseByteSize("G"));
+  EXPECT_FALSE(ParseByteSize("1.5G"));
+  EXPECT_FALSE(ParseByteSize("99999999999999999999"));
+  EXPECT_FALSE(ParseByteSize("17179869184G"));  // overflows 64 bits
+}
+
 }  // namespace
 }  // namespace exhunt

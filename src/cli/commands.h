@@ -24,6 +24,7 @@ struct ScanCommandOptions {
   std::string since, until;
   std::string host;
   std::string fail_on = "medium";
+  std::string max_file_size;  // "" or a size like 2G
   bool no_progress = false;
   bool quiet = false;
   bool no_builtin = false;

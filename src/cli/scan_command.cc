@@ -108,6 +108,14 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
     err << "exhunt: --until " << o.until << " is before --since " << o.since << ": nothing would be scanned\n";
     return 2;
   }
+  if (!o.max_file_size.empty()) {
+    auto size = ParseByteSize(o.max_file_size);
+    if (!size || *size == 0) {
+      err << "exhunt: --max-file-size takes a size like 500M or 2G\n";
+      return 2;
+    }
+    scan.max_file_size = *size;
+  }
   if (!o.host.empty() && o.paths.size() > 1) {
     err << "exhunt: --host names one server; with " << o.paths.size()
         << " PATHs each is its own host (named after its folder), so leave --host out or scan one PATH\n";

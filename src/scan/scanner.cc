@@ -405,6 +405,12 @@ ScanStats Scanner::Run(ScanSink& sink) {
     for (auto& e : tree.errors) host.errors.push_back(std::move(e));
     tree.errors.clear();
     for (auto& f : tree.logs) {
+      if (m.options.max_file_size && f.size > m.options.max_file_size) {
+        tree.skipped.push_back({f.rel_path, "larger than --max-file-size (" + std::to_string(m.options.max_file_size) +
+                                                " bytes)",
+                                f.size});
+        continue;
+      }
       auto unit = std::make_shared<FileUnit>();
       m.progress.files_total++;
       m.progress.bytes_total += f.size;

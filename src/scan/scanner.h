@@ -46,6 +46,8 @@ struct ScanOptions {
   // Findings kept per rule and host; further ones are counted, not kept, so
   // that a noisy rule cannot exhaust memory on a huge tree.
   size_t max_findings_per_rule = 10000;
+  // Files larger than this are listed as skipped, not read (0: no limit).
+  uint64_t max_file_size = 0;
   size_t chunk_bytes = size_t(16) << 20;
   size_t split_threshold = size_t(24) << 20;
 };
