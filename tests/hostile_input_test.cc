@@ -47,9 +47,10 @@ struct Scan {
   std::map<std::string, int> types;
 };
 
-Scan ScanTree(const std::string& root) {
+Scan ScanTree(const std::string& root, const std::string& options = "") {
   std::string out = root + ".jsonl";
-  std::string cmd = std::string(EXHUNT_BINARY) + " scan --quiet --format jsonl -o '" + out + "' '" + root + "'";
+  std::string cmd =
+      std::string(EXHUNT_BINARY) + " scan --quiet --format jsonl " + options + " -o '" + out + "' '" + root + "'";
   int rc = system(cmd.c_str());
   Scan s;
   s.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -193,6 +194,40 @@ TEST(HostileInput, LinksLoopsAndFifosAreListedNotFollowedOrRead) {
   EXPECT_NE(s.jsonl.find("\"path\":\"inetpub/logs/escape\",\"reason\":\"symbolic link (not followed)\""),
             std::string::npos);
   EXPECT_NE(s.jsonl.find("\"files\":1,"), std::string::npos);  // /etc was not read through the link
+}
+
+TEST(HostileInput, AMemoryBudgetDegradesByCountingNotFailing) {
+  std::string root = Dir("budget/EXCH01");
+  std::string dir = root + "/inetpub/logs/LogFiles/W3SVC1";
+  ASSERT_EQ(system(("mkdir -p '" + dir + "'").c_str()), 0);
+  {
+    std::ofstream f(dir + "/u_ex210304.log", std::ios::binary);
+    f << kIisHeader;
+    for (int i = 0; i < 20000; ++i) f << kShell;
+  }
+  Scan whole = ScanTree(root);
+  Scan budget = ScanTree(root, "--memory-budget 1M");
+  EXPECT_EQ(budget.status, 1);
+  EXPECT_EQ(budget.types["error"], 1) << budget.jsonl.substr(0, 300);
+  EXPECT_NE(budget.jsonl.find("past the memory budget of 1 MiB for one host's findings were counted, not kept"),
+            std::string::npos);
+  EXPECT_LT(budget.types["finding"], whole.types["finding"]);
+  EXPECT_GT(budget.types["finding"], 0);
+  // Every rule hit is still counted, kept or not: findings_total plus the
+  // unlisted counts are the same with and without the budget.
+  auto hits = [](const std::string& jsonl) {
+    size_t at = jsonl.find("\"findings_total\":");
+    uint64_t n = strtoull(jsonl.c_str() + at + 17, nullptr, 10);
+    size_t u = jsonl.find("\"unlisted\":{", at);
+    size_t end = jsonl.find('}', u);
+    for (size_t p = jsonl.find("\":", u + 12); p < end; p = jsonl.find("\":", p + 2))
+      n += strtoull(jsonl.c_str() + p + 2, nullptr, 10);
+    return n;
+  };
+  EXPECT_EQ(hits(budget.jsonl), hits(whole.jsonl));
+  EXPECT_GE(hits(whole.jsonl), 20000u);
+  EXPECT_NE(budget.jsonl.find("\"verdict\":\"compromised\""), std::string::npos);
+  EXPECT_EQ(ScanTree(root, "--memory-budget 10").status, 2);
 }
 
 }  // namespace

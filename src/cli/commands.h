@@ -25,6 +25,7 @@ struct ScanCommandOptions {
   std::string host;
   std::string fail_on = "medium";
   std::string max_file_size;  // "" or a size like 2G
+  std::string memory_budget;  // "" or a size: bytes of findings one host may keep
   bool no_progress = false;
   bool quiet = false;
   bool no_builtin = false;

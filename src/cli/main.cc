@@ -28,6 +28,8 @@ int Run(int argc, char** argv) {
   scan_cmd->add_option("--host", scan.host, "host name for the findings (default: the root's folder name)");
   scan_cmd->add_option("--fail-on", scan.fail_on, "exit 1 if a finding is at least this severe")->default_str("medium");
   scan_cmd->add_option("--max-file-size", scan.max_file_size, "skip (and list) files larger than SIZE (500M, 2G)");
+  scan_cmd->add_option("--memory-budget", scan.memory_budget,
+                       "bytes of findings one host may keep (default 512M); past it they are counted, not kept");
   scan_cmd->add_flag("--no-progress", scan.no_progress, "do not print progress");
   scan_cmd->add_flag("--quiet", scan.quiet, "print only the report");
   scan_cmd->add_flag("--no-builtin", scan.no_builtin, "run only rules given with --sigma");

@@ -116,6 +116,14 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
     }
     scan.max_file_size = *size;
   }
+  if (!o.memory_budget.empty()) {
+    auto size = ParseByteSize(o.memory_budget);
+    if (!size || *size < (uint64_t(1) << 20)) {
+      err << "exhunt: --memory-budget takes a size of at least 1M, like 256M or 2G\n";
+      return 2;
+    }
+    scan.max_findings_bytes = *size;
+  }
   if (!o.host.empty() && o.paths.size() > 1) {
     err << "exhunt: --host names one server; with " << o.paths.size()
         << " PATHs each is its own host (named after its folder), so leave --host out or scan one PATH\n";

@@ -29,6 +29,11 @@ namespace {
 
 constexpr size_t kMaxEvidenceValue = 4096;
 
+// Bytes of findings a host keeps, against ScanOptions::max_findings_bytes.
+struct FindingBudget {
+  std::atomic<uint64_t> used{0}, over{0};
+};
+
 struct PendingFinding {
   Finding finding;
   RecordPlace place;
@@ -60,6 +65,7 @@ struct HostRun {
   // limit, so that memory never holds more than the limit, whatever the
   // number of matching lines.
   std::unique_ptr<std::atomic<uint64_t>[]> claimed;
+  std::unique_ptr<FindingBudget> budget = std::make_unique<FindingBudget>();
   std::vector<ScanError> errors;
   std::vector<SkippedFile> skipped;            // by readers; discovery's are in the trees
   std::vector<std::vector<LoggedHead>> heads;  // per tree
@@ -101,14 +107,15 @@ class RuleEvaluator final : public RecordSink {
  public:
   RuleEvaluator(const RuleSet& rules, const ScanOptions& options, const EvidenceFile& file,
                 std::vector<PendingFinding>* out, uint64_t* candidates, std::atomic<uint64_t>* claimed,
-                std::map<unsigned, uint64_t>* unlisted)
+                std::map<unsigned, uint64_t>* unlisted, FindingBudget* budget)
       : rules_(rules),
         options_(options),
         file_(file),
         out_(out),
         candidates_(candidates),
         claimed_(claimed),
-        unlisted_(unlisted) {}
+        unlisted_(unlisted),
+        budget_(budget) {}
 
   void OnRecord(const Record& record, const RecordPlace& place, std::span<const unsigned> rule_ids) override {
     std::optional<TimeMs> time = record.Time();
@@ -138,6 +145,17 @@ class RuleEvaluator final : public RecordSink {
       }
       if (keys.empty()) keys = CorrelationKeys(record);
       f.keys = keys;
+      // The host's memory budget for kept findings: past it, findings are
+      // counted like those past the per-rule limit, and the host says so.
+      uint64_t bytes = sizeof(PendingFinding) + f.source.path.size();
+      for (const auto& [k, v] : f.evidence) bytes += k.size() + v.size() + 64;
+      for (const auto& [k, v] : f.keys) bytes += k.size() + v.size() + 64;
+      if (options_.max_findings_bytes &&
+          budget_->used.fetch_add(bytes, std::memory_order_relaxed) + bytes > options_.max_findings_bytes) {
+        budget_->over.fetch_add(1, std::memory_order_relaxed);
+        ++(*unlisted_)[r];
+        continue;
+      }
       out_->push_back(std::move(p));
     }
   }
@@ -150,6 +168,7 @@ class RuleEvaluator final : public RecordSink {
   uint64_t* candidates_;
   std::atomic<uint64_t>* claimed_;
   std::map<unsigned, uint64_t>* unlisted_;
+  FindingBudget* budget_;
 };
 
 SourceRef::Kind SourceKindOf(PositionKind k) {
@@ -269,7 +288,7 @@ void Scanner::Impl::StartFile(WorkPool& pool, HostRun& host, const std::shared_p
 
 void Scanner::Impl::RunChunk(HostRun& host, const std::shared_ptr<FileUnit>& unit, size_t k, unsigned worker) {
   RuleEvaluator evaluator(*rules, options, unit->file, &unit->chunk_findings[k], &unit->chunk_candidates[k],
-                          host.claimed.get(), &unit->chunk_unlisted[k]);
+                          host.claimed.get(), &unit->chunk_unlisted[k], host.budget.get());
   unit->reading->ReadChunk(k, scratch[worker], evaluator);
   if (unit->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) FinishFile(host, *unit);
 }
@@ -348,6 +367,10 @@ void Scanner::Impl::FinishHost(HostRun& host, ScanSink& sink) {
     ++report.skipped_by_reason[f.reason];
     if (report.skipped.size() < kMaxSkippedListed) report.skipped.push_back(f);
   }
+  if (uint64_t over = host.budget->over.load())
+    host.errors.push_back({".", std::to_string(over) + " finding(s) past the memory budget of " +
+                                    std::to_string(options.max_findings_bytes >> 20) +
+                                    " MiB for one host's findings were counted, not kept (see unlisted)"});
   for (const auto& [rule, n] : host.unlisted) {
     report.unlisted[rule->id] += n;
     report.by_severity[size_t(rule->severity)] += n;

@@ -46,6 +46,9 @@ struct ScanOptions {
   // Findings kept per rule and host; further ones are counted, not kept, so
   // that a noisy rule cannot exhaust memory on a huge tree.
   size_t max_findings_per_rule = 10000;
+  // Bytes of findings one host may keep (evidence included); past it,
+  // findings are counted, not kept, and an error record says so (0: none).
+  uint64_t max_findings_bytes = uint64_t(512) << 20;
   // Files larger than this are listed as skipped, not read (0: no limit).
   uint64_t max_file_size = 0;
   size_t chunk_bytes = size_t(16) << 20;
