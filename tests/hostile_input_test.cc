@@ -230,5 +230,29 @@ TEST(HostileInput, AMemoryBudgetDegradesByCountingNotFailing) {
   EXPECT_EQ(ScanTree(root, "--memory-budget 10").status, 2);
 }
 
+TEST(HostileInput, AHundredMegabyteLineIsReportedAndTheRestRead) {
+  // No prefilter literal in it: it is found by the line count, not by parsing.
+  std::string root = Dir("longline/EXCH01");
+  std::string dir = root + "/inetpub/logs/LogFiles/W3SVC1";
+  ASSERT_EQ(system(("mkdir -p '" + dir + "'").c_str()), 0);
+  {
+    std::ofstream f(dir + "/u_ex210304.log", std::ios::binary);
+    f << kIisHeader << kShell << "2021-03-04 01:02:05 ";
+    std::string block(1 << 20, 'A');
+    for (int i = 0; i < 100; ++i) f << block;
+    f << "\n" << kShell;
+  }
+  Scan s = ScanTree(root);
+  EXPECT_EQ(s.status, 1);
+  EXPECT_EQ(s.types["error"], 1) << s.jsonl.substr(0, 400);
+  EXPECT_NE(s.jsonl.find("\"message\":\"line 4: 1 record longer than 1048576 bytes (longest 104857620 bytes without "
+                         "a line end) skipped\""),
+            std::string::npos)
+      << s.jsonl.substr(0, 400);
+  // The attack lines before and after it are both found.
+  EXPECT_NE(s.jsonl.find("\"line\":3}"), std::string::npos);
+  EXPECT_NE(s.jsonl.find("\"line\":5}"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace exhunt::testing

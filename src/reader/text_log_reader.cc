@@ -132,6 +132,40 @@ ParsedRecord ParseRecordAt(std::string_view bytes, size_t start, RecordFormat fo
   return p;
 }
 
+// A line longer than kMaxRecordBytes found while counting line ends: the
+// line's first byte and its chunk-relative 0-based line.
+struct LongLine {
+  size_t start;
+  uint64_t line;
+};
+
+// Counts line ends in [from, to) of `bytes`, in pieces aligned to absolute
+// 1 MiB blocks. A whole block without a line end lies inside a line of
+// over 1 MiB, which is noted (once) in `long_lines`, so that such a line is
+// reported even when no prefilter literal made it a candidate. `lines` is
+// the chunk-relative line at `from`; `floor` the chunk's first byte.
+uint64_t CountLines(std::string_view bytes, size_t from, size_t to, size_t floor, uint64_t lines,
+                    std::vector<LongLine>* long_lines) {
+  constexpr size_t kBlock = kMaxRecordBytes;
+  uint64_t n = 0;
+  size_t pos = from;
+  while (pos < to) {
+    size_t block_end = std::min(to, (pos / kBlock + 1) * kBlock);
+    uint64_t here = CountByte(bytes.data() + pos, block_end - pos, '\n');
+    if (here == 0 && pos % kBlock == 0 && block_end - pos == kBlock) {
+      const void* prev = pos > floor ? memrchr(bytes.data() + floor, '\n', pos - floor) : nullptr;
+      size_t start = prev ? size_t(static_cast<const char*>(prev) - bytes.data()) + 1 : floor;
+      // Directive and comment lines are no records (a wide "#Fields:" is reported as such).
+      bool comment = bytes[start] == '#' || (start == 0 && bytes.substr(0, 4) == "\xEF\xBB\xBF#");
+      if (!comment && (long_lines->empty() || long_lines->back().start != start))
+        long_lines->push_back({start, lines + n});
+    }
+    n += here;
+    pos = block_end;
+  }
+  return n;
+}
+
 int OnMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
 
 struct MatchContext {
@@ -146,6 +180,7 @@ struct MatchContext {
   // while their bytes are still in cache from the scan.
   size_t counted;
   uint64_t lines;
+  std::vector<LongLine>* long_lines;
 };
 
 int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/, void* ctx_ptr) {
@@ -192,7 +227,7 @@ int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, uns
   cand.reqs_begin = uint32_t(c->req_hits->size());
   cand.directive = UINT_MAX;
   if (cand.line_start > c->counted) {
-    c->lines += CountByte(c->bytes.data() + c->counted, cand.line_start - c->counted, '\n');
+    c->lines += CountLines(c->bytes, c->counted, cand.line_start, c->begin, c->lines, c->long_lines);
     c->counted = cand.line_start;
   }
   cand.line = c->lines;
@@ -325,7 +360,9 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
 
   std::vector<Candidate> cands;
   std::vector<uint32_t> rule_ids, req_hits;
-  MatchContext mc{bytes, out.begin, out.end, pf, &cands, &rule_ids, &req_hits, &out.comment_lines, out.begin, 0};
+  std::vector<LongLine> long_lines;
+  MatchContext mc{bytes,    out.begin,           out.end,   pf, &cands, &rule_ids, &req_hits,
+                  &out.comment_lines, out.begin, 0, &long_lines};
   if (out.begin < out.end && (bytes[out.begin] == '#' || (out.begin == 0 && bytes.substr(0, 4) == "\xEF\xBB\xBF#")))
     ++out.comment_lines;
   if (out.end > out.begin) {
@@ -334,7 +371,8 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
                              scratch.prefilter, OnMatch, &mc);
     if (err != HS_SUCCESS) out.scan_error = "prefilter scan failed (vectorscan error " + std::to_string(err) + ")";
   }
-  const uint64_t chunk_newlines = mc.lines + CountByte(bytes.data() + mc.counted, out.end - mc.counted, '\n');
+  const uint64_t chunk_newlines =
+      mc.lines + CountLines(bytes, mc.counted, out.end, out.begin, mc.lines, &long_lines);
 
   FieldBindingCache cache;
   LogContext ctx = NewContext(&cache);
@@ -441,10 +479,13 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
     ParsedRecord parsed = ParseRecordAt(bytes, start, format_, rec);
     consumed_to = parsed.end;
     switch (parsed.problem) {
-      case ParsedRecord::Problem::kTooLong:
-        out.longest_line = std::max<uint64_t>(out.longest_line, parsed.line_bytes);
-        damaged(out.damage.too_long);
+      case ParsedRecord::Problem::kTooLong: {
+        // Counted below with the long lines the line count found, once each.
+        auto it = std::lower_bound(long_lines.begin(), long_lines.end(), start,
+                                   [](const LongLine& l, size_t at) { return l.start < at; });
+        if (it == long_lines.end() || it->start != start) long_lines.insert(it, {start, rel_line});
         return;
+      }
       case ParsedRecord::Problem::kNul:
         damaged(out.damage.nul);
         return;
@@ -485,6 +526,13 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
       handle(pos, line_end, directive, ids.data(), ids.size(), UINT64_MAX, {});
       pos = std::max(line_end + 1, consumed_to);
     }
+  }
+  for (const LongLine& l : long_lines) {
+    const void* nl = memchr(bytes.data() + l.start, '\n', out.end - l.start);
+    size_t end = nl ? size_t(static_cast<const char*>(nl) - bytes.data()) : out.end;
+    out.longest_line = std::max<uint64_t>(out.longest_line, end - l.start);
+    if (!out.damage.any() || l.line < out.damage.first_line) out.damage.first_line = l.line;
+    ++out.damage.too_long;
   }
   SampleCoverage(out, start_state, directives);
   out.newlines = chunk_newlines;
