@@ -31,8 +31,9 @@ class CsvReporter final : public ScanSink {
  public:
   explicit CsvReporter(std::ostream& out) : out_(out) {}
   void Begin(const ScanInfo&) override {
-    out_ << "message,datetime,timestamp_desc,timestamp,host,severity,verdict,rules,titles,cves,attack,outcome,source,"
-            "log,client,user_agent,user,url,request_id,canary,file,evidence\r\n";
+    out_ << "message,datetime,timestamp_desc,timestamp,host,severity,verdict,rules,titles,cves,attack,outcome,source,log";
+    for (std::string_view key : kCorrelationKeys) out_ << ',' << key;  // one column per correlation key
+    out_ << ",evidence\r\n";
   }
   void OnFinding(const Finding&) override {}  // rows are events: written from the host's timeline
   void OnHost(const HostReport& h) override {
@@ -56,8 +57,7 @@ class CsvReporter final : public ScanSink {
            << SafeCell(Join(ids, " ")) << ',' << SafeCell(Join(titles, "; ")) << ',' << SafeCell(Join(cves, " "))
            << ',' << SafeCell(Join(attack, " ")) << ',' << OutcomeName(e.outcome) << ','
            << SafeCell(e.source.ToString()) << ',' << LogTypeName(e.log_type);
-      for (const char* key : {"client", "user_agent", "user", "url", "request_id", "canary", "file"})
-        out_ << ',' << SafeCell(KeyValue(e.keys, key));
+      for (std::string_view key : kCorrelationKeys) out_ << ',' << SafeCell(KeyValue(e.keys, key));
       out_ << ',' << SafeCell(Join(evidence, "; ")) << "\r\n";
     }
   }

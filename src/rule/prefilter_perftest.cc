@@ -21,6 +21,17 @@ int Count(unsigned, unsigned long long, unsigned long long, unsigned, void* ctx)
   return 0;
 }
 
+// A literal as a vectorscan expression of \xNN escapes.
+std::string Escaped(const std::string& text) {
+  std::string p;
+  for (unsigned char c : text) {
+    char buf[5];
+    snprintf(buf, sizeof buf, "\\x%02x", c);
+    p += buf;
+  }
+  return p;
+}
+
 double Run(const hs_database_t* db, std::string_view bytes, uint64_t* hits) {
   hs_scratch_t* scratch = nullptr;
   hs_alloc_scratch(db, &scratch);
@@ -63,98 +74,51 @@ int main(int argc, char** argv) {
   printf("%s (baseline CPU features, as scanned): %zu patterns, %.3f s, %.2f GB/s, %llu hits (checksum %llu)\n", std::string(LogTypeName(type)).c_str(),
          pf.value()->literal_count(), secs, double(bytes.size()) / secs / 1e9, (unsigned long long)hits,
          (unsigned long long)sum);
-  {
-    // The same patterns compiled for this CPU's own instruction set.
-    std::vector<std::string> pats;
-    std::vector<unsigned> fl, ids;
-    for (const auto& lit : pf.value()->literals()) {
-      std::string p;
-      if (lit.regex) {
-        p = lit.text;
-      } else {
-        for (unsigned char c : lit.text) {
-          char buf[5];
-          snprintf(buf, sizeof buf, "\\x%02x", c);
-          p += buf;
-        }
-      }
-      pats.push_back(p);
-      fl.push_back((lit.cased ? 0 : HS_FLAG_CASELESS) | HS_FLAG_MULTILINE);
-      ids.push_back(unsigned(ids.size()));
-    }
-    std::vector<const char*> ex;
-    for (auto& p : pats) ex.push_back(p.c_str());
-    hs_platform_info_t native = PrefilterPlatform(true);
-    hs_database_t* db = nullptr;
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(ex.data(), fl.data(), ids.data(), unsigned(ex.size()), HS_MODE_BLOCK, &native, &db, &err) ==
-        HS_SUCCESS) {
-      double s2 = Run(db, bytes, &hits);
-      printf("native CPU features: %zu patterns, %.2f GB/s, %llu hits\n", pats.size(), double(bytes.size()) / s2 / 1e9,
-             (unsigned long long)hits);
-      hs_free_database(db);
-    } else {
-      hs_free_compile_error(err);
-    }
-  }
-  // The same patterns split: literals only, regexes only, literals via the literal API.
-  for (int mode = 0; mode < 3; ++mode) {
+  // The same patterns compiled other ways: split into literals only,
+  // regexes only, literals via the literal API, and all of them for this
+  // CPU's own instruction set (the scanner uses the baseline one).
+  enum Mode { kLiteralsAsRegex, kRegexes, kLiteralApi, kNative };
+  for (Mode mode : {kLiteralsAsRegex, kRegexes, kLiteralApi, kNative}) {
     std::vector<std::string> pats;
     std::vector<unsigned> fl, ids;
     std::vector<size_t> lens;
     for (const auto& lit : pf.value()->literals()) {
-      if ((mode == 1) != lit.regex) continue;
-      if (getenv("MINLEN") && !lit.regex && lit.text.size() < size_t(atoi(getenv("MINLEN")))) continue;
-      std::string p;
-      if (lit.regex || mode == 2) {
-        p = lit.text;
-      } else {
-        for (unsigned char c : lit.text) {
-          char buf[5];
-          snprintf(buf, sizeof buf, "\\x%02x", c);
-          p += buf;
-        }
-      }
-      pats.push_back(p);
-      lens.push_back(p.size());
-      fl.push_back((lit.cased || getenv("CASED") ? 0 : HS_FLAG_CASELESS) | (mode == 2 ? 0 : HS_FLAG_MULTILINE));
+      if (mode != kNative && (mode == kRegexes) != lit.regex) continue;
+      if (mode != kNative && getenv("MINLEN") && !lit.regex && lit.text.size() < size_t(atoi(getenv("MINLEN"))))
+        continue;
+      pats.push_back(lit.regex || mode == kLiteralApi ? lit.text : Escaped(lit.text));
+      lens.push_back(pats.back().size());
+      fl.push_back((lit.cased || (mode != kNative && getenv("CASED")) ? 0 : HS_FLAG_CASELESS) |
+                   (mode == kLiteralApi ? 0 : HS_FLAG_MULTILINE));
       ids.push_back(unsigned(ids.size()));
     }
     std::vector<const char*> ex;
     for (auto& p : pats) ex.push_back(p.c_str());
+    hs_platform_info_t platform = PrefilterPlatform(mode == kNative);
     hs_database_t* db = nullptr;
     hs_compile_error_t* err = nullptr;
-    hs_error_t rc = mode == 2 ? hs_compile_lit_multi(ex.data(), fl.data(), ids.data(), lens.data(), unsigned(ex.size()),
-                                                     HS_MODE_BLOCK, nullptr, &db, &err)
-                              : hs_compile_multi(ex.data(), fl.data(), ids.data(), unsigned(ex.size()), HS_MODE_BLOCK,
-                                                 nullptr, &db, &err);
+    hs_error_t rc = mode == kLiteralApi ? hs_compile_lit_multi(ex.data(), fl.data(), ids.data(), lens.data(),
+                                                               unsigned(ex.size()), HS_MODE_BLOCK, &platform, &db, &err)
+                                        : hs_compile_multi(ex.data(), fl.data(), ids.data(), unsigned(ex.size()),
+                                                           HS_MODE_BLOCK, &platform, &db, &err);
     if (rc != HS_SUCCESS) {
-      printf("mode %d: compile failed\n", mode);
+      printf("mode %d: compile failed\n", int(mode));
       hs_free_compile_error(err);
       continue;
     }
     double s2 = Run(db, bytes, &hits);
-    printf("%s: %zu patterns, %.2f GB/s, %llu hits\n",
-           mode == 0   ? "literals as regex"
-           : mode == 1 ? "regexes"
-                       : "literal API",
-           pats.size(), double(bytes.size()) / s2 / 1e9, (unsigned long long)hits);
+    static const char* const kNames[] = {"literals as regex", "regexes", "literal API", "native CPU features"};
+    printf("%s: %zu patterns, %.2f GB/s, %llu hits\n", kNames[mode], pats.size(), double(bytes.size()) / s2 / 1e9,
+           (unsigned long long)hits);
     hs_free_database(db);
   }
   for (const auto& lit : pf.value()->literals()) {
     hs_database_t* db = nullptr;
     hs_compile_error_t* err = nullptr;
-    std::string pattern = lit.text;
+    std::string pattern = lit.regex ? lit.text : Escaped(lit.text);
     unsigned flags = (lit.cased ? 0 : HS_FLAG_CASELESS) | HS_FLAG_MULTILINE;
-    if (!lit.regex) {
-      pattern.clear();
-      for (unsigned char c : lit.text) {
-        char buf[5];
-        snprintf(buf, sizeof buf, "\\x%02x", c);
-        pattern += buf;
-      }
-    }
-    if (hs_compile(pattern.c_str(), flags, HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
+    hs_platform_info_t platform = PrefilterPlatform();
+    if (hs_compile(pattern.c_str(), flags, HS_MODE_BLOCK, &platform, &db, &err) != HS_SUCCESS) {
       hs_free_compile_error(err);
       continue;
     }
