@@ -74,10 +74,16 @@ TEST(Cli, NothingToScanIsAUsageErrorNotAClean) {
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("nothing was scanned"), std::string::npos) << r.err;
 
+  // Files but no log: the file plane reads them, the verdict cannot be
+  // no-evidence, and the user is told that no log was found.
   std::string prose = Dir("prose");
   Write(prose + "/notes.txt", "patch the server\n");
   Write(prose + "/data.bin", std::string("\0\1\2\3", 4));
-  EXPECT_EQ(Exhunt("scan --quiet '" + prose + "'").status, 2);
+  r = Exhunt("scan --quiet --format jsonl '" + prose + "'");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.err.find("no Exchange or IIS log was found under"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("only the 2 file(s) on disk were checked"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("\"verdict\":\"insufficient-evidence\""), std::string::npos) << r.out;
 
   std::string gz = Dir("gz");
   Write(gz + "/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log.gz", std::string("\x1f\x8b\x08\x00", 4) + "zz");

@@ -22,6 +22,9 @@ std::string Status::ToString() const {
     case Code::kUnsupported:
       name = "unsupported";
       break;
+    case Code::kEngine:
+      name = "engine error";
+      break;
   }
   return std::string(name) + ": " + message_;
 }

@@ -14,7 +14,7 @@ namespace exhunt {
 
 class Status {
  public:
-  enum class Code { kOk, kNotFound, kCorrupt, kIoError, kInvalidArgument, kUnsupported };
+  enum class Code { kOk, kNotFound, kCorrupt, kIoError, kInvalidArgument, kUnsupported, kEngine };
 
   Status() = default;
   static Status Ok() { return Status(); }
@@ -23,6 +23,8 @@ class Status {
   static Status IoError(std::string msg) { return Status(Code::kIoError, std::move(msg)); }
   static Status InvalidArgument(std::string msg) { return Status(Code::kInvalidArgument, std::move(msg)); }
   static Status Unsupported(std::string msg) { return Status(Code::kUnsupported, std::move(msg)); }
+  // A matching engine (vectorscan, libyara) failed or gave up.
+  static Status Engine(std::string msg) { return Status(Code::kEngine, std::move(msg)); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

@@ -205,10 +205,17 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   tally.End(stats);
   if (!output.Finish(err)) return 2;
   if (stats.files == 0) {
-    err << "exhunt: nothing was scanned: no Exchange or IIS log was found under " << Join(o.paths, ", ");
+    err << "exhunt: nothing was scanned: no Exchange or IIS log and no other file was found under "
+        << Join(o.paths, ", ");
     if (tally.skipped) err << " (" << tally.skipped << " file(s) look like logs but could not be read; see the report)";
     err << "\n";
     return 2;
+  }
+  if (stats.log_files == 0) {
+    err << "exhunt: no Exchange or IIS log was found under " << Join(o.paths, ", ") << ": only the " << stats.files
+        << " file(s) on disk were checked";
+    if (tally.skipped) err << " (" << tally.skipped << " file(s) look like logs but could not be read; see the report)";
+    err << "\n";
   }
 
   if (!o.quiet && (&out != sink || report.format != ReportFormat::kText)) {

@@ -169,7 +169,8 @@ struct HostReport {
 constexpr size_t kMaxSkippedListed = 1000;
 
 struct ScanStats {
-  uint64_t files = 0;
+  uint64_t files = 0;      // every file read, of any plane
+  uint64_t log_files = 0;  // of them, logs
   uint64_t bytes = 0;
   uint64_t records = 0;
   uint64_t candidates = 0;  // records parsed and evaluated

@@ -25,15 +25,22 @@
 #include "reader/log_head.h"
 #include "record/log_record.h"
 #include "rule/prefilter.h"
+#include "rule/rule_set.h"
 #include "source/discovery.h"
 #include "source/file_system.h"
 
+struct YR_SCAN_CONTEXT;
+
 namespace exhunt {
+
+class YaraEngine;
+class YaraScanner;
 
 // What one worker keeps for every engine it runs; the scanner owns one per
 // worker, so no engine scratch is ever shared.
 struct WorkerScratch {
   hs_scratch_t* prefilter = nullptr;  // fits every prefilter database of the scan
+  YaraScanner* yara = nullptr;        // of the scan's YARA engine, if it has one
 };
 
 // Where a record was found, as the reader counts: a chunk and a position
@@ -54,7 +61,7 @@ class RecordSink {
 };
 
 // How a reader names a position in its files.
-enum class PositionKind { kLine, kRecord, kOffset };
+enum class PositionKind { kLine, kRecord, kOffset, kFile };
 
 // What a reader saw in a file besides its records.
 struct FileFacts {
@@ -73,6 +80,10 @@ struct FileFacts {
   // say "compressed (gzip)", "UTF-16 text"): nothing was read, and the file
   // is reported as skipped, not as covered.
   std::string not_read;
+  // Set when the file was read in part only and its records were judged
+  // on what was read (the file plane: a file over the content cap is judged
+  // by its name and place, not its bytes): why, as for a skipped file.
+  std::string content_not_read;
 };
 
 // One file being read. ReadChunk may run for different chunks on different
@@ -92,6 +103,9 @@ class FileReading {
 // facts of the host that resolve derived fields.
 struct ReadContext {
   const Prefilter* prefilter = nullptr;
+  const RuleSet* rules = nullptr;
+  const YaraEngine* yara = nullptr;        // nullptr: no YARA rule loaded
+  uint64_t max_content_bytes = 64 << 20;  // the file plane reads no more of one file
   const std::vector<std::string>* install_roots = nullptr;
   size_t chunk_bytes = size_t(16) << 20;      // target chunk size
   size_t split_threshold = size_t(24) << 20;  // files up to this size are one chunk

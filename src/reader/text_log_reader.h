@@ -21,7 +21,9 @@ namespace exhunt {
 class TextLogReader final : public EvidenceReader {
  public:
   PositionKind position_kind() const override { return PositionKind::kLine; }
-  bool Reads(const EvidenceKind& kind) const override { return kind.type != LogType::kUnknown; }
+  bool Reads(const EvidenceKind& kind) const override {
+    return kind.type != LogType::kUnknown && kind.format != RecordFormat::kFile;
+  }
   std::unique_ptr<FileReading> Open(const EvidenceFile& file, MappedFile& map,
                                     const ReadContext& context) const override;
 };

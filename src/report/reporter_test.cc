@@ -70,7 +70,7 @@ std::string Report(ReportFormat format, size_t max_events = 200, bool colour = f
   for (const auto& f : findings) rep->OnFinding(f);
   rep->OnHost(Host(findings));
   rep->OnError({"logs/b.LOG", "line 3: 1 record with NUL bytes skipped"});
-  rep->End(ScanStats{1, 2048, 10, 3, 0.5});
+  rep->End(ScanStats{1, 1, 2048, 10, 3, 0.5});
   return out.str();
 }
 

@@ -7,12 +7,44 @@
 
 namespace exhunt {
 
+namespace {
+
+bool IsSigmaFile(std::string_view name) { return EndsWithIgnoreCase(name, ".yml") || EndsWithIgnoreCase(name, ".yaml"); }
+bool IsYaraFile(std::string_view name) { return EndsWithIgnoreCase(name, ".yar") || EndsWithIgnoreCase(name, ".yara"); }
+
+}  // namespace
+
 void RuleSet::AddBuiltin() {
   for (const auto& f : BuiltinRuleFiles()) {
-    if (!StartsWithIgnoreCase(f.path, "sigma/")) continue;
-    if (!EndsWithIgnoreCase(f.path, ".yml") && !EndsWithIgnoreCase(f.path, ".yaml")) continue;
-    AddText(f.content, "builtin:" + std::string(f.path));
+    if (StartsWithIgnoreCase(f.path, "sigma/") && IsSigmaFile(f.path))
+      AddText(f.content, "builtin:" + std::string(f.path));
+    else if (StartsWithIgnoreCase(f.path, "yara/") && IsYaraFile(f.path))
+      AddYaraText(f.content, "builtin:" + std::string(f.path));
   }
+}
+
+void RuleSet::AddYaraText(std::string_view text, const std::string& origin) {
+  auto source = CompileYaraSource(text, origin);
+  if (!source.ok()) {
+    errors_.push_back({origin, source.status()});
+    return;
+  }
+  const size_t index = yara_.size();
+  for (const auto& rule : source.value().rules)
+    if (Add(rule)) yara_index_[{index, rule->identifier()}] = unsigned(rules_.size() - 1);
+  yara_.push_back(std::make_unique<YaraSource>(std::move(source.value())));
+}
+
+std::vector<const YaraSource*> RuleSet::yara_sources() const {
+  std::vector<const YaraSource*> out;
+  for (const auto& s : yara_) out.push_back(s.get());
+  return out;
+}
+
+std::optional<unsigned> RuleSet::YaraRuleIndex(size_t source, const std::string& identifier) const {
+  auto it = yara_index_.find({source, identifier});
+  if (it == yara_index_.end()) return std::nullopt;
+  return it->second;
 }
 
 void RuleSet::AddText(std::string_view text, const std::string& origin) {
@@ -39,14 +71,19 @@ void RuleSet::AddText(std::string_view text, const std::string& origin) {
       errors_.push_back({name, rule.status()});
       continue;
     }
-    auto dup = std::find_if(rules_.begin(), rules_.end(), [&](const auto& r) { return r->id() == rule.value()->id(); });
-    if (dup != rules_.end()) {
-      errors_.push_back({name, Status::InvalidArgument(name + ": duplicate rule id " + rule.value()->id() +
-                                                       " (first in " + (*dup)->origin() + ")")});
-      continue;
-    }
-    rules_.push_back(std::move(rule.value()));
+    Add(std::move(rule.value()));
   }
+}
+
+bool RuleSet::Add(std::shared_ptr<const Rule> rule) {
+  auto dup = std::find_if(rules_.begin(), rules_.end(), [&](const auto& r) { return r->id() == rule->id(); });
+  if (dup != rules_.end()) {
+    errors_.push_back({rule->origin(), Status::InvalidArgument(rule->origin() + ": duplicate rule id " + rule->id() +
+                                                               " (first in " + (*dup)->origin() + ")")});
+    return false;
+  }
+  rules_.push_back(std::move(rule));
+  return true;
 }
 
 std::vector<RuleCover> RuleSet::Covers(LogType type) const {
@@ -62,7 +99,10 @@ Status RuleSet::AddDirectory(FileSystem* fs, const std::string& dir) {
   if (info->is_regular) {
     auto file = fs->Open(dir);
     if (!file.ok()) return file.status();
-    AddText(file.value()->bytes(), dir);
+    if (IsYaraFile(dir))
+      AddYaraText(file.value()->bytes(), dir);
+    else
+      AddText(file.value()->bytes(), dir);
     return Status::Ok();
   }
   std::vector<std::string> stack = {dir};
@@ -80,7 +120,7 @@ Status RuleSet::AddDirectory(FileSystem* fs, const std::string& dir) {
       std::string p = JoinPath(d, e.name);
       if (e.is_dir)
         stack.push_back(p);
-      else if (e.is_regular && (EndsWithIgnoreCase(e.name, ".yml") || EndsWithIgnoreCase(e.name, ".yaml")))
+      else if (e.is_regular && (IsSigmaFile(e.name) || IsYaraFile(e.name)))
         files.push_back(p);
     }
   }
@@ -91,7 +131,10 @@ Status RuleSet::AddDirectory(FileSystem* fs, const std::string& dir) {
       errors_.push_back({p, file.status()});
       continue;
     }
-    AddText(file.value()->bytes(), p);
+    if (IsYaraFile(p))
+      AddYaraText(file.value()->bytes(), p);
+    else
+      AddText(file.value()->bytes(), p);
   }
   return Status::Ok();
 }

@@ -1,15 +1,21 @@
-// The rules a scan runs: the built-in Sigma rules plus user directories.
-// Loading never stops at a bad file: each failure is kept as a LoadError
-// (reported as an error record) and the rest load.
+// The rules a scan runs, of every kind: the built-in Sigma and YARA rules
+// plus user directories and IOC lists. Loading never stops at a bad file:
+// each failure is kept as a LoadError (reported as an error record) and the
+// rest load. Rule ids are unique across kinds.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
 #include "rule/prefilter.h"
+#include "rule/rule.h"
 #include "rule/sigma_rule.h"
+#include "rule/yara_rule.h"
 #include "source/file_system.h"
 
 namespace exhunt {
@@ -21,21 +27,35 @@ struct LoadError {
 
 class RuleSet {
  public:
-  // Loads the embedded built-in rules.
+  // Loads the embedded built-in rules (Sigma and YARA).
   void AddBuiltin();
-  // Loads every *.yml / *.yaml below dir (recursively).
+  // Loads every rule file below dir (recursively), or dir itself if it is a
+  // file: *.yml / *.yaml as Sigma, *.yar / *.yara as YARA.
   Status AddDirectory(FileSystem* fs, const std::string& dir);
   // Loads one YAML text (may hold several documents separated by ---).
   void AddText(std::string_view text, const std::string& origin);
+  // Loads one YARA source file (compiled alone to check it; see yara_rule.h).
+  void AddYaraText(std::string_view text, const std::string& origin);
 
-  const std::vector<std::shared_ptr<const SigmaRule>>& rules() const { return rules_; }
+  // A rule of any kind; refused (a LoadError) if its id is taken.
+  bool Add(std::shared_ptr<const Rule> rule);
+
+  const std::vector<std::shared_ptr<const Rule>>& rules() const { return rules_; }
   // What the prefilter of `type` needs: one cover per rule that reads it,
   // indexed by position in rules().
   std::vector<RuleCover> Covers(LogType type) const;
   const std::vector<LoadError>& errors() const { return errors_; }
 
+  // The YARA sources that compiled, for the engine (YaraEngine::Build).
+  std::vector<const YaraSource*> yara_sources() const;
+  // The index in rules() of the YARA rule `identifier` of source `source`;
+  // nullopt if it was refused (a duplicate id).
+  std::optional<unsigned> YaraRuleIndex(size_t source, const std::string& identifier) const;
+
  private:
-  std::vector<std::shared_ptr<const SigmaRule>> rules_;
+  std::vector<std::shared_ptr<const Rule>> rules_;
+  std::vector<std::unique_ptr<YaraSource>> yara_;
+  std::map<std::pair<size_t, std::string>, unsigned> yara_index_;
   std::vector<LoadError> errors_;
 };
 

@@ -30,6 +30,7 @@
 #include "record/log_record.h"
 #include "rule/prefilter.h"
 #include "rule/regex_literal.h"
+#include "rule/rule.h"
 #include "rule/rule_info.h"
 
 namespace re2 {
@@ -70,43 +71,36 @@ struct LogSource {
   std::string product, service, category;
 };
 
-class SigmaRule {
+class SigmaRule final : public Rule {
  public:
   // Parses one YAML document. `origin` names the file for messages.
   static Result<std::shared_ptr<const SigmaRule>> Parse(std::string_view yaml, const std::string& origin);
 
-  // The kind-neutral description findings and reports carry.
-  const std::shared_ptr<const RuleInfo>& info() const { return info_; }
-  const std::string& id() const { return info_->id; }
-  const std::string& title() const { return info_->title; }
-  const std::string& origin() const { return info_->origin; }
-  Severity severity() const { return info_->severity; }
   const LogSource& logsource() const { return logsource_; }
   // Fields worth showing as evidence: the rule's `fields:` list, else every
   // field its detection names.
-  const std::vector<std::string>& evidence_fields() const { return evidence_fields_; }
+  const std::vector<std::string>& evidence_fields() const override { return evidence_fields_; }
 
   // Which text-log types this rule reads.
-  bool AppliesTo(LogType type) const;
+  bool AppliesTo(LogType type) const override;
 
-  bool Matches(const Record& record) const;
+  bool Matches(const Record& record) const override;
 
   // A set of literals at least one of which is present in the raw bytes of
   // any record of `type` that this rule matches; nullopt if no such set is
   // known (the rule must then see every record).
-  std::optional<std::vector<PrefilterLiteral>> Cover(LogType type) const;
+  std::optional<std::vector<PrefilterLiteral>> Cover(LogType type) const override;
   // Every literal set that a matching record's raw bytes must hit: the
   // covers of each branch of the condition's top-level "and" (regexes
   // replaced by the literal they must contain). A record that misses one
   // set cannot match, so a reader may skip parsing it for this rule.
-  std::vector<std::vector<PrefilterLiteral>> Requirements(LogType type) const;
+  std::vector<std::vector<PrefilterLiteral>> Requirements(LogType type) const override;
 
  private:
   SigmaRule() = default;
   bool EvalNode(const ConditionNode& node, const Record& record, std::vector<signed char>& memo) const;
   bool EvalSelection(int index, const Record& record) const;
 
-  std::shared_ptr<const RuleInfo> info_;
   std::vector<std::string> evidence_fields_;
   LogSource logsource_;
   std::vector<Selection> selections_;

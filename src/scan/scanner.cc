@@ -11,7 +11,9 @@
 #include "base/work_pool.h"
 #include "exposure/tree_assessment.h"
 #include "finding/verdict.h"
+#include "reader/file_reader.h"
 #include "reader/text_log_reader.h"
+#include "rule/yara_rule.h"
 #include "source/discovery.h"
 
 namespace exhunt {
@@ -98,7 +100,7 @@ std::vector<std::pair<std::string, std::string>> CorrelationKeys(const Record& r
     value = value.substr(0, std::min(value.find_first_of("&;, \"\r\n"), kMaxEvidenceValue));
     if (!value.empty()) keys.emplace_back("canary", std::string(value));
   }
-  add("file", {"DownloadPath"});
+  add("file", {"DownloadPath", "Path"});
   return keys;
 }
 
@@ -125,7 +127,7 @@ class RuleEvaluator final : public RecordSink {
     std::vector<std::pair<std::string, std::string>> keys;  // read once, for the first match
     const auto& all = rules_.rules();
     for (unsigned r : rule_ids) {
-      const SigmaRule& rule = *all[r];
+      const Rule& rule = *all[r];
       if (!rule.Matches(record)) continue;
       if (claimed_[r].fetch_add(1, std::memory_order_relaxed) >= options_.max_findings_per_rule) {
         ++(*unlisted_)[r];  // counted, not kept
@@ -179,6 +181,8 @@ SourceRef::Kind SourceKindOf(PositionKind k) {
       return SourceRef::Kind::kRecord;
     case PositionKind::kOffset:
       return SourceRef::Kind::kOffset;
+    case PositionKind::kFile:
+      return SourceRef::Kind::kFile;
   }
   return SourceRef::Kind::kLine;
 }
@@ -191,8 +195,10 @@ struct Scanner::Impl {
   ScanOptions options;
   std::map<LogType, std::unique_ptr<Prefilter>> prefilters;
   HsScratch prototype;
+  std::unique_ptr<YaraEngine> yara;  // when any YARA rule is loaded
   TextLogReader text_reader;
-  std::vector<const EvidenceReader*> readers = {&text_reader};
+  FileReader file_reader;
+  std::vector<const EvidenceReader*> readers = {&text_reader, &file_reader};
 
   std::mutex mu;
   ScanProgress progress;
@@ -248,6 +254,11 @@ Status Scanner::Prepare() {
     if (!s.ok()) return s;
     impl_->prefilters[kinds[i].type] = std::move(pf.value());
   }
+  if (auto sources = impl_->rules->yara_sources(); !sources.empty()) {
+    auto engine = YaraEngine::Build(sources);
+    if (!engine.ok()) return engine.status();
+    impl_->yara = std::move(engine.value());
+  }
   return Status::Ok();
 }
 
@@ -270,6 +281,9 @@ void Scanner::Impl::StartFile(WorkPool& pool, HostRun& host, const std::shared_p
   unit->map = std::move(opened.value());
   ReadContext context;
   context.prefilter = pf->second.get();
+  context.rules = rules;
+  context.yara = yara.get();
+  context.max_content_bytes = options.max_content_bytes;
   context.install_roots = &host.install_roots;
   context.chunk_bytes = options.chunk_bytes;
   context.split_threshold = options.split_threshold;
@@ -319,6 +333,7 @@ void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
     FileDone(unit.file.size);
     return;
   }
+  if (!facts.content_not_read.empty()) host.skipped.push_back({unit.file.rel_path, facts.content_not_read, bytes});
   for (auto& f : findings) host.findings.push_back(std::move(f));
   for (const auto& per_chunk : unlisted)
     for (const auto& [rule, n] : per_chunk) host.unlisted[rules->rules()[rule]->info().get()] += n;
@@ -336,6 +351,7 @@ void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
   if (HeadShowsBuild(unit.file.type)) host.heads[unit.tree].push_back({unit.file.rel_path, unit.file.type, facts.head});
   for (auto& p : facts.problems) host.errors.push_back({unit.file.rel_path, std::move(p)});
   stats.files++;
+  if (unit.file.type != LogType::kFile) stats.log_files++;
   stats.bytes += bytes;
   stats.records += facts.records;
   stats.candidates += candidates;
@@ -427,8 +443,12 @@ ScanStats Scanner::Run(ScanSink& sink) {
     for (auto& r : tree.install_roots) host.install_roots.push_back(r);
     for (auto& e : tree.errors) host.errors.push_back(std::move(e));
     tree.errors.clear();
-    for (auto& f : tree.logs) {
-      if (m.options.max_file_size && f.size > m.options.max_file_size) {
+    std::vector<EvidenceFile*> evidence;
+    for (auto& f : tree.logs) evidence.push_back(&f);
+    for (auto& f : tree.files) evidence.push_back(&f);
+    for (EvidenceFile* e : evidence) {
+      const EvidenceFile& f = *e;
+      if (f.type != LogType::kFile && m.options.max_file_size && f.size > m.options.max_file_size) {
         tree.skipped.push_back({f.rel_path, "larger than --max-file-size (" + std::to_string(m.options.max_file_size) +
                                                 " bytes)",
                                 f.size});
@@ -448,6 +468,19 @@ ScanStats Scanner::Run(ScanSink& sink) {
   WorkPool pool(m.options.threads);
   m.scratch.assign(pool.size(), WorkerScratch());
   std::vector<HsScratch> owned(pool.size());
+  std::vector<std::unique_ptr<YaraScanner>> yara_scanners(pool.size());
+  for (unsigned i = 0; i < pool.size() && m.yara; ++i) {
+    auto scanner = m.yara->NewScanner();
+    if (!scanner.ok()) {
+      // The files are still judged by name, place and hash; YARA says why it did not run.
+      for (auto& host : hosts) host.errors.push_back({".", "YARA rules not run: " + scanner.status().message()});
+      for (auto& w : m.scratch) w.yara = nullptr;
+      yara_scanners.clear();
+      break;
+    }
+    yara_scanners[i] = std::move(scanner.value());
+    m.scratch[i].yara = yara_scanners[i].get();
+  }
   for (unsigned i = 0; i < pool.size(); ++i) {
     hs_scratch_t* clone = nullptr;
     if (hs_clone_scratch(m.prototype.get(), &clone) != HS_SUCCESS) {

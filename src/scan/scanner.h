@@ -49,8 +49,11 @@ struct ScanOptions {
   // Bytes of findings one host may keep (evidence included); past it,
   // findings are counted, not kept, and an error record says so (0: none).
   uint64_t max_findings_bytes = uint64_t(512) << 20;
-  // Files larger than this are listed as skipped, not read (0: no limit).
+  // Logs larger than this are listed as skipped, not read (0: no limit).
   uint64_t max_file_size = 0;
+  // The file plane reads the bytes (hashes, YARA) of files up to this size;
+  // larger ones are judged by name and place, and listed.
+  uint64_t max_content_bytes = uint64_t(64) << 20;
   size_t chunk_bytes = size_t(16) << 20;
   size_t split_threshold = size_t(24) << 20;
 };

@@ -226,7 +226,8 @@ TEST(Scanner, Utf16AndCrLogsAreReadCompressedOnesListedAsSkipped) {
   for (const char* name : {"u_ex1.log", "u_ex4.log", "u_ex5.log", "u_ex6.log"})
     EXPECT_EQ(found["inetpub/logs/LogFiles/W3SVC1/" + std::string(name)], (std::set<uint64_t>{3})) << name;
   EXPECT_EQ(h.coverage.at(LogType::kIisW3c).files, 4u);
-  EXPECT_EQ(r.stats.files, 4u);
+  EXPECT_EQ(r.stats.log_files, 4u);
+  EXPECT_EQ(r.stats.files, 5u);  // and the picture, checked as a file
   EXPECT_TRUE(r.errors.empty()) << r.errors[0].path << ": " << r.errors[0].message;
 }
 

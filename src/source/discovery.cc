@@ -138,7 +138,9 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
     tree.errors.push_back({root, info.status().message()});
     return tree;
   }
-  auto consider = [&](const std::string& path, const std::string& rel, uint64_t size) {
+  // Takes a file as a log (or as a log that is not read); false: the file is
+  // no log and belongs to the file plane.
+  auto consider_as_log = [&](const std::string& path, const std::string& rel, uint64_t size) -> bool {
     ++tree.files_seen;
     std::string name = Basename(rel);
     std::string lower = "/" + AsciiLowerCopy(rel);
@@ -150,23 +152,24 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
     if (EndsWithIgnoreCase(lower, "/inetsrv/rewrite.dll")) tree.rewrite_dll = true;
     for (const auto& [ext, reason] : kCompressedExtensions) {
       if (!EndsWithIgnoreCase(lower, ext)) continue;
-      if (LooksLikeLogEvidence(lower, lower.substr(0, lower.size() - ext.size())))
-        tree.skipped.push_back({rel, std::string(reason), size});
-      return;
+      if (!LooksLikeLogEvidence(lower, lower.substr(0, lower.size() - ext.size()))) return false;
+      tree.skipped.push_back({rel, std::string(reason), size});
+      return true;
     }
     LogType type = ClassifyLogPath(rel);
     if (type == LogType::kUnknown || KindOf(type).confirm_by_content) {
       // Confirm or find the type from the header; path alone can't tell an
       // Rps_Http log from other CmdletInfra files or a stray file from a log.
-      if (type == LogType::kUnknown && !WorthSniffing(AsciiLowerCopy(name))) return;
+      if (type == LogType::kUnknown && !WorthSniffing(AsciiLowerCopy(name))) return false;
       if (size == 0) {
-        if (type != LogType::kUnknown) tree.logs.push_back({path, rel, type, size});
-        return;
+        if (type == LogType::kUnknown) return false;
+        tree.logs.push_back({path, rel, type, size});
+        return true;
       }
       auto file = fs->Open(path);
       if (!file.ok()) {
         tree.errors.push_back({rel, file.status().message()});
-        return;
+        return true;
       }
       std::string_view head = file.value()->bytes().substr(0, 8192);
       // UTF-16 or CR-only copies are classified by their text (the reader transcodes them).
@@ -177,9 +180,9 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
       }
       LogType by_content = ClassifyLogContent(head);
       if (std::string_view encoding = UnreadableEncoding(head); !encoding.empty()) {
-        if (type != LogType::kUnknown || LooksLikeLogEvidence(lower, lower))
-          tree.skipped.push_back({rel, std::string(encoding), size});
-        return;
+        if (type == LogType::kUnknown && !LooksLikeLogEvidence(lower, lower)) return false;
+        tree.skipped.push_back({rel, std::string(encoding), size});
+        return true;
       }
       if (type == LogType::kUnknown) {
         type = by_content;
@@ -193,16 +196,25 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
             }
       }
       if (type == LogType::kUnknown) {
-        if (Contains(lower, "/inetpub/logs/logfiles/"))
-          tree.skipped.push_back({rel, "not a log format exhunt reads", size});
-        return;
+        if (!Contains(lower, "/inetpub/logs/logfiles/")) return false;
+        tree.skipped.push_back({rel, "not a log format exhunt reads", size});
+        return true;
       }
     }
     tree.logs.push_back({path, rel, type, size});
+    return true;
+  };
+  auto consider = [&](const std::string& path, const std::string& rel, uint64_t size,
+                      std::optional<int64_t> mtime_ms, uint32_t uid) {
+    if (!consider_as_log(path, rel, size)) tree.files.push_back({path, rel, LogType::kFile, size, mtime_ms, uid});
+    else if (!tree.logs.empty() && tree.logs.back().rel_path == rel) {
+      tree.logs.back().modified = mtime_ms;
+      tree.logs.back().uid = uid;
+    }
   };
 
   if (info->is_regular) {
-    consider(root, Basename(root), info->size);
+    consider(root, Basename(root), info->size, info->mtime_ms, info->uid);
     return tree;
   }
   struct Dir {
@@ -245,7 +257,7 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
           tree.owa_build_dirs.push_back(rel);
         stack.push_back({path, rel});
       } else if (e.is_regular) {
-        consider(path, rel, e.size);
+        consider(path, rel, e.size, e.mtime_ms, e.uid);
       } else if (!e.other.empty()) {
         std::string lower = "/" + AsciiLowerCopy(rel);
         if (ClassifyLogPath(rel) != LogType::kUnknown || LooksLikeLogEvidence(lower, lower))
@@ -253,8 +265,9 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
       }
     }
   }
-  std::sort(tree.logs.begin(), tree.logs.end(),
-            [](const EvidenceFile& a, const EvidenceFile& b) { return a.rel_path < b.rel_path; });
+  auto by_path = [](const EvidenceFile& a, const EvidenceFile& b) { return a.rel_path < b.rel_path; };
+  std::sort(tree.logs.begin(), tree.logs.end(), by_path);
+  std::sort(tree.files.begin(), tree.files.end(), by_path);
   std::sort(tree.skipped.begin(), tree.skipped.end(),
             [](const SkippedFile& a, const SkippedFile& b) { return a.path < b.path; });
   return tree;

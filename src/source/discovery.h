@@ -20,6 +20,8 @@ struct EvidenceFile {
   std::string rel_path;  // relative to the scan root, '/'-separated
   LogType type = LogType::kUnknown;
   uint64_t size = 0;
+  std::optional<int64_t> modified;  // ms since the epoch, UTC
+  uint32_t uid = 0;
 };
 
 // A file that looks like evidence but is not read: a compressed log, a log
@@ -38,6 +40,9 @@ std::string_view UnreadableEncoding(std::string_view head);
 
 struct DiscoveredTree {
   std::vector<EvidenceFile> logs;
+  // The file plane: every other regular file (type kFile), configuration
+  // files included (a web.config can carry a webshell too).
+  std::vector<EvidenceFile> files;
   std::vector<SkippedFile> skipped;
   // Exchange install folders, in the form LogContext::install_roots wants.
   std::vector<std::string> install_roots;

@@ -14,6 +14,9 @@ constexpr LogSourcePattern kEcpActivitySources[] = {{"exchange", "ecp-activity",
 constexpr LogSourcePattern kOabSources[] = {{"exchange", "oabgenerator", "*"}};
 constexpr LogSourcePattern kRpsSources[] = {{"exchange", "rps-http", "*"}};
 constexpr LogSourcePattern kExchangeCsvSources[] = {{"exchange", "exchange-csv", "*"}};
+// Files on disk; exhunt's own logsource (Sigma's file_event is an event of a
+// process writing a file, which event logs carry).
+constexpr LogSourcePattern kFileSources[] = {{"exhunt", "*", "file"}};
 
 constexpr std::string_view kHttpProxyFields =
     "DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ClientRequestId,Protocol,"
@@ -61,6 +64,8 @@ constexpr EvidenceKind kKinds[] = {
      "rps_http", true, "Rps Http*", "ClientInfo,CommandName", "rps_http", "", true},
     {LogType::kExchangeCsv, "exchange-csv", F::kCsv, "", kExchangeCsvSources, V::kExchange, "", "", false, "", "", "",
      "", false},
+    // Found by discovery as every regular file that is no log (no path part).
+    {LogType::kFile, "file", F::kFile, "", kFileSources, V::kFile, "", "", false, "", "", "", "", false},
 };
 constexpr EvidenceKind kUnknownKind = {
     LogType::kUnknown, "unknown", F::kText, "", {}, V::kExchange, "", "", false, "", "", "", "", false};

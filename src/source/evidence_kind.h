@@ -24,11 +24,13 @@ enum class LogType {
   kOabGenerator,  // <install>\Logging\OABGeneratorLog\*.log
   kRpsHttp,       // <install>\Logging\CmdletInfra\Powershell-Proxy\Http\*Rps_Http_20*
   kExchangeCsv,   // any other Exchange CSV log with a #Fields header
+  kFile,          // the file plane: any other regular file (webshells, dumps, archives)
 };
 
 // How a log type's records are laid out: W3C space-separated lines, RFC 4180
-// CSV records (which may span lines), or plain text lines (OABGenerator).
-enum class RecordFormat { kW3c, kCsv, kText };
+// CSV records (which may span lines), plain text lines (OABGenerator), or a
+// whole file as one record of its metadata, hashes and content matches.
+enum class RecordFormat { kW3c, kCsv, kText, kFile };
 
 // Which names rules may use for fields (record/log_record.cc binds them).
 enum class FieldVocabulary {
@@ -36,6 +38,7 @@ enum class FieldVocabulary {
   kExchange,  // Exchange CSV column names plus the SigmaHQ webserver names
   kEcp,       // kExchange plus the typed keys of EventData ("Cmd", "S:URL")
   kOab,       // kExchange plus the derived "DownloadPath" and "DownloadPathInOab"
+  kFile,      // a file's own fields (record/file_record.h): Path, Name, Extension, SHA256, ...
 };
 
 // One Sigma logsource pattern; "*" matches any value, anything else

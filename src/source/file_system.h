@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,9 @@ struct DirEntry {
   bool is_dir = false;
   bool is_regular = false;
   uint64_t size = 0;
+  // Last modification, milliseconds since the Unix epoch (UTC), if known.
+  std::optional<int64_t> mtime_ms;
+  uint32_t uid = 0;  // owner, as the file system numbers it
   // Neither a folder nor a regular file: what it is, and that it is not
   // followed or read ("symbolic link (not followed)", "FIFO (not read)").
   std::string_view other;
@@ -45,6 +49,8 @@ struct FileInfo {
   bool is_dir = false;
   bool is_regular = false;
   uint64_t size = 0;
+  std::optional<int64_t> mtime_ms;
+  uint32_t uid = 0;
 };
 
 class FileSystem {

@@ -106,6 +106,8 @@ class PosixFileSystem final : public FileSystem {
         entry.is_dir = S_ISDIR(st.st_mode);
         entry.is_regular = S_ISREG(st.st_mode);
         entry.size = uint64_t(st.st_size);
+        entry.mtime_ms = int64_t(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+        entry.uid = st.st_uid;
         // Links are never followed: no escape from the root, no loops.
         if (S_ISLNK(st.st_mode))
           entry.other = "symbolic link (not followed)";
@@ -131,6 +133,8 @@ class PosixFileSystem final : public FileSystem {
     info.is_dir = S_ISDIR(st.st_mode);
     info.is_regular = S_ISREG(st.st_mode);
     info.size = uint64_t(st.st_size);
+    info.mtime_ms = int64_t(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+    info.uid = st.st_uid;
     return info;
   }
 };

@@ -22,9 +22,10 @@ std::string Normalize(const std::string& p) {
 
 }  // namespace
 
-void MemoryFileSystem::AddFile(const std::string& path, std::string contents) {
+void MemoryFileSystem::AddFile(const std::string& path, std::string contents, std::optional<int64_t> mtime_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   files_[Normalize(path)] = std::make_shared<const std::string>(std::move(contents));
+  if (mtime_ms) mtimes_[Normalize(path)] = *mtime_ms;
 }
 
 Result<std::unique_ptr<MappedFile>> MemoryFileSystem::Open(const std::string& path) {
@@ -45,7 +46,9 @@ Status MemoryFileSystem::List(const std::string& dir, std::vector<DirEntry>* out
     std::string rest = it->first.substr(prefix.size());
     size_t slash = rest.find('/');
     if (slash == std::string::npos) {
-      out->push_back({rest, false, true, it->second->size()});
+      DirEntry e{rest, false, true, it->second->size()};
+      if (auto m = mtimes_.find(it->first); m != mtimes_.end()) e.mtime_ms = m->second;
+      out->push_back(std::move(e));
     } else if (seen_dirs.insert(rest.substr(0, slash)).second) {
       out->push_back({rest.substr(0, slash), true, false, 0});
     }
@@ -58,7 +61,11 @@ Result<FileInfo> MemoryFileSystem::Stat(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   std::string p = Normalize(path);
   auto it = files_.find(p);
-  if (it != files_.end()) return FileInfo{false, true, it->second->size()};
+  if (it != files_.end()) {
+    FileInfo info{false, true, it->second->size()};
+    if (auto m = mtimes_.find(p); m != mtimes_.end()) info.mtime_ms = m->second;
+    return info;
+  }
   auto dir = files_.lower_bound(p + "/");
   if (dir != files_.end() && dir->first.compare(0, p.size() + 1, p + "/") == 0) return FileInfo{true, false, 0};
   return Status::IoError("cannot stat " + path + ": No such file");

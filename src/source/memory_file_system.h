@@ -12,7 +12,8 @@ namespace exhunt {
 // Paths are '/'-separated; directories exist implicitly above each file.
 class MemoryFileSystem final : public FileSystem {
  public:
-  void AddFile(const std::string& path, std::string contents);
+  // `mtime_ms`: the modification time List and Stat report (none if unset).
+  void AddFile(const std::string& path, std::string contents, std::optional<int64_t> mtime_ms = std::nullopt);
   Result<std::unique_ptr<MappedFile>> Open(const std::string& path) override;
   Status List(const std::string& dir, std::vector<DirEntry>* out) override;
   Result<FileInfo> Stat(const std::string& path) override;
@@ -20,6 +21,7 @@ class MemoryFileSystem final : public FileSystem {
  private:
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<const std::string>> files_;
+  std::map<std::string, int64_t> mtimes_;
 };
 
 // Wraps another FileSystem: paths in `unreadable` fail to open, paths in

@@ -1,0 +1,50 @@
+// One detection as the engine runs it, whatever its kind: a Sigma rule on
+// records, a YARA rule on file bytes, an IOC list on names and hashes.
+//
+// The scanner's evaluator sees only this interface: which evidence kinds a
+// rule reads, whether a record matches, which fields a finding shows. The
+// kind-specific engines (vectorscan literals for Sigma, libyara for YARA)
+// run inside the readers and record what they found in the record itself,
+// so that Matches is always a question about the record. A Rule is
+// immutable once loaded and safe to evaluate from many threads at once.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "record/log_record.h"
+#include "rule/prefilter.h"
+#include "rule/rule_info.h"
+#include "source/evidence_kind.h"
+
+namespace exhunt {
+
+class Rule {
+ public:
+  virtual ~Rule() = default;
+
+  // The kind-neutral description findings and reports carry.
+  const std::shared_ptr<const RuleInfo>& info() const { return info_; }
+  const std::string& id() const { return info_->id; }
+  const std::string& title() const { return info_->title; }
+  const std::string& origin() const { return info_->origin; }
+  Severity severity() const { return info_->severity; }
+
+  // Which evidence kinds this rule reads.
+  virtual bool AppliesTo(LogType type) const = 0;
+  virtual bool Matches(const Record& record) const = 0;
+  // Fields worth showing as evidence in a finding.
+  virtual const std::vector<std::string>& evidence_fields() const = 0;
+
+  // Literals for the prefilter of a text kind (see SigmaRule); rules of
+  // other kinds have none and are offered every record of their kinds.
+  virtual std::optional<std::vector<PrefilterLiteral>> Cover(LogType) const { return std::nullopt; }
+  virtual std::vector<std::vector<PrefilterLiteral>> Requirements(LogType) const { return {}; }
+
+ protected:
+  std::shared_ptr<const RuleInfo> info_;
+};
+
+}  // namespace exhunt

@@ -1,0 +1,249 @@
+#include "rule/yara_rule.h"
+
+#include <yara.h>
+
+#include <mutex>
+
+#include "base/text.h"
+
+namespace exhunt {
+
+namespace {
+
+constexpr const char* kExternals[] = {"filename", "filepath", "extension", "filetype", "md5", "owner"};
+constexpr size_t kMaxMatchedStrings = 8;  // listed per rule and file
+constexpr size_t kMaxMatchBytes = 64;     // of each matched string
+
+void InitializeYara() {
+  static std::once_flag once;
+  // libyara's global tables; never finalized (they live as long as the process).
+  std::call_once(once, [] { yr_initialize(); });
+}
+
+struct CompileErrors {
+  std::string origin;
+  std::vector<std::string> messages;
+};
+
+void OnCompileMessage(int level, const char* file, int line, const YR_RULE*, const char* message, void* user) {
+  if (level != YARA_ERROR_LEVEL_ERROR) return;  // warnings (slow rules) are libyara's own advice
+  auto* e = static_cast<CompileErrors*>(user);
+  if (e->messages.size() < 5) e->messages.push_back("line " + std::to_string(line) + ": " + message);
+}
+
+const char* RefuseInclude(const char* name, const char*, const char*, void* user) {
+  auto* e = static_cast<CompileErrors*>(user);
+  e->messages.push_back(std::string("include \"") + name + "\" is not supported: load the whole rule directory");
+  return nullptr;
+}
+
+std::vector<std::string> SplitList(std::string_view s) {
+  std::vector<std::string> out;
+  for (auto part : Split(s, ',')) {
+    auto t = Trim(part);
+    if (!t.empty()) out.emplace_back(t);
+  }
+  return out;
+}
+
+Severity SeverityFromScore(int64_t score) {
+  if (score >= 90) return Severity::kHigh;
+  if (score >= 70) return Severity::kMedium;
+  if (score >= 40) return Severity::kLow;
+  return Severity::kInfo;
+}
+
+// A compiler with Loki's externals; owned by the caller.
+struct Compiler {
+  YR_COMPILER* c = nullptr;
+  CompileErrors errors;
+  ~Compiler() {
+    if (c) yr_compiler_destroy(c);
+  }
+  Status Create(const std::string& origin) {
+    InitializeYara();
+    errors.origin = origin;
+    if (yr_compiler_create(&c) != ERROR_SUCCESS) return Status::Engine("libyara: cannot create a compiler");
+    yr_compiler_set_callback(c, OnCompileMessage, &errors);
+    yr_compiler_set_include_callback(c, RefuseInclude, nullptr, &errors);
+    for (const char* name : kExternals)
+      if (yr_compiler_define_string_variable(c, name, "") != ERROR_SUCCESS)
+        return Status::Engine("libyara: cannot define external " + std::string(name));
+    return Status::Ok();
+  }
+  Status Add(std::string_view text, const std::string& ns, const std::string& origin) {
+    std::string source(text);  // libyara wants a NUL-terminated string
+    if (yr_compiler_add_string(c, source.c_str(), ns.c_str()) != 0) {
+      std::string why = Join(errors.messages, "; ");
+      return Status::InvalidArgument(origin + ": " + (why.empty() ? "does not compile" : why));
+    }
+    return Status::Ok();
+  }
+};
+
+std::string Printable(const uint8_t* data, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char c = data[i];
+    if (c >= 0x20 && c < 0x7f)
+      out += char(c);
+    else
+      out += '.';
+  }
+  return out;
+}
+
+struct ScanState {
+  const YaraEngine* engine;
+  const std::vector<std::string>* namespaces;
+  std::vector<YaraMatch>* out;
+};
+
+int OnScanMessage(YR_SCAN_CONTEXT* context, int message, void* data, void* user) {
+  if (message != CALLBACK_MSG_RULE_MATCHING) return CALLBACK_CONTINUE;
+  auto* state = static_cast<ScanState*>(user);
+  const YR_RULE* rule = static_cast<const YR_RULE*>(data);
+  YaraMatch m;
+  std::string_view ns = rule->ns && rule->ns->name ? rule->ns->name : "";
+  if (ns.size() < 2 || ns[0] != 'n') return CALLBACK_CONTINUE;
+  m.source = std::stoul(std::string(ns.substr(1)));
+  m.identifier = rule->identifier;
+  size_t listed = 0;
+  const YR_STRING* string = nullptr;
+  yr_rule_strings_foreach(rule, string) {
+    const YR_MATCH* match = nullptr;
+    yr_string_matches_foreach(context, string, match) {
+      if (listed++ >= kMaxMatchedStrings) break;
+      if (!m.strings.empty()) m.strings += "; ";
+      m.strings += std::string(string->identifier) + "@" + std::to_string(match->base + match->offset) + ": " +
+                   Printable(match->data, std::min<size_t>(match->data_length, kMaxMatchBytes));
+      break;  // the first match of each string is enough to show
+    }
+    if (listed >= kMaxMatchedStrings) break;
+  }
+  if (m.strings.empty()) m.strings = "(condition only)";
+  state->out->push_back(std::move(m));
+  return CALLBACK_CONTINUE;
+}
+
+}  // namespace
+
+YaraRule::YaraRule(std::shared_ptr<const RuleInfo> info, std::string yara_namespace, std::string identifier)
+    : namespace_(std::move(yara_namespace)), identifier_(std::move(identifier)) {
+  info_ = std::move(info);
+  evidence_fields_ = {"Path", "yara:" + info_->id, "Size", "Modified", "SHA256"};
+}
+
+bool YaraRule::Matches(const Record& record) const { return record.Field("yara:" + id()).has_value(); }
+
+Result<YaraSource> CompileYaraSource(std::string_view text, const std::string& origin) {
+  Compiler compiler;
+  if (Status s = compiler.Create(origin); !s.ok()) return s;
+  if (Status s = compiler.Add(text, "n0", origin); !s.ok()) return s;
+  YR_RULES* rules = nullptr;
+  if (yr_compiler_get_rules(compiler.c, &rules) != ERROR_SUCCESS)
+    return Status::Engine(origin + ": libyara cannot build its rules");
+  YaraSource source;
+  source.origin = origin;
+  source.text = std::string(text);
+  const YR_RULE* rule = nullptr;
+  yr_rules_foreach(rules, rule) {
+    if (RULE_IS_PRIVATE(rule)) continue;  // never reported by libyara
+    auto info = std::make_shared<RuleInfo>();
+    info->kind = RuleKind::kYara;
+    info->id = rule->identifier;
+    info->title = rule->identifier;
+    info->origin = origin;
+    bool severity_given = false;
+    const YR_META* meta = nullptr;
+    yr_rule_metas_foreach(rule, meta) {
+      std::string_view key = meta->identifier;
+      std::string_view value = meta->type == META_TYPE_STRING && meta->string ? meta->string : "";
+      if (EqualsIgnoreCase(key, "description") && !value.empty()) {
+        info->title = std::string(value);
+        info->description = std::string(value);
+      } else if (EqualsIgnoreCase(key, "severity")) {
+        if (auto s = ParseSeverity(AsciiLowerCopy(value))) {
+          info->severity = *s;
+          severity_given = true;
+        }
+      } else if (EqualsIgnoreCase(key, "score") && !severity_given) {
+        int64_t score = meta->type == META_TYPE_INTEGER ? meta->integer : 75;
+        if (meta->type == META_TYPE_STRING) {
+          uint64_t n = 0;
+          score = ParseUint(value, &n) ? int64_t(n) : 75;
+        }
+        info->severity = SeverityFromScore(score);
+      } else if (EqualsIgnoreCase(key, "outcome")) {
+        if (auto o = ParseOutcome(AsciiLowerCopy(value))) info->outcome = *o;
+      } else if (EqualsIgnoreCase(key, "cve")) {
+        info->cves = SplitList(value);
+      } else if (EqualsIgnoreCase(key, "attack")) {
+        info->attack = SplitList(value);
+      } else if (EqualsIgnoreCase(key, "marks")) {
+        info->marks = SplitList(value);
+      }
+    }
+    source.rules.push_back(std::make_shared<const YaraRule>(std::move(info), origin, rule->identifier));
+  }
+  yr_rules_destroy(rules);
+  return source;
+}
+
+YaraScanner::~YaraScanner() {
+  if (scanner_) yr_scanner_destroy(scanner_);
+}
+
+YaraEngine::~YaraEngine() {
+  if (rules_) yr_rules_destroy(rules_);
+}
+
+Result<std::unique_ptr<YaraEngine>> YaraEngine::Build(const std::vector<const YaraSource*>& sources) {
+  Compiler compiler;
+  if (Status s = compiler.Create("yara"); !s.ok()) return s;
+  std::unique_ptr<YaraEngine> engine(new YaraEngine);
+  for (size_t i = 0; i < sources.size(); ++i) {
+    engine->namespaces_.push_back("n" + std::to_string(i));
+    // Each source compiled alone already; together they can only clash on
+    // libyara's global limits.
+    if (Status s = compiler.Add(sources[i]->text, engine->namespaces_.back(), sources[i]->origin); !s.ok()) return s;
+    engine->rule_count_ += sources[i]->rules.size();
+  }
+  if (yr_compiler_get_rules(compiler.c, &engine->rules_) != ERROR_SUCCESS)
+    return Status::Engine("libyara cannot build the combined rules");
+  return engine;
+}
+
+Result<std::unique_ptr<YaraScanner>> YaraEngine::NewScanner() const {
+  YR_SCANNER* s = nullptr;
+  if (yr_scanner_create(rules_, &s) != ERROR_SUCCESS) return Status::Engine("libyara: cannot create a scanner");
+  yr_scanner_set_flags(s, SCAN_FLAGS_FAST_MODE);
+  yr_scanner_set_timeout(s, timeout_seconds_);
+  return std::make_unique<YaraScanner>(s);
+}
+
+Status YaraEngine::Scan(YaraScanner& scanner, std::string_view bytes, const FileFields& file,
+                        std::vector<YaraMatch>* out) const {
+  YR_SCANNER* s = scanner.get();
+  std::string name(file.path.substr(file.path.rfind('\\') + 1));
+  std::string dir(file.path.substr(0, file.path.rfind('\\') + 1));
+  std::string filetype(file.filetype);
+  yr_scanner_define_string_variable(s, "filename", name.c_str());
+  yr_scanner_define_string_variable(s, "filepath", dir.c_str());
+  yr_scanner_define_string_variable(s, "extension", file.extension.c_str());
+  yr_scanner_define_string_variable(s, "filetype", filetype.c_str());
+  yr_scanner_define_string_variable(s, "md5", file.md5.c_str());
+  yr_scanner_define_string_variable(s, "owner", file.owner.c_str());
+  ScanState state{this, &namespaces_, out};
+  yr_scanner_set_callback(s, OnScanMessage, &state);
+  int rc = yr_scanner_scan_mem(s, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  if (rc == ERROR_SUCCESS) return Status::Ok();
+  if (rc == ERROR_SCAN_TIMEOUT)
+    return Status::Engine("YARA scan stopped after " + std::to_string(timeout_seconds_) +
+                            " s (timeout); matches found until then are kept");
+  if (rc == ERROR_INSUFFICIENT_MEMORY) return Status::Engine("YARA scan ran out of memory");
+  if (rc == ERROR_TOO_MANY_MATCHES) return Status::Engine("YARA scan stopped: too many matches of one string");
+  return Status::Engine("YARA scan failed (libyara error " + std::to_string(rc) + ")");
+}
+
+}  // namespace exhunt
