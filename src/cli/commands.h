@@ -20,12 +20,14 @@ struct ScanCommandOptions {
   std::string format;  // empty: from the -o file's extension, else text
   std::string output;  // empty: stdout
   std::vector<std::string> sigma_dirs;
+  std::vector<std::string> yara_dirs;
   unsigned threads = 0;
   std::string since, until;
   std::string host;
   std::string fail_on = "medium";
   std::string max_file_size;  // "" or a size like 2G
   std::string memory_budget;  // "" or a size: bytes of findings one host may keep
+  std::string max_content_size;  // "" or a size: the file plane reads no more of one file
   bool no_progress = false;
   bool quiet = false;
   bool no_builtin = false;

@@ -22,17 +22,24 @@ int Run(int argc, char** argv) {
       ->allow_extra_args(false)
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  scan_cmd->add_option("--yara", scan.yara_dirs, "add YARA rules (*.yar, *.yara) from DIR or FILE (repeatable)")
+      ->allow_extra_args(false)
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   scan_cmd->add_option("--threads", scan.threads, "worker threads (default: all cores)");
   scan_cmd->add_option("--since", scan.since, "ignore records before DATE");
   scan_cmd->add_option("--until", scan.until, "ignore records after DATE");
   scan_cmd->add_option("--host", scan.host, "host name for the findings (default: the root's folder name)");
   scan_cmd->add_option("--fail-on", scan.fail_on, "exit 1 if a finding is at least this severe")->default_str("medium");
   scan_cmd->add_option("--max-file-size", scan.max_file_size, "skip (and list) files larger than SIZE (500M, 2G)");
+  scan_cmd->add_option("--max-content-size", scan.max_content_size,
+                       "read the bytes (hashes, YARA) of files up to SIZE (default 64M); larger ones are judged by "
+                       "name and place, and listed");
   scan_cmd->add_option("--memory-budget", scan.memory_budget,
                        "bytes of findings one host may keep (default 512M); past it they are counted, not kept");
   scan_cmd->add_flag("--no-progress", scan.no_progress, "do not print progress");
   scan_cmd->add_flag("--quiet", scan.quiet, "print only the report");
-  scan_cmd->add_flag("--no-builtin", scan.no_builtin, "run only rules given with --sigma");
+  scan_cmd->add_flag("--no-builtin", scan.no_builtin, "run only rules given with --sigma and --yara");
 
   exhunt::ExposureCommandOptions exposure;
   auto* exposure_cmd = app.add_subcommand("exposure", "is this server patched, mitigated or open, per exploited CVE");

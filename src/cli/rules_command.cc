@@ -1,6 +1,7 @@
 // exhunt rules list | check | literals
 #include <fmt/format.h>
 
+#include <map>
 #include <set>
 
 #include "cli/commands.h"
@@ -52,10 +53,13 @@ int RunRules(const RulesCommandOptions& o, std::ostream& out, std::ostream& err)
     ++problems;
   }
   size_t slow = 0;
+  std::map<RuleKind, size_t> by_kind;
   for (const auto& r : rules.rules()) {
+    ++by_kind[r->info()->kind];
     for (const auto& kind : EvidenceKinds()) {
       const LogType t = kind.type;
-      if (!r->AppliesTo(t)) continue;
+      // Only text logs have a prefilter; files are read whole by every rule of their kind.
+      if (!r->AppliesTo(t) || kind.format == RecordFormat::kFile) continue;
       auto cover = r->Cover(t);
       if (!cover) {
         out << fmt::format("slow   {} ({}): no literal to prefilter on; reads every {} record\n", r->id(), r->origin(),
@@ -70,7 +74,10 @@ int RunRules(const RulesCommandOptions& o, std::ostream& out, std::ostream& err)
       }
     }
   }
-  out << fmt::format("{} rules loaded, {} not loaded, {} slow\n", rules.rules().size(), rules.errors().size(), slow);
+  std::vector<std::string> kinds;
+  for (const auto& [k, n] : by_kind) kinds.push_back(fmt::format("{} {}", n, RuleKindName(k)));
+  out << fmt::format("{} rules loaded ({}), {} not loaded, {} slow\n", rules.rules().size(),
+                     kinds.empty() ? std::string("none") : Join(kinds, ", "), rules.errors().size(), slow);
   return problems ? 1 : 0;
 }
 

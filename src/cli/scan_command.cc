@@ -116,6 +116,14 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
     }
     scan.max_file_size = *size;
   }
+  if (!o.max_content_size.empty()) {
+    auto size = ParseByteSize(o.max_content_size);
+    if (!size) {
+      err << "exhunt: --max-content-size takes a size like 64M or 1G\n";
+      return 2;
+    }
+    scan.max_content_bytes = *size;
+  }
   if (!o.memory_budget.empty()) {
     auto size = ParseByteSize(o.memory_budget);
     if (!size || *size < (uint64_t(1) << 20)) {
@@ -144,16 +152,24 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   RuleSet rules;
   if (!o.no_builtin) rules.AddBuiltin();
   for (const auto& d : o.sigma_dirs) {
-    Status s = rules.AddDirectory(fs.get(), d);
+    Status s = rules.AddDirectory(fs.get(), d, RuleSet::Files::kSigma);
     if (!s.ok()) {
       err << "exhunt: --sigma " << d << ": " << s.message() << "\n";
       return 2;
     }
   }
+  for (const auto& d : o.yara_dirs) {
+    Status s = rules.AddDirectory(fs.get(), d, RuleSet::Files::kYara);
+    if (!s.ok()) {
+      err << "exhunt: --yara " << d << ": " << s.message() << "\n";
+      return 2;
+    }
+  }
   if (rules.rules().empty()) {
+    const bool given = !o.sigma_dirs.empty() || !o.yara_dirs.empty();
     err << "exhunt: no rule to run"
-        << (o.no_builtin ? (o.sigma_dirs.empty() ? ": --no-builtin needs --sigma DIR"
-                                                 : ": the --sigma folders hold no rule that loaded")
+        << (o.no_builtin ? (!given ? ": --no-builtin needs --sigma DIR or --yara DIR"
+                                   : ": the --sigma and --yara folders hold no rule that loaded")
                          : "")
         << "\n";
     for (const auto& e : rules.errors()) err << "  " << e.origin << ": " << e.status.message() << "\n";

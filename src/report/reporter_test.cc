@@ -111,7 +111,7 @@ TEST(JsonlReporter, StreamsFindingsHostEventsErrorsThenStats) {
 TEST(TextReporter, VerdictWhyAttackerNextStepsTimelineThenCoverage) {
   std::string text = Report(ReportFormat::kText);
   EXPECT_EQ(text.rfind("exhunt ", 0), 0u);
-  EXPECT_NE(text.find("1 host, 1 log files, 2.0 KB"), std::string::npos) << text;
+  EXPECT_NE(text.find("1 host, 1 log files, 0 other files, 2.0 KB"), std::string::npos) << text;
   size_t verdict = text.find("EXCH01: ATTEMPTED");
   size_t why = text.find("  - only attempts");
   size_t attacker = text.find("  attacker:\n    addresses        203.0.113.7 (2 events");

@@ -101,9 +101,9 @@ class TextReporter final : public ScanSink {
 
   void End(const ScanStats& st) override {
     double gbps = st.seconds > 0 ? double(st.bytes) / double(uint64_t(1) << 30) / st.seconds : 0;
-    out_ << fmt::format("exhunt {}: {} host{}, {} log files, {} in {:.2f} s ({:.2f} GB/s), {} records\n\n",
-                        EXHUNT_VERSION, host_count_, host_count_ == 1 ? "" : "s", st.files, HumanBytes(st.bytes),
-                        st.seconds, gbps, st.records);
+    out_ << fmt::format("exhunt {}: {} host{}, {} log files, {} other files, {} in {:.2f} s ({:.2f} GB/s), {} records\n\n",
+                        EXHUNT_VERSION, host_count_, host_count_ == 1 ? "" : "s", st.log_files,
+                        st.files - st.log_files, HumanBytes(st.bytes), st.seconds, gbps, st.records);
     out_ << hosts_;
     if (!errors_.empty()) {
       out_ << "errors (" << errors_.size() << "):\n";
@@ -190,8 +190,8 @@ class TextReporter final : public ScanSink {
     for (const auto& [rule, n] : h.unlisted)
       out << fmt::format("  {} more findings of {} counted but not listed (per-rule limit)\n", n, rule);
     if (h.unjudged_findings)
-      out << fmt::format("  {} finding{} of rules without an outcome (shown, not weighed in the verdict)\n",
-                         h.unjudged_findings, h.unjudged_findings == 1 ? "" : "s");
+      out << fmt::format("  ({} of the findings below {} of rules without an outcome: shown, not weighed in the verdict)\n",
+                         h.unjudged_findings, h.unjudged_findings == 1 ? "is" : "are");
     size_t shown = 0;
     for (const auto& e : h.timeline) {
       if (shown++ == options_.max_events) break;
@@ -216,9 +216,13 @@ class TextReporter final : public ScanSink {
   }
 
   void WriteCoverage(const HostReport& h, std::ostream& out) const {
-    if (!h.families.empty()) {
+    const std::string_view files_family = LogTypeName(LogType::kFile);
+    const bool any_log = std::any_of(h.families.begin(), h.families.end(),
+                                     [&](const auto& f) { return f.first != files_family; });
+    if (any_log) {
       out << "\n  logs read (per family, inside the scan window):\n";
       for (const auto& [family, c] : h.families) {
+        if (family == files_family) continue;
         out << fmt::format("    {:<22} {:>6} files {:>10}  {} .. {}", TerminalSafe(family), c.files,
                            HumanBytes(c.bytes), c.first ? FormatIsoTime(*c.first).substr(0, 10) : "?",
                            c.last ? FormatIsoTime(*c.last).substr(0, 10) : "?");
@@ -227,6 +231,9 @@ class TextReporter final : public ScanSink {
         out << "\n";
       }
     }
+    if (auto it = h.families.find(std::string(files_family)); it != h.families.end())
+      out << fmt::format("  {}other files checked on disk: {} ({})\n", any_log ? "" : "\n", it->second.files,
+                         HumanBytes(it->second.bytes));
     if (!h.absent_families.empty()) out << "  no log at all of: " << Join(h.absent_families, ", ") << "\n";
     if (!h.windows.empty()) {
       out << "  campaign windows (logs that would show each, while the host was exposed):\n";

@@ -93,7 +93,10 @@ std::vector<RuleCover> RuleSet::Covers(LogType type) const {
   return out;
 }
 
-Status RuleSet::AddDirectory(FileSystem* fs, const std::string& dir) {
+Status RuleSet::AddDirectory(FileSystem* fs, const std::string& dir, Files which) {
+  auto wanted = [which](std::string_view name) {
+    return (which != Files::kYara && IsSigmaFile(name)) || (which != Files::kSigma && IsYaraFile(name));
+  };
   auto info = fs->Stat(dir);
   if (!info.ok()) return info.status();
   if (info->is_regular) {
@@ -120,7 +123,7 @@ Status RuleSet::AddDirectory(FileSystem* fs, const std::string& dir) {
       std::string p = JoinPath(d, e.name);
       if (e.is_dir)
         stack.push_back(p);
-      else if (e.is_regular && (IsSigmaFile(e.name) || IsYaraFile(e.name)))
+      else if (e.is_regular && wanted(e.name))
         files.push_back(p);
     }
   }

@@ -29,9 +29,11 @@ class RuleSet {
  public:
   // Loads the embedded built-in rules (Sigma and YARA).
   void AddBuiltin();
+  // Which rule files a directory load takes.
+  enum class Files { kAll, kSigma, kYara };
   // Loads every rule file below dir (recursively), or dir itself if it is a
   // file: *.yml / *.yaml as Sigma, *.yar / *.yara as YARA.
-  Status AddDirectory(FileSystem* fs, const std::string& dir);
+  Status AddDirectory(FileSystem* fs, const std::string& dir, Files which = Files::kAll);
   // Loads one YAML text (may hold several documents separated by ---).
   void AddText(std::string_view text, const std::string& origin);
   // Loads one YARA source file (compiled alone to check it; see yara_rule.h).
