@@ -100,7 +100,8 @@ TEST(FilePlane, APlantedShellInAspnetClientIsOneChainOfFindings) {
   ASSERT_EQ(r.hosts.size(), 1u);
   auto found = RulesByPath(r, Severity::kInfo);
   EXPECT_EQ(found["inetpub/wwwroot/aspnet_client/system_web/log.aspx"],
-            (std::set<std::string>{"exhunt.file.page_in_aspnet_client", "exhunt_webshell_china_chopper_eval"}));
+            (std::set<std::string>{"exhunt.file.page_in_aspnet_client", "exhunt_webshell_china_chopper_eval",
+                                   "ioc:hafnium-filename-iocs.txt:high"}));  // a name from MSTIC's list
   EXPECT_EQ(found.size(), 1u);  // the client script is no finding
   EXPECT_EQ(r.hosts[0].verdict, Verdict::kCompromised);
   const Finding* yara = nullptr;
@@ -180,6 +181,90 @@ TEST(FilePlane, DumpsAndStagedArchives) {
             (std::set<std::string>{"exhunt.file.archive_in_programdata"}));
   for (const auto& f : r.findings)
     if (f.rule->id == "exhunt.file.archive_in_programdata") EXPECT_EQ(f.rule->severity, Severity::kLow);
+}
+
+}  // namespace
+}  // namespace exhunt
+
+namespace exhunt {
+namespace {
+
+TEST(FilePlaneIoc, LokiListsMatchHashesPathsAndClientAddresses) {
+  testing::MemoryScan s;
+  // md5("abc") and sha256("hello\n"); a path regex with a false-positive
+  // exception; a C2 address with a group comment.
+  s.rules.AddIocText("# a comment\n900150983cd24fb0d6963f7d28e17f72;Tool X\n"
+                     "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03;80;Dropper Y\n"
+                     "nothex;bad line\n",
+                     "/iocs/my-hash-iocs.txt", IocListKind::kHash);
+  s.rules.AddIocText("\\\\tools\\\\nc(64)?\\.exe$;70;\\\\allowed\\\\\n(unclosed;60\n", "/iocs/my-filename-iocs.txt",
+                     IocListKind::kFileName);
+  s.rules.AddIocText("# Operation Z\n203.0.113.7\nevil.example.com;80\n", "/iocs/my-c2-iocs.txt",
+                     IocListKind::kAddress);
+  std::vector<std::string> problems;
+  for (const auto& e : s.rules.errors()) problems.push_back(e.status.message());
+  ASSERT_EQ(problems.size(), 3u);
+  EXPECT_NE(problems[0].find("line 4: not an MD5, SHA-1 or SHA-256 hash"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[1].find("line 2: regex does not compile"), std::string::npos) << problems[1];
+  EXPECT_NE(problems[2].find("1 domain entries not used"), std::string::npos) << problems[2];
+  s.Add("notes/abc.txt", "abc");
+  s.Add("Users/x/hello.txt", "hello\n");
+  s.Add("tools/nc64.exe", "MZ");
+  s.Add("allowed/tools/nc.exe", "MZ");
+  s.Add("inetpub/logs/LogFiles/W3SVC1/u_ex210304.log",
+        testing::IisFile({"2021-03-04 01:02:04 10.0.0.5 GET /owa/ - 443 - 203.0.113.7 Mozilla/5.0 - 200 0 0 40",
+                          "2021-03-04 01:02:05 10.0.0.5 GET /owa/ - 443 - 198.51.100.1 Mozilla/5.0 - 200 0 0 40"}));
+  ScanResult r = s.Run();
+  std::map<std::string, std::map<std::string, std::string>> by_path;  // path -> rule -> matched
+  for (const auto& f : r.findings) {
+    if (f.rule->kind != RuleKind::kIoc) continue;
+    std::string matched;
+    for (const auto& [k, v] : f.evidence)
+      if (k == "matched") matched = v;
+    by_path[f.source.ToString()][f.rule->id] = matched;
+  }
+  EXPECT_EQ(by_path["notes/abc.txt"]["ioc:my-hash-iocs.txt:high"], "900150983cd24fb0d6963f7d28e17f72 (Tool X)");
+  EXPECT_EQ(by_path["Users/x/hello.txt"]["ioc:my-hash-iocs.txt:medium"],
+            "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03 (Dropper Y)");
+  EXPECT_TRUE(by_path["tools/nc64.exe"].count("ioc:my-filename-iocs.txt:medium"));
+  EXPECT_FALSE(by_path.count("allowed/tools/nc.exe"));  // the false-positive regex
+  EXPECT_EQ(by_path["inetpub/logs/LogFiles/W3SVC1/u_ex210304.log:5"]["ioc:my-c2-iocs.txt:high"],
+            "203.0.113.7 (Operation Z)");
+  EXPECT_EQ(by_path.size(), 4u);
+}
+
+TEST(FilePlaneIoc, BuiltinHafniumNamesAndHashes) {
+  testing::MemoryScan s;
+  s.Add("inetpub/wwwroot/aspnet_client/system_web/log.aspx", "<%@ Page %>");
+  s.Add("Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/logon.aspx", "<%@ Page %>");
+  ScanResult r = s.Run();
+  std::map<std::string, std::set<std::string>> found;
+  for (const auto& f : r.findings) found[f.source.path].insert(f.rule->id);
+  EXPECT_TRUE(found["inetpub/wwwroot/aspnet_client/system_web/log.aspx"].count("ioc:hafnium-filename-iocs.txt:high"));
+  EXPECT_FALSE(found.count("Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/logon.aspx"));
+}
+
+TEST(FilePlaneIocGolden, SignatureBaseListsLoad) {
+  EXHUNT_REQUIRE_SHARED(dir, "rules-thirdparty/signature-base/iocs");
+  auto fs = NewPosixFileSystem();
+  RuleSet rules;
+  ASSERT_TRUE(rules.AddIocDirectory(fs.get(), dir).ok());
+  size_t hashes = 0, names = 0, addresses = 0;
+  for (const auto& r : rules.rules()) {
+    const auto& ioc = dynamic_cast<const IocRule&>(*r);
+    if (r->id().find("hash-iocs") != std::string::npos) hashes += ioc.size();
+    if (r->id().find("filename-iocs") != std::string::npos) names += ioc.size();
+    if (r->id().find("c2-iocs") != std::string::npos) addresses += ioc.size();
+  }
+  // Counted with grep: 3224 hash lines, every filename regex, the IP entries of the C2 list.
+  EXPECT_EQ(hashes, 3224u);
+  EXPECT_GT(names, 3000u);
+  EXPECT_GT(addresses, 100u);
+  // What did not load is said: keywords.txt and README.txt are no IOC lists; C2 domains are not used.
+  std::string all;
+  for (const auto& e : rules.errors()) all += e.status.message() + "\n";
+  EXPECT_NE(all.find("keywords.txt: not an IOC list"), std::string::npos) << all;
+  EXPECT_NE(all.find("domain entries not used"), std::string::npos) << all;
 }
 
 }  // namespace

@@ -21,6 +21,7 @@ struct ScanCommandOptions {
   std::string output;  // empty: stdout
   std::vector<std::string> sigma_dirs;
   std::vector<std::string> yara_dirs;
+  std::vector<std::string> ioc_dirs;
   unsigned threads = 0;
   std::string since, until;
   std::string host;

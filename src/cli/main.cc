@@ -26,6 +26,12 @@ int Run(int argc, char** argv) {
       ->allow_extra_args(false)
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  scan_cmd->add_option("--iocs", scan.ioc_dirs,
+                       "add IOC lists in Loki's formats from DIR or FILE: *hash* (MD5/SHA-1/SHA-256), *filename* "
+                       "(path regexes), *c2* (client addresses) (repeatable)")
+      ->allow_extra_args(false)
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   scan_cmd->add_option("--threads", scan.threads, "worker threads (default: all cores)");
   scan_cmd->add_option("--since", scan.since, "ignore records before DATE");
   scan_cmd->add_option("--until", scan.until, "ignore records after DATE");

@@ -165,8 +165,15 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
       return 2;
     }
   }
+  for (const auto& d : o.ioc_dirs) {
+    Status s = rules.AddIocDirectory(fs.get(), d);
+    if (!s.ok()) {
+      err << "exhunt: --iocs " << d << ": " << s.message() << "\n";
+      return 2;
+    }
+  }
   if (rules.rules().empty()) {
-    const bool given = !o.sigma_dirs.empty() || !o.yara_dirs.empty();
+    const bool given = !o.sigma_dirs.empty() || !o.yara_dirs.empty() || !o.ioc_dirs.empty();
     err << "exhunt: no rule to run"
         << (o.no_builtin ? (!given ? ": --no-builtin needs --sigma DIR or --yara DIR"
                                    : ": the --sigma and --yara folders hold no rule that loaded")

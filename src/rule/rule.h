@@ -37,6 +37,9 @@ class Rule {
   virtual bool Matches(const Record& record) const = 0;
   // Fields worth showing as evidence in a finding.
   virtual const std::vector<std::string>& evidence_fields() const = 0;
+  // What in a matching record made it match, when the fields do not say
+  // (an IOC list: the entry and its comment); "" if nothing to add.
+  virtual std::string Explain(const Record&) const { return ""; }
 
   // Literals for the prefilter of a text kind (see SigmaRule); rules of
   // other kinds have none and are offered every record of their kinds.

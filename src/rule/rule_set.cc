@@ -20,7 +20,45 @@ void RuleSet::AddBuiltin() {
       AddText(f.content, "builtin:" + std::string(f.path));
     else if (StartsWithIgnoreCase(f.path, "yara/") && IsYaraFile(f.path))
       AddYaraText(f.content, "builtin:" + std::string(f.path));
+    else if (StartsWithIgnoreCase(f.path, "iocs/"))
+      if (auto kind = IocListKindOf(f.path)) AddIocText(f.content, "builtin:" + std::string(f.path), *kind);
   }
+}
+
+void RuleSet::AddIocText(std::string_view text, const std::string& origin, IocListKind kind) {
+  IocList list = ParseIocList(text, origin, kind);
+  for (auto& p : list.problems) errors_.push_back({origin, Status::InvalidArgument(origin + ": " + p)});
+  for (auto& rule : list.rules) Add(std::move(rule));
+}
+
+Status RuleSet::AddIocDirectory(FileSystem* fs, const std::string& dir) {
+  auto info = fs->Stat(dir);
+  if (!info.ok()) return info.status();
+  std::vector<std::string> files;
+  if (info->is_regular) {
+    files.push_back(dir);
+  } else {
+    std::vector<DirEntry> entries;
+    if (Status s = fs->List(dir, &entries); !s.ok()) return s;
+    for (const auto& e : entries)
+      if (e.is_regular) files.push_back(JoinPath(dir, e.name));
+    std::sort(files.begin(), files.end());
+  }
+  for (const auto& p : files) {
+    auto kind = IocListKindOf(p);
+    if (!kind) {
+      errors_.push_back({p, Status::InvalidArgument(p + ": not an IOC list exhunt reads (its name says neither "
+                                                        "hash, filename nor c2)")});
+      continue;
+    }
+    auto file = fs->Open(p);
+    if (!file.ok()) {
+      errors_.push_back({p, file.status()});
+      continue;
+    }
+    AddIocText(file.value()->bytes(), p, *kind);
+  }
+  return Status::Ok();
 }
 
 void RuleSet::AddYaraText(std::string_view text, const std::string& origin) {
@@ -94,8 +132,10 @@ std::vector<RuleCover> RuleSet::Covers(LogType type) const {
 }
 
 Status RuleSet::AddDirectory(FileSystem* fs, const std::string& dir, Files which) {
-  auto wanted = [which](std::string_view name) {
-    return (which != Files::kYara && IsSigmaFile(name)) || (which != Files::kSigma && IsYaraFile(name));
+  auto is_ioc = [](std::string_view name) { return EndsWithIgnoreCase(name, ".txt") && IocListKindOf(name); };
+  auto wanted = [&](std::string_view name) {
+    return (which != Files::kYara && IsSigmaFile(name)) || (which != Files::kSigma && IsYaraFile(name)) ||
+           (which == Files::kAll && is_ioc(name));
   };
   auto info = fs->Stat(dir);
   if (!info.ok()) return info.status();
@@ -136,6 +176,8 @@ Status RuleSet::AddDirectory(FileSystem* fs, const std::string& dir, Files which
     }
     if (IsYaraFile(p))
       AddYaraText(file.value()->bytes(), p);
+    else if (is_ioc(p))
+      AddIocText(file.value()->bytes(), p, *IocListKindOf(p));
     else
       AddText(file.value()->bytes(), p);
   }

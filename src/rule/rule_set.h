@@ -13,6 +13,7 @@
 
 #include "base/status.h"
 #include "rule/prefilter.h"
+#include "rule/ioc_rule.h"
 #include "rule/rule.h"
 #include "rule/sigma_rule.h"
 #include "rule/yara_rule.h"
@@ -32,12 +33,17 @@ class RuleSet {
   // Which rule files a directory load takes.
   enum class Files { kAll, kSigma, kYara };
   // Loads every rule file below dir (recursively), or dir itself if it is a
-  // file: *.yml / *.yaml as Sigma, *.yar / *.yara as YARA.
+  // file: *.yml / *.yaml as Sigma, *.yar / *.yara as YARA, and (kAll only)
+  // *.txt IOC lists whose names say their kind (ioc_rule.h).
   Status AddDirectory(FileSystem* fs, const std::string& dir, Files which = Files::kAll);
   // Loads one YAML text (may hold several documents separated by ---).
   void AddText(std::string_view text, const std::string& origin);
   // Loads one YARA source file (compiled alone to check it; see yara_rule.h).
   void AddYaraText(std::string_view text, const std::string& origin);
+  // Loads the IOC lists in dir (or dir itself if it is a file), each of the
+  // kind its name says (ioc_rule.h); a file of no known kind is a LoadError.
+  Status AddIocDirectory(FileSystem* fs, const std::string& dir);
+  void AddIocText(std::string_view text, const std::string& origin, IocListKind kind);
 
   // A rule of any kind; refused (a LoadError) if its id is taken.
   bool Add(std::shared_ptr<const Rule> rule);

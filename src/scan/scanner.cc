@@ -145,6 +145,8 @@ class RuleEvaluator final : public RecordSink {
         if (!v || v->empty()) continue;
         f.evidence.emplace_back(name, std::string(v->substr(0, kMaxEvidenceValue)));
       }
+      if (std::string why = rule.Explain(record); !why.empty())
+        f.evidence.emplace_back("matched", why.substr(0, kMaxEvidenceValue));
       if (keys.empty()) keys = CorrelationKeys(record);
       f.keys = keys;
       // The host's memory budget for kept findings: past it, findings are
