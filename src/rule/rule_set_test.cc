@@ -18,9 +18,9 @@ const char* kRuleB =
     "title: B\nid: t.b\nlogsource:\n  category: webserver\n"
     "detection:\n  s:\n    cs-uri-stem|contains: /y\n  condition: s\n";
 
-// Every rule file under rules/sigma and rules/yara loads, and nothing else
+// Every rule file under rules/sigma, rules/yara and rules/iocs loads, and nothing else
 // (rules/verdict and rules/exposure are data, not rules).
-TEST(RuleSet, BuiltinRulesAreTheSigmaAndYaraFiles) {
+TEST(RuleSet, BuiltinRulesAreTheSigmaYaraAndIocFiles) {
   RuleSet rules;
   rules.AddBuiltin();
   EXPECT_TRUE(rules.errors().empty()) << rules.errors()[0].status.message();
@@ -33,13 +33,22 @@ TEST(RuleSet, BuiltinRulesAreTheSigmaAndYaraFiles) {
     std::ifstream in(e.path());
     for (std::string line; std::getline(in, line);) yara_rules += line.rfind("rule ", 0) == 0;  // not "private rule"
   }
+  size_t ioc_lines = 0;  // IOC entries: the lines that are neither empty nor comments
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root / "iocs")) {
+    std::ifstream in(e.path());
+    for (std::string line; std::getline(in, line);) ioc_lines += !line.empty() && line[0] != '#';
+  }
   ASSERT_GT(sigma_files, 30u);
   ASSERT_GT(yara_rules, 10u);
-  size_t sigma = 0, yara = 0;
+  ASSERT_GT(ioc_lines, 10u);
+  size_t sigma = 0, yara = 0, ioc_entries = 0;
   for (const auto& r : rules.rules()) {
     if (r->info()->kind == RuleKind::kSigma) {
       ++sigma;
       EXPECT_EQ(r->origin().rfind("builtin:sigma/", 0), 0u) << r->origin();
+    } else if (r->info()->kind == RuleKind::kIoc) {
+      ioc_entries += dynamic_cast<const IocRule&>(*r).size();
+      EXPECT_EQ(r->origin().rfind("builtin:iocs/", 0), 0u) << r->origin();
     } else {
       EXPECT_EQ(r->info()->kind, RuleKind::kYara) << r->id();
       ++yara;
@@ -48,6 +57,7 @@ TEST(RuleSet, BuiltinRulesAreTheSigmaAndYaraFiles) {
   }
   EXPECT_EQ(sigma, sigma_files);
   EXPECT_EQ(yara, yara_rules);
+  EXPECT_EQ(ioc_entries, ioc_lines);
   EXPECT_EQ(rules.yara_sources().size(), 1u);
 }
 
