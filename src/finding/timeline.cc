@@ -7,7 +7,7 @@ namespace exhunt {
 namespace {
 
 bool SameSource(const SourceRef& a, const SourceRef& b) {
-  return a.kind == b.kind && a.position == b.position && a.path == b.path && a.kind != SourceRef::Kind::kFile;
+  return a.kind == b.kind && a.position == b.position && a.path == b.path;
 }
 
 }  // namespace
@@ -29,6 +29,8 @@ std::vector<TimelineEvent> BuildTimeline(const std::vector<const Finding*>& find
     e.rules.push_back(f->rule);
     e.severity = std::max(e.severity, f->rule->severity);
     e.outcome = std::max(e.outcome, f->rule->outcome);
+    for (const auto& kv : f->keys)  // the union: a join may have given one finding more keys
+      if (std::find(e.keys.begin(), e.keys.end(), kv) == e.keys.end()) e.keys.push_back(kv);
     for (const auto& kv : f->evidence) {
       const std::string& field = kv.first;
       if (std::none_of(e.evidence.begin(), e.evidence.end(), [&](const auto& have) { return have.first == field; }))

@@ -10,6 +10,7 @@
 #include "base/process.h"
 #include "base/work_pool.h"
 #include "exposure/tree_assessment.h"
+#include "finding/file_requests.h"
 #include "finding/verdict.h"
 #include "reader/file_reader.h"
 #include "reader/text_log_reader.h"
@@ -371,6 +372,7 @@ void Scanner::Impl::FinishHost(HostRun& host, ScanSink& sink) {
       if (!exposure || (!exposure->build && a.build)) exposure = std::move(a);
     }
   }
+  JoinRequestsToFiles(&host.findings);
   std::sort(host.findings.begin(), host.findings.end(), FindingBefore);
   std::vector<const Finding*> mine;
   mine.reserve(host.findings.size());

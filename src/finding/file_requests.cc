@@ -1,0 +1,91 @@
+#include "finding/file_requests.h"
+
+#include <map>
+
+#include "base/text.h"
+
+namespace exhunt {
+
+namespace {
+
+constexpr std::string_view kRequestMark = "webshell.request";
+
+std::string_view KeyOf(const Finding& f, std::string_view key) {
+  for (const auto& [k, v] : f.keys)
+    if (k == key) return v;
+  return {};
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string UrlPathAsWindowsPath(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  std::string out;
+  for (size_t i = 0; i < url.size(); ++i) {
+    char c = url[i];
+    if (c == '%' && i + 2 < url.size() && HexDigit(url[i + 1]) >= 0 && HexDigit(url[i + 2]) >= 0) {
+      c = char(HexDigit(url[i + 1]) * 16 + HexDigit(url[i + 2]));
+      i += 2;
+    }
+    out += c == '/' ? '\\' : c;
+  }
+  return AsciiLowerCopy(out);
+}
+
+void JoinRequestsToFiles(std::vector<Finding>* findings) {
+  // The files the file plane found something about, by lowercase Windows path.
+  std::map<std::string, std::vector<size_t>> files;
+  for (size_t i = 0; i < findings->size(); ++i) {
+    const Finding& f = (*findings)[i];
+    if (f.source.kind != SourceRef::Kind::kFile) continue;
+    std::string_view path = KeyOf(f, "file");
+    if (!path.empty()) files[AsciiLowerCopy(path)].push_back(i);
+  }
+  if (files.empty()) return;
+  std::map<const RuleInfo*, std::shared_ptr<const RuleInfo>> raised;
+  std::vector<std::pair<size_t, std::string>> file_urls;  // file finding index -> url
+  for (auto& f : *findings) {
+    if (f.source.kind == SourceRef::Kind::kFile || !f.rule->HasMark(kRequestMark)) continue;
+    std::string_view url = KeyOf(f, "url");
+    if (url.empty()) continue;
+    std::string suffix = UrlPathAsWindowsPath(url);
+    if (suffix.size() < 2) continue;
+    const std::vector<size_t>* on_disk = nullptr;
+    for (const auto& [path, indexes] : files)
+      if (path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        on_disk = &indexes;
+        break;
+      }
+    if (!on_disk) continue;
+    f.keys.emplace_back("file", std::string(KeyOf((*findings)[on_disk->front()], "file")));
+    for (size_t index : *on_disk) file_urls.emplace_back(index, std::string(url));
+    if (f.rule->outcome >= Outcome::kCompromise) continue;
+    auto& up = raised[f.rule.get()];
+    if (!up) {
+      auto info = std::make_shared<RuleInfo>(*f.rule);
+      info->id += ".page_on_disk";
+      info->title += " (the page is on disk)";
+      info->description = "A request for a page that the file plane found on disk: the shell is there, and "
+                          "whoever asked for it knew where. " + info->description;
+      info->severity = std::max(info->severity, Severity::kHigh);
+      info->outcome = Outcome::kCompromise;
+      up = std::move(info);
+    }
+    f.rule = up;
+  }
+  for (auto& [index, url] : file_urls) {
+    Finding& file = (*findings)[index];
+    bool have = false;
+    for (const auto& [k, v] : file.keys) have = have || (k == "url" && v == url);
+    if (!have) file.keys.emplace_back("url", url);
+  }
+}
+
+}  // namespace exhunt
