@@ -295,3 +295,48 @@ TEST(Cli, FilesOverMaxFileSizeAreListedNotRead) {
 
 }  // namespace
 }  // namespace exhunt::testing
+
+namespace exhunt::testing {
+namespace {
+
+// baseline make records a clean server; a later scan with that baseline
+// names what changed and what is new, and nothing else of the web folders.
+TEST(Cli, BaselineMakeThenScanWithIt) {
+  std::string server = Dir("clean/EXCH01");
+  const std::string v15 = server + "/Program Files/Microsoft/Exchange Server/V15/";
+  Write(v15 + "Logging/HttpProxy/.keep", "");
+  Write(v15 + "Bin/.keep", "");
+  Write(v15 + "FrontEnd/HttpProxy/owa/auth/logon.aspx", "<%@ Page %><html>logon</html>");
+  Write(v15 + "FrontEnd/HttpProxy/owa/auth/15.1.2176/scripts/a.js", "var a = 1;");
+  Write(v15 + "ClientAccess/ecp/default.aspx", "<%@ Page %><html>ecp</html>");
+  Write(v15 + "ClientAccess/ecp/logo.png", "PNG");
+  std::string out = Dir("baseline") + "/b.csv";
+  CliRun r = Exhunt("baseline make '" + server + "' -o '" + out + "'");
+  EXPECT_EQ(r.status, 2);  // no ExSetup.exe: the build must be named
+  EXPECT_NE(r.err.find("name it with --build"), std::string::npos) << r.err;
+  r = Exhunt("baseline make '" + server + "' --build 15.01.2176.009 -o '" + out + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("3 files of build 15.1.2176.9 recorded"), std::string::npos) << r.out;
+  std::stringstream csv;
+  csv << std::ifstream(out).rdbuf();
+  EXPECT_NE(csv.str().find(",15.1.2176.9,\\FrontEnd\\HttpProxy\\owa\\auth\\logon.aspx\r\n"), std::string::npos)
+      << csv.str();
+  EXPECT_EQ(csv.str().find("logo.png"), std::string::npos);
+
+  r = Exhunt("scan --quiet --format jsonl --baseline '" + out + "' '" + server + "'");
+  EXPECT_EQ(r.out.find("exhunt.baseline."), std::string::npos) << r.out;
+  Write(v15 + "FrontEnd/HttpProxy/owa/auth/logon.aspx", "<%@ Page %><html>logon</html><script src=//x></script>");
+  Write(v15 + "ClientAccess/ecp/help.aspx", "<%@ Page %>");
+  r = Exhunt("scan --quiet --format jsonl --baseline '" + out + "' '" + server + "'");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("\"rule\":\"exhunt.baseline.changed_page\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"rule\":\"exhunt.baseline.unknown_page\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"verdict\":\"compromised\""), std::string::npos);
+
+  r = Exhunt("scan --quiet --baseline '" + Dir("nobaseline") + "' '" + server + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("no *.csv baseline"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace exhunt::testing

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "finding/file_requests.h"
+#include "reader/file_reader.h"
 #include "test_util.h"
 
 namespace exhunt {
@@ -325,6 +326,80 @@ TEST(FilePlaneJoin, ARequestForAPageOnDiskIsRaisedAndJoinedToTheFile) {
 TEST(FilePlaneJoin, UrlPathsAreComparedAsWindowsPaths) {
   EXPECT_EQ(UrlPathAsWindowsPath("/owa/auth/Current/x%20y.ASPX?a=b"), "\\owa\\auth\\current\\x y.aspx");
   EXPECT_EQ(UrlPathAsWindowsPath("/%zz/a"), "\\%zz\\a");
+}
+
+}  // namespace
+}  // namespace exhunt
+
+namespace exhunt {
+namespace {
+
+const std::string kInstall = "Program Files/Microsoft/Exchange Server/V15/";
+
+// A server compared with a baseline made from its clean files: what
+// matches raises nothing (even where a content rule fires), what changed or
+// is new is named.
+TEST(FilePlaneBaseline, ChangedUnknownAndKnownGoodFiles) {
+  testing::MemoryScan s;
+  const std::string logon = "<%@ Page Language=\"C#\" %><html>logon</html>";
+  const std::string ecp = "<%@ Page %><html>ecp</html>";
+  // A standard page whose content a YARA rule would flag: the baseline knows it.
+  const std::string odd_but_known = "<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"z\"],\"unsafe\");%>";
+  std::string rows;
+  auto row = [&](const std::string& content, const std::string& path) {
+    rows += DigestBytes(content).sha256 + ",15.1.2176.9," + path + "\r\n";
+  };
+  row(logon, "\\FrontEnd\\HttpProxy\\owa\\auth\\logon.aspx");
+  row(ecp, "\\ClientAccess\\ecp\\15.1.2176.9\\default.aspx");
+  row(odd_but_known, "\\ClientAccess\\ecp\\known.aspx");
+  s.rules.AddBaselineText(rows, "/baselines/b.csv");
+  ASSERT_TRUE(s.rules.errors().empty());
+  s.Add(kInstall + "Logging/.keep", "");
+  s.Add(kInstall + "Bin/.keep", "");
+  s.Add(kInstall + "FrontEnd/HttpProxy/owa/auth/logon.aspx", logon + "<script>steal()</script>");  // changed
+  s.Add(kInstall + "ClientAccess/ecp/15.1.2176.9/default.aspx", ecp);                            // known
+  s.Add(kInstall + "ClientAccess/ecp/new.aspx", "<%@ Page %>");                                   // unknown
+  s.Add(kInstall + "ClientAccess/ecp/known.aspx", odd_but_known);                                 // known good
+  ScanResult r = s.Run();
+  std::map<std::string, std::set<std::string>> found;
+  for (const auto& f : r.findings) found[f.source.path].insert(f.rule->id);
+  EXPECT_TRUE(found[kInstall + "FrontEnd/HttpProxy/owa/auth/logon.aspx"].count("exhunt.baseline.changed_page"));
+  EXPECT_EQ(found[kInstall + "ClientAccess/ecp/new.aspx"], (std::set<std::string>{"exhunt.baseline.unknown_page"}));
+  EXPECT_FALSE(found.count(kInstall + "ClientAccess/ecp/15.1.2176.9/default.aspx"));
+  EXPECT_FALSE(found.count(kInstall + "ClientAccess/ecp/known.aspx"));
+  ASSERT_EQ(r.hosts.size(), 1u);
+  EXPECT_EQ(r.hosts[0].known_good_findings, 1u);  // the YARA hit on known.aspx, dropped and counted
+  EXPECT_EQ(r.hosts[0].verdict, Verdict::kCompromised);  // the changed logon page
+}
+
+// Microsoft's published baselines load row for row, and a file that holds
+// a row's path and hash is known good.
+TEST(FilePlaneBaselineGolden, MicrosoftBaselinesLoad) {
+  EXHUNT_REQUIRE_SHARED(dir, "corpus/baselines");
+  auto fs = NewPosixFileSystem();
+  RuleSet rules;
+  ASSERT_TRUE(rules.AddBaseline(fs.get(), dir).ok());
+  EXPECT_TRUE(rules.errors().empty()) << rules.errors()[0].status.message();
+  size_t lines = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".csv") continue;
+    std::ifstream in(e.path());
+    for (std::string line; std::getline(in, line);) lines += !line.empty() && line != "\r";
+  }
+  ASSERT_NE(rules.baseline(), nullptr);
+  EXPECT_EQ(rules.baseline()->rows(), lines);
+  EXPECT_GT(lines, 60000u);
+  const Baseline& b = *rules.baseline();
+  // Rows of baseline_15.1.2176.9.csv, the second under a build folder.
+  EXPECT_EQ(b.Check("\\FrontEnd\\HttpProxy\\owa\\auth\\logon.aspx",
+                    "49194CA2DC5FF65A4E4438B3B68D11D63ED72E12CF72B76949733F4B5196A9B2"),
+            Baseline::Verdict::kKnown);
+  EXPECT_EQ(b.Check("\\ClientAccess\\owa\\prem\\15.1.2176.9\\scripts\\boot.0.mouse.js",
+                    "958F05139AF74362388463A3A14CF9E38775B44F0C56AEFCC9AD1B24D9D767F5"),
+            Baseline::Verdict::kKnown);
+  EXPECT_EQ(b.Check("\\FrontEnd\\HttpProxy\\owa\\auth\\logon.aspx", std::string(64, 'a')),
+            Baseline::Verdict::kChanged);
+  EXPECT_EQ(b.Check("\\FrontEnd\\HttpProxy\\owa\\auth\\x.aspx", std::string(64, 'a')), Baseline::Verdict::kUnknown);
 }
 
 }  // namespace

@@ -22,6 +22,7 @@ struct ScanCommandOptions {
   std::vector<std::string> sigma_dirs;
   std::vector<std::string> yara_dirs;
   std::vector<std::string> ioc_dirs;
+  std::string baseline;  // a known-good baseline file or folder of them
   unsigned threads = 0;
   std::string since, until;
   std::string host;
@@ -59,5 +60,14 @@ struct RulesCommandOptions {
 };
 
 int RunRules(const RulesCommandOptions& options, std::ostream& out, std::ostream& err);
+
+struct BaselineCommandOptions {
+  std::string path;    // a clean server's drive or install folder
+  std::string output;  // the baseline file to write
+  std::string build;   // "" : from ExSetup.exe
+};
+
+// exhunt baseline make: 0 written, 2 usage error or nothing to record.
+int RunBaselineMake(const BaselineCommandOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace exhunt

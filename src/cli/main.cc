@@ -32,6 +32,9 @@ int Run(int argc, char** argv) {
       ->allow_extra_args(false)
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  scan_cmd->add_option("--baseline", scan.baseline,
+                       "known-good baseline (FILE, or a folder of *.csv): flag changed and unknown web files, "
+                       "drop findings on files it knows");
   scan_cmd->add_option("--threads", scan.threads, "worker threads (default: all cores)");
   scan_cmd->add_option("--since", scan.since, "ignore records before DATE");
   scan_cmd->add_option("--until", scan.until, "ignore records after DATE");
@@ -66,6 +69,16 @@ int Run(int argc, char** argv) {
   rules_cmd->add_option("DIR", rules.dirs, "rule directories (default: the built-in rules)");
   rules_cmd->add_flag("--no-builtin", rules.no_builtin, "leave the built-in rules out");
 
+  exhunt::BaselineCommandOptions baseline;
+  auto* baseline_cmd = app.add_subcommand("baseline", "known-good baselines of an Exchange server's web files");
+  auto* baseline_make = baseline_cmd->add_subcommand("make", "record the web files of a clean server");
+  baseline_cmd->require_subcommand(1);
+  baseline_make->add_option("PATH", baseline.path, "the clean server's drive, triage folder or install folder")
+      ->required();
+  baseline_make->add_option("-o,--output", baseline.output, "the baseline file to write (SHA256,build,path rows)")
+      ->required();
+  baseline_make->add_option("--build", baseline.build, "the server's build (default: read from ExSetup.exe)");
+
   auto* version_cmd = app.add_subcommand("version", "print the version");
 
   try {
@@ -79,6 +92,7 @@ int Run(int argc, char** argv) {
   if (*scan_cmd) return exhunt::RunScan(scan, std::cout, std::cerr);
   if (*rules_cmd) return exhunt::RunRules(rules, std::cout, std::cerr);
   if (*exposure_cmd) return exhunt::RunExposure(exposure, std::cout, std::cerr);
+  if (*baseline_cmd) return exhunt::RunBaselineMake(baseline, std::cout, std::cerr);
   if (*version_cmd) {
     std::cout << "exhunt " << EXHUNT_VERSION << "\n";
     return 0;

@@ -165,6 +165,13 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
       return 2;
     }
   }
+  if (!o.baseline.empty()) {
+    Status s = rules.AddBaseline(fs.get(), o.baseline);
+    if (!s.ok()) {
+      err << "exhunt: --baseline " << o.baseline << ": " << s.message() << "\n";
+      return 2;
+    }
+  }
   for (const auto& d : o.ioc_dirs) {
     Status s = rules.AddIocDirectory(fs.get(), d);
     if (!s.ok()) {

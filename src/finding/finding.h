@@ -55,7 +55,7 @@ struct Finding {
 // The correlation keys a finding may carry, in display order: client
 // address, user agent, account, URL path, request id, ECP canary, file path.
 inline constexpr std::string_view kCorrelationKeys[] = {"client", "user_agent", "user", "url",
-                                                        "request_id", "canary", "file"};
+                                                        "request_id", "canary", "file", "sha256"};
 
 // Report order: host, time, path, position, rule.
 bool FindingBefore(const Finding& a, const Finding& b);
@@ -143,6 +143,8 @@ struct HostReport {
   // Families a verdict asks for (campaign evidence) or an Exchange server
   // keeps, with no log at all here.
   std::vector<std::string> absent_families;
+  // Findings dropped because the known-good baseline knows the file's hash.
+  uint64_t known_good_findings = 0;
   std::vector<WindowCheck> windows;
   // Evidence-like files that were not read: all counted, the first
   // kMaxSkippedListed listed.

@@ -38,6 +38,7 @@ class FileContentReading final : public FileReading {
     f.rel_path = file_.rel_path;
     f.path = WindowsPath(file_.rel_path);
     f.extension = LowerExtension(file_.rel_path);
+    if (context_.install_roots) f.install_path = InstallRelativePath(f.path, *context_.install_roots);
     f.size = bytes.size();
     f.modified = file_.modified;
     f.owner = OwnerName(file_.uid);
@@ -88,6 +89,14 @@ class FileContentReading final : public FileReading {
 };
 
 }  // namespace
+
+std::string InstallRelativePath(std::string_view windows_path, const std::vector<std::string>& install_roots) {
+  std::string lower = AsciiLowerCopy(windows_path);
+  for (const auto& root : install_roots)
+    if (root.size() > 1 && lower.size() > root.size() && lower.compare(0, root.size(), root) == 0)
+      return std::string(windows_path.substr(root.size() - 1));  // keep the root's last backslash
+  return "";
+}
 
 FileDigests DigestBytes(std::string_view bytes) {
   FileDigests out;

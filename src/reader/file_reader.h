@@ -22,6 +22,11 @@ class FileReader final : public EvidenceReader {
                                     const ReadContext& context) const override;
 };
 
+// The part of a Windows path (record/file_record.h) below the Exchange
+// install folder it lies in, with a leading backslash; "" if in none.
+// `install_roots` as LogContext has them (lowercase, ending in '\').
+std::string InstallRelativePath(std::string_view windows_path, const std::vector<std::string>& install_roots);
+
 // Lowercase hex digests of `bytes`.
 struct FileDigests {
   std::string md5, sha1, sha256;

@@ -104,6 +104,7 @@ std::optional<std::string_view> FileRecord::Field(std::string_view name) const {
     return std::string_view(f.path).substr(slash + 1);
   }
   if (is("Extension")) return std::string_view(f.extension);
+  if (is("InstallPath")) return std::string_view(f.install_path);
   if (is("Size")) return std::string_view(size_);
   if (is("Modified")) return f.modified ? std::optional<std::string_view>(modified_) : std::nullopt;
   if (is("Owner")) return std::string_view(f.owner);

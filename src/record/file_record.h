@@ -5,6 +5,9 @@
 //   Path       the Windows form of the path below the scan root, with a
 //              leading backslash: \inetpub\wwwroot\aspnet_client\x.aspx
 //   Directory  Path without the name, ending in '\' (Loki's `filepath`)
+//   InstallPath the path below the Exchange install folder, with a leading
+//              backslash ("\FrontEnd\HttpProxy\owa\auth\logon.aspx"); ""
+//              for a file outside it
 //   Name, Extension (lowercase, with the dot; "" if none), Size (bytes),
 //   Modified (ISO 8601 UTC), Owner, FileType (from the first bytes: "EXE",
 //   "ZIP", "MDMP", ... as Loki names them; "UNKNOWN" if none fits),
@@ -30,6 +33,7 @@ namespace exhunt {
 struct FileFields {
   std::string path;       // Windows form (see above)
   std::string rel_path;   // '/'-separated, as found
+  std::string install_path;  // below the Exchange install folder, or ""
   std::string extension;  // lowercase with the dot
   uint64_t size = 0;
   std::optional<TimeMs> modified;

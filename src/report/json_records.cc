@@ -122,6 +122,7 @@ std::string HostJson(const HostReport& h) {
   w.EndArray().Key("skipped").BeginObject();
   for (const auto& [reason, n] : h.skipped_by_reason) w.Key(reason).Number(n);
   w.EndObject().Key("unjudged_findings").Number(h.unjudged_findings);
+  w.Key("known_good_findings").Number(h.known_good_findings);
   w.Key("events").Number(h.timeline.size()).Key("findings_total").Number(h.findings_total);
   w.Key("attackers").BeginObject();
   for (const auto& [key, values] : h.attackers.by_key) {

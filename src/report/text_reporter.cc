@@ -189,6 +189,10 @@ class TextReporter final : public ScanSink {
     }
     for (const auto& [rule, n] : h.unlisted)
       out << fmt::format("  {} more findings of {} counted but not listed (per-rule limit)\n", n, rule);
+    if (h.known_good_findings)
+      out << fmt::format("  ({} finding{} on files the known-good baseline knows by hash {} dropped)\n",
+                         h.known_good_findings, h.known_good_findings == 1 ? "" : "s",
+                         h.known_good_findings == 1 ? "was" : "were");
     if (h.unjudged_findings)
       out << fmt::format("  ({} of the findings below {} of rules without an outcome: shown, not weighed in the verdict)\n",
                          h.unjudged_findings, h.unjudged_findings == 1 ? "is" : "are");

@@ -61,6 +61,8 @@ std::string_view RuleKindName(RuleKind k) {
       return "yara";
     case RuleKind::kIoc:
       return "ioc";
+    case RuleKind::kBaseline:
+      return "baseline";
     case RuleKind::kExposure:
       return "exposure";
   }

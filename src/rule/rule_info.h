@@ -25,7 +25,7 @@ enum class Outcome { kNone, kProbe, kAttempt, kExploit, kCompromise };
 std::string_view OutcomeName(Outcome o);
 std::optional<Outcome> ParseOutcome(std::string_view name);
 
-enum class RuleKind { kSigma, kYara, kIoc, kExposure };
+enum class RuleKind { kSigma, kYara, kIoc, kBaseline, kExposure };
 std::string_view RuleKindName(RuleKind k);
 
 struct RuleInfo {

@@ -31,6 +31,41 @@ void RuleSet::AddIocText(std::string_view text, const std::string& origin, IocLi
   for (auto& rule : list.rules) Add(std::move(rule));
 }
 
+void RuleSet::AddBaselineText(std::string_view text, const std::string& origin) {
+  const bool first = !baseline_;
+  if (first) baseline_ = std::make_shared<Baseline>();
+  std::vector<std::string> problems;
+  baseline_->AddText(text, origin, &problems);
+  for (auto& p : problems) errors_.push_back({origin, Status::InvalidArgument(p)});
+  if (first)
+    for (auto& rule : BaselineRules(baseline_, origin)) Add(std::move(rule));
+}
+
+Status RuleSet::AddBaseline(FileSystem* fs, const std::string& path) {
+  auto info = fs->Stat(path);
+  if (!info.ok()) return info.status();
+  std::vector<std::string> files;
+  if (info->is_regular) {
+    files.push_back(path);
+  } else {
+    std::vector<DirEntry> entries;
+    if (Status s = fs->List(path, &entries); !s.ok()) return s;
+    for (const auto& e : entries)
+      if (e.is_regular && EndsWithIgnoreCase(e.name, ".csv")) files.push_back(JoinPath(path, e.name));
+    std::sort(files.begin(), files.end());
+    if (files.empty()) return Status::NotFound(path + ": no *.csv baseline in this folder");
+  }
+  for (const auto& p : files) {
+    auto file = fs->Open(p);
+    if (!file.ok()) {
+      errors_.push_back({p, file.status()});
+      continue;
+    }
+    AddBaselineText(file.value()->bytes(), p);
+  }
+  return Status::Ok();
+}
+
 Status RuleSet::AddIocDirectory(FileSystem* fs, const std::string& dir) {
   auto info = fs->Stat(dir);
   if (!info.ok()) return info.status();

@@ -13,6 +13,7 @@
 
 #include "base/status.h"
 #include "rule/prefilter.h"
+#include "rule/baseline.h"
 #include "rule/ioc_rule.h"
 #include "rule/rule.h"
 #include "rule/sigma_rule.h"
@@ -44,6 +45,12 @@ class RuleSet {
   // kind its name says (ioc_rule.h); a file of no known kind is a LoadError.
   Status AddIocDirectory(FileSystem* fs, const std::string& dir);
   void AddIocText(std::string_view text, const std::string& origin, IocListKind kind);
+  // Loads a known-good baseline (baseline.h) from a file, or every *.csv in
+  // a folder; the first one adds the baseline rules, later ones add rows.
+  Status AddBaseline(FileSystem* fs, const std::string& path);
+  void AddBaselineText(std::string_view text, const std::string& origin);
+  // The baseline, if one was loaded: files it knows are known good.
+  const Baseline* baseline() const { return baseline_.get(); }
 
   // A rule of any kind; refused (a LoadError) if its id is taken.
   bool Add(std::shared_ptr<const Rule> rule);
@@ -63,6 +70,7 @@ class RuleSet {
  private:
   std::vector<std::shared_ptr<const Rule>> rules_;
   std::vector<std::unique_ptr<YaraSource>> yara_;
+  std::shared_ptr<Baseline> baseline_;
   std::map<std::pair<size_t, std::string>, unsigned> yara_index_;
   std::vector<LoadError> errors_;
 };

@@ -102,6 +102,7 @@ std::vector<std::pair<std::string, std::string>> CorrelationKeys(const Record& r
     if (!value.empty()) keys.emplace_back("canary", std::string(value));
   }
   add("file", {"DownloadPath", "Path"});
+  add("sha256", {"SHA256"});
   return keys;
 }
 
@@ -372,6 +373,17 @@ void Scanner::Impl::FinishHost(HostRun& host, ScanSink& sink) {
       if (!exposure || (!exposure->build && a.build)) exposure = std::move(a);
     }
   }
+  // A file the known-good baseline knows by its hash raises nothing; the
+  // host record counts what was dropped, so that nothing goes unsaid.
+  uint64_t known_good = 0;
+  if (const Baseline* baseline = rules->baseline()) {
+    std::erase_if(host.findings, [&](const Finding& f) {
+      if (f.source.kind != SourceRef::Kind::kFile) return false;
+      for (const auto& [k, v] : f.keys)
+        if (k == "sha256" && baseline->KnownHash(v)) return ++known_good, true;
+      return false;
+    });
+  }
   JoinRequestsToFiles(&host.findings);
   std::sort(host.findings.begin(), host.findings.end(), FindingBefore);
   std::vector<const Finding*> mine;
@@ -380,6 +392,7 @@ void Scanner::Impl::FinishHost(HostRun& host, ScanSink& sink) {
   host.coverage.since = options.since;
   host.coverage.until = options.until;
   HostReport report = JudgeHost(host.name, mine, host.coverage, exposure, options.exposure_table);
+  report.known_good_findings = known_good;
   for (const auto& tree : host.trees) host.skipped.insert(host.skipped.end(), tree.skipped.begin(), tree.skipped.end());
   std::sort(host.skipped.begin(), host.skipped.end(),
             [](const SkippedFile& a, const SkippedFile& b) { return a.path < b.path; });
