@@ -280,8 +280,18 @@ bool IsInsideOabDirectory(std::string_view path, const std::vector<std::string>&
     // No tree to tell where Exchange lives: accept any "...\ClientAccess\OAB\" folder.
     return p.find("\\clientaccess\\oab\\") != std::string::npos;
   }
+  // The tree may hold the drive below folders of its own ("C/", "EXCH01/"
+  // in a triage collection), or start inside the install folder: the
+  // install folder the log names and one the tree holds must end alike
+  // (one is the end of the other).
+  size_t oab = p.find("\\clientaccess\\oab\\");
+  if (oab == std::string::npos) return false;
+  const std::string install = p.substr(0, oab + 1);
+  auto ends_with = [](const std::string& s, const std::string& end) {
+    return s.size() >= end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
+  };
   for (const auto& root : install_roots)
-    if (p.rfind(root + "clientaccess\\oab\\", 0) == 0) return true;
+    if (install.size() > 1 && (ends_with(root, install) || ends_with(install, root))) return true;
   return false;
 }
 

@@ -58,6 +58,13 @@ TEST(Oab, DownloadPathAndInstallRoots) {
   EXPECT_FALSE(IsInsideOabDirectory("D:\\Exchange\\ClientAccess\\OAB\\t.tmp",
                                     {"\\program files\\microsoft\\exchange server\\v15\\"}));
   EXPECT_FALSE(IsInsideOabDirectory("\\\\127.0.0.1\\c$\\Exchange\\ClientAccess\\OAB\\x", {"\\exchange\\"}));
+  // A triage tree with folders above the drive ("EXCH01/C/...") or one that
+  // starts inside the install folder.
+  const std::string v15 = "C:\\Program Files\\Microsoft\\Exchange Server\\V15\\ClientAccess\\OAB\\t.tmp";
+  EXPECT_TRUE(IsInsideOabDirectory(v15, {"\\exch01\\c\\program files\\microsoft\\exchange server\\v15\\"}));
+  EXPECT_TRUE(IsInsideOabDirectory(v15, {"\\v15\\"}));
+  EXPECT_FALSE(IsInsideOabDirectory("C:\\inetpub\\wwwroot\\ClientAccess\\OAB\\t.tmp",
+                                    {"\\exch01\\program files\\microsoft\\exchange server\\v15\\"}));
   EXPECT_TRUE(IsInsideOabDirectory("C:\\X\\ClientAccess\\OAB\\a", {}));
   EXPECT_EQ(ExtractOabDownloadPath("no such text"), "");
 }

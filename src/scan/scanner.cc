@@ -15,6 +15,7 @@
 #include "reader/file_reader.h"
 #include "reader/text_log_reader.h"
 #include "rule/yara_rule.h"
+#include "source/archive.h"
 #include "source/discovery.h"
 
 namespace exhunt {
@@ -57,6 +58,8 @@ struct FileUnit {
 struct HostRun {
   std::string name;
   std::vector<DiscoveredTree> trees;       // one per root of this host
+  std::vector<FileSystem*> tree_fs;        // what each tree is read through
+  std::vector<UnpackedCollection> unpacked;  // collections unpacked for this host, removed when it is done
   std::vector<std::string> install_roots;  // of every root
   std::vector<std::shared_ptr<FileUnit>> units;
   // Filled while its files are read (under the scanner's lock).
@@ -195,6 +198,7 @@ SourceRef::Kind SourceKindOf(PositionKind k) {
 
 struct Scanner::Impl {
   FileSystem* fs;
+  std::unique_ptr<FileSystem> posix = NewPosixFileSystem();  // for unpacked collections
   const RuleSet* rules;
   ScanOptions options;
   std::map<LogType, std::unique_ptr<Prefilter>> prefilters;
@@ -274,7 +278,7 @@ const Prefilter* Scanner::prefilter(LogType type) const {
 void Scanner::Impl::StartFile(WorkPool& pool, HostRun& host, const std::shared_ptr<FileUnit>& unit, unsigned worker) {
   const EvidenceReader* reader = ReaderFor(unit->file.type);
   auto pf = prefilters.find(unit->file.type);
-  auto opened = fs->Open(unit->file.path);
+  auto opened = host.tree_fs[unit->tree]->Open(unit->file.path);
   if (!opened.ok() || !reader || pf == prefilters.end()) {
     std::lock_guard<std::mutex> lock(mu);
     host.errors.push_back(
@@ -369,7 +373,7 @@ void Scanner::Impl::FinishHost(HostRun& host, ScanSink& sink) {
       auto& heads = host.heads[t];
       std::sort(heads.begin(), heads.end(),
                 [](const LoggedHead& a, const LoggedHead& b) { return a.rel_path < b.rel_path; });
-      ExposureAssessment a = AssessTree(fs, host.trees[t], heads, *options.exposure_table);
+      ExposureAssessment a = AssessTree(host.tree_fs[t], host.trees[t], heads, *options.exposure_table);
       if (!exposure || (!exposure->build && a.build)) exposure = std::move(a);
     }
   }
@@ -427,8 +431,18 @@ ScanStats Scanner::Run(ScanSink& sink) {
   // A name given with --host joins its roots into one host; names taken
   // from folders never do: two roots both called EXCH01 are two servers,
   // told apart by their parent folders.
+  // A root that is a collection (zip, 7z, tar) is unpacked and read as the
+  // tree inside it, named after the archive.
+  std::vector<bool> collection(m.options.roots.size(), false);
+  for (size_t r = 0; r < m.options.roots.size(); ++r) {
+    auto info = m.fs->Stat(m.options.roots[r]);
+    if (!info.ok() || !info->is_regular) continue;
+    auto file = m.fs->Open(m.options.roots[r]);
+    collection[r] = file.ok() && LooksLikeCollection(file.value()->bytes().substr(0, 512));
+  }
   std::vector<std::string> names;
-  for (const auto& root : m.options.roots) names.push_back(HostNameForRoot(root));
+  for (size_t r = 0; r < m.options.roots.size(); ++r)
+    names.push_back(collection[r] ? CollectionStem(m.options.roots[r]) : HostNameForRoot(m.options.roots[r]));
   if (m.options.host.empty()) {
     for (size_t i = 0; i < names.size(); ++i) {
       if (std::count(names.begin(), names.end(), names[i]) < 2) continue;
@@ -456,7 +470,25 @@ ScanStats Scanner::Run(ScanSink& sink) {
       it->claimed = std::make_unique<std::atomic<uint64_t>[]>(m.rules->rules().size());
     }
     HostRun& host = *it;
-    DiscoveredTree tree = Discover(m.fs, root);
+    FileSystem* tree_fs = m.fs;
+    std::string tree_root = root;
+    std::vector<ScanError> unpack_errors;
+    if (collection[r]) {
+      auto file = m.fs->Open(root);
+      auto unpacked = file.ok() ? UnpackCollection(file.value()->bytes(), root, m.options.unpack_dir.empty() ? TempParent() : m.options.unpack_dir, m.options.unpack_limits)
+                                : Result<UnpackedCollection>(file.status());
+      if (unpacked.ok()) {
+        tree_root = unpacked.value().dir;
+        tree_fs = m.posix.get();
+        unpack_errors = std::move(unpacked.value().refused);
+        host.unpacked.push_back(std::move(unpacked.value()));
+      } else {
+        // Not an archive after all (a lone .gz log): the file itself is the evidence.
+        unpack_errors.push_back({HostNameForRoot(root), "read as a file, not unpacked: " + unpacked.status().message()});
+      }
+    }
+    DiscoveredTree tree = Discover(tree_fs, tree_root);
+    for (auto& e : unpack_errors) host.errors.push_back(std::move(e));
     for (auto& r : tree.install_roots) host.install_roots.push_back(r);
     for (auto& e : tree.errors) host.errors.push_back(std::move(e));
     tree.errors.clear();
@@ -479,6 +511,7 @@ ScanStats Scanner::Run(ScanSink& sink) {
       host.units.push_back(std::move(unit));
     }
     host.trees.push_back(std::move(tree));
+    host.tree_fs.push_back(tree_fs);
     host.heads.emplace_back();
   }
 
@@ -519,6 +552,7 @@ ScanStats Scanner::Run(ScanSink& sink) {
     pool.Run();
     host.units.clear();
     m.FinishHost(host, sink);
+    for (const auto& u : host.unpacked) RemoveUnpacked(u);
     host = HostRun();  // release this host's results before the next
   }
   m.scratch.clear();

@@ -23,6 +23,7 @@
 #include "finding/scan_sink.h"
 #include "rule/prefilter.h"
 #include "rule/rule_set.h"
+#include "source/archive.h"
 #include "source/file_system.h"
 
 namespace exhunt {
@@ -54,6 +55,10 @@ struct ScanOptions {
   // The file plane reads the bytes (hashes, YARA) of files up to this size;
   // larger ones are judged by name and place, and listed.
   uint64_t max_content_bytes = uint64_t(64) << 20;
+  // Collections given as roots are unpacked below this folder ("": $TMPDIR
+  // or /tmp), within these limits (source/archive.h).
+  std::string unpack_dir;
+  UnpackLimits unpack_limits;
   size_t chunk_bytes = size_t(16) << 20;
   size_t split_threshold = size_t(24) << 20;
 };
