@@ -66,6 +66,7 @@ demo: deps build
 
 bench: deps build
 	bench/run.sh
+	bench/files.sh
 
 # clang-tidy over the library sources (checks in .clang-tidy fail the run).
 lint: build

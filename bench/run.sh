@@ -29,6 +29,7 @@ if [ ! -f "$DIR/.size-$MB" ]; then
     --size-mb "$MB" --scenarios all --truth "$DIR/truth.json"
   touch "$DIR/.size-$MB"
 fi
+[ -n "${BENCH_ONLY_TREE:-}" ] && exit 0
 BYTES=$(du -sb "$TREE" | cut -f1)
 "$BUILD/exhunt" rules literals > "$DIR/literals.txt"
 

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# File-plane benchmark: exhunt's file plane beside `yara -r` on one tree.
+#
+# The tree (made once, in $BENCH_DIR/files/EXCH01): the webshell corpus under
+# aspnet_client, the benign pages under ClientAccess, ~1 GB of real ELF
+# libraries of this machine standing in for a server's binaries, and the
+# generated log tree of bench/run.sh (hard links, BENCH_MB MiB).
+# Rules: signature-base's 741 YARA files plus exhunt's built-in YARA rules,
+# Loki's externals defined for yara with -d (yara cannot set them per file).
+# Runs each tool once to warm the page cache, then RUNS interleaved rounds;
+# prints median wall seconds, GB/s, peak RSS and the yara/exhunt ratio.
+#   exhunt scan --yara signature-base/yara (all planes: logs by Sigma, files by YARA+IOC+place)
+#   exhunt scan --no-builtin --yara ... on the tree without logs (the file plane alone)
+#   yara -r -w -p <cores> on the whole tree, and on the tree without logs
+# Environment: BENCH_DIR (default build/bench), BENCH_MB (default 1100), RUNS (default 3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+DIR=${BENCH_DIR:-$BUILD/bench}
+SHARED=${SHARED_DIR:-../shared}
+SIG=$SHARED/rules-thirdparty/signature-base/yara
+RUNS=${RUNS:-3}
+if [ ! -d "$SIG" ] || ! command -v yara > /dev/null; then
+  echo "yara or signature-base (../shared) missing: nothing to compare with"; exit 0
+fi
+[ -d "$DIR/EXCH01" ] || BENCH_ONLY_TREE=1 bench/run.sh > /dev/null
+FILES=$DIR/files/EXCH01
+NOLOGS=$DIR/files-nologs/EXCH01
+if [ ! -f "$DIR/files/.done" ]; then
+  rm -rf "$DIR/files" "$DIR/files-nologs"
+  for t in "$FILES" "$NOLOGS"; do
+    mkdir -p "$t/inetpub/wwwroot/aspnet_client/system_web" "$t/Program Files/Microsoft/Exchange Server/V15/ClientAccess/owa" \
+      "$t/Windows/System32"
+    cp "$SHARED"/corpus/webshells/files/* "$t/inetpub/wwwroot/aspnet_client/system_web/"
+    cp -r "$SHARED"/corpus/benign-aspx/* "$t/Program Files/Microsoft/Exchange Server/V15/ClientAccess/owa/"
+    find /usr/lib/x86_64-linux-gnu -maxdepth 1 -type f -name '*.so*' -size -64M -exec cp {} "$t/Windows/System32/" \;
+  done
+  cp -al "$DIR/EXCH01/." "$FILES/"
+  touch "$DIR/files/.done"
+fi
+YARA_FILES=("$SIG"/*.yar "$SIG"/*.yara rules/yara/webshells.yar)
+EXT=(-d filename= -d filepath= -d extension= -d filetype= -d md5= -d owner=)
+run() {  # label tree cmd... -> "label seconds rss_kb"
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$DIR/files-time.txt" "$@" > "$DIR/files-$label.out" 2> "$DIR/files-$label.err" || true
+  echo "$label $(tail -1 "$DIR/files-time.txt")"
+}
+round() {
+  run exhunt-all "$BUILD/exhunt" scan --quiet --format jsonl --yara "$SIG" "$FILES"
+  run yara-all yara -r -w -p "$(nproc)" "${EXT[@]}" "${YARA_FILES[@]}" "$FILES"
+  run exhunt-files "$BUILD/exhunt" scan --quiet --format jsonl --yara "$SIG" "$NOLOGS"
+  run yara-files yara -r -w -p "$(nproc)" "${EXT[@]}" "${YARA_FILES[@]}" "$NOLOGS"
+}
+round > /dev/null  # warm the page cache
+: > "$DIR/files-rounds.txt"
+for i in $(seq "$RUNS"); do round >> "$DIR/files-rounds.txt"; done
+printf '\ntree with logs: %s GB; files only: %s GB; %s cores; %s rounds\n' \
+  "$(du -sbL "$FILES" | awk '{printf "%.2f", $1/1073741824}')" "$(du -sb "$NOLOGS" | awk '{printf "%.2f", $1/1073741824}')" \
+  "$(nproc)" "$RUNS"
+awk '{ n[$1]++; s[$1, n[$1]] = $2; if ($3 > rss[$1]) rss[$1] = $3 }
+  function median(name,   k, i, j, t, a) {
+    k = n[name]; for (i = 1; i <= k; i++) a[i] = s[name, i]
+    for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+  END {
+    for (t in n) printf "%-14s %7.2f s  peak RSS %6.1f MiB\n", t, median(t), rss[t] / 1024
+    printf "yara / exhunt: whole tree %.2fx, files only %.2fx\n", median("yara-all") / median("exhunt-all"),
+      median("yara-files") / median("exhunt-files") }' "$DIR/files-rounds.txt" | sort
+echo "matches: exhunt $(grep -c '"type":"finding"' "$DIR/files-exhunt-files.out" || true) findings (files only);" \
+  "yara $(wc -l < "$DIR/files-yara-files.out") rule matches (files only)"
