@@ -54,12 +54,13 @@ class FileContentReading final : public FileReading {
       f.md5 = std::move(d.md5);
       f.sha1 = std::move(d.sha1);
       f.sha256 = std::move(d.sha256);
-      if (context_.yara && scratch.yara) {
+      for (size_t e = 0; e < context_.yara.size() && e < scratch.yara.size(); ++e) {
+        if (!scratch.yara[e]) continue;
         std::vector<YaraMatch> matches;
-        Status s = context_.yara->Scan(*scratch.yara, bytes, f, &matches);
+        Status s = context_.yara[e]->Scan(*scratch.yara[e], bytes, f, &matches);
         if (!s.ok()) facts_.problems.push_back(s.message());
         for (auto& m : matches) {
-          auto index = context_.rules->YaraRuleIndex(m.source, m.identifier);
+          auto index = context_.rules->YaraRuleIndex(e, m.source, m.identifier);
           if (!index) continue;  // refused at load (a duplicate id)
           f.yara.emplace_back(context_.rules->rules()[*index]->id(), std::move(m.strings));
           offered.push_back(*index);

@@ -40,7 +40,7 @@ class YaraScanner;
 // worker, so no engine scratch is ever shared.
 struct WorkerScratch {
   hs_scratch_t* prefilter = nullptr;  // fits every prefilter database of the scan
-  YaraScanner* yara = nullptr;        // of the scan's YARA engine, if it has one
+  std::vector<YaraScanner*> yara;     // one per YARA engine of the scan (RuleSet::yara_engines)
 };
 
 // Where a record was found, as the reader counts: a chunk and a position
@@ -104,7 +104,7 @@ class FileReading {
 struct ReadContext {
   const Prefilter* prefilter = nullptr;
   const RuleSet* rules = nullptr;
-  const YaraEngine* yara = nullptr;        // nullptr: no YARA rule loaded
+  std::vector<const YaraEngine*> yara;     // empty: no YARA rule loaded
   uint64_t max_content_bytes = 64 << 20;  // the file plane reads no more of one file
   const std::vector<std::string>* install_roots = nullptr;
   size_t chunk_bytes = size_t(16) << 20;      // target chunk size

@@ -15,14 +15,16 @@ bool IsYaraFile(std::string_view name) { return EndsWithIgnoreCase(name, ".yar")
 }  // namespace
 
 void RuleSet::AddBuiltin() {
+  std::vector<YaraInput> yara;
   for (const auto& f : BuiltinRuleFiles()) {
     if (StartsWithIgnoreCase(f.path, "sigma/") && IsSigmaFile(f.path))
       AddText(f.content, "builtin:" + std::string(f.path));
     else if (StartsWithIgnoreCase(f.path, "yara/") && IsYaraFile(f.path))
-      AddYaraText(f.content, "builtin:" + std::string(f.path));
+      yara.push_back({std::string(f.content), "builtin:" + std::string(f.path)});
     else if (StartsWithIgnoreCase(f.path, "iocs/"))
       if (auto kind = IocListKindOf(f.path)) AddIocText(f.content, "builtin:" + std::string(f.path), *kind);
   }
+  AddYaraTexts(yara);
 }
 
 void RuleSet::AddIocText(std::string_view text, const std::string& origin, IocListKind kind) {
@@ -96,26 +98,33 @@ Status RuleSet::AddIocDirectory(FileSystem* fs, const std::string& dir) {
   return Status::Ok();
 }
 
-void RuleSet::AddYaraText(std::string_view text, const std::string& origin) {
-  auto source = CompileYaraSource(text, origin);
-  if (!source.ok()) {
-    errors_.push_back({origin, source.status()});
-    return;
-  }
-  const size_t index = yara_.size();
-  for (const auto& rule : source.value().rules)
-    if (Add(rule)) yara_index_[{index, rule->identifier()}] = unsigned(rules_.size() - 1);
-  yara_.push_back(std::make_unique<YaraSource>(std::move(source.value())));
+void RuleSet::AddYaraTexts(const std::vector<YaraInput>& files) {
+  if (files.empty()) return;
+  YaraLoad load = CompileYaraSources(files);
+  for (auto& [origin, status] : load.errors) errors_.push_back({origin, status});
+  if (!load.engine) return;
+  const size_t engine = yara_.size();
+  for (size_t k = 0; k < load.sources.size(); ++k)
+    for (const auto& rule : load.sources[k].rules)
+      if (Add(rule)) yara_index_[{engine, k, rule->identifier()}] = unsigned(rules_.size() - 1);
+  yara_.push_back({std::move(load.engine), std::move(load.sources)});
 }
 
 std::vector<const YaraSource*> RuleSet::yara_sources() const {
   std::vector<const YaraSource*> out;
-  for (const auto& s : yara_) out.push_back(s.get());
+  for (const auto& g : yara_)
+    for (const auto& s : g.sources) out.push_back(&s);
   return out;
 }
 
-std::optional<unsigned> RuleSet::YaraRuleIndex(size_t source, const std::string& identifier) const {
-  auto it = yara_index_.find({source, identifier});
+std::vector<const YaraEngine*> RuleSet::yara_engines() const {
+  std::vector<const YaraEngine*> out;
+  for (const auto& g : yara_) out.push_back(g.engine.get());
+  return out;
+}
+
+std::optional<unsigned> RuleSet::YaraRuleIndex(size_t engine, size_t source, const std::string& identifier) const {
+  auto it = yara_index_.find({engine, source, identifier});
   if (it == yara_index_.end()) return std::nullopt;
   return it->second;
 }
@@ -203,6 +212,7 @@ Status RuleSet::AddDirectory(FileSystem* fs, const std::string& dir, Files which
     }
   }
   std::sort(files.begin(), files.end());
+  std::vector<YaraInput> yara;  // compiled together at the end: one engine per folder
   for (const auto& p : files) {
     auto file = fs->Open(p);
     if (!file.ok()) {
@@ -210,12 +220,13 @@ Status RuleSet::AddDirectory(FileSystem* fs, const std::string& dir, Files which
       continue;
     }
     if (IsYaraFile(p))
-      AddYaraText(file.value()->bytes(), p);
+      yara.push_back({std::string(file.value()->bytes()), p});
     else if (is_ioc(p))
       AddIocText(file.value()->bytes(), p, *IocListKindOf(p));
     else
       AddText(file.value()->bytes(), p);
   }
+  AddYaraTexts(yara);
   return Status::Ok();
 }
 

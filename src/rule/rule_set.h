@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <tuple>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,8 +40,12 @@ class RuleSet {
   Status AddDirectory(FileSystem* fs, const std::string& dir, Files which = Files::kAll);
   // Loads one YAML text (may hold several documents separated by ---).
   void AddText(std::string_view text, const std::string& origin);
-  // Loads one YARA source file (compiled alone to check it; see yara_rule.h).
-  void AddYaraText(std::string_view text, const std::string& origin);
+  // Loads YARA source files, compiled together into one engine (see
+  // yara_rule.h); a file that does not compile is a LoadError of its own.
+  void AddYaraTexts(const std::vector<YaraInput>& files);
+  void AddYaraText(std::string_view text, const std::string& origin) {
+    AddYaraTexts({{std::string(text), origin}});
+  }
   // Loads the IOC lists in dir (or dir itself if it is a file), each of the
   // kind its name says (ioc_rule.h); a file of no known kind is a LoadError.
   Status AddIocDirectory(FileSystem* fs, const std::string& dir);
@@ -61,17 +66,23 @@ class RuleSet {
   std::vector<RuleCover> Covers(LogType type) const;
   const std::vector<LoadError>& errors() const { return errors_; }
 
-  // The YARA sources that compiled, for the engine (YaraEngine::Build).
+  // The YARA sources that compiled, and the engines they compiled into (one
+  // per load: the built-in rules, each --yara folder).
   std::vector<const YaraSource*> yara_sources() const;
-  // The index in rules() of the YARA rule `identifier` of source `source`;
-  // nullopt if it was refused (a duplicate id).
-  std::optional<unsigned> YaraRuleIndex(size_t source, const std::string& identifier) const;
+  std::vector<const YaraEngine*> yara_engines() const;
+  // The index in rules() of the YARA rule `identifier` of source `source` of
+  // engine `engine`; nullopt if it was refused (a duplicate id).
+  std::optional<unsigned> YaraRuleIndex(size_t engine, size_t source, const std::string& identifier) const;
 
  private:
   std::vector<std::shared_ptr<const Rule>> rules_;
-  std::vector<std::unique_ptr<YaraSource>> yara_;
+  struct YaraGroup {
+    std::unique_ptr<YaraEngine> engine;
+    std::vector<YaraSource> sources;
+  };
+  std::vector<YaraGroup> yara_;
   std::shared_ptr<Baseline> baseline_;
-  std::map<std::pair<size_t, std::string>, unsigned> yara_index_;
+  std::map<std::tuple<size_t, size_t, std::string>, unsigned> yara_index_;
   std::vector<LoadError> errors_;
 };
 

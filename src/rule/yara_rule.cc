@@ -72,7 +72,7 @@ struct Compiler {
     return Status::Ok();
   }
   Status Add(std::string_view text, const std::string& ns, const std::string& origin) {
-    std::string source(text);  // libyara wants a NUL-terminated string
+    std::string source(text);  // libyara wants a NUL-terminated string (copied: the caller's may not be)
     if (yr_compiler_add_string(c, source.c_str(), ns.c_str()) != 0) {
       std::string why = Join(errors.messages, "; ");
       return Status::InvalidArgument(origin + ": " + (why.empty() ? "does not compile" : why));
@@ -95,7 +95,6 @@ std::string Printable(const uint8_t* data, size_t n) {
 
 struct ScanState {
   const YaraEngine* engine;
-  const std::vector<std::string>* namespaces;
   std::vector<YaraMatch>* out;
 };
 
@@ -136,58 +135,118 @@ YaraRule::YaraRule(std::shared_ptr<const RuleInfo> info, std::string yara_namesp
 
 bool YaraRule::Matches(const Record& record) const { return record.Field("yara:" + id()).has_value(); }
 
-Result<YaraSource> CompileYaraSource(std::string_view text, const std::string& origin) {
-  Compiler compiler;
-  if (Status s = compiler.Create(origin); !s.ok()) return s;
-  if (Status s = compiler.Add(text, "n0", origin); !s.ok()) return s;
-  YR_RULES* rules = nullptr;
-  if (yr_compiler_get_rules(compiler.c, &rules) != ERROR_SUCCESS)
-    return Status::Engine(origin + ": libyara cannot build its rules");
-  YaraSource source;
-  source.origin = origin;
-  source.text = std::string(text);
-  const YR_RULE* rule = nullptr;
-  yr_rules_foreach(rules, rule) {
-    if (RULE_IS_PRIVATE(rule)) continue;  // never reported by libyara
-    auto info = std::make_shared<RuleInfo>();
-    info->kind = RuleKind::kYara;
-    info->id = rule->identifier;
-    info->title = rule->identifier;
-    info->origin = origin;
-    bool severity_given = false;
-    const YR_META* meta = nullptr;
-    yr_rule_metas_foreach(rule, meta) {
-      std::string_view key = meta->identifier;
-      std::string_view value = meta->type == META_TYPE_STRING && meta->string ? meta->string : "";
-      if (EqualsIgnoreCase(key, "description") && !value.empty()) {
-        info->title = std::string(value);
-        info->description = std::string(value);
-      } else if (EqualsIgnoreCase(key, "severity")) {
-        if (auto s = ParseSeverity(AsciiLowerCopy(value))) {
-          info->severity = *s;
-          severity_given = true;
-        }
-      } else if (EqualsIgnoreCase(key, "score") && !severity_given) {
-        int64_t score = meta->type == META_TYPE_INTEGER ? meta->integer : 75;
-        if (meta->type == META_TYPE_STRING) {
-          uint64_t n = 0;
-          score = ParseUint(value, &n) ? int64_t(n) : 75;
-        }
-        info->severity = SeverityFromScore(score);
-      } else if (EqualsIgnoreCase(key, "outcome")) {
-        if (auto o = ParseOutcome(AsciiLowerCopy(value))) info->outcome = *o;
-      } else if (EqualsIgnoreCase(key, "cve")) {
-        info->cves = SplitList(value);
-      } else if (EqualsIgnoreCase(key, "attack")) {
-        info->attack = SplitList(value);
-      } else if (EqualsIgnoreCase(key, "marks")) {
-        info->marks = SplitList(value);
+namespace {
+
+std::shared_ptr<const YaraRule> RuleFromYara(const YR_RULE* rule, const std::string& origin) {
+  auto info = std::make_shared<RuleInfo>();
+  info->kind = RuleKind::kYara;
+  info->id = rule->identifier;
+  info->title = rule->identifier;
+  info->origin = origin;
+  bool severity_given = false;
+  const YR_META* meta = nullptr;
+  yr_rule_metas_foreach(rule, meta) {
+    std::string_view key = meta->identifier;
+    std::string_view value = meta->type == META_TYPE_STRING && meta->string ? meta->string : "";
+    if (EqualsIgnoreCase(key, "description") && !value.empty()) {
+      info->title = std::string(value);
+      info->description = std::string(value);
+    } else if (EqualsIgnoreCase(key, "severity")) {
+      if (auto sev = ParseSeverity(AsciiLowerCopy(value))) {
+        info->severity = *sev;
+        severity_given = true;
       }
+    } else if (EqualsIgnoreCase(key, "score") && !severity_given) {
+      int64_t score = meta->type == META_TYPE_INTEGER ? meta->integer : 75;
+      if (meta->type == META_TYPE_STRING) {
+        uint64_t n = 0;
+        score = ParseUint(value, &n) ? int64_t(n) : 75;
+      }
+      info->severity = SeverityFromScore(score);
+    } else if (EqualsIgnoreCase(key, "outcome")) {
+      if (auto o = ParseOutcome(AsciiLowerCopy(value))) info->outcome = *o;
+    } else if (EqualsIgnoreCase(key, "cve")) {
+      info->cves = SplitList(value);
+    } else if (EqualsIgnoreCase(key, "attack")) {
+      info->attack = SplitList(value);
+    } else if (EqualsIgnoreCase(key, "marks")) {
+      info->marks = SplitList(value);
     }
-    source.rules.push_back(std::make_shared<const YaraRule>(std::move(info), origin, rule->identifier));
   }
-  yr_rules_destroy(rules);
-  return source;
+  return std::make_shared<const YaraRule>(std::move(info), origin, rule->identifier);
+}
+
+}  // namespace
+
+YaraLoad CompileYaraSources(const std::vector<YaraInput>& inputs) {
+  YaraLoad out;
+  std::vector<size_t> good;  // inputs that compiled, in namespace order
+  size_t next = 0;
+  std::unique_ptr<Compiler> compiler;
+  // One compiler for all: libyara's compiler is unusable after an error, so
+  // a file that fails is reported and the compiler is rebuilt from the
+  // files that compiled before it (failures are rare; a clean load
+  // compiles every file exactly once).
+  for (;;) {
+    compiler = std::make_unique<Compiler>();
+    if (Status st = compiler->Create("yara"); !st.ok()) {
+      for (size_t i = next; i < inputs.size(); ++i) out.errors.emplace_back(inputs[i].origin, st);
+      return out;
+    }
+    bool restart = false;
+    for (size_t k = 0; k < good.size(); ++k)
+      if (!compiler->Add(inputs[good[k]].text, "n" + std::to_string(k), inputs[good[k]].origin).ok()) {
+        // Compiled before, not now: a limit of libyara's; nothing more can load.
+        for (size_t i = next; i < inputs.size(); ++i)
+          out.errors.emplace_back(inputs[i].origin, Status::Engine(inputs[i].origin + ": not loaded (libyara refused the set)"));
+        good.resize(k);
+        next = inputs.size();
+        restart = true;
+        break;
+      }
+    if (restart) {
+      compiler.reset();
+      if (good.empty()) return out;
+      continue;
+    }
+    bool failed = false;
+    for (; next < inputs.size(); ++next) {
+      compiler->errors.messages.clear();
+      Status st = compiler->Add(inputs[next].text, "n" + std::to_string(good.size()), inputs[next].origin);
+      if (st.ok()) {
+        good.push_back(next);
+        continue;
+      }
+      out.errors.emplace_back(inputs[next].origin, st);
+      ++next;
+      failed = true;
+      break;
+    }
+    if (!failed) break;
+  }
+  if (good.empty()) return out;
+  std::unique_ptr<YaraEngine> engine(new YaraEngine);
+  if (yr_compiler_get_rules(compiler->c, &engine->rules_) != ERROR_SUCCESS) {
+    for (size_t g : good) out.errors.emplace_back(inputs[g].origin, Status::Engine("libyara cannot build its rules"));
+    return out;
+  }
+  out.sources.resize(good.size());
+  for (size_t k = 0; k < good.size(); ++k) {
+    out.sources[k].origin = inputs[good[k]].origin;
+    out.sources[k].text = inputs[good[k]].text;
+  }
+  const YR_RULE* rule = nullptr;
+  yr_rules_foreach(engine->rules_, rule) {
+    if (RULE_IS_PRIVATE(rule)) continue;  // never reported by libyara
+    std::string_view ns = rule->ns && rule->ns->name ? rule->ns->name : "";
+    if (ns.size() < 2 || ns[0] != 'n') continue;
+    size_t k = std::stoul(std::string(ns.substr(1)));
+    if (k >= out.sources.size()) continue;
+    out.sources[k].rules.push_back(RuleFromYara(rule, out.sources[k].origin));
+  }
+  for (const auto& src : out.sources) engine->rule_count_ += src.rules.size();
+  out.engine = std::move(engine);
+  return out;
 }
 
 YaraScanner::~YaraScanner() {
@@ -196,22 +255,6 @@ YaraScanner::~YaraScanner() {
 
 YaraEngine::~YaraEngine() {
   if (rules_) yr_rules_destroy(rules_);
-}
-
-Result<std::unique_ptr<YaraEngine>> YaraEngine::Build(const std::vector<const YaraSource*>& sources) {
-  Compiler compiler;
-  if (Status s = compiler.Create("yara"); !s.ok()) return s;
-  std::unique_ptr<YaraEngine> engine(new YaraEngine);
-  for (size_t i = 0; i < sources.size(); ++i) {
-    engine->namespaces_.push_back("n" + std::to_string(i));
-    // Each source compiled alone already; together they can only clash on
-    // libyara's global limits.
-    if (Status s = compiler.Add(sources[i]->text, engine->namespaces_.back(), sources[i]->origin); !s.ok()) return s;
-    engine->rule_count_ += sources[i]->rules.size();
-  }
-  if (yr_compiler_get_rules(compiler.c, &engine->rules_) != ERROR_SUCCESS)
-    return Status::Engine("libyara cannot build the combined rules");
-  return engine;
 }
 
 Result<std::unique_ptr<YaraScanner>> YaraEngine::NewScanner() const {
@@ -234,7 +277,7 @@ Status YaraEngine::Scan(YaraScanner& scanner, std::string_view bytes, const File
   yr_scanner_define_string_variable(s, "filetype", filetype.c_str());
   yr_scanner_define_string_variable(s, "md5", file.md5.c_str());
   yr_scanner_define_string_variable(s, "owner", file.owner.c_str());
-  ScanState state{this, &namespaces_, out};
+  ScanState state{this, out};
   yr_scanner_set_callback(s, OnScanMessage, &state);
   int rc = yr_scanner_scan_mem(s, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   if (rc == ERROR_SUCCESS) return Status::Ok();

@@ -1,6 +1,7 @@
 // YARA as a rule kind: each YARA rule is a Rule of the file plane (its
-// RuleInfo from the rule's meta), and YaraEngine is every loaded YARA
-// source compiled once into one libyara rule set that all workers share.
+// RuleInfo from the rule's meta), and a YaraEngine is the YARA files of one
+// load (the built-in rules, one --yara folder) compiled once, together,
+// into one libyara rule set that all workers share.
 //
 // Meta read (all optional): description (the title), severity (info ...
 // critical) or else Loki's score (>= 90 high, >= 70 medium, >= 40 low,
@@ -18,6 +19,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -44,19 +46,36 @@ class YaraRule final : public Rule {
   std::vector<std::string> evidence_fields_;
 };
 
-// One YARA source file that compiled alone, and the rules it holds.
+// One YARA source file that compiled, and the rules it holds.
 struct YaraSource {
   std::string origin;  // file path or "builtin:yara/..."
   std::string text;
   std::vector<std::shared_ptr<const YaraRule>> rules;
 };
 
-// Compiles one source file alone (its own namespace, Loki's externals).
-// On failure the message names the file, line and libyara's reason.
-Result<YaraSource> CompileYaraSource(std::string_view text, const std::string& origin);
+struct YaraInput {
+  std::string text, origin;
+};
+
+class YaraEngine;
+
+// What one load of YARA files gave: the files that compiled (in namespace
+// order) with their rules, the ones that did not, and the engine holding
+// every rule that compiled (nullptr if none did).
+struct YaraLoad {
+  std::vector<YaraSource> sources;
+  std::vector<std::pair<std::string, Status>> errors;  // origin, why
+  std::unique_ptr<YaraEngine> engine;
+};
+
+// Compiles the files together, each in its own namespace, with Loki's
+// externals: each file once, in one libyara compiler. A file that does not
+// compile is an error of its own (naming the file, line and libyara's
+// reason) and the others load.
+YaraLoad CompileYaraSources(const std::vector<YaraInput>& inputs);
 
 struct YaraMatch {
-  size_t source = 0;       // index into the sources the engine was built from
+  size_t source = 0;       // index into the sources of the load that built the engine
   std::string identifier;  // rule identifier
   std::string strings;     // "$a@120: eval(Request..." (bounded)
 };
@@ -74,10 +93,10 @@ class YaraScanner {
   YR_SCAN_CONTEXT* scanner_;
 };
 
+// The compiled rules of one load, shared by every worker (each with its own
+// YaraScanner).
 class YaraEngine {
  public:
-  // Compiles every source into one rule set (each in its namespace).
-  static Result<std::unique_ptr<YaraEngine>> Build(const std::vector<const YaraSource*>& sources);
   ~YaraEngine();
   Result<std::unique_ptr<YaraScanner>> NewScanner() const;
   // Scans `bytes` with the externals of `file`; appends the matches. A
@@ -87,9 +106,9 @@ class YaraEngine {
   size_t rule_count() const { return rule_count_; }
 
  private:
+  friend YaraLoad CompileYaraSources(const std::vector<YaraInput>& inputs);
   YaraEngine() = default;
   YR_RULES* rules_ = nullptr;
-  std::vector<std::string> namespaces_;  // by source index
   size_t rule_count_ = 0;
   int timeout_seconds_ = 60;
 };

@@ -203,7 +203,6 @@ struct Scanner::Impl {
   ScanOptions options;
   std::map<LogType, std::unique_ptr<Prefilter>> prefilters;
   HsScratch prototype;
-  std::unique_ptr<YaraEngine> yara;  // when any YARA rule is loaded
   TextLogReader text_reader;
   FileReader file_reader;
   std::vector<const EvidenceReader*> readers = {&text_reader, &file_reader};
@@ -262,11 +261,6 @@ Status Scanner::Prepare() {
     if (!s.ok()) return s;
     impl_->prefilters[kinds[i].type] = std::move(pf.value());
   }
-  if (auto sources = impl_->rules->yara_sources(); !sources.empty()) {
-    auto engine = YaraEngine::Build(sources);
-    if (!engine.ok()) return engine.status();
-    impl_->yara = std::move(engine.value());
-  }
   return Status::Ok();
 }
 
@@ -290,7 +284,7 @@ void Scanner::Impl::StartFile(WorkPool& pool, HostRun& host, const std::shared_p
   ReadContext context;
   context.prefilter = pf->second.get();
   context.rules = rules;
-  context.yara = yara.get();
+  context.yara = rules->yara_engines();
   context.max_content_bytes = options.max_content_bytes;
   context.install_roots = &host.install_roots;
   context.chunk_bytes = options.chunk_bytes;
@@ -518,18 +512,26 @@ ScanStats Scanner::Run(ScanSink& sink) {
   WorkPool pool(m.options.threads);
   m.scratch.assign(pool.size(), WorkerScratch());
   std::vector<HsScratch> owned(pool.size());
-  std::vector<std::unique_ptr<YaraScanner>> yara_scanners(pool.size());
-  for (unsigned i = 0; i < pool.size() && m.yara; ++i) {
-    auto scanner = m.yara->NewScanner();
-    if (!scanner.ok()) {
-      // The files are still judged by name, place and hash; YARA says why it did not run.
-      for (auto& host : hosts) host.errors.push_back({".", "YARA rules not run: " + scanner.status().message()});
-      for (auto& w : m.scratch) w.yara = nullptr;
-      yara_scanners.clear();
-      break;
+  std::vector<std::unique_ptr<YaraScanner>> yara_scanners;
+  std::map<size_t, std::string> failed_engines;
+  const auto engines = m.rules->yara_engines();
+  for (unsigned i = 0; i < pool.size(); ++i) {
+    m.scratch[i].yara.assign(engines.size(), nullptr);
+    for (size_t e = 0; e < engines.size(); ++e) {
+      auto scanner = engines[e]->NewScanner();
+      if (!scanner.ok()) {
+        failed_engines.emplace(e, scanner.status().message());
+        continue;
+      }
+      m.scratch[i].yara[e] = scanner.value().get();
+      yara_scanners.push_back(std::move(scanner.value()));
     }
-    yara_scanners[i] = std::move(scanner.value());
-    m.scratch[i].yara = yara_scanners[i].get();
+  }
+  // An engine without a scanner on every worker runs on none (never on some
+  // files only); the files are still judged by name, place and hash.
+  for (const auto& [e, why] : failed_engines) {
+    for (auto& w : m.scratch) w.yara[e] = nullptr;
+    for (auto& host : hosts) host.errors.push_back({".", "YARA rules not run: " + why});
   }
   for (unsigned i = 0; i < pool.size(); ++i) {
     hs_scratch_t* clone = nullptr;
