@@ -243,6 +243,13 @@ TEST(FilePlaneIoc, BuiltinHafniumNamesAndHashes) {
   std::map<std::string, std::set<std::string>> found;
   for (const auto& f : r.findings) found[f.source.path].insert(f.rule->id);
   EXPECT_TRUE(found["inetpub/wwwroot/aspnet_client/system_web/log.aspx"].count("ioc:hafnium-filename-iocs.txt:high"));
+  for (const auto& f : r.findings)
+    if (f.rule->kind == RuleKind::kIoc) {
+      EXPECT_EQ(f.rule->outcome, Outcome::kCompromise);  // "# outcome: compromise" in the built-in list
+      std::map<std::string, std::string> ev(f.evidence.begin(), f.evidence.end());
+      EXPECT_NE(ev["matched"].find("(Webshell names found under inetpub\\wwwroot\\aspnet_client)"), std::string::npos)
+          << ev["matched"];
+    }
   EXPECT_FALSE(found.count("Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/logon.aspx"));
 }
 

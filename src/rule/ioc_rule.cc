@@ -157,13 +157,23 @@ IocList ParseIocList(std::string_view text, const std::string& origin, IocListKi
     if (problems++ < kMaxProblemsListed) out.problems.push_back("line " + std::to_string(line_no) + ": " + p);
   };
   std::string group;  // a C2 list's "# comment" for the entries below it
+  Outcome outcome = Outcome::kNone;
   for (auto raw : Split(text, '\n')) {
     ++line_no;
     std::string_view line = Trim(raw);
     if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
     if (line.empty()) continue;
     if (line[0] == '#') {
-      group = std::string(Trim(line.substr(1)));
+      std::string_view comment = Trim(line.substr(1));
+      // exhunt's own directive (other tools read it as a comment): what a hit means for the host.
+      if (StartsWithIgnoreCase(comment, "outcome:")) {
+        if (auto o = ParseOutcome(AsciiLowerCopy(Trim(comment.substr(8)))))
+          outcome = *o;
+        else
+          problem("unknown outcome: " + std::string(comment));
+        continue;
+      }
+      group = std::string(comment);
       continue;
     }
     std::vector<std::string_view> parts = Split(line, ';');
@@ -236,6 +246,7 @@ IocList ParseIocList(std::string_view text, const std::string& origin, IocListKi
     info->description = std::to_string(entries.size()) + " entries of " + origin;
     info->origin = origin;
     info->severity = severity;
+    info->outcome = outcome;
     out.rules.push_back(std::make_shared<const IocRule>(std::move(info), kind, std::move(entries)));
   }
   return out;

@@ -10,7 +10,9 @@
 //                   exhunt reads name clients, not destinations)
 // A list's kind comes from its file name (Loki's convention: "hash",
 // "filename", "c2"). Entries are grouped into one rule per list and
-// severity (score as for YARA: >= 90 high, >= 70 medium, >= 40 low; no
+// severity; a comment line "# outcome: compromise" (exhunt's own; other
+// tools take it for a comment) says what a hit means for the host verdict,
+// else a hit states no outcome. Score as for YARA: >= 90 high, >= 70 medium, >= 40 low; no
 // score: high, as Loki scores a hash hit 100); a bad line is reported and
 // the rest load. A finding's evidence names the entry that matched.
 #pragma once
