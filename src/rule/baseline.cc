@@ -114,7 +114,7 @@ bool BaselineRule::Matches(const Record& record) const {
   return baseline_->Check(*path, *hash) == verdict_;
 }
 
-std::vector<std::shared_ptr<const Rule>> BaselineRules(std::shared_ptr<const Baseline> baseline,
+std::vector<std::shared_ptr<const Rule>> BaselineRules(const std::shared_ptr<const Baseline>& baseline,
                                                        const std::string& origin) {
   struct Spec {
     Baseline::Verdict verdict;

@@ -65,7 +65,7 @@ class BaselineRule final : public Rule {
 };
 
 // The four rules (changed/unknown x pages/other files) over one baseline.
-std::vector<std::shared_ptr<const Rule>> BaselineRules(std::shared_ptr<const Baseline> baseline,
+std::vector<std::shared_ptr<const Rule>> BaselineRules(const std::shared_ptr<const Baseline>& baseline,
                                                        const std::string& origin);
 
 }  // namespace exhunt
