@@ -113,8 +113,11 @@ TEST(Collection, ZipSevenZipAndTarGzReadLikeTheTreeTheyHold) {
     EXPECT_EQ(r.hosts[0].verdict, plain.hosts[0].verdict) << name;
     EXPECT_TRUE(r.errors.empty()) << name << ": " << r.errors[0].path << ": " << r.errors[0].message;
     // The file plane saw the entry's time, not the time of unpacking.
-    for (const auto& f : r.findings)
-      if (f.source.path == kPage) EXPECT_EQ(f.time, std::optional<TimeMs>(1614650000000)) << name;
+    for (const auto& f : r.findings) {
+      if (f.source.path == kPage) {
+        EXPECT_EQ(f.time, std::optional<TimeMs>(1614650000000)) << name;
+      }
+    }
     EXPECT_EQ(Sha256Of(archive), before) << name;
     EXPECT_TRUE(std::filesystem::is_empty(o.unpack_dir)) << name << ": the unpacked copy is removed";
   }

@@ -181,8 +181,11 @@ TEST(FilePlane, DumpsAndStagedArchives) {
   // A vendor's cache is listed, low, never dropped.
   EXPECT_EQ(found["ProgramData/Package Cache/{x}/setup.zip"],
             (std::set<std::string>{"exhunt.file.archive_in_programdata"}));
-  for (const auto& f : r.findings)
-    if (f.rule->id == "exhunt.file.archive_in_programdata") EXPECT_EQ(f.rule->severity, Severity::kLow);
+  for (const auto& f : r.findings) {
+    if (f.rule->id == "exhunt.file.archive_in_programdata") {
+      EXPECT_EQ(f.rule->severity, Severity::kLow);
+    }
+  }
 }
 
 }  // namespace
