@@ -41,6 +41,7 @@ TextEncoding GuessTextEncoding(std::string_view head) {
     if (even == n / 2 && odd == 0) return TextEncoding::kUtf16Be;
   }
   // CR alone: a CR and no LF in the head, and the CRs not at its very end only.
+  if (head.empty()) return TextEncoding::kPlain;  // (an empty mapping's data() may be null)
   if (!memchr(head.data(), '\n', head.size())) {
     const char* cr = static_cast<const char*>(memchr(head.data(), '\r', head.size()));
     if (cr && size_t(cr - head.data()) + 1 < head.size()) return TextEncoding::kCrOnly;

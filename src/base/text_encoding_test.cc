@@ -40,3 +40,15 @@ TEST(TextEncoding, TranscodesLineForLine) {
 
 }  // namespace
 }  // namespace exhunt
+
+namespace exhunt {
+namespace {
+
+// An empty file's mapping has no bytes and may have no address at all.
+TEST(TextEncoding, AnEmptyHeadIsPlainText) {
+  EXPECT_EQ(GuessTextEncoding(std::string_view()), TextEncoding::kPlain);
+  EXPECT_EQ(GuessTextEncoding(std::string_view("", 0)), TextEncoding::kPlain);
+}
+
+}  // namespace
+}  // namespace exhunt
