@@ -24,8 +24,7 @@ struct Entry {
 };
 
 std::string TempDir(const std::string& name) {
-  std::string dir = testing::SharedPath("").empty() ? "/tmp" : "/tmp";
-  dir += "/exhunt-collection-test-" + std::to_string(getpid()) + "/" + name;
+  std::string dir = TempParent() + "/exhunt-collection-test-" + std::to_string(getpid()) + "/" + name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -194,6 +193,30 @@ TEST(Collection, EntryNames) {
   EXPECT_EQ(UnsafeEntryName("a/..b/c"), "");
   EXPECT_EQ(CollectionStem("/x/EXCH01.tar.gz"), "EXCH01");
   EXPECT_EQ(CollectionStem("EXCH02.7z"), "EXCH02");
+}
+
+}  // namespace
+}  // namespace exhunt
+
+namespace exhunt {
+namespace {
+
+TEST(Collection, TheUnpackedSizeCapStopsTheRest) {
+  const std::string dir = TempDir("cap");
+  std::vector<Entry> entries = Server();
+  entries.push_back({"C/a.bin", std::string(size_t(1) << 20, 'a')});
+  entries.push_back({"C/b.bin", std::string(size_t(1) << 20, 'b')});
+  entries.push_back({"C/c.txt", "never unpacked"});
+  const std::string archive = WriteArchive(dir + "/EXCH01.zip", "zip", "", entries);
+  ScanOptions o;
+  o.unpack_dir = TempDir("cap-unpack");
+  o.unpack_limits.max_total_bytes = uint64_t(3) << 19;  // 1.5 MiB
+  ScanResult r = testing::ScanPath(archive, o);
+  std::string all;
+  for (const auto& e : r.errors) all += e.path + ": " + e.message + "\n";
+  EXPECT_NE(all.find("C/b.bin: unpacked-size cap of 1 MiB reached"), std::string::npos) << all;
+  EXPECT_NE(all.find("1 more entries not unpacked"), std::string::npos) << all;
+  EXPECT_TRUE(Found(r)[kPage].count("exhunt_webshell_china_chopper_eval"));
 }
 
 }  // namespace

@@ -14,6 +14,14 @@ namespace {
 
 constexpr size_t kMaxProblemsListed = 5;
 
+// Windows paths: case does not matter.
+RE2::Options PathRegexOptions() {
+  RE2::Options opt;
+  opt.set_case_sensitive(false);
+  opt.set_log_errors(false);
+  return opt;
+}
+
 bool IsHex(std::string_view s) {
   for (char c : s)
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
@@ -77,9 +85,7 @@ IocRule::IocRule(std::shared_ptr<const RuleInfo> info, IocListKind kind, std::ve
   for (size_t i = 0; i < entries_.size(); ++i)
     if (kind_ != IocListKind::kFileName) by_value_.emplace(entries_[i].value, i);
   if (kind_ == IocListKind::kFileName) {
-    RE2::Options opt;
-    opt.set_case_sensitive(false);
-    opt.set_log_errors(false);
+    RE2::Options opt = PathRegexOptions();
     opt.set_max_mem(int64_t(256) << 20);
     names_ = std::make_unique<NameSet>(opt);
     bool ok = true;
@@ -115,9 +121,7 @@ const IocEntry* IocRule::Find(const Record& record) const {
     case IocListKind::kFileName: {
       auto path = record.Field("Path");
       if (!path) return nullptr;
-      auto hit = [&](const IocEntry& e) {
-        return !(e.false_positive && RE2::PartialMatch(*path, *e.false_positive));
-      };
+      auto hit = [&](const IocEntry& e) { return !(e.false_positive && RE2::PartialMatch(*path, *e.false_positive)); };
       if (names_) {
         std::vector<int> ids;
         if (!names_->set.Match(*path, &ids)) return nullptr;
@@ -210,9 +214,7 @@ IocList ParseIocList(std::string_view text, const std::string& origin, IocListKi
         problem("not REGEX;SCORE[;FALSE-POSITIVE-REGEX]");
         continue;
       }
-      RE2::Options opt;
-      opt.set_case_sensitive(false);
-      opt.set_log_errors(false);
+      const RE2::Options opt = PathRegexOptions();
       auto re = std::make_shared<const RE2>(std::string(parts[0]), opt);
       if (!re->ok()) {
         problem("regex does not compile: " + re->error());

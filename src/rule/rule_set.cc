@@ -9,8 +9,28 @@ namespace exhunt {
 
 namespace {
 
-bool IsSigmaFile(std::string_view name) { return EndsWithIgnoreCase(name, ".yml") || EndsWithIgnoreCase(name, ".yaml"); }
+bool IsSigmaFile(std::string_view name) {
+  return EndsWithIgnoreCase(name, ".yml") || EndsWithIgnoreCase(name, ".yaml");
+}
 bool IsYaraFile(std::string_view name) { return EndsWithIgnoreCase(name, ".yar") || EndsWithIgnoreCase(name, ".yara"); }
+
+// `path` itself if it is a file, else the regular files directly in it
+// whose names `wanted` takes, sorted.
+Status FilesAt(FileSystem* fs, const std::string& path, bool (*wanted)(std::string_view),
+               std::vector<std::string>* files) {
+  auto info = fs->Stat(path);
+  if (!info.ok()) return info.status();
+  if (info->is_regular) {
+    files->push_back(path);
+    return Status::Ok();
+  }
+  std::vector<DirEntry> entries;
+  if (Status s = fs->List(path, &entries); !s.ok()) return s;
+  for (const auto& e : entries)
+    if (e.is_regular && wanted(e.name)) files->push_back(JoinPath(path, e.name));
+  std::sort(files->begin(), files->end());
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -44,19 +64,12 @@ void RuleSet::AddBaselineText(std::string_view text, const std::string& origin) 
 }
 
 Status RuleSet::AddBaseline(FileSystem* fs, const std::string& path) {
-  auto info = fs->Stat(path);
-  if (!info.ok()) return info.status();
   std::vector<std::string> files;
-  if (info->is_regular) {
-    files.push_back(path);
-  } else {
-    std::vector<DirEntry> entries;
-    if (Status s = fs->List(path, &entries); !s.ok()) return s;
-    for (const auto& e : entries)
-      if (e.is_regular && EndsWithIgnoreCase(e.name, ".csv")) files.push_back(JoinPath(path, e.name));
-    std::sort(files.begin(), files.end());
-    if (files.empty()) return Status::NotFound(path + ": no *.csv baseline in this folder");
-  }
+  if (Status s = FilesAt(
+          fs, path, [](std::string_view n) { return EndsWithIgnoreCase(n, ".csv"); }, &files);
+      !s.ok())
+    return s;
+  if (files.empty()) return Status::NotFound(path + ": no *.csv baseline in this folder");
   for (const auto& p : files) {
     auto file = fs->Open(p);
     if (!file.ok()) {
@@ -69,18 +82,11 @@ Status RuleSet::AddBaseline(FileSystem* fs, const std::string& path) {
 }
 
 Status RuleSet::AddIocDirectory(FileSystem* fs, const std::string& dir) {
-  auto info = fs->Stat(dir);
-  if (!info.ok()) return info.status();
   std::vector<std::string> files;
-  if (info->is_regular) {
-    files.push_back(dir);
-  } else {
-    std::vector<DirEntry> entries;
-    if (Status s = fs->List(dir, &entries); !s.ok()) return s;
-    for (const auto& e : entries)
-      if (e.is_regular) files.push_back(JoinPath(dir, e.name));
-    std::sort(files.begin(), files.end());
-  }
+  if (Status s = FilesAt(
+          fs, dir, [](std::string_view) { return true; }, &files);
+      !s.ok())
+    return s;
   for (const auto& p : files) {
     auto kind = IocListKindOf(p);
     if (!kind) {

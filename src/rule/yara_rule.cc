@@ -102,7 +102,7 @@ struct ScanState {
 // 2-byte boundaries; reading them is how its own API works on x86-64, so
 // UBSan's alignment check is off for this function alone.
 __attribute__((no_sanitize("alignment"))) int OnScanMessage(YR_SCAN_CONTEXT* context, int message, void* data,
-                                                             void* user) {
+                                                            void* user) {
   if (message != CALLBACK_MSG_RULE_MATCHING) return CALLBACK_CONTINUE;
   auto* state = static_cast<ScanState*>(user);
   const YR_RULE* rule = static_cast<const YR_RULE*>(data);
@@ -131,8 +131,7 @@ __attribute__((no_sanitize("alignment"))) int OnScanMessage(YR_SCAN_CONTEXT* con
 
 }  // namespace
 
-YaraRule::YaraRule(std::shared_ptr<const RuleInfo> info, std::string yara_namespace, std::string identifier)
-    : namespace_(std::move(yara_namespace)), identifier_(std::move(identifier)) {
+YaraRule::YaraRule(std::shared_ptr<const RuleInfo> info, std::string identifier) : identifier_(std::move(identifier)) {
   info_ = std::move(info);
   evidence_fields_ = {"Path", "yara:" + info_->id, "Size", "Modified", "SHA256"};
 }
@@ -177,7 +176,7 @@ std::shared_ptr<const YaraRule> RuleFromYara(const YR_RULE* rule, const std::str
       info->marks = SplitList(value);
     }
   }
-  return std::make_shared<const YaraRule>(std::move(info), origin, rule->identifier);
+  return std::make_shared<const YaraRule>(std::move(info), rule->identifier);
 }
 
 }  // namespace
@@ -202,7 +201,8 @@ YaraLoad CompileYaraSources(const std::vector<YaraInput>& inputs) {
       if (!compiler->Add(inputs[good[k]].text, "n" + std::to_string(k), inputs[good[k]].origin).ok()) {
         // Compiled before, not now: a limit of libyara's; nothing more can load.
         for (size_t i = next; i < inputs.size(); ++i)
-          out.errors.emplace_back(inputs[i].origin, Status::Engine(inputs[i].origin + ": not loaded (libyara refused the set)"));
+          out.errors.emplace_back(inputs[i].origin,
+                                  Status::Engine(inputs[i].origin + ": not loaded (libyara refused the set)"));
         good.resize(k);
         next = inputs.size();
         restart = true;
@@ -287,7 +287,7 @@ Status YaraEngine::Scan(YaraScanner& scanner, std::string_view bytes, const File
   if (rc == ERROR_SUCCESS) return Status::Ok();
   if (rc == ERROR_SCAN_TIMEOUT)
     return Status::Engine("YARA scan stopped after " + std::to_string(timeout_seconds_) +
-                            " s (timeout); matches found until then are kept");
+                          " s (timeout); matches found until then are kept");
   if (rc == ERROR_INSUFFICIENT_MEMORY) return Status::Engine("YARA scan ran out of memory");
   if (rc == ERROR_TOO_MANY_MATCHES) return Status::Engine("YARA scan stopped: too many matches of one string");
   return Status::Engine("YARA scan failed (libyara error " + std::to_string(rc) + ")");

@@ -33,16 +33,15 @@ namespace exhunt {
 
 class YaraRule final : public Rule {
  public:
-  YaraRule(std::shared_ptr<const RuleInfo> info, std::string yara_namespace, std::string identifier);
+  YaraRule(std::shared_ptr<const RuleInfo> info, std::string identifier);
   bool AppliesTo(LogType type) const override { return type == LogType::kFile; }
   // The reader records every YARA match in the file record (yara:<id>).
   bool Matches(const Record& record) const override;
   const std::vector<std::string>& evidence_fields() const override { return evidence_fields_; }
-  const std::string& yara_namespace() const { return namespace_; }
   const std::string& identifier() const { return identifier_; }
 
  private:
-  std::string namespace_, identifier_;
+  std::string identifier_;
   std::vector<std::string> evidence_fields_;
 };
 
@@ -101,8 +100,7 @@ class YaraEngine {
   Result<std::unique_ptr<YaraScanner>> NewScanner() const;
   // Scans `bytes` with the externals of `file`; appends the matches. A
   // timeout or engine error returns its status with the matches so far.
-  Status Scan(YaraScanner& scanner, std::string_view bytes, const FileFields& file,
-              std::vector<YaraMatch>* out) const;
+  Status Scan(YaraScanner& scanner, std::string_view bytes, const FileFields& file, std::vector<YaraMatch>* out) const;
   size_t rule_count() const { return rule_count_; }
 
  private:

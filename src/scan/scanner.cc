@@ -57,10 +57,10 @@ struct FileUnit {
 
 struct HostRun {
   std::string name;
-  std::vector<DiscoveredTree> trees;       // one per root of this host
-  std::vector<FileSystem*> tree_fs;        // what each tree is read through
+  std::vector<DiscoveredTree> trees;         // one per root of this host
+  std::vector<FileSystem*> tree_fs;          // what each tree is read through
   std::vector<UnpackedCollection> unpacked;  // collections unpacked for this host, removed when it is done
-  std::vector<std::string> install_roots;  // of every root
+  std::vector<std::string> install_roots;    // of every root
   std::vector<std::shared_ptr<FileUnit>> units;
   // Filled while its files are read (under the scanner's lock).
   HostCoverage coverage;
@@ -340,8 +340,8 @@ void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
   for (const auto& per_chunk : unlisted)
     for (const auto& [rule, n] : per_chunk) host.unlisted[rules->rules()[rule]->info().get()] += n;
   // Coverage counts only what lies inside the scan window.
-  std::vector<TimeSpan> spans = ClipSpans(facts.spans, options.since.value_or(INT64_MIN),
-                                          options.until.value_or(INT64_MAX));
+  std::vector<TimeSpan> spans =
+      ClipSpans(facts.spans, options.since.value_or(INT64_MIN), options.until.value_or(INT64_MAX));
   std::optional<TimeMs> first = facts.first, last = facts.last;
   if (options.since || options.until) {  // first and last inside the window too
     first = spans.empty() ? std::nullopt : std::optional<TimeMs>(spans.front().first);
@@ -469,7 +469,9 @@ ScanStats Scanner::Run(ScanSink& sink) {
     std::vector<ScanError> unpack_errors;
     if (collection[r]) {
       auto file = m.fs->Open(root);
-      auto unpacked = file.ok() ? UnpackCollection(file.value()->bytes(), root, m.options.unpack_dir.empty() ? TempParent() : m.options.unpack_dir, m.options.unpack_limits)
+      auto unpacked = file.ok() ? UnpackCollection(file.value()->bytes(), root,
+                                                   m.options.unpack_dir.empty() ? TempParent() : m.options.unpack_dir,
+                                                   m.options.unpack_limits)
                                 : Result<UnpackedCollection>(file.status());
       if (unpacked.ok()) {
         tree_root = unpacked.value().dir;
@@ -478,7 +480,8 @@ ScanStats Scanner::Run(ScanSink& sink) {
         host.unpacked.push_back(std::move(unpacked.value()));
       } else {
         // Not an archive after all (a lone .gz log): the file itself is the evidence.
-        unpack_errors.push_back({HostNameForRoot(root), "read as a file, not unpacked: " + unpacked.status().message()});
+        unpack_errors.push_back(
+            {HostNameForRoot(root), "read as a file, not unpacked: " + unpacked.status().message()});
       }
     }
     DiscoveredTree tree = Discover(tree_fs, tree_root);
@@ -492,8 +495,8 @@ ScanStats Scanner::Run(ScanSink& sink) {
     for (EvidenceFile* e : evidence) {
       const EvidenceFile& f = *e;
       if (f.type != LogType::kFile && m.options.max_file_size && f.size > m.options.max_file_size) {
-        tree.skipped.push_back({f.rel_path, "larger than --max-file-size (" + std::to_string(m.options.max_file_size) +
-                                                " bytes)",
+        tree.skipped.push_back({f.rel_path,
+                                "larger than --max-file-size (" + std::to_string(m.options.max_file_size) + " bytes)",
                                 f.size});
         continue;
       }

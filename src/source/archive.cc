@@ -12,16 +12,13 @@
 #include <filesystem>
 
 #include "base/text.h"
+#include "source/discovery.h"
 
 namespace exhunt {
 
 bool LooksLikeCollection(std::string_view head) {
-  auto starts = [&](std::string_view magic, size_t at = 0) {
-    return head.size() >= at + magic.size() && head.substr(at, magic.size()) == magic;
-  };
-  return starts("PK\x03\x04") || starts(std::string_view("7z\xbc\xaf\x27\x1c", 6)) || starts("ustar", 257) ||
-         starts("\x1f\x8b") || starts("BZh") || starts(std::string_view("\xfd" "7zXZ\x00", 6)) ||
-         starts("\x28\xb5\x2f\xfd");
+  // The compressed and archive formats discovery names, plus a bare tar.
+  return !UnreadableEncoding(head).empty() || (head.size() >= 262 && head.substr(257, 5) == "ustar");
 }
 
 std::string TempParent() {
@@ -118,7 +115,7 @@ Result<UnpackedCollection> UnpackCollection(std::string_view bytes, const std::s
     if (type == AE_IFDIR) continue;
     if (type != AE_IFREG) {
       out.refused.push_back({rel, type == AE_IFLNK ? "symbolic link inside the archive (not followed)"
-                                                    : "not a regular file inside the archive (not read)"});
+                                                   : "not a regular file inside the archive (not read)"});
       continue;
     }
     if (archive_entry_is_encrypted(entry)) {
