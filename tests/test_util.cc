@@ -1,6 +1,13 @@
 #include "test_util.h"
 
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
 
 #include "base/text.h"
 
@@ -70,6 +77,46 @@ std::string SharedPath(const std::string& rel) {
   std::string p = std::string(EXHUNT_SHARED_DIR) + "/" + rel;
   struct stat st;
   return stat(p.c_str(), &st) == 0 ? p : std::string();
+}
+
+std::string CommandOutput(const std::vector<std::string>& argv, int* status) {
+  *status = -1;
+  int fds[2];
+  if (pipe(fds) != 0) return "";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  std::string out;
+  if (rc == 0) {
+    char buf[1 << 16];
+    ssize_t n;
+    while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, size_t(n));
+    int ws = 0;
+    if (waitpid(pid, &ws, 0) == pid && WIFEXITED(ws)) *status = WEXITSTATUS(ws);
+  }
+  close(fds[0]);
+  return out;
+}
+
+std::vector<std::string> EvtxFilesUnder(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::string p = it->path().string();
+    if (it->is_regular_file() && EndsWithIgnoreCase(p, ".evtx")) out.push_back(p);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::set<std::pair<unsigned, size_t>> PrefilterHits(const Prefilter& pf, const std::string& text) {

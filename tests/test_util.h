@@ -43,6 +43,13 @@ std::string SharedPath(const std::string& rel);
   const std::string var = ::exhunt::testing::SharedPath(rel); \
   if (var.empty()) GTEST_SKIP() << "../shared/" << (rel) << " is absent: test skipped"
 
+// Runs argv[0] (looked up in PATH) with its arguments and returns what it
+// wrote to stdout; `status` gets its exit status (-1 if it could not run).
+std::string CommandOutput(const std::vector<std::string>& argv, int* status);
+
+// EVTX files below `dir` (recursively), sorted.
+std::vector<std::string> EvtxFilesUnder(const std::string& dir);
+
 // Every (literal id, end offset) a prefilter reports over `text`.
 std::set<std::pair<unsigned, size_t>> PrefilterHits(const Prefilter& pf, const std::string& text);
 
