@@ -22,7 +22,8 @@ class TextLogReader final : public EvidenceReader {
  public:
   PositionKind position_kind() const override { return PositionKind::kLine; }
   bool Reads(const EvidenceKind& kind) const override {
-    return kind.type != LogType::kUnknown && kind.format != RecordFormat::kFile;
+    return kind.type != LogType::kUnknown && (kind.format == RecordFormat::kW3c || kind.format == RecordFormat::kCsv ||
+                                              kind.format == RecordFormat::kText);
   }
   std::unique_ptr<FileReading> Open(const EvidenceFile& file, MappedFile& map,
                                     const ReadContext& context) const override;

@@ -176,8 +176,17 @@ bool RuleSet::Add(std::shared_ptr<const Rule> rule) {
 
 std::vector<RuleCover> RuleSet::Covers(LogType type) const {
   std::vector<RuleCover> out;
-  for (unsigned r = 0; r < rules_.size(); ++r)
-    if (rules_[r]->AppliesTo(type)) out.push_back({r, rules_[r]->Cover(type), rules_[r]->Requirements(type)});
+  // Literals serve readers that search raw text; an event log's records are
+  // decoded fields, so its rules are offered every record of their kind.
+  const RecordFormat format = RecordFormatOf(type);
+  const bool raw_text = format == RecordFormat::kW3c || format == RecordFormat::kCsv || format == RecordFormat::kText;
+  for (unsigned r = 0; r < rules_.size(); ++r) {
+    if (!rules_[r]->AppliesTo(type)) continue;
+    if (raw_text)
+      out.push_back({r, rules_[r]->Cover(type), rules_[r]->Requirements(type)});
+    else
+      out.push_back({r, std::nullopt, {}});
+  }
   return out;
 }
 

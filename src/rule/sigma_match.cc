@@ -175,6 +175,11 @@ bool SigmaRule::EvalNode(const ConditionNode& node, const Record& record, std::v
 
 bool SigmaRule::Matches(const Record& record) const {
   std::vector<signed char> memo(selections_.size(), -1);
+  if (!windows_sources_.empty()) {
+    const WindowsEventSource* source = FindEventSource(windows_sources_, record);
+    if (!source) return false;
+    if (!source->aliases.empty()) return EvalNode(condition_, AliasedRecord(record, source->aliases), memo);
+  }
   return EvalNode(condition_, record, memo);
 }
 

@@ -390,6 +390,11 @@ Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml,
       rule->logsource_.service = AsciiLowerCopy(Scalar(ls["service"]));
       rule->logsource_.category = AsciiLowerCopy(Scalar(ls["category"]));
     }
+    if (rule->logsource_.product == "windows") {
+      auto sources = MapWindowsLogSource(rule->logsource_.service, rule->logsource_.category);
+      if (!sources.ok()) return Status::Unsupported(origin + ": " + sources.status().message());
+      rule->windows_sources_ = std::move(sources.value());
+    }
     const YAML::Node det = doc["detection"];
     if (!det || !det.IsMap()) return Status::InvalidArgument(origin + ": rule has no detection");
     std::vector<std::string> conditions;
@@ -437,7 +442,9 @@ Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml,
 }
 
 bool SigmaRule::AppliesTo(LogType type) const {
-  return MatchesLogSource(KindOf(type), logsource_.product, logsource_.service, logsource_.category);
+  const EvidenceKind& kind = KindOf(type);
+  if (kind.format == RecordFormat::kEvtx && windows_sources_.empty()) return false;  // windows/webserver is IIS
+  return MatchesLogSource(kind, logsource_.product, logsource_.service, logsource_.category);
 }
 
 }  // namespace exhunt

@@ -32,6 +32,7 @@
 #include "rule/regex_literal.h"
 #include "rule/rule.h"
 #include "rule/rule_info.h"
+#include "rule/windows_logsource.h"
 
 namespace re2 {
 class RE2;
@@ -103,6 +104,9 @@ class SigmaRule final : public Rule {
 
   std::vector<std::string> evidence_fields_;
   LogSource logsource_;
+  // Product windows: the events the logsource means (rule/windows_logsource.h);
+  // a record of none of them does not match.
+  std::vector<WindowsEventSource> windows_sources_;
   std::vector<Selection> selections_;
   ConditionNode condition_;
 };

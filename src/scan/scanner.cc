@@ -12,6 +12,7 @@
 #include "exposure/tree_assessment.h"
 #include "finding/file_requests.h"
 #include "finding/verdict.h"
+#include "reader/evtx_reader.h"
 #include "reader/file_reader.h"
 #include "reader/text_log_reader.h"
 #include "rule/yara_rule.h"
@@ -205,7 +206,8 @@ struct Scanner::Impl {
   HsScratch prototype;
   TextLogReader text_reader;
   FileReader file_reader;
-  std::vector<const EvidenceReader*> readers = {&text_reader, &file_reader};
+  EvtxReader evtx_reader;
+  std::vector<const EvidenceReader*> readers = {&text_reader, &file_reader, &evtx_reader};
 
   std::mutex mu;
   ScanProgress progress;

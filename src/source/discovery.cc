@@ -19,7 +19,8 @@ std::string Basename(std::string_view p) {
 
 bool WorthSniffing(const std::string& lower_name) {
   return EndsWithIgnoreCase(lower_name, ".log") || EndsWithIgnoreCase(lower_name, ".txt") ||
-         EndsWithIgnoreCase(lower_name, ".csv") || lower_name.find('.') == std::string::npos;
+         EndsWithIgnoreCase(lower_name, ".csv") || EndsWithIgnoreCase(lower_name, ".evtx") ||
+         lower_name.find('.') == std::string::npos;
 }
 
 // Compressed files by name: the extension and what it means.
@@ -50,6 +51,12 @@ std::string_view UnreadableEncoding(std::string_view head) {
   if (starts(std::string_view("\xfd" "7zXZ\x00", 6))) return "compressed (xz)";
   if (starts("\x28\xb5\x2f\xfd")) return "compressed (zstd)";
   return "";
+}
+
+LogType ClassifyByMagic(std::string_view head) {
+  for (const auto& k : EvidenceKinds())
+    if (!k.magic.empty() && head.substr(0, k.magic.size()) == k.magic) return k.type;
+  return LogType::kUnknown;
 }
 
 LogType ClassifyLogPath(std::string_view rel_path) {
@@ -172,6 +179,10 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
         return true;
       }
       std::string_view head = file.value()->bytes().substr(0, 8192);
+      if (LogType by_magic = ClassifyByMagic(head); by_magic != LogType::kUnknown) {
+        tree.logs.push_back({path, rel, by_magic, size});
+        return true;
+      }
       // UTF-16 or CR-only copies are classified by their text (the reader transcodes them).
       std::string plain;
       if (TextEncoding e = GuessTextEncoding(head); e != TextEncoding::kPlain) {

@@ -63,6 +63,8 @@ struct DiscoveredTree {
 
 // Classifies by path alone; kUnknown if the path says nothing.
 LogType ClassifyLogPath(std::string_view rel_path);
+// The kind whose signature the bytes start with (EVTX: "ElfFile"), if any.
+LogType ClassifyByMagic(std::string_view head);
 // Classifies by the first bytes of a file; kUnknown if not a known log.
 LogType ClassifyLogContent(std::string_view head);
 

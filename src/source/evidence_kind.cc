@@ -16,6 +16,10 @@ constexpr LogSourcePattern kRpsSources[] = {{"exchange", "rps-http", "*"}};
 constexpr LogSourcePattern kExchangeCsvSources[] = {{"exchange", "exchange-csv", "*"}};
 // Files on disk; exhunt's own logsource (Sigma's file_event is an event of a
 // process writing a file, which event logs carry).
+// Windows event logs: every Sigma rule of product windows; which channel and
+// events a rule's service or category means is the rule's business
+// (rule/windows_logsource.h).
+constexpr LogSourcePattern kEvtxSources[] = {{"windows", "*", "*"}};
 constexpr LogSourcePattern kFileSources[] = {{"exhunt", "*", "file"}};
 
 constexpr std::string_view kHttpProxyFields =
@@ -64,6 +68,8 @@ constexpr EvidenceKind kKinds[] = {
      "rps_http", true, "Rps Http*", "ClientInfo,CommandName", "rps_http", "", true},
     {LogType::kExchangeCsv, "exchange-csv", F::kCsv, "", kExchangeCsvSources, V::kExchange, "", "", false, "", "", "",
      "", false},
+    {LogType::kEvtx, "evtx", F::kEvtx, "", kEvtxSources, V::kWindows, "/winevt/logs/", ".evtx", false, "", "", "",
+     "", false, false, true, std::string_view("ElfFile\0", 8)},
     // Found by discovery as every regular file that is no log (no path part).
     {LogType::kFile, "file", F::kFile, "", kFileSources, V::kFile, "", "", false, "", "", "", "", false},
 };
@@ -93,6 +99,11 @@ LogType LogTypeFromName(std::string_view name) {
 std::string EvidenceFamily(LogType type, std::string_view rel_path) {
   const EvidenceKind& kind = KindOf(type);
   std::string family(kind.name);
+  if (kind.family_by_file_name) {
+    std::string name = AsciiLowerCopy(rel_path.substr(rel_path.find_last_of("/\\") + 1));
+    if (size_t dot = name.rfind('.'); dot != std::string::npos && dot > 0) name.resize(dot);
+    return name.empty() ? family : family + "/" + name;
+  }
   if (!kind.family_by_folder || kind.path_part.empty()) return family;
   std::string p = "/" + AsciiLowerCopy(rel_path);
   size_t at = p.find(kind.path_part);

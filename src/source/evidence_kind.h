@@ -24,13 +24,15 @@ enum class LogType {
   kOabGenerator,  // <install>\Logging\OABGeneratorLog\*.log
   kRpsHttp,       // <install>\Logging\CmdletInfra\Powershell-Proxy\Http\*Rps_Http_20*
   kExchangeCsv,   // any other Exchange CSV log with a #Fields header
+  kEvtx,          // Windows\System32\winevt\Logs\*.evtx, or any file with the EVTX signature
   kFile,          // the file plane: any other regular file (webshells, dumps, archives)
 };
 
 // How a log type's records are laid out: W3C space-separated lines, RFC 4180
 // CSV records (which may span lines), plain text lines (OABGenerator), or a
-// whole file as one record of its metadata, hashes and content matches.
-enum class RecordFormat { kW3c, kCsv, kText, kFile };
+// whole file as one record of its metadata, hashes and content matches, or
+// Windows events (EVTX files).
+enum class RecordFormat { kW3c, kCsv, kText, kFile, kEvtx };
 
 // Which names rules may use for fields (record/log_record.cc binds them).
 enum class FieldVocabulary {
@@ -39,6 +41,7 @@ enum class FieldVocabulary {
   kEcp,       // kExchange plus the typed keys of EventData ("Cmd", "S:URL")
   kOab,       // kExchange plus the derived "DownloadPath" and "DownloadPathInOab"
   kFile,      // a file's own fields (record/file_record.h): Path, Name, Extension, SHA256, ...
+  kWindows,   // the canonical fields of a Windows event (record/event_record.h)
 };
 
 // One Sigma logsource pattern; "*" matches any value, anything else
@@ -78,6 +81,11 @@ struct EvidenceKind {
   // Whether the folder at `path_part` names a family of its own (an
   // HttpProxy protocol, an IIS site): coverage is judged per family.
   bool family_by_folder = false;
+  // Whether the file name (without extension) names the family: an event
+  // log's channel ("evtx/security").
+  bool family_by_file_name = false;
+  // The first bytes that make a file this kind wherever it lies.
+  std::string_view magic = {};
 };
 
 // Every kind exhunt reads, kUnknown excluded, in report order.

@@ -1,0 +1,154 @@
+#include "reader/evtx_reader.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "reader/evtx_format.h"
+#include "record/event_record.h"
+
+namespace exhunt {
+
+namespace {
+
+// At most this many problems are listed per file; the rest are counted.
+constexpr size_t kMaxProblemsListed = 64;
+
+struct TaskFacts {
+  uint64_t records = 0, skipped = 0;
+  std::optional<TimeMs> first, last;
+  std::vector<TimeSpan> spans;
+  std::vector<std::string> problems;
+  size_t problems_unlisted = 0;
+
+  void Problem(std::string text) {
+    if (problems.size() < kMaxProblemsListed) {
+      problems.push_back(std::move(text));
+    } else {
+      ++problems_unlisted;
+    }
+  }
+  void AddTime(TimeMs t) {
+    if (!first || t < *first) first = t;
+    if (!last || t > *last) last = t;
+    if (!spans.empty() && t >= spans.back().first - kCoverageGap && t <= spans.back().last + kCoverageGap) {
+      spans.back().first = std::min(spans.back().first, t);
+      spans.back().last = std::max(spans.back().last, t);
+    } else {
+      spans.push_back({t, t});
+    }
+  }
+};
+
+class EvtxReading final : public FileReading {
+ public:
+  EvtxReading(MappedFile& map, const ReadContext& context) : map_(map), context_(context) {
+    std::string_view bytes = map_.bytes();
+    auto header = ReadEvtxFileHeader(bytes);
+    if (!header.ok()) {
+      not_read_ = "not an EVTX file (no ElfFile signature)";
+      return;
+    }
+    if (!header->checksum_ok) header_problems_.push_back("file header checksum mismatch; chunks read all the same");
+    if (header->major != 3)
+      header_problems_.push_back(fmt::format("EVTX version {}.{}; read as version 3", header->major, header->minor));
+    size_t chunks = bytes.size() > kEvtxFileHeaderSize
+                        ? (bytes.size() - kEvtxFileHeaderSize + kEvtxChunkSize - 1) / kEvtxChunkSize
+                        : 0;
+    chunks_ = chunks;
+    tasks_.resize((chunks + EvtxReader::kChunksPerTask - 1) / EvtxReader::kChunksPerTask);
+    for (auto& r : context_.prefilter->applicable_rules()) rules_.push_back(r);
+    std::sort(rules_.begin(), rules_.end());
+  }
+
+  size_t chunk_count() const override { return tasks_.size(); }
+
+  void ReadChunk(size_t k, WorkerScratch&, RecordSink& sink) override {
+    std::string_view bytes = map_.bytes();
+    TaskFacts& facts = tasks_[k];
+    EvtxChunkDecoder decoder;
+    EventXml xml;
+    EventRecord record;
+    std::vector<std::string> problems;
+    const size_t begin = k * EvtxReader::kChunksPerTask;
+    const size_t end = std::min(chunks_, begin + EvtxReader::kChunksPerTask);
+    for (size_t c = begin; c < end; ++c) {
+      const size_t at = kEvtxFileHeaderSize + c * kEvtxChunkSize;
+      std::string_view chunk = bytes.substr(at, kEvtxChunkSize);
+      problems.clear();
+      auto opened = decoder.Open(chunk, &problems);
+      for (auto& p : problems) facts.Problem(fmt::format("chunk {}: {}", c, p));
+      if (opened != EvtxChunkDecoder::OpenResult::kChunk) continue;
+      EvtxRecordInfo info;
+      std::string why;
+      for (;;) {
+        auto step = decoder.Next(&xml, &info, &why);
+        if (step == EvtxChunkDecoder::Step::kEnd) break;
+        if (step == EvtxChunkDecoder::Step::kSkipped) {
+          ++facts.skipped;
+          facts.Problem(fmt::format("chunk {}: {}", c, why));
+          continue;
+        }
+        record.Reset(xml);
+        ++facts.records;
+        std::optional<TimeMs> t = record.Time();
+        if (!t && info.written_time) t = FileTimeToMs(info.written_time);
+        if (t) facts.AddTime(*t);
+        uint64_t id = info.id;
+        if (auto f = record.Field("EventRecordID")) ParseUint(*f, &id);
+        if (!rules_.empty()) sink.OnRecord(record, RecordPlace{k, id}, rules_);
+      }
+    }
+    if (end > begin) {
+      size_t from = kEvtxFileHeaderSize + begin * kEvtxChunkSize;
+      map_.DoneWith(from, std::min(bytes.size(), kEvtxFileHeaderSize + end * kEvtxChunkSize) - from);
+    }
+  }
+
+  FileFacts Finish() override {
+    FileFacts out;
+    out.not_read = not_read_;
+    out.problems = std::move(header_problems_);
+    size_t unlisted = 0;
+    uint64_t skipped = 0;
+    for (auto& t : tasks_) {
+      out.records += t.records;
+      skipped += t.skipped;
+      if (t.first && (!out.first || *t.first < *out.first)) out.first = t.first;
+      if (t.last && (!out.last || *t.last > *out.last)) out.last = t.last;
+      out.spans.insert(out.spans.end(), t.spans.begin(), t.spans.end());
+      for (auto& p : t.problems) {
+        if (out.problems.size() < kMaxProblemsListed) {
+          out.problems.push_back(std::move(p));
+        } else {
+          ++unlisted;
+        }
+      }
+      unlisted += t.problems_unlisted;
+    }
+    if (unlisted) out.problems.push_back(fmt::format("{} more problems not listed", unlisted));
+    if (skipped) out.problems.push_back(fmt::format("{} damaged records skipped", skipped));
+    MergeSpans(&out.spans);
+    return out;
+  }
+
+  uint64_t SourcePosition(const RecordPlace& place) const override { return place.position; }
+
+ private:
+  MappedFile& map_;
+  const ReadContext& context_;
+  std::string not_read_;
+  std::vector<std::string> header_problems_;
+  size_t chunks_ = 0;
+  std::vector<TaskFacts> tasks_;
+  std::vector<unsigned> rules_;
+};
+
+}  // namespace
+
+std::unique_ptr<FileReading> EvtxReader::Open(const EvidenceFile&, MappedFile& map,
+                                              const ReadContext& context) const {
+  return std::make_unique<EvtxReading>(map, context);
+}
+
+}  // namespace exhunt
