@@ -1,0 +1,138 @@
+// SigmaHQ's own regression data: every rule under corpus/sigma-regression,
+// run on its EVTX sample, matches (info.yml's match_count is the least
+// number of matches SigmaHQ expects: a sample may hold several matching
+// events), and the sample decodes to the events its JSON export lists.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "base/text.h"
+#include "reader/evtx_format.h"
+#include "record/event_record.h"
+#include "rule/rule_set.h"
+#include "test_util.h"
+
+namespace exhunt {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Rule id -> rule file, for every SigmaHQ rule folder.
+std::map<std::string, std::string> RulesById(const std::string& sigma_root) {
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(sigma_root, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    std::string p = it->path().string();
+    if (!it->is_regular_file() || !EndsWithIgnoreCase(p, ".yml")) continue;
+    std::string text = ReadWhole(p);
+    size_t at = text.find("\nid: ");
+    if (text.rfind("id: ", 0) == 0) at = 0;
+    if (at == std::string::npos) continue;
+    size_t start = text.find("id: ", at) + 4;
+    size_t end = text.find_first_of("\r\n", start);
+    out[std::string(Trim(text.substr(start, end - start)))] = p;
+  }
+  return out;
+}
+
+// EventRecordIDs of the JSON events of a test folder.
+std::set<uint64_t> ExpectedRecordIds(const fs::path& dir) {
+  std::set<uint64_t> ids;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() != ".json") continue;
+    std::string text = ReadWhole(e.path().string());
+    for (size_t at = 0; (at = text.find("\"EventRecordID\":", at)) != std::string::npos; ++at) {
+      uint64_t id = std::strtoull(text.c_str() + at + 16, nullptr, 10);
+      ids.insert(id);
+    }
+  }
+  return ids;
+}
+
+TEST(SigmaRegression, EveryLoadedRuleMatchesItsOwnSamples) {
+  EXHUNT_REQUIRE_SHARED(regression, "corpus/sigma-regression/rules");
+  EXHUNT_REQUIRE_SHARED(sigma, "rules-thirdparty/sigma");
+  auto rules_by_id = RulesById(sigma);
+  ASSERT_GT(rules_by_id.size(), 3000u);
+  size_t tests = 0, passed = 0;
+  std::vector<std::string> not_loaded, no_rule;
+  for (const auto& entry : fs::recursive_directory_iterator(regression)) {
+    if (entry.path().filename() != "info.yml") continue;
+    const fs::path dir = entry.path().parent_path();
+    YAML::Node info = YAML::LoadFile(entry.path().string());
+    std::string id = info["rule_metadata"][0]["id"].as<std::string>();
+    for (const auto& t : info["regression_tests_info"]) {
+      if (t["type"].as<std::string>("") != "evtx") continue;
+      std::string evtx = (dir / fs::path(t["path"].as<std::string>()).filename()).string();
+      if (!fs::exists(evtx)) continue;
+      ++tests;
+      SCOPED_TRACE(dir.string());
+      auto rule_path = rules_by_id.find(id);
+      if (rule_path == rules_by_id.end()) {
+        no_rule.push_back(id);
+        continue;
+      }
+      RuleSet rules;
+      rules.AddText(ReadWhole(rule_path->second), rule_path->second);
+      if (rules.rules().empty()) {
+        not_loaded.push_back(rules.errors().empty() ? rule_path->second : rules.errors()[0].status.message());
+        continue;
+      }
+      const Rule& rule = *rules.rules()[0];
+      ASSERT_TRUE(rule.AppliesTo(LogType::kEvtx)) << rule_path->second;
+      // Decode the sample and run the rule on every event.
+      std::string bytes = ReadWhole(evtx);
+      EvtxChunkDecoder decoder;
+      EventXml xml;
+      EventRecord record;
+      std::vector<std::string> problems;
+      std::set<uint64_t> matched, decoded;
+      size_t matches = 0;
+      for (size_t at = kEvtxFileHeaderSize; at < bytes.size(); at += kEvtxChunkSize) {
+        if (decoder.Open(std::string_view(bytes).substr(at, kEvtxChunkSize), &problems) !=
+            EvtxChunkDecoder::OpenResult::kChunk)
+          continue;
+        EvtxRecordInfo ri;
+        std::string why;
+        for (auto step = decoder.Next(&xml, &ri, &why); step != EvtxChunkDecoder::Step::kEnd;
+             step = decoder.Next(&xml, &ri, &why)) {
+          ASSERT_EQ(step, EvtxChunkDecoder::Step::kEvent) << why;
+          record.Reset(xml);
+          uint64_t rid = 0;
+          ParseUint(record.Field("EventRecordID").value_or(""), &rid);
+          decoded.insert(rid);
+          if (!rule.Matches(record)) continue;
+          ++matches;
+          matched.insert(rid);
+        }
+      }
+      const size_t least = std::max<size_t>(1, t["match_count"].as<size_t>(1));
+      EXPECT_GE(matches, least) << rule_path->second;
+      EXPECT_EQ(decoded, ExpectedRecordIds(dir));
+      if (matches >= least) ++passed;
+    }
+  }
+  std::cout << tests << " regression samples: " << passed << " matched as SigmaHQ says, " << not_loaded.size()
+            << " rules not loaded, " << no_rule.size() << " rules not found\n";
+  for (const auto& n : not_loaded) std::cout << "  not loaded: " << n << "\n";
+  for (const auto& n : no_rule) std::cout << "  no rule: " << n << "\n";
+  EXPECT_GT(tests, 150u);
+  EXPECT_EQ(passed + not_loaded.size(), tests);
+  EXPECT_TRUE(no_rule.empty());
+}
+
+}  // namespace
+}  // namespace exhunt
