@@ -310,6 +310,7 @@ std::string FormatFileTime(uint64_t filetime) {
 struct EvtxChunkDecoder::Impl {
   std::string_view chunk;
   size_t pos = 0, end = 0;  // the next record; where records end
+  bool cut_short = false;   // the file ends inside this chunk
   std::unordered_map<uint32_t, uint32_t> name_ids;  // chunk offset -> id
   std::deque<std::string> names;  // stable: events hold views
   std::unordered_map<uint32_t, std::unique_ptr<Template>> templates;  // definition offset -> template
@@ -831,7 +832,8 @@ EvtxChunkDecoder::OpenResult EvtxChunkDecoder::Open(std::string_view chunk, std:
   uint32_t header_crc = Crc32(chunk.substr(128, kChunkHeaderSize - 128), Crc32(chunk.substr(0, 120)));
   if (header_crc != Load<uint32_t>(d + 124)) problems->push_back("chunk header checksum mismatch");
   uint32_t free_space = Load<uint32_t>(d + 48);
-  if (chunk.size() < kEvtxChunkSize) {
+  m.cut_short = chunk.size() < kEvtxChunkSize;
+  if (m.cut_short) {
     problems->push_back(fmt::format("chunk cut short ({} of {} bytes); the records it holds whole are read",
                                     chunk.size(), kEvtxChunkSize));
     if (free_space > chunk.size()) free_space = uint32_t(chunk.size());
@@ -839,7 +841,8 @@ EvtxChunkDecoder::OpenResult EvtxChunkDecoder::Open(std::string_view chunk, std:
   if (free_space < kChunkHeaderSize || free_space > chunk.size()) {
     problems->push_back(fmt::format("free space offset {} outside the chunk; records read to its end", free_space));
     free_space = uint32_t(chunk.size());
-  } else if (Crc32(chunk.substr(kChunkHeaderSize, free_space - kChunkHeaderSize)) != Load<uint32_t>(d + 52)) {
+  } else if (!m.cut_short &&
+             Crc32(chunk.substr(kChunkHeaderSize, free_space - kChunkHeaderSize)) != Load<uint32_t>(d + 52)) {
     problems->push_back("event records checksum mismatch");
   }
   m.pos = kChunkHeaderSize;
@@ -855,6 +858,11 @@ EvtxChunkDecoder::Step EvtxChunkDecoder::Next(EventXml* xml, EvtxRecordInfo* inf
   uint32_t size = Load<uint32_t>(d + at + 4);
   bool framed = Load<uint32_t>(d + at) == 0x00002a2a && size >= kRecordHeaderSize + 4 && size <= m.end - at &&
                 Load<uint32_t>(d + at + size - 4) == size;
+  if (!framed && m.cut_short && Load<uint32_t>(d + at) == 0x00002a2a && size > m.end - at) {
+    m.pos = m.end;
+    *why = fmt::format("record at chunk offset {} cut off by the end of the file", at);
+    return Step::kSkipped;
+  }
   if (!framed) {
     // Look for the next record signature; what lies between is lost.
     size_t next = at + 1;

@@ -61,9 +61,11 @@ class EvtxReading final : public FileReading {
     std::sort(rules_.begin(), rules_.end());
   }
 
-  size_t chunk_count() const override { return tasks_.size(); }
+  // At least one: the driver runs chunk 0 of every file.
+  size_t chunk_count() const override { return std::max<size_t>(1, tasks_.size()); }
 
   void ReadChunk(size_t k, WorkerScratch&, RecordSink& sink) override {
+    if (k >= tasks_.size()) return;  // no chunk, or not an EVTX file
     std::string_view bytes = map_.bytes();
     TaskFacts& facts = tasks_[k];
     EvtxChunkDecoder decoder;

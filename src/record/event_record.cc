@@ -98,6 +98,14 @@ void EventRecord::Reset(const EventXml& xml) {
 }
 
 std::optional<std::string_view> EventRecord::Field(std::string_view name) const {
+  // "Data[2]": the second unnamed Data element (1-based, as Hayabusa writes it).
+  if (name.size() > 6 && name.back() == ']' && StartsWithIgnoreCase(name, "Data[")) {
+    uint64_t n = 0;
+    if (!ParseUint(name.substr(5, name.size() - 6), &n) || n == 0) return std::nullopt;
+    for (const auto& f : fields_)
+      if (f.name == "Data" && --n == 0) return f.value;
+    return std::nullopt;
+  }
   for (const auto& f : fields_)
     if (EqualsIgnoreCase(f.name, name)) return f.value;
   return std::nullopt;

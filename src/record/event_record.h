@@ -10,7 +10,8 @@
 //              Security_UserID, EventID_Qualifiers, ...); TimeCreated is
 //              also the SystemTime itself.
 //   EventData: <Data Name="X">v</Data> as X; unnamed <Data> as "Data" (one
-//              field each, in order); <Binary> as Binary.
+//              field each, in order; Field("Data[2]") reads the second);
+//              <Binary> as Binary.
 //   UserData:  every leaf element under its own name, its attributes as
 //              Element_Attribute.
 // Field names compare ASCII case-insensitively, as Sigma field names do.

@@ -1,0 +1,279 @@
+// The event-log plane end to end: built-in Windows rules on real EVTX
+// samples and on events as Exchange writes them, discovery of event logs,
+// damaged files.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "reader/evtx_format.h"
+#include "record/event_record.h"
+#include "rule/rule_set.h"
+#include "test_util.h"
+
+namespace exhunt {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Builds the XML of one event as the EVTX decoder would; names live in `names`.
+class EventBuilder {
+ public:
+  EventXml Make(std::string_view channel, std::string_view provider, uint32_t event_id, int level,
+                const std::vector<std::pair<std::string, std::string>>& data) {
+    EventXml x;
+    int event = Element(x, "Event", -1, "");
+    int system = Element(x, "System", event, "");
+    int prov = Element(x, "Provider", system, "");
+    Attribute(x, prov, "Name", std::string(provider));
+    Element(x, "EventID", system, std::to_string(event_id));
+    Element(x, "Level", system, std::to_string(level));
+    int created = Element(x, "TimeCreated", system, "");
+    Attribute(x, created, "SystemTime", "2021-03-03T06:49:43.123456700Z");
+    Element(x, "EventRecordID", system, "4242");
+    Element(x, "Channel", system, std::string(channel));
+    Element(x, "Computer", system, "EXCH01.corp.local");
+    int ed = Element(x, "EventData", event, "");
+    for (const auto& [name, value] : data) {
+      int d = Element(x, "Data", ed, value);
+      if (!name.empty()) Attribute(x, d, "Name", name);
+    }
+    return x;
+  }
+
+ private:
+  std::string_view Name(const std::string& n) { return names_.emplace_back(n); }
+  int Element(EventXml& x, const std::string& name, int parent, const std::string& text) {
+    EventXml::Element e;
+    e.name = Name(name);
+    e.parent = parent;
+    e.attr_begin = e.attr_end = uint32_t(x.attrs.size());
+    e.text = x.NewValue();
+    x.value(e.text) = text;
+    if (parent >= 0) x.elements[size_t(parent)].has_children = true;
+    x.elements.push_back(e);
+    return int(x.elements.size() - 1);
+  }
+  void Attribute(EventXml& x, int element, const std::string& name, const std::string& value) {
+    uint32_t v = x.NewValue();
+    x.value(v) = value;
+    x.attrs.push_back({Name(name), v});
+    x.elements[size_t(element)].attr_end = uint32_t(x.attrs.size());
+  }
+  std::deque<std::string> names_;
+};
+
+// Ids of the built-in rules that match `xml`.
+std::set<std::string> BuiltinMatches(const EventXml& xml) {
+  static RuleSet* rules = [] {
+    auto* r = new RuleSet;
+    r->AddBuiltin();
+    return r;
+  }();
+  EventRecord record;
+  record.Reset(xml);
+  std::set<std::string> out;
+  for (const auto& r : rules->rules())
+    if (r->AppliesTo(LogType::kEvtx) && r->Matches(record)) out.insert(r->id());
+  return out;
+}
+
+constexpr std::string_view kMgmt = "MSExchange Management";
+
+TEST(WindowsRules, MsExchangeManagementCmdletsOfTheCampaigns) {
+  EventBuilder b;
+  // ProxyLogon: the OAB virtual directory's ExternalUrl set to a China Chopper page.
+  EXPECT_EQ(BuiltinMatches(b.Make(kMgmt, "MSExchange CmdletLogs", 1, 4,
+                                  {{"", "Set-OabVirtualDirectory"},
+                                   {"", "-ExternalUrl \"http://f/<script language=\"JScript\" runat=\"server\">function "
+                                        "Page_Load(){eval(Request[\"x\"],\"unsafe\");}</script>\" -Identity \"OAB "
+                                        "(Default Web Site)\""},
+                                   {"", "corp.local/Users/SYSTEM"}})),
+            std::set<std::string>{"exchange.windows.mgmt_vdir_script"});
+  // The same cmdlet with an ordinary URL is administration.
+  EXPECT_TRUE(BuiltinMatches(b.Make(kMgmt, "MSExchange CmdletLogs", 1, 4,
+                                    {{"", "Set-OabVirtualDirectory"},
+                                     {"", "-ExternalUrl \"https://mail.corp.local/OAB\" -Identity \"OAB (Default Web "
+                                          "Site)\""}}))
+                  .empty());
+  // ProxyShell: export to a page in aspnet_client, the role before it, the cleanup after.
+  EXPECT_EQ(BuiltinMatches(b.Make(kMgmt, "MSExchange CmdletLogs", 1, 4,
+                                  {{"", "New-MailboxExportRequest"},
+                                   {"", "-Mailbox \"admin@corp.local\" -FilePath "
+                                        "\"\\\\127.0.0.1\\c$\\inetpub\\wwwroot\\aspnet_client\\shell.aspx\""}})),
+            std::set<std::string>{"exchange.windows.mgmt_export_to_web"});
+  EXPECT_TRUE(BuiltinMatches(b.Make(kMgmt, "MSExchange CmdletLogs", 1, 4,
+                                    {{"", "New-MailboxExportRequest"},
+                                     {"", "-Mailbox \"jdoe\" -FilePath \"\\\\fs01\\pst$\\jdoe.pst\""}}))
+                  .empty());
+  EXPECT_EQ(BuiltinMatches(b.Make(kMgmt, "MSExchange CmdletLogs", 1, 4,
+                                  {{"", "New-ManagementRoleAssignment"},
+                                   {"", "-Role \"Mailbox Import Export\" -User \"admin@corp.local\""}})),
+            std::set<std::string>{"exchange.windows.mgmt_import_export_role"});
+  EXPECT_EQ(BuiltinMatches(b.Make(kMgmt, "MSExchange CmdletLogs", 1, 4,
+                                  {{"", "Remove-MailboxExportRequest"}, {"", "-Identity \"x\\y\" -Confirm:$false"}})),
+            std::set<std::string>{"exchange.windows.mgmt_export_cleanup"});
+  // The same words in another channel are not Exchange management.
+  EXPECT_TRUE(BuiltinMatches(b.Make("Application", "MSExchange CmdletLogs", 1, 4,
+                                    {{"", "Remove-MailboxExportRequest"}}))
+                  .empty());
+}
+
+TEST(WindowsRules, UnifiedMessagingCrashOfCve2021_26857) {
+  EventBuilder b;
+  const std::string text =
+      "An unhandled exception occurred in a UM worker process: System.InvalidCastException: Unable to cast object";
+  EXPECT_EQ(BuiltinMatches(b.Make("Application", "MSExchange Unified Messaging", 1603, 2, {{"", text}})),
+            std::set<std::string>{"exchange.windows.um_invalid_cast"});
+  // Information level, or another provider: not the crash.
+  EXPECT_TRUE(BuiltinMatches(b.Make("Application", "MSExchange Unified Messaging", 1603, 4, {{"", text}})).empty());
+  EXPECT_TRUE(BuiltinMatches(b.Make("Application", "Application Error", 1000, 2, {{"", text}})).empty());
+}
+
+TEST(WindowsRules, ExchangeWorkerStartingShells) {
+  EventBuilder b;
+  const std::string_view sysmon = "Microsoft-Windows-Sysmon/Operational";
+  auto sysmon1 = [&](std::string parent_cmd, std::string image) {
+    return b.Make(sysmon, "Microsoft-Windows-Sysmon", 1, 4,
+                  {{"Image", image},
+                   {"CommandLine", "cmd /c whoami"},
+                   {"ParentImage", "C:\\Windows\\System32\\inetsrv\\w3wp.exe"},
+                   {"ParentCommandLine", parent_cmd}});
+  };
+  EXPECT_EQ(BuiltinMatches(sysmon1("c:\\windows\\system32\\inetsrv\\w3wp.exe -ap \"MSExchangeOWAAppPool\" -v v4.0",
+                                   "C:\\Windows\\System32\\cmd.exe")),
+            std::set<std::string>{"exchange.windows.worker_child_shell"});
+  // Another site's pool, or a child that is no shell.
+  EXPECT_TRUE(BuiltinMatches(sysmon1("c:\\windows\\system32\\inetsrv\\w3wp.exe -ap \"DefaultAppPool\"",
+                                     "C:\\Windows\\System32\\cmd.exe"))
+                  .empty());
+  EXPECT_TRUE(BuiltinMatches(sysmon1("w3wp.exe -ap \"MSExchangeOWAAppPool\"",
+                                     "C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\csc.exe"))
+                  .empty());
+  // Security 4688 says NewProcessName and ParentProcessName; the rule reads them as Image and ParentImage.
+  EXPECT_EQ(BuiltinMatches(b.Make("Security", "Microsoft-Windows-Security-Auditing", 4688, 0,
+                                  {{"NewProcessName", "C:\\Program Files\\Microsoft\\Exchange "
+                                                      "Server\\V15\\UnifiedMessaging\\..\\..\\Windows\\cmd.exe"},
+                                   {"ParentProcessName", "C:\\Program Files\\Microsoft\\Exchange "
+                                                         "Server\\V15\\Bin\\UMWorkerProcess.exe"},
+                                   {"CommandLine", "cmd.exe /c whoami"}})),
+            std::set<std::string>{"exchange.windows.worker_child_shell"});
+}
+
+TEST(WindowsEvents, BuiltinRulesOnRealSamples) {
+  EXHUNT_REQUIRE_SHARED(dir, "corpus/evtx/EVTX-to-MITRE-Attack");
+  ScanResult r = testing::ScanPath(dir);
+  std::map<std::string, std::set<std::string>> by_rule;  // rule -> "file#record"
+  for (const auto& f : r.findings) {
+    EXPECT_EQ(f.source.kind, SourceRef::Kind::kRecord);
+    by_rule[f.rule->id].insert(f.source.ToString());
+  }
+  // Install-TransportAgent and Enable-TransportAgent, each logged twice, in the MSExchange Management sample.
+  ASSERT_EQ(by_rule["exchange.windows.mgmt_transport_agent"].size(), 4u);
+  EXPECT_TRUE(by_rule["exchange.windows.mgmt_transport_agent"].count(
+      "TA0003-Persistence/T1505-Server Software Component/ID6-Failed to install an Exchange transport agent.evtx#7184"));
+  for (const auto& f : r.findings) {
+    if (f.rule->id != "exchange.windows.mgmt_transport_agent") continue;
+    bool cmdlet = false;
+    for (const auto& [k, v] : f.evidence)
+      cmdlet = cmdlet || (k == "Data[1]" && (v == "Install-TransportAgent" || v == "Enable-TransportAgent"));
+    EXPECT_TRUE(cmdlet);
+  }
+  // comsvcs MiniDump / procdump of lsass, seen by Sysmon 1 and by Security 4688.
+  EXPECT_GE(by_rule["exchange.windows.lsass_dump_tool"].size(), 2u);
+  bool via_sysmon = false, via_4688 = false;
+  for (const auto& s : by_rule["exchange.windows.lsass_dump_tool"]) {
+    via_sysmon = via_sysmon || s.find("ID1-") != std::string::npos;
+    via_4688 = via_4688 || s.find("ID4688") != std::string::npos;
+  }
+  EXPECT_TRUE(via_sysmon);
+  EXPECT_TRUE(via_4688);
+}
+
+TEST(WindowsEvents, BenignSystemLogsStayQuiet) {
+  EXHUNT_REQUIRE_SHARED(dir, "corpus/evtx/plaso");
+  ScanResult r = testing::ScanPath(dir);
+  EXPECT_TRUE(r.findings.empty());
+  ASSERT_EQ(r.hosts.size(), 1u);
+  // System.evtx and the records System2.evtx holds whole.
+  EXPECT_GT(r.stats.records, 1000u);
+}
+
+TEST(WindowsEvents, TruncatedFileReadToItsCutAndSaysSo) {
+  EXHUNT_REQUIRE_SHARED(path, "corpus/evtx/plaso/System2.evtx");
+  ScanResult r = testing::ScanPath(path);
+  std::vector<std::string> messages;
+  for (const auto& e : r.errors) messages.push_back(e.message);
+  bool cut = false, record_cut = false;
+  for (const auto& m : messages) {
+    cut = cut || m.find("chunk 2: chunk cut short (64832 of 65536 bytes)") != std::string::npos;
+    record_cut = record_cut || m.find("cut off by the end of the file") != std::string::npos;
+  }
+  EXPECT_TRUE(cut);
+  EXPECT_TRUE(record_cut);
+  // 194 events in the two whole chunks (as evtxexport reads them) and 89 whole records of the cut one.
+  EXPECT_EQ(r.stats.records, 283u);
+}
+
+std::string ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(WindowsEvents, DamagedChunksCostThemselvesAlone) {
+  EXHUNT_REQUIRE_SHARED(path, "corpus/evtx/DeepBlueCLI/many-events-application.evtx");
+  std::string bytes = ReadWhole(path);
+  testing::MemoryScan clean;
+  clean.Add("Windows/System32/winevt/Logs/Application.evtx", bytes);
+  ScanResult before = clean.Run();
+  ASSERT_TRUE(before.errors.empty());
+  const uint64_t all = before.stats.records;
+  ASSERT_GT(all, 1000u);
+
+  // Chunk 1: header and records smashed; chunk 3: one record's size broken;
+  // a string table offset of chunk 5 pointed outside the chunk.
+  std::string damaged = bytes;
+  for (size_t i = 0; i < 2048; ++i) damaged[kEvtxFileHeaderSize + kEvtxChunkSize + i] = char(0xA5);
+  damaged[kEvtxFileHeaderSize + 3 * kEvtxChunkSize + 512 + 4] = char(0xff);
+  damaged[kEvtxFileHeaderSize + 3 * kEvtxChunkSize + 512 + 5] = char(0xff);
+  testing::MemoryScan scan;
+  scan.Add("Windows/System32/winevt/Logs/Application.evtx", damaged);
+  ScanResult after = scan.Run();
+  EXPECT_LT(after.stats.records, all);
+  EXPECT_GT(after.stats.records, all - 400);  // the smashed chunk and a record or so of the other
+  bool chunk1 = false, chunk3 = false;
+  for (const auto& e : after.errors) {
+    chunk1 = chunk1 || e.message.rfind("chunk 1:", 0) == 0;
+    chunk3 = chunk3 || e.message.rfind("chunk 3:", 0) == 0;
+  }
+  EXPECT_TRUE(chunk1);
+  EXPECT_TRUE(chunk3);
+
+  // Not an event log at all, though named like one: listed as not read.
+  testing::MemoryScan fake;
+  fake.Add("Windows/System32/winevt/Logs/Security.evtx", std::string(100000, 'x'));
+  ScanResult none = fake.Run();
+  bool listed = false;
+  for (const auto& h : none.hosts)
+    for (const auto& s : h.skipped) listed = listed || s.reason.find("not an EVTX file") != std::string::npos;
+  EXPECT_TRUE(listed);
+}
+
+TEST(WindowsEvents, FoundByTheirSignatureAnywhere) {
+  EXHUNT_REQUIRE_SHARED(path, "corpus/evtx/DeepBlueCLI/many-events-application.evtx");
+  testing::MemoryScan scan;
+  scan.Add("triage/exported_application_log", ReadWhole(path));  // no extension, no known folder
+  ScanResult r = scan.Run();
+  ASSERT_EQ(r.hosts.size(), 1u);
+  EXPECT_GT(r.stats.records, 1000u);
+  EXPECT_TRUE(r.hosts[0].coverage.count(LogType::kEvtx));
+}
+
+}  // namespace
+}  // namespace exhunt
