@@ -67,6 +67,7 @@ demo: deps build
 bench: deps build
 	bench/run.sh
 	bench/files.sh
+	bench/evtx.sh
 
 # clang-tidy over the library sources (checks in .clang-tidy fail the run).
 lint: build
