@@ -98,27 +98,18 @@ TEST(SigmaRegression, EveryLoadedRuleMatchesItsOwnSamples) {
       EvtxChunkDecoder decoder;
       EventXml xml;
       EventRecord record;
-      std::vector<std::string> problems;
-      std::set<uint64_t> matched, decoded;
+      std::set<uint64_t> decoded;
       size_t matches = 0;
-      for (size_t at = kEvtxFileHeaderSize; at < bytes.size(); at += kEvtxChunkSize) {
-        if (decoder.Open(std::string_view(bytes).substr(at, kEvtxChunkSize), &problems) !=
-            EvtxChunkDecoder::OpenResult::kChunk)
-          continue;
-        EvtxRecordInfo ri;
-        std::string why;
-        for (auto step = decoder.Next(&xml, &ri, &why); step != EvtxChunkDecoder::Step::kEnd;
-             step = decoder.Next(&xml, &ri, &why)) {
-          ASSERT_EQ(step, EvtxChunkDecoder::Step::kEvent) << why;
-          record.Reset(xml);
-          uint64_t rid = 0;
-          ParseUint(record.Field("EventRecordID").value_or(""), &rid);
-          decoded.insert(rid);
-          if (!rule.Matches(record)) continue;
-          ++matches;
-          matched.insert(rid);
-        }
-      }
+      DecodeEvtxChunks(
+          bytes, 0, SIZE_MAX, decoder, xml,
+          [&](const EventXml& event, const EvtxRecordInfo&, size_t) {
+            record.Reset(event);
+            uint64_t rid = 0;
+            ParseUint(record.Field("EventRecordID").value_or(""), &rid);
+            decoded.insert(rid);
+            if (rule.Matches(record)) ++matches;
+          },
+          [&](std::string problem, bool) { ADD_FAILURE() << problem; });
       const size_t least = std::max<size_t>(1, t["match_count"].as<size_t>(1));
       EXPECT_GE(matches, least) << rule_path->second;
       EXPECT_EQ(decoded, ExpectedRecordIds(dir));

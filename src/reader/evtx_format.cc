@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <deque>
@@ -104,10 +105,11 @@ void TrimTrailingNuls(std::string& s, size_t from) {
 }
 
 void AppendGuid(std::string& out, const char* p) {
-  out += fmt::format("{{{:08X}-{:04X}-{:04X}-", Load<uint32_t>(p), Load<uint16_t>(p + 4), Load<uint16_t>(p + 6));
+  fmt::format_to(std::back_inserter(out), "{{{:08X}-{:04X}-{:04X}-", Load<uint32_t>(p), Load<uint16_t>(p + 4),
+                 Load<uint16_t>(p + 6));
   for (int i = 8; i < 16; ++i) {
     if (i == 10) out.push_back('-');
-    out += fmt::format("{:02X}", uint8_t(p[i]));
+    fmt::format_to(std::back_inserter(out), "{:02X}", uint8_t(p[i]));
   }
   out.push_back('}');
 }
@@ -119,8 +121,8 @@ bool AppendSid(std::string& out, std::string_view b) {
   if (b.size() < 8 + 4 * size_t(count)) return false;
   uint64_t authority = 0;
   for (int i = 2; i < 8; ++i) authority = (authority << 8) | uint8_t(b[size_t(i)]);
-  out += fmt::format("S-{}-{}", revision, authority);
-  for (size_t i = 0; i < count; ++i) out += fmt::format("-{}", Load<uint32_t>(b.data() + 8 + 4 * i));
+  fmt::format_to(std::back_inserter(out), "S-{}-{}", revision, authority);
+  for (size_t i = 0; i < count; ++i) fmt::format_to(std::back_inserter(out), "-{}", Load<uint32_t>(b.data() + 8 + 4 * i));
   return true;
 }
 
@@ -133,7 +135,7 @@ void AppendHex(std::string& out, std::string_view b) {
 }
 
 void AppendSystemTime(std::string& out, const char* p) {
-  out += fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}000000Z", Load<uint16_t>(p), Load<uint16_t>(p + 2),
+  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}000000Z", Load<uint16_t>(p), Load<uint16_t>(p + 2),
                      Load<uint16_t>(p + 6), Load<uint16_t>(p + 8), Load<uint16_t>(p + 10), Load<uint16_t>(p + 12),
                      Load<uint16_t>(p + 14));
 }
@@ -174,60 +176,37 @@ size_t FixedSize(uint8_t type) {
   }
 }
 
+template <class T>
+void AppendDecimal(std::string& out, const char* p) {
+  fmt::format_to(std::back_inserter(out), "{}", Load<T>(p));
+}
+
 // One scalar of a fixed-size type.
 void AppendScalar(std::string& out, uint8_t type, const char* p, size_t size) {
   switch (type) {
-    case 0x03:
-      out += fmt::format("{}", Load<int8_t>(p));
-      break;
-    case 0x04:
-      out += fmt::format("{}", Load<uint8_t>(p));
-      break;
-    case 0x05:
-      out += fmt::format("{}", Load<int16_t>(p));
-      break;
-    case 0x06:
-      out += fmt::format("{}", Load<uint16_t>(p));
-      break;
-    case 0x07:
-      out += fmt::format("{}", Load<int32_t>(p));
-      break;
-    case 0x08:
-      out += fmt::format("{}", Load<uint32_t>(p));
-      break;
-    case 0x09:
-      out += fmt::format("{}", Load<int64_t>(p));
-      break;
-    case 0x0a:
-      out += fmt::format("{}", Load<uint64_t>(p));
-      break;
-    case 0x0b:
-      AppendReal(out, Load<float>(p));
-      break;
-    case 0x0c:
-      AppendReal(out, Load<double>(p));
-      break;
-    case 0x0d:
-      out += Load<uint32_t>(p) ? "true" : "false";
-      break;
-    case 0x0f:
-      AppendGuid(out, p);
-      break;
-    case 0x10:
+    case 0x03: return AppendDecimal<int8_t>(out, p);
+    case 0x04: return AppendDecimal<uint8_t>(out, p);
+    case 0x05: return AppendDecimal<int16_t>(out, p);
+    case 0x06: return AppendDecimal<uint16_t>(out, p);
+    case 0x07: return AppendDecimal<int32_t>(out, p);
+    case 0x08: return AppendDecimal<uint32_t>(out, p);
+    case 0x09: return AppendDecimal<int64_t>(out, p);
+    case 0x0a: return AppendDecimal<uint64_t>(out, p);
+    case 0x0b: return AppendReal(out, Load<float>(p));
+    case 0x0c: return AppendReal(out, Load<double>(p));
+    case 0x0d: out += Load<uint32_t>(p) ? "true" : "false"; return;
+    case 0x0f: return AppendGuid(out, p);
+    case 0x11: out += FormatFileTime(Load<uint64_t>(p)); return;
+    case 0x12: return AppendSystemTime(out, p);
+    case 0x10:  // size: as wide as its value
     case 0x14:
     case 0x15:
       if (size == 4) {
-        out += fmt::format("0x{:08x}", Load<uint32_t>(p));
+        fmt::format_to(std::back_inserter(out), "0x{:08x}", Load<uint32_t>(p));
       } else {
-        out += fmt::format("0x{:016x}", Load<uint64_t>(p));
+        fmt::format_to(std::back_inserter(out), "0x{:016x}", Load<uint64_t>(p));
       }
-      break;
-    case 0x11:
-      out += FormatFileTime(Load<uint64_t>(p));
-      break;
-    case 0x12:
-      AppendSystemTime(out, p);
-      break;
+      return;
     default:
       AppendHex(out, std::string_view(p, size));
   }
@@ -578,7 +557,10 @@ struct EvtxChunkDecoder::Impl {
     return xml->value(e.text);
   }
 
-  bool Run(const std::vector<Op>& ops, std::span<const Value> vals, int nesting, std::string* why) {
+  // Runs compiled operations with the substitution values
+  // values[first, first + count): indexes, not a view, since values holding
+  // binary XML add values of their own while the operations run.
+  bool Run(const std::vector<Op>& ops, size_t first, size_t count, int nesting, std::string* why) {
     for (const Op& op : ops) {
       if (++ops_run > kMaxOpsPerRecord) return (*why = "event too large to decode", false);
       switch (op.kind) {
@@ -628,11 +610,11 @@ struct EvtxChunkDecoder::Impl {
           break;
         case Op::kSubst:
         case Op::kOptionalSubst: {
-          if (op.index >= vals.size()) {
+          if (op.index >= count) {
             if (op.kind == Op::kOptionalSubst) break;
-            return (*why = fmt::format("substitution {} of {} values", op.index, vals.size()), false);
+            return (*why = fmt::format("substitution {} of {} values", op.index, count), false);
           }
-          const Value& v = vals[op.index];
+          const Value v = values[first + op.index];
           if (v.type == 0x00) {
             // An optional substitution without value leaves out the
             // attribute or the element it is in.
@@ -668,11 +650,8 @@ struct EvtxChunkDecoder::Impl {
         case Op::kTemplate: {
           if (nesting >= kMaxNesting) return (*why = "templates nested too deep", false);
           const Instance inst = instances[op.ref];
-          std::span<const Value> inner(values.data() + inst.values_begin, inst.values_end - inst.values_begin);
-          // `values` may grow while the template runs (values holding
-          // binary XML): copy the span's values first.
-          std::vector<Value> copy(inner.begin(), inner.end());
-          if (!Run(inst.tmpl->ops, copy, nesting + 1, why)) return false;
+          if (!Run(inst.tmpl->ops, inst.values_begin, inst.values_end - inst.values_begin, nesting + 1, why))
+            return false;
           break;
         }
       }
@@ -691,7 +670,7 @@ struct EvtxChunkDecoder::Impl {
       if (!Compile(p, limit, true, true, &ops, why)) return false;
       if (p == before) break;
     }
-    return Run(ops, {}, nesting, why);
+    return Run(ops, 0, 0, nesting, why);
   }
 
   // The copies of element `self` that the array items of its content ask
@@ -716,19 +695,16 @@ struct EvtxChunkDecoder::Impl {
     std::erase_if(repeats, [self](const auto& r) { return r.first == self; });
   }
 
-  void ArrayItems(const Value& v, std::vector<std::string>* items) {
+  static void ArrayItems(const Value& v, std::vector<std::string>* items) {
     const uint8_t type = uint8_t(v.type & 0x7f);
     std::string_view b = v.bytes;
-    if (type == 0x01) {  // strings, each with its terminator
+    if (type == 0x01 || type == 0x02) {  // strings, each with its terminator
       std::string all;
-      AppendUtf16(all, b.data(), b.size() / 2);
-      if (!all.empty() && all.back() == '\0') all.pop_back();  // the last item's terminator
-      for (auto piece : Split(all, '\0')) items->emplace_back(piece);
-      return;
-    }
-    if (type == 0x02) {
-      std::string all;
-      AppendAnsi(all, b);
+      if (type == 0x01) {
+        AppendUtf16(all, b.data(), b.size() / 2);
+      } else {
+        AppendAnsi(all, b);
+      }
       if (!all.empty() && all.back() == '\0') all.pop_back();  // the last item's terminator
       for (auto piece : Split(all, '\0')) items->emplace_back(piece);
       return;
@@ -756,11 +732,18 @@ struct EvtxChunkDecoder::Impl {
     }
   }
 
-  void AppendValue(std::string& out, const Value& v) {
+  // A value as text; an array (where no element repeats for it, as in an
+  // attribute) as its items joined by commas.
+  static void AppendValue(std::string& out, const Value& v) {
     const size_t start = out.size();
-    const uint8_t type = v.type;
     std::string_view b = v.bytes;
-    switch (type) {
+    if (v.type & 0x80) {
+      std::vector<std::string> items;
+      ArrayItems(v, &items);
+      out += Join(items, ",");
+      return;
+    }
+    switch (v.type) {
       case 0x01:
         AppendUtf16(out, b.data(), b.size() / 2);
         TrimTrailingNuls(out, start);
@@ -769,41 +752,17 @@ struct EvtxChunkDecoder::Impl {
         AppendAnsi(out, b);
         TrimTrailingNuls(out, start);
         return;
-      case 0x0e:
-        AppendHex(out, b);
-        return;
       case 0x13:
         if (!AppendSid(out, b)) AppendHex(out, b);
         return;
-      case 0x10:
-        if (b.size() == 4 || b.size() == 8) AppendScalar(out, type, b.data(), b.size());
-        else AppendHex(out, b);
-        return;
-      case 0x81: {  // strings separated by their terminators
-        std::string items;
-        AppendUtf16(items, b.data(), b.size() / 2);
-        TrimTrailingNuls(items, 0);
-        for (char& c : items)
-          if (c == '\0') c = ',';
-        out += items;
-        return;
-      }
-      default:
+      case 0x10:  // size: 4 or 8 bytes
+        if (b.size() == 4 || b.size() == 8) return AppendScalar(out, v.type, b.data(), b.size());
         break;
+      default:
+        if (size_t size = FixedSize(v.type); size != 0 && b.size() >= size)
+          return AppendScalar(out, v.type, b.data(), size);
     }
-    size_t size = FixedSize(type);
-    if (size == 0 || b.size() < size) {
-      AppendHex(out, b);
-      return;
-    }
-    if (type & 0x80) {
-      for (size_t i = 0; i + size <= b.size(); i += size) {
-        if (i) out.push_back(',');
-        AppendScalar(out, uint8_t(type & 0x7f), b.data() + i, size);
-      }
-      return;
-    }
-    AppendScalar(out, type, b.data(), size);
+    AppendHex(out, b);  // binary, and anything of a size its type does not have
   }
 
   void ResetChunkState() {
@@ -892,13 +851,40 @@ EvtxChunkDecoder::Step EvtxChunkDecoder::Next(EventXml* xml, EvtxRecordInfo* inf
   size_t p = at + kRecordHeaderSize;
   size_t limit = at + size - 4;
   std::string problem;
-  bool ok = m.Compile(p, limit, false, true, &m.stream_ops, &problem) && m.Run(m.stream_ops, {}, 0, &problem);
+  bool ok = m.Compile(p, limit, false, true, &m.stream_ops, &problem) && m.Run(m.stream_ops, 0, 0, 0, &problem);
   if (ok && xml->elements.empty()) problem = "no event in the record", ok = false;
   if (!ok) {
     *why = fmt::format("record {} (chunk offset {}): {}", info->id, at, problem);
     return Step::kSkipped;
   }
   return Step::kEvent;
+}
+
+size_t EvtxChunkCount(size_t file_size) {
+  return file_size > kEvtxFileHeaderSize ? (file_size - kEvtxFileHeaderSize + kEvtxChunkSize - 1) / kEvtxChunkSize : 0;
+}
+
+void DecodeEvtxChunks(std::string_view file, size_t first, size_t last, EvtxChunkDecoder& decoder, EventXml& xml,
+                      const std::function<void(const EventXml&, const EvtxRecordInfo&, size_t chunk)>& on_event,
+                      const std::function<void(std::string problem, bool record_lost)>& on_problem) {
+  std::vector<std::string> problems;
+  EvtxRecordInfo info;
+  std::string why;
+  last = std::min(last, EvtxChunkCount(file.size()));
+  for (size_t c = first; c < last; ++c) {
+    problems.clear();
+    auto opened = decoder.Open(file.substr(kEvtxFileHeaderSize + c * kEvtxChunkSize, kEvtxChunkSize), &problems);
+    for (auto& p : problems) on_problem(fmt::format("chunk {}: {}", c, p), false);
+    if (opened != EvtxChunkDecoder::OpenResult::kChunk) continue;
+    for (auto step = decoder.Next(&xml, &info, &why); step != EvtxChunkDecoder::Step::kEnd;
+         step = decoder.Next(&xml, &info, &why)) {
+      if (step == EvtxChunkDecoder::Step::kSkipped) {
+        on_problem(fmt::format("chunk {}: {}", c, why), true);
+      } else {
+        on_event(xml, info, c);
+      }
+    }
+  }
 }
 
 }  // namespace exhunt

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -78,6 +79,17 @@ class EvtxChunkDecoder {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// How many chunks a file of `file_size` bytes holds (the last may be cut short).
+size_t EvtxChunkCount(size_t file_size);
+
+// Decodes chunks [first, last) of an EVTX file's bytes with `decoder`: each
+// event goes to `on_event` (valid during the call), each problem, prefixed
+// with its chunk ("chunk 3: ..."), to `on_problem` (`record_lost`: a record
+// was skipped). Unused (all-zero) chunks are passed over in silence.
+void DecodeEvtxChunks(std::string_view file, size_t first, size_t last, EvtxChunkDecoder& decoder, EventXml& xml,
+                      const std::function<void(const EventXml&, const EvtxRecordInfo&, size_t chunk)>& on_event,
+                      const std::function<void(std::string problem, bool record_lost)>& on_problem);
 
 // A FILETIME (100 ns since 1601) as EVTX renders it:
 // "2021-03-03T06:49:43.123456700Z".

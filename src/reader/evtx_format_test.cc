@@ -71,23 +71,14 @@ Decoded DecodeWithExhunt(const std::string& bytes) {
   Decoded out;
   EvtxChunkDecoder decoder;
   EventXml xml;
-  for (size_t at = kEvtxFileHeaderSize; at < bytes.size(); at += kEvtxChunkSize) {
-    std::string_view chunk = std::string_view(bytes).substr(at, kEvtxChunkSize);
-    if (decoder.Open(chunk, &out.problems) != EvtxChunkDecoder::OpenResult::kChunk) continue;
-    EvtxRecordInfo info;
-    std::string why;
-    for (;;) {
-      auto step = decoder.Next(&xml, &info, &why);
-      if (step == EvtxChunkDecoder::Step::kEnd) break;
-      if (step == EvtxChunkDecoder::Step::kSkipped) {
-        out.problems.push_back(why);
-        continue;
-      }
-      out.events.push_back(Serialize(xml));
-      out.record_ids.push_back(info.id);
-      if (chunk.size() == kEvtxChunkSize) ++out.in_whole_chunks;
-    }
-  }
+  DecodeEvtxChunks(
+      bytes, 0, SIZE_MAX, decoder, xml,
+      [&](const EventXml& event, const EvtxRecordInfo& info, size_t chunk) {
+        out.events.push_back(Serialize(event));
+        out.record_ids.push_back(info.id);
+        if (kEvtxFileHeaderSize + (chunk + 1) * kEvtxChunkSize <= bytes.size()) ++out.in_whole_chunks;
+      },
+      [&](std::string problem, bool) { out.problems.push_back(std::move(problem)); });
   return out;
 }
 

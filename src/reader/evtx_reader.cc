@@ -14,20 +14,14 @@ namespace {
 // At most this many problems are listed per file; the rest are counted.
 constexpr size_t kMaxProblemsListed = 64;
 
+// What one task of a file saw; Finish joins them in task order.
 struct TaskFacts {
   uint64_t records = 0, skipped = 0;
   std::optional<TimeMs> first, last;
   std::vector<TimeSpan> spans;
-  std::vector<std::string> problems;
+  std::vector<std::string> problems;  // at most kMaxProblemsListed
   size_t problems_unlisted = 0;
 
-  void Problem(std::string text) {
-    if (problems.size() < kMaxProblemsListed) {
-      problems.push_back(std::move(text));
-    } else {
-      ++problems_unlisted;
-    }
-  }
   void AddTime(TimeMs t) {
     if (!first || t < *first) first = t;
     if (!last || t > *last) last = t;
@@ -39,6 +33,15 @@ struct TaskFacts {
     }
   }
 };
+
+// Appends `problem` to `list` unless it holds kMaxProblemsListed already.
+void ListProblem(std::vector<std::string>* list, size_t* unlisted, std::string problem) {
+  if (list->size() < kMaxProblemsListed) {
+    list->push_back(std::move(problem));
+  } else {
+    ++*unlisted;
+  }
+}
 
 class EvtxReading final : public FileReading {
  public:
@@ -52,11 +55,8 @@ class EvtxReading final : public FileReading {
     if (!header->checksum_ok) header_problems_.push_back("file header checksum mismatch; chunks read all the same");
     if (header->major != 3)
       header_problems_.push_back(fmt::format("EVTX version {}.{}; read as version 3", header->major, header->minor));
-    size_t chunks = bytes.size() > kEvtxFileHeaderSize
-                        ? (bytes.size() - kEvtxFileHeaderSize + kEvtxChunkSize - 1) / kEvtxChunkSize
-                        : 0;
-    chunks_ = chunks;
-    tasks_.resize((chunks + EvtxReader::kChunksPerTask - 1) / EvtxReader::kChunksPerTask);
+    chunks_ = EvtxChunkCount(bytes.size());
+    tasks_.resize((chunks_ + EvtxReader::kChunksPerTask - 1) / EvtxReader::kChunksPerTask);
     for (auto& r : context_.prefilter->applicable_rules()) rules_.push_back(r);
     std::sort(rules_.begin(), rules_.end());
   }
@@ -71,36 +71,24 @@ class EvtxReading final : public FileReading {
     EvtxChunkDecoder decoder;
     EventXml xml;
     EventRecord record;
-    std::vector<std::string> problems;
     const size_t begin = k * EvtxReader::kChunksPerTask;
     const size_t end = std::min(chunks_, begin + EvtxReader::kChunksPerTask);
-    for (size_t c = begin; c < end; ++c) {
-      const size_t at = kEvtxFileHeaderSize + c * kEvtxChunkSize;
-      std::string_view chunk = bytes.substr(at, kEvtxChunkSize);
-      problems.clear();
-      auto opened = decoder.Open(chunk, &problems);
-      for (auto& p : problems) facts.Problem(fmt::format("chunk {}: {}", c, p));
-      if (opened != EvtxChunkDecoder::OpenResult::kChunk) continue;
-      EvtxRecordInfo info;
-      std::string why;
-      for (;;) {
-        auto step = decoder.Next(&xml, &info, &why);
-        if (step == EvtxChunkDecoder::Step::kEnd) break;
-        if (step == EvtxChunkDecoder::Step::kSkipped) {
-          ++facts.skipped;
-          facts.Problem(fmt::format("chunk {}: {}", c, why));
-          continue;
-        }
-        record.Reset(xml);
-        ++facts.records;
-        std::optional<TimeMs> t = record.Time();
-        if (!t && info.written_time) t = FileTimeToMs(info.written_time);
-        if (t) facts.AddTime(*t);
-        uint64_t id = info.id;
-        if (auto f = record.Field("EventRecordID")) ParseUint(*f, &id);
-        if (!rules_.empty()) sink.OnRecord(record, RecordPlace{k, id}, rules_);
-      }
-    }
+    DecodeEvtxChunks(
+        bytes, begin, end, decoder, xml,
+        [&](const EventXml& event, const EvtxRecordInfo& info, size_t) {
+          record.Reset(event);
+          ++facts.records;
+          std::optional<TimeMs> t = record.Time();
+          if (!t && info.written_time) t = FileTimeToMs(info.written_time);
+          if (t) facts.AddTime(*t);
+          uint64_t id = info.id;
+          if (auto f = record.Field("EventRecordID")) ParseUint(*f, &id);
+          if (!rules_.empty()) sink.OnRecord(record, RecordPlace{k, id}, rules_);
+        },
+        [&](std::string problem, bool record_lost) {
+          facts.skipped += record_lost ? 1 : 0;
+          ListProblem(&facts.problems, &facts.problems_unlisted, std::move(problem));
+        });
     if (end > begin) {
       size_t from = kEvtxFileHeaderSize + begin * kEvtxChunkSize;
       map_.DoneWith(from, std::min(bytes.size(), kEvtxFileHeaderSize + end * kEvtxChunkSize) - from);
@@ -119,13 +107,7 @@ class EvtxReading final : public FileReading {
       if (t.first && (!out.first || *t.first < *out.first)) out.first = t.first;
       if (t.last && (!out.last || *t.last > *out.last)) out.last = t.last;
       out.spans.insert(out.spans.end(), t.spans.begin(), t.spans.end());
-      for (auto& p : t.problems) {
-        if (out.problems.size() < kMaxProblemsListed) {
-          out.problems.push_back(std::move(p));
-        } else {
-          ++unlisted;
-        }
-      }
+      for (auto& p : t.problems) ListProblem(&out.problems, &unlisted, std::move(p));
       unlisted += t.problems_unlisted;
     }
     if (unlisted) out.problems.push_back(fmt::format("{} more problems not listed", unlisted));

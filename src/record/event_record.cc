@@ -71,15 +71,13 @@ void CanonicalEventFields(const EventXml& xml, StringArena& names, std::vector<E
   }
 }
 
-std::optional<TimeMs> ParseEventTime(std::string_view s) { return ParseIsoTime(s); }
-
 void EventRecord::Reset(const EventXml& xml) {
   fields_.clear();
   names_.Reset();
   raw_.clear();
   time_.reset();
   event_id_.reset();
-  channel_ = provider_ = {};
+  channel_ = {};
   CanonicalEventFields(xml, names_, &fields_);
   for (const auto& f : fields_) {
     raw_.append(f.value);
@@ -89,10 +87,8 @@ void EventRecord::Reset(const EventXml& xml) {
       if (!event_id_ && ParseUint(f.value, &id) && id <= 0xffffffffu) event_id_ = uint32_t(id);
     } else if (f.name == "Channel") {
       channel_ = f.value;
-    } else if (f.name == "Provider_Name") {
-      provider_ = f.value;
     } else if (f.name == "TimeCreated" && !time_) {
-      time_ = ParseEventTime(f.value);
+      time_ = ParseIsoTime(f.value);  // FILETIME as EVTX renders it: 7 or 9 fraction digits
     }
   }
 }

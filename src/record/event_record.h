@@ -79,10 +79,6 @@ struct EventField {
 // ("Provider_Name") are kept in `names`, which must live as long as `out`.
 void CanonicalEventFields(const EventXml& xml, StringArena& names, std::vector<EventField>* out);
 
-// "2021-03-03T06:49:43.1234567Z" or with 9 fraction digits, as EVTX
-// renders FILETIME values; nullopt if it does not parse.
-std::optional<TimeMs> ParseEventTime(std::string_view s);
-
 // One Windows event as rules see it.
 class EventRecord final : public Record {
  public:
@@ -98,7 +94,6 @@ class EventRecord final : public Record {
   // EventID as a number (the EventID element's text), if it is one.
   std::optional<uint32_t> event_id() const { return event_id_; }
   std::string_view channel() const { return channel_; }
-  std::string_view provider() const { return provider_; }
 
  private:
   std::vector<EventField> fields_;
@@ -106,7 +101,7 @@ class EventRecord final : public Record {
   std::string raw_;
   std::optional<TimeMs> time_;
   std::optional<uint32_t> event_id_;
-  std::string_view channel_, provider_;
+  std::string_view channel_;
 };
 
 }  // namespace exhunt
