@@ -277,3 +277,27 @@ TEST(WindowsEvents, FoundByTheirSignatureAnywhere) {
 
 }  // namespace
 }  // namespace exhunt
+
+namespace exhunt {
+namespace {
+
+// Event 104 (a log cleared) carries the cleared log's name in a UserData
+// field called Channel; the event's own channel (System) decides which
+// rules it is offered. evtxexport shows 90 such events in this sample.
+TEST(WindowsEvents, ChannelOfTheEventNotOfItsUserData) {
+  EXHUNT_REQUIRE_SHARED(path, "corpus/evtx/EVTX-to-MITRE-Attack/TA0005-Defense Evasion/T1070.001-Clear Windows "
+                              "event logs/ID104-1102-Event log cleared.evtx");
+  testing::MemoryScan scan;
+  scan.rules.AddText(
+      "title: log cleared\nid: test.system_104\nlogsource:\n  product: windows\n  service: system\n"
+      "detection:\n  selection:\n    EventID: 104\n  condition: selection\nlevel: high\n",
+      "test");
+  scan.Add("Windows/System32/winevt/Logs/System.evtx", ReadWhole(path));
+  ScanResult r = scan.Run();
+  size_t hits = 0;
+  for (const auto& f : r.findings) hits += f.rule->id == "test.system_104";
+  EXPECT_EQ(hits, 90u);
+}
+
+}  // namespace
+}  // namespace exhunt

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "reader/evtx_format.h"
 #include "record/event_record.h"
@@ -45,7 +46,7 @@ void ListProblem(std::vector<std::string>* list, size_t* unlisted, std::string p
 
 class EvtxReading final : public FileReading {
  public:
-  EvtxReading(MappedFile& map, const ReadContext& context) : map_(map), context_(context) {
+  EvtxReading(MappedFile& map, const EventRuleIndex& index) : map_(map), index_(index) {
     std::string_view bytes = map_.bytes();
     auto header = ReadEvtxFileHeader(bytes);
     if (!header.ok()) {
@@ -57,8 +58,6 @@ class EvtxReading final : public FileReading {
       header_problems_.push_back(fmt::format("EVTX version {}.{}; read as version 3", header->major, header->minor));
     chunks_ = EvtxChunkCount(bytes.size());
     tasks_.resize((chunks_ + EvtxReader::kChunksPerTask - 1) / EvtxReader::kChunksPerTask);
-    for (auto& r : context_.prefilter->applicable_rules()) rules_.push_back(r);
-    std::sort(rules_.begin(), rules_.end());
   }
 
   // At least one: the driver runs chunk 0 of every file.
@@ -71,6 +70,7 @@ class EvtxReading final : public FileReading {
     EvtxChunkDecoder decoder;
     EventXml xml;
     EventRecord record;
+    RuleCache cache;
     const size_t begin = k * EvtxReader::kChunksPerTask;
     const size_t end = std::min(chunks_, begin + EvtxReader::kChunksPerTask);
     DecodeEvtxChunks(
@@ -83,7 +83,8 @@ class EvtxReading final : public FileReading {
           if (t) facts.AddTime(*t);
           uint64_t id = info.id;
           if (auto f = record.Field("EventRecordID")) ParseUint(*f, &id);
-          if (!rules_.empty()) sink.OnRecord(record, RecordPlace{k, id}, rules_);
+          const std::vector<unsigned>& rules = RulesFor(record, cache);
+          if (!rules.empty()) sink.OnRecord(record, RecordPlace{k, id}, rules);
         },
         [&](std::string problem, bool record_lost) {
           facts.skipped += record_lost ? 1 : 0;
@@ -93,6 +94,19 @@ class EvtxReading final : public FileReading {
       size_t from = kEvtxFileHeaderSize + begin * kEvtxChunkSize;
       map_.DoneWith(from, std::min(bytes.size(), kEvtxFileHeaderSize + end * kEvtxChunkSize) - from);
     }
+  }
+
+  // The rules of (channel, event ID), looked up once per task.
+  using RuleCache = std::map<std::pair<std::string, int64_t>, std::vector<unsigned>>;
+  const std::vector<unsigned>& RulesFor(const EventRecord& record, RuleCache& cache) const {
+    std::optional<uint32_t> event_id = record.event_id();
+    std::pair<std::string, int64_t> key(record.channel(), event_id ? int64_t(*event_id) : -1);
+    auto it = cache.find(key);
+    if (it == cache.end()) {
+      it = cache.emplace(std::move(key), std::vector<unsigned>()).first;
+      index_.RulesFor(record.channel(), event_id, &it->second);
+    }
+    return it->second;
   }
 
   FileFacts Finish() override {
@@ -120,19 +134,21 @@ class EvtxReading final : public FileReading {
 
  private:
   MappedFile& map_;
-  const ReadContext& context_;
   std::string not_read_;
   std::vector<std::string> header_problems_;
   size_t chunks_ = 0;
   std::vector<TaskFacts> tasks_;
-  std::vector<unsigned> rules_;
+  const EventRuleIndex& index_;
 };
 
 }  // namespace
 
 std::unique_ptr<FileReading> EvtxReader::Open(const EvidenceFile&, MappedFile& map,
                                               const ReadContext& context) const {
-  return std::make_unique<EvtxReading>(map, context);
+  std::call_once(index_once_, [&] {
+    index_ = std::make_unique<EventRuleIndex>(*context.rules, context.prefilter->applicable_rules());
+  });
+  return std::make_unique<EvtxReading>(map, *index_);
 }
 
 }  // namespace exhunt

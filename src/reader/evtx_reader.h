@@ -1,7 +1,7 @@
 // The reader of Windows event logs (EVTX): each event becomes an
 // EventRecord (record/event_record.h) of its canonical fields, offered to
-// every rule of the evtx kind; Sigma rules of product windows check their
-// own channel and event IDs (rule/windows_logsource.h).
+// the rules of the evtx kind whose logsource reads its channel and event
+// ID (rule/event_rule_index.h).
 //
 // A file is read in tasks of whole EVTX chunks, decoded in parallel, each
 // task with its own decoder; pages are released as tasks finish, so a large
@@ -10,7 +10,11 @@
 // the file. Findings name their event by EventRecordID.
 #pragma once
 
+#include <memory>
+#include <mutex>
+
 #include "reader/reader.h"
+#include "rule/event_rule_index.h"
 
 namespace exhunt {
 
@@ -23,6 +27,12 @@ class EvtxReader final : public EvidenceReader {
   bool Reads(const EvidenceKind& kind) const override { return kind.format == RecordFormat::kEvtx; }
   std::unique_ptr<FileReading> Open(const EvidenceFile& file, MappedFile& map,
                                     const ReadContext& context) const override;
+
+ private:
+  // Which rules each event may meet, built at the first Open from its
+  // context: a reader serves one scan, whose rules do not change.
+  mutable std::once_flag index_once_;
+  mutable std::unique_ptr<EventRuleIndex> index_;
 };
 
 }  // namespace exhunt

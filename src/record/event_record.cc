@@ -85,7 +85,7 @@ void EventRecord::Reset(const EventXml& xml) {
     if (f.name == "EventID") {
       uint64_t id = 0;
       if (!event_id_ && ParseUint(f.value, &id) && id <= 0xffffffffu) event_id_ = uint32_t(id);
-    } else if (f.name == "Channel") {
+    } else if (f.name == "Channel" && channel_.empty()) {  // System's, not a UserData field of that name
       channel_ = f.value;
     } else if (f.name == "TimeCreated" && !time_) {
       time_ = ParseIsoTime(f.value);  // FILETIME as EVTX renders it: 7 or 9 fraction digits

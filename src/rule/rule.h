@@ -11,12 +11,14 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "record/log_record.h"
 #include "rule/prefilter.h"
 #include "rule/rule_info.h"
+#include "rule/windows_logsource.h"
 #include "source/evidence_kind.h"
 
 namespace exhunt {
@@ -45,6 +47,10 @@ class Rule {
   // other kinds have none and are offered every record of their kinds.
   virtual std::optional<std::vector<PrefilterLiteral>> Cover(LogType) const { return std::nullopt; }
   virtual std::vector<std::vector<PrefilterLiteral>> Requirements(LogType) const { return {}; }
+  // The Windows events this rule reads (a Sigma logsource of product
+  // windows); empty: no restriction. An event-log reader offers the rule
+  // only those events (rule/event_rule_index.h).
+  virtual std::span<const WindowsEventSource> event_sources() const { return {}; }
 
  protected:
   std::shared_ptr<const RuleInfo> info_;

@@ -96,6 +96,7 @@ class SigmaRule final : public Rule {
   // replaced by the literal they must contain). A record that misses one
   // set cannot match, so a reader may skip parsing it for this rule.
   std::vector<std::vector<PrefilterLiteral>> Requirements(LogType type) const override;
+  std::span<const WindowsEventSource> event_sources() const override { return windows_sources_; }
 
  private:
   SigmaRule() = default;
