@@ -115,6 +115,8 @@ TEST(EvtxFormat, FileTimeRendering) {
   uint64_t ft = (uint64_t(1504120418) + 11644473600ull) * 10000000ull + 1984824;
   EXPECT_EQ(FormatFileTime(ft), "2017-08-30T19:13:38.198482400Z");
   EXPECT_EQ(FileTimeToMs(ft), int64_t(1504120418198));
+  EXPECT_EQ(FormatFileTime(0), "1601-01-01T00:00:00.000000000Z");
+  EXPECT_EQ(FormatFileTime(uint64_t(INT64_MAX)), "30828-09-14T02:48:05.477580700Z");  // the largest FILETIME Windows converts
 }
 
 TEST(EvtxFormat, FirstPowerShellEventOfDeepBlueCli) {
