@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   app.add_option("--install", o.install, "Exchange install folder inside the tree");
   app.add_option("--build", o.build, "the server's build (ExSetup.exe, log headers, OWA folder)");
   app.add_option("--mitigation", o.mitigation, "IIS rewrite rules: none, eomt, eomtv2, eomtv2-old, eomtv2-cleared");
+  double evtx_mb = 0;
+  app.add_flag("--evtx", o.event_logs, "write Windows event logs (EVTX) too, with the chains' event-log traces");
+  app.add_option("--evtx-mb", evtx_mb, "with --evtx: add benign events until the EVTX files hold this many MiB");
   CLI11_PARSE(app, argc, argv);
   auto t = exhunt::ParseIsoTime(start);
   if (!t) {
@@ -35,6 +38,7 @@ int main(int argc, char** argv) {
   }
   o.start = *t;
   o.target_bytes = uint64_t(size_mb * 1048576.0);
+  o.event_log_bytes = uint64_t(evtx_mb * 1048576.0);
   size_t pos = 0;
   while (pos < scenarios.size()) {
     size_t comma = scenarios.find(',', pos);

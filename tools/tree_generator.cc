@@ -15,41 +15,14 @@
 
 #include "base/text.h"
 #include "exposure/build.h"
+#include "event_log_generator.h"
+#include "gen_rng.h"
 #include "pe_writer.h"
 #include "record/log_format.h"
 
 namespace exhunt::gen {
 
 namespace {
-
-// ---- deterministic randomness -------------------------------------------------
-
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed * 0x9E3779B97F4A7C15ULL + 1) {}
-  uint64_t Next() {
-    uint64_t z = (s_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  uint64_t Below(uint64_t n) { return n ? Next() % n : 0; }
-  double Unit() { return double(Next() >> 11) * (1.0 / 9007199254740992.0); }
-  template <class T>
-  const T& Pick(const std::vector<T>& v) {
-    return v[Below(v.size())];
-  }
-  std::string Hex(size_t n) {
-    static const char* k = "0123456789abcdef";
-    std::string s;
-    for (size_t i = 0; i < n; ++i) s += k[Below(16)];
-    return s;
-  }
-  std::string Guid() { return Hex(8) + "-" + Hex(4) + "-" + Hex(4) + "-" + Hex(4) + "-" + Hex(12); }
-
- private:
-  uint64_t s_;
-};
 
 // ---- time formats -------------------------------------------------------------
 
@@ -940,11 +913,13 @@ Result<GenResult> GenerateTree(const GenOptions& o) {
   Server server(o, &res);
   const TimeMs span = TimeMs(o.hours * 3600000.0);
   std::vector<Planted> planted;
+  EventLogPlan events;
   // Each chain lands at its own fraction of the benign window.
   double slot = 0.15;
   for (const auto& s : o.scenarios) {
     TimeMs t0 = o.start + TimeMs(double(span) * slot);
     slot += 0.12;
+    events.scenarios.emplace_back(s, t0);
     if (s == "proxylogon")
       PlantProxyLogon(t0, server.WinInstall(), &planted);
     else if (s == "proxyshell")
@@ -1077,6 +1052,15 @@ Result<GenResult> GenerateTree(const GenOptions& o) {
   res.bytes = server.bytes_written();
   server.CloseAll();
   if (!server.ok()) return Status::IoError("could not write every file under " + o.out);
+  if (o.event_logs) {
+    events.first = o.start;
+    events.last = res.last;
+    events.target_bytes = o.event_log_bytes;
+    events.computer = "exch01.contoso.local";
+    if (!MakeDirs(o.out + "/Windows/System32/winevt/Logs")) return Status::IoError("cannot create the event log folder");
+    Status s = WriteEventLogs(o.out, o.seed, events, &res);
+    if (!s.ok()) return s;
+  }
   return res;
 }
 

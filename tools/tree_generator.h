@@ -42,6 +42,11 @@ struct GenOptions {
   // "eomtv2-cleared" (final rule, cleared by a child web.config).
   std::string mitigation = "none";
   bool write_exsetup = true;
+  // Windows event logs (tools/event_log_generator.h) across the same time,
+  // with the chains' event-log traces; `event_log_bytes` keeps adding benign
+  // events until the EVTX files hold that much.
+  bool event_logs = false;
+  uint64_t event_log_bytes = 0;
 };
 
 struct PlantedTrace {
