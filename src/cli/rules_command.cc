@@ -58,8 +58,8 @@ int RunRules(const RulesCommandOptions& o, std::ostream& out, std::ostream& err)
     ++by_kind[r->info()->kind];
     for (const auto& kind : EvidenceKinds()) {
       const LogType t = kind.type;
-      // Only text logs have a prefilter; files and events are offered to every rule of their kind.
-      if (!r->AppliesTo(t) || kind.format == RecordFormat::kFile || kind.format == RecordFormat::kEvtx) continue;
+      // Files have no prefilter: they are offered to every rule of their kind.
+      if (!r->AppliesTo(t) || kind.format == RecordFormat::kFile) continue;
       auto cover = r->Cover(t);
       if (!cover) {
         out << fmt::format("slow   {} ({}): no literal to prefilter on; reads every {} record\n", r->id(), r->origin(),

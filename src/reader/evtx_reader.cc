@@ -46,7 +46,8 @@ void ListProblem(std::vector<std::string>* list, size_t* unlisted, std::string p
 
 class EvtxReading final : public FileReading {
  public:
-  EvtxReading(MappedFile& map, const EventRuleIndex& index) : map_(map), index_(index) {
+  EvtxReading(MappedFile& map, const Prefilter& prefilter, const EventRuleIndex& index)
+      : map_(map), pf_(prefilter), index_(index) {
     std::string_view bytes = map_.bytes();
     auto header = ReadEvtxFileHeader(bytes);
     if (!header.ok()) {
@@ -56,6 +57,10 @@ class EvtxReading final : public FileReading {
     if (!header->checksum_ok) header_problems_.push_back("file header checksum mismatch; chunks read all the same");
     if (header->major != 3)
       header_problems_.push_back(fmt::format("EVTX version {}.{}; read as version 3", header->major, header->minor));
+    for (unsigned r : pf_.unfiltered_rules()) {
+      if (r >= unfiltered_.size()) unfiltered_.resize(r + 1, false);
+      unfiltered_[r] = true;
+    }
     chunks_ = EvtxChunkCount(bytes.size());
     tasks_.resize((chunks_ + EvtxReader::kChunksPerTask - 1) / EvtxReader::kChunksPerTask);
   }
@@ -63,7 +68,7 @@ class EvtxReading final : public FileReading {
   // At least one: the driver runs chunk 0 of every file.
   size_t chunk_count() const override { return std::max<size_t>(1, tasks_.size()); }
 
-  void ReadChunk(size_t k, WorkerScratch&, RecordSink& sink) override {
+  void ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sink) override {
     if (k >= tasks_.size()) return;  // no chunk, or not an EVTX file
     std::string_view bytes = map_.bytes();
     TaskFacts& facts = tasks_[k];
@@ -71,6 +76,7 @@ class EvtxReading final : public FileReading {
     EventXml xml;
     EventRecord record;
     RuleCache cache;
+    Candidates candidates;
     const size_t begin = k * EvtxReader::kChunksPerTask;
     const size_t end = std::min(chunks_, begin + EvtxReader::kChunksPerTask);
     DecodeEvtxChunks(
@@ -83,7 +89,7 @@ class EvtxReading final : public FileReading {
           if (t) facts.AddTime(*t);
           uint64_t id = info.id;
           if (auto f = record.Field("EventRecordID")) ParseUint(*f, &id);
-          const std::vector<unsigned>& rules = RulesFor(record, cache);
+          const std::vector<unsigned>& rules = Offered(record, RulesFor(record, cache), scratch, candidates);
           if (!rules.empty()) sink.OnRecord(record, RecordPlace{k, id}, rules);
         },
         [&](std::string problem, bool record_lost) {
@@ -107,6 +113,60 @@ class EvtxReading final : public FileReading {
       index_.RulesFor(record.channel(), event_id, &it->second);
     }
     return it->second;
+  }
+
+  // Per task: which rules the literals of the current event hit.
+  struct Candidates {
+    std::vector<uint32_t> stamp;  // by rule: the event number that hit it
+    uint32_t event = 0;
+    Prefilter::LineMemo memo;
+    std::vector<unsigned> offered;
+  };
+
+  // The rules of the event's channel and ID that its values leave possible:
+  // one with no literal, or whose literal the prefilter found among the
+  // values, and whose every required literal is there (as the text-log
+  // reader asks of a line).
+  const std::vector<unsigned>& Offered(const EventRecord& record, const std::vector<unsigned>& by_source,
+                                       WorkerScratch& scratch, Candidates& c) const {
+    c.offered.clear();
+    if (by_source.empty()) return c.offered;
+    if (++c.event == 0) {  // the stamps wrapped: start again
+      std::fill(c.stamp.begin(), c.stamp.end(), 0);
+      c.event = 1;
+    }
+    struct Hit {
+      const Prefilter* pf;
+      Candidates* c;
+    } hit{&pf_, &c};
+    std::string_view raw = record.Raw();
+    hs_error_t err = hs_scan(
+        pf_.database(), raw.data(), unsigned(raw.size()), 0, scratch.prefilter,
+        [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
+          auto* h = static_cast<Hit*>(ctx);
+          if (id < Prefilter::kFirstRuleLiteral) return 0;
+          for (unsigned r : h->pf->RulesFor(id)) {
+            if (r >= h->c->stamp.size()) h->c->stamp.resize(r + 1, 0);
+            h->c->stamp[r] = h->c->event;
+          }
+          return 0;
+        },
+        &hit);
+    if (err != HS_SUCCESS) {  // no literal can be trusted: every rule of the source sees the event
+      c.offered = by_source;
+      return c.offered;
+    }
+    bool memo_ready = false;
+    for (unsigned r : by_source) {
+      const bool literal_hit = r < c.stamp.size() && c.stamp[r] == c.event;
+      if (!literal_hit && !(r < unfiltered_.size() && unfiltered_[r])) continue;
+      if (pf_.has_requirements(r)) {
+        if (!memo_ready) pf_.StartLine(&c.memo), memo_ready = true;
+        if (!pf_.MayMatch(r, raw, &c.memo)) continue;
+      }
+      c.offered.push_back(r);
+    }
+    return c.offered;
   }
 
   FileFacts Finish() override {
@@ -134,6 +194,8 @@ class EvtxReading final : public FileReading {
 
  private:
   MappedFile& map_;
+  const Prefilter& pf_;
+  std::vector<bool> unfiltered_;  // by rule: it has no literal and sees every event
   std::string not_read_;
   std::vector<std::string> header_problems_;
   size_t chunks_ = 0;
@@ -148,7 +210,7 @@ std::unique_ptr<FileReading> EvtxReader::Open(const EvidenceFile&, MappedFile& m
   std::call_once(index_once_, [&] {
     index_ = std::make_unique<EventRuleIndex>(*context.rules, context.prefilter->applicable_rules());
   });
-  return std::make_unique<EvtxReading>(map, *index_);
+  return std::make_unique<EvtxReading>(map, *context.prefilter, *index_);
 }
 
 }  // namespace exhunt

@@ -78,6 +78,8 @@ FieldBinding BindField(LogType type, std::string_view name) {
   std::string lower = AsciiLowerCopy(name);
   if (lower == "_raw" || lower == "line") return Kind(FieldBinding::Kind::kLine, "", RawForm::kVerbatim);
   const FieldVocabulary vocabulary = KindOf(type).vocabulary;
+  // An event's fields are its own (record/event_record.h), each verbatim.
+  if (vocabulary == FieldVocabulary::kWindows) return Column(std::string(name));
   if (vocabulary == FieldVocabulary::kIis) {
     for (const auto& a : IisAliases())
       if (NameIn(lower, a.names)) return a.binding;

@@ -61,6 +61,14 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
       pf->unfiltered_.push_back(r);
       continue;
     }
+    // A literal with a line end cannot occur inside one text-log line; an
+    // event's value may hold one, so there the rule reads every event.
+    const bool multi_line_values = RecordFormatOf(type) == RecordFormat::kEvtx;
+    if (multi_line_values &&
+        std::any_of(cover->begin(), cover->end(), [](const auto& l) { return l.text.find('\n') != std::string::npos; })) {
+      pf->unfiltered_.push_back(r);
+      continue;
+    }
     for (const auto& lit : *cover) {
       if (lit.text.find('\n') != std::string::npos) continue;  // cannot occur inside one line
       auto it = std::find(pf->literals_.begin(), pf->literals_.end(), lit);

@@ -176,10 +176,11 @@ bool RuleSet::Add(std::shared_ptr<const Rule> rule) {
 
 std::vector<RuleCover> RuleSet::Covers(LogType type) const {
   std::vector<RuleCover> out;
-  // Literals serve readers that search raw text; an event log's records are
-  // decoded fields, so its rules are offered every record of their kind.
+  // Literals serve readers whose records' raw bytes hold every field value
+  // as it stands: text logs, and events (EventRecord::Raw, every decoded
+  // value). A file's rules are offered every file.
   const RecordFormat format = RecordFormatOf(type);
-  const bool raw_text = format == RecordFormat::kW3c || format == RecordFormat::kCsv || format == RecordFormat::kText;
+  const bool raw_text = format != RecordFormat::kFile;
   for (unsigned r = 0; r < rules_.size(); ++r) {
     if (!rules_[r]->AppliesTo(type)) continue;
     if (raw_text)
