@@ -55,7 +55,22 @@ void AppendUtf8(std::string& out, uint32_t cp) {
 
 // UTF-16LE code units to UTF-8; unpaired surrogates become U+FFFD.
 void AppendUtf16(std::string& out, const char* p, size_t units) {
-  for (size_t i = 0; i < units; ++i) {
+  // ASCII, four units at a time, straight into the string: most of a log is.
+  size_t i = 0;
+  const size_t start = out.size();
+  out.resize(start + units);
+  char* dst = out.data() + start;
+  size_t n = 0;
+  for (; i + 4 <= units; i += 4, n += 4) {
+    uint64_t v = Load<uint64_t>(p + 2 * i);
+    if (v & 0xff80ff80ff80ff80ULL) break;
+    dst[n] = char(v);
+    dst[n + 1] = char(v >> 16);
+    dst[n + 2] = char(v >> 32);
+    dst[n + 3] = char(v >> 48);
+  }
+  out.resize(start + n);
+  for (; i < units; ++i) {
     uint32_t c = Load<uint16_t>(p + 2 * i);
     if (c < 0x80) {
       out.push_back(char(c));
