@@ -96,7 +96,7 @@ TEST(EndToEnd, EventLogsOfTheChainsFoundAndReadAlikeByEvtxexport) {
   Outcome o = GenerateAndScan("evtx", {"proxylogon", "proxyshell"}, 12, kMarch2021, {}, true);
   size_t in_event_logs = 0;
   for (const auto& t : o.truth.traces) in_event_logs += t.path.find("winevt/Logs/") != std::string::npos;
-  EXPECT_EQ(in_event_logs, 7u);  // 4 of ProxyLogon, 3 of ProxyShell
+  EXPECT_EQ(in_event_logs, 9u);  // 5 of ProxyLogon, 4 of ProxyShell
   ExpectExactlyThePlantedTraces(o);
   ASSERT_EQ(o.scan.hosts.size(), 1u);
   EXPECT_EQ(o.scan.hosts[0].verdict, Verdict::kCompromised);

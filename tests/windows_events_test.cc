@@ -123,6 +123,91 @@ TEST(WindowsRules, MsExchangeManagementCmdletsOfTheCampaigns) {
                   .empty());
 }
 
+// detection-test-vectors sections 4 (Application log) and 5 (MSExchange
+// Management log): each event and the rules it must raise, exactly.
+TEST(WindowsRules, TestVectorsOfSections4And5) {
+  EventBuilder b;
+  struct Case {
+    const char* name;
+    EventXml event;
+    std::set<std::string> rules;
+  };
+  const std::string cast = "Unable to cast: System.InvalidCastException: at Microsoft.Exchange.UM";
+  auto cmdlet = [&](const char* name, const char* params, uint32_t id = 1) {
+    return b.Make(kMgmt, "MSExchange CmdletLogs", id, id == 1 ? 4 : 2, {{"", name}, {"", params}});
+  };
+  std::vector<Case> cases;
+  cases.push_back({"A1", b.Make("Application", "MSExchange Unified Messaging", 1603, 2, {{"", cast}}),
+                   {"exchange.windows.um_invalid_cast"}});
+  cases.push_back({"A2 (warning)", b.Make("Application", "MSExchange Unified Messaging", 1603, 3, {{"", cast}}), {}});
+  cases.push_back({"A3 (other exception)",
+                   b.Make("Application", "MSExchange Unified Messaging", 1603, 2,
+                          {{"", "System.NullReferenceException: Object reference not set"}}),
+                   {}});
+  cases.push_back({"M1",
+                   cmdlet("New-MailboxExportRequest",
+                          "-Mailbox \"x\" -FilePath \"\\\\127.0.0.1\\C$\\inetpub\\wwwroot\\aspnet_client\\a.aspx\""),
+                   {"exchange.windows.mgmt_export_to_web"}});
+  cases.push_back({"M2", cmdlet("New-ManagementRoleAssignment", "-Role \"Mailbox Import Export\" -User \"x\""),
+                   {"exchange.windows.mgmt_import_export_role"}});
+  cases.push_back({"M3", cmdlet("Remove-MailboxExportRequest", "-Identity \"...\" -Confirm \"False\""),
+                   {"exchange.windows.mgmt_export_cleanup"}});
+  cases.push_back({"M4",
+                   cmdlet("Set-OabVirtualDirectory",
+                          "-ExternalUrl 'http://f/<script language=\"JScript\" runat=\"server\">function "
+                          "Page_Load(){eval(Request[\"e\"],\"unsafe\");}</script>'"),
+                   {"exchange.windows.mgmt_vdir_script"}});
+  cases.push_back({"M5",
+                   cmdlet("New-ExchangeCertificate",
+                          "-GenerateRequest -BinaryEncoded -RequestFile "
+                          "\"\\\\localhost\\C$\\inetpub\\wwwroot\\aspnet_client\\x.aspx\""),
+                   {"exchange.windows.mgmt_export_to_web"}});
+  cases.push_back({"M6 (event 6)", cmdlet("Cmdlet failed. Cmdlet Get-App, parameters -Mailbox x.", "", 6),
+                   {"exchange.windows.mgmt_get_app_invalid_cast"}});
+  cases.push_back({"M6 (event 8)",
+                   cmdlet("Task Get-App throwing unhandled exception: System.InvalidCastException: Unable", "", 8),
+                   {"exchange.windows.mgmt_get_app_invalid_cast"}});
+  cases.push_back({"Get-App that succeeded", cmdlet("Get-App", "-Mailbox x"), {}});
+  for (const auto& c : cases) EXPECT_EQ(BuiltinMatches(c.event), c.rules) << c.name;
+}
+
+TEST(WindowsRules, PagesWrittenIntoWebFolders) {
+  EventBuilder b;
+  const std::string_view sysmon = "Microsoft-Windows-Sysmon/Operational";
+  auto created = [&](const std::string& image, const std::string& file) {
+    return b.Make(sysmon, "Microsoft-Windows-Sysmon", 11, 4, {{"Image", image}, {"TargetFilename", file}});
+  };
+  const std::string aspnet = "C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\log.aspx";
+  const std::string auth =
+      "C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\x.aspx";
+  using S = std::set<std::string>;
+  EXPECT_EQ(BuiltinMatches(created("C:\\Windows\\System32\\inetsrv\\w3wp.exe", aspnet)),
+            S{"exchange.windows.page_written_by_worker"});
+  EXPECT_EQ(BuiltinMatches(created("C:\\Program Files\\Microsoft\\Exchange "
+                                   "Server\\V15\\Bin\\MSExchangeMailboxReplication.exe",
+                                   auth)),
+            S{"exchange.windows.page_written_by_worker"});
+  EXPECT_EQ(BuiltinMatches(created("C:\\Users\\admin\\Desktop\\copy.exe", auth)), S{"exchange.windows.page_written"});
+  // Updates write these folders; other files and other folders are no pages there.
+  EXPECT_TRUE(BuiltinMatches(created("C:\\Windows\\System32\\msiexec.exe", auth)).empty());
+  EXPECT_TRUE(BuiltinMatches(created("C:\\Windows\\System32\\inetsrv\\w3wp.exe",
+                                     "C:\\inetpub\\wwwroot\\aspnet_client\\readme.txt"))
+                  .empty());
+  EXPECT_TRUE(
+      BuiltinMatches(created("C:\\Windows\\System32\\inetsrv\\w3wp.exe", "C:\\inetpub\\temp\\x.aspx")).empty());
+  // The same write seen by object access auditing.
+  EXPECT_EQ(BuiltinMatches(b.Make("Security", "Microsoft-Windows-Security-Auditing", 4663, 0,
+                                  {{"ObjectName", aspnet},
+                                   {"AccessMask", "0x2"},
+                                   {"ProcessName", "C:\\Windows\\System32\\inetsrv\\w3wp.exe"}})),
+            S{"exchange.windows.page_write_access"});
+  EXPECT_TRUE(BuiltinMatches(b.Make("Security", "Microsoft-Windows-Security-Auditing", 4663, 0,
+                                    {{"ObjectName", aspnet},
+                                     {"AccessMask", "0x1"},  // read
+                                     {"ProcessName", "C:\\Windows\\System32\\inetsrv\\w3wp.exe"}}))
+                  .empty());
+}
+
 TEST(WindowsRules, UnifiedMessagingCrashOfCve2021_26857) {
   EventBuilder b;
   const std::string text =

@@ -144,6 +144,12 @@ std::vector<Planned> Plant(const std::string& scenario, TimeMs t0, const std::st
                     "'Microsoft.Exchange.UM.UMCore.UMCallSession'."}},
               c),
         "exchange.windows.um_invalid_cast");
+    add(Event(t0 + 10700, kSysmon, "Microsoft-Windows-Sysmon", 11, 4,
+              {{"RuleName", "-"},
+               {"Image", kW3wp},
+               {"TargetFilename", "C:\\inetpub\\wwwroot\\aspnet_client\\discover.aspx"}},
+              c),
+        "exchange.windows.page_written_by_worker");
     add(Process(t0 + 12000, "C:\\Windows\\System32\\cmd.exe", "cmd /c whoami /all", kW3wp,
                 "c:\\windows\\system32\\inetsrv\\w3wp.exe -ap \"MSExchangeOWAAppPool\" -v \"v4.0\"",
                 "NT AUTHORITY\\SYSTEM", c),
@@ -162,6 +168,13 @@ std::vector<Planned> Plant(const std::string& scenario, TimeMs t0, const std::st
                "\"\\\\127.0.0.1\\C$\\inetpub\\wwwroot\\aspnet_client\\sdfgh.aspx\" -IncludeFolders \"#Drafts#\"",
                "contoso.local/Users/admin", c),
         "exchange.windows.mgmt_export_to_web");
+    add(Event(t0 + 7000, kSysmon, "Microsoft-Windows-Sysmon", 11, 4,
+              {{"RuleName", "-"},
+               {"Image", "C:\\Program Files\\Microsoft\\Exchange Server\\V15\\Bin\\"
+                         "MSExchangeMailboxReplication.exe"},
+               {"TargetFilename", "C:\\inetpub\\wwwroot\\aspnet_client\\sdfgh.aspx"}},
+              c),
+        "exchange.windows.page_written_by_worker");
     add(Cmdlet(t0 + 9000, "Remove-MailboxExportRequest", "-Identity \"admin\\MailboxExport\" -Confirm \"False\"",
                "contoso.local/Users/admin", c),
         "exchange.windows.mgmt_export_cleanup");
