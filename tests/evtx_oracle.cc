@@ -23,6 +23,16 @@ std::string ReadWhole(const std::string& path) {
   return s.str();
 }
 
+// A hex number without its leading zeros: evtxexport pads HexInt32/64
+// values to their width ("0x001fffff"), Windows and exhunt do not
+// ("0x1fffff"); the number must be the same.
+std::string Unpadded(std::string_view v) {
+  if (v.size() < 3 || v.substr(0, 2) != "0x" || v.find_first_not_of("0123456789abcdefABCDEF", 2) != std::string_view::npos)
+    return std::string(v);
+  size_t first = v.find_first_not_of('0', 2);
+  return "0x" + std::string(first == std::string_view::npos ? "0" : v.substr(first));
+}
+
 // One line per element: depth, name, attributes in order, text.
 std::string Serialize(const EventXml& xml) {
   std::string out;
@@ -31,12 +41,12 @@ std::string Serialize(const EventXml& xml) {
     for (int p = e.parent; p >= 0; p = xml.elements[size_t(p)].parent) ++depth;
     out.append(size_t(depth) * 2, ' ').append(e.name);
     for (uint32_t a = e.attr_begin; a < e.attr_end; ++a)
-      out.append(" ").append(xml.attrs[a].name).append("=\"").append(xml.value(xml.attrs[a].value)).append("\"");
+      out.append(" ").append(xml.attrs[a].name).append("=\"").append(Unpadded(xml.value(xml.attrs[a].value))).append("\"");
     // evtxexport prints a text that is only a line end as empty: line ends
     // at the end of a text are not compared.
     std::string_view text = xml.value(e.text);
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-    out.append(" |").append(text).append("|\n");
+    out.append(" |").append(Unpadded(text)).append("|\n");
   }
   return out;
 }

@@ -12,7 +12,10 @@
 
 #include "reader/evtx_format.h"
 #include "record/event_record.h"
+#include "base/text.h"
 #include "rule/rule_set.h"
+#include "scan/scanner.h"
+#include "source/file_system.h"
 #include "test_util.h"
 
 namespace exhunt {
@@ -382,6 +385,80 @@ TEST(WindowsEvents, ChannelOfTheEventNotOfItsUserData) {
   size_t hits = 0;
   for (const auto& f : r.findings) hits += f.rule->id == "test.system_104";
   EXPECT_EQ(hits, 90u);
+}
+
+}  // namespace
+}  // namespace exhunt
+
+namespace exhunt {
+namespace {
+
+// SigmaHQ's regression samples come as EVTX and as evtx_dump JSON of the
+// same events: with every SigmaHQ Windows rule loaded, both give the same
+// findings, rule by rule and sample by sample.
+TEST(WindowsEvents, JsonExportsAndEvtxGiveTheSameFindings) {
+  EXHUNT_REQUIRE_SHARED(regression, "corpus/sigma-regression/rules");
+  EXHUNT_REQUIRE_SHARED(windows_rules, "rules-thirdparty/sigma/rules/windows");
+  auto fs = NewPosixFileSystem();
+  RuleSet rules;
+  ASSERT_TRUE(rules.AddDirectory(fs.get(), windows_rules).ok());
+  ScanOptions options;
+  options.roots = {regression};
+  Scanner scanner(fs.get(), &rules, options);
+  ASSERT_TRUE(scanner.Prepare().ok());
+  ScanResult r = scanner.Scan();
+  std::map<std::pair<std::string, std::string>, int> evtx, json;  // (folder, rule) -> findings
+  for (const auto& f : r.findings) {
+    std::string folder = f.source.path.substr(0, f.source.path.rfind('/'));
+    if (EndsWithIgnoreCase(f.source.path, ".evtx")) {
+      ++evtx[{folder, f.rule->id}];
+      EXPECT_EQ(f.source.kind, SourceRef::Kind::kRecord);
+    } else if (EndsWithIgnoreCase(f.source.path, ".json")) {
+      ++json[{folder, f.rule->id}];
+      EXPECT_EQ(f.source.kind, SourceRef::Kind::kOffset);
+    }
+  }
+  EXPECT_GT(evtx.size(), 190u);
+  EXPECT_EQ(evtx, json);
+  ASSERT_EQ(r.hosts.size(), 1u);
+  EXPECT_EQ(r.hosts[0].coverage.at(LogType::kEventJson).files, 192u);
+}
+
+TEST(WindowsEvents, JsonExportsFoundByContentAndDamageCostsItselfAlone) {
+  testing::MemoryScan scan;
+  const std::string shell =
+      R"j({"@timestamp":"2021-03-03T06:50:00.000Z","winlog":{"channel":"Microsoft-Windows-Sysmon/Operational",)j"
+      R"j("provider_name":"Microsoft-Windows-Sysmon","event_id":1,"record_id":7,"computer_name":"EXCH01",)j"
+      R"j("event_data":{"Image":"C:\\Windows\\System32\\cmd.exe","CommandLine":"cmd /c whoami",)j"
+      R"j("ParentImage":"C:\\Windows\\System32\\inetsrv\\w3wp.exe",)j"
+      R"j("ParentCommandLine":"w3wp.exe -ap \"MSExchangeOWAAppPool\""}}})j";
+  const std::string benign =
+      R"j({"@timestamp":"2021-03-03T06:49:00.000Z","winlog":{"channel":"Security","provider_name":"x",)j"
+      R"j("event_id":4624,"record_id":6,"event_data":{"TargetUserName":"jdoe"}}})j";
+  // A triage folder's export: a broken line and an oversized value between good events.
+  scan.Add("triage/winlogbeat.ndjson", benign + "\n{not json at all\n" + shell + "\n{\"EventID\": 1, \"x\": \"" +
+                                           std::string(17 << 20, 'a') + "\"}\n");
+  scan.Add("triage/package.json", "{\"name\": \"tool\", \"version\": \"1.0.0\"}\n");
+  scan.Add("triage/other.json", "{\"EventID\": \"not really\" ");  // named like events, cut short
+  ScanResult r = scan.Run();
+  ASSERT_EQ(r.hosts.size(), 1u);
+  std::set<std::string> rules;
+  for (const auto& f : r.findings)
+    if (f.source.path == "triage/winlogbeat.ndjson") rules.insert(f.rule->id);
+  EXPECT_EQ(rules, std::set<std::string>{"exchange.windows.worker_child_shell"});
+  bool broken = false, oversized = false;
+  for (const auto& e : r.errors) {
+    if (e.path != "triage/winlogbeat.ndjson") continue;
+    broken = broken || e.message.find("no JSON value") != std::string::npos;
+    oversized = oversized || e.message.find("more than 16 MiB") != std::string::npos;
+  }
+  EXPECT_TRUE(broken);
+  EXPECT_TRUE(oversized);
+  EXPECT_EQ(r.hosts[0].coverage.at(LogType::kEventJson).files, 1u);
+  bool other_listed = false;
+  for (const auto& s : r.hosts[0].skipped)
+    other_listed = other_listed || (s.path == "triage/other.json" && s.reason.find("no Windows events") != std::string::npos);
+  EXPECT_TRUE(other_listed);
 }
 
 }  // namespace

@@ -46,4 +46,13 @@ std::vector<TimeSpan> UncoveredParts(const std::vector<TimeSpan>& spans, TimeSpa
   return out;
 }
 
+void AddToSpans(std::vector<TimeSpan>* spans, TimeMs t, TimeMs join) {
+  if (!spans->empty() && t >= spans->back().first - join && t <= spans->back().last + join) {
+    spans->back().first = std::min(spans->back().first, t);
+    spans->back().last = std::max(spans->back().last, t);
+  } else {
+    spans->push_back({t, t});
+  }
+}
+
 }  // namespace exhunt

@@ -22,6 +22,11 @@ struct TimeSpan {
   bool operator==(const TimeSpan& o) const { return first == o.first && last == o.last; }
 };
 
+// Adds the time of one more record: extends the last span when `t` lies
+// within `join` of it (records mostly come in time order), else starts one.
+// MergeSpans afterwards puts records that came out of order right.
+void AddToSpans(std::vector<TimeSpan>* spans, TimeMs t, TimeMs join = kCoverageGap);
+
 // Sorts `spans` and joins those that overlap or lie at most `join` apart.
 void MergeSpans(std::vector<TimeSpan>* spans, TimeMs join = kCoverageGap);
 

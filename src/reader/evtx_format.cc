@@ -211,11 +211,14 @@ void AppendDecimal(std::string& out, const char* p) {
   out.append(buf, end);
 }
 
-// "0x" and `digits` lowercase hex digits, zero-padded.
-void AppendHexNumber(std::string& out, uint64_t v, int digits) {
-  static constexpr char kDigits[] = "0123456789abcdef";
+// "0x" and lowercase hex digits without leading zeros, as Windows renders
+// HexInt32/HexInt64 ("0x1fffff", Keywords "0x8020000000000000", "0x0"):
+// the form SigmaHQ's rules are written against (libevtx pads to the width).
+void AppendHexNumber(std::string& out, uint64_t v) {
+  char buf[16];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, 16);
   out += "0x";
-  for (int i = digits - 1; i >= 0; --i) out.push_back(kDigits[(v >> (4 * i)) & 15]);
+  out.append(buf, r.ptr);
 }
 
 // One scalar of a fixed-size type.
@@ -238,12 +241,7 @@ void AppendScalar(std::string& out, uint8_t type, const char* p, size_t size) {
     case 0x10:  // size: as wide as its value
     case 0x14:
     case 0x15:
-      if (size == 4) {
-        AppendHexNumber(out, Load<uint32_t>(p), 8);
-      } else {
-        AppendHexNumber(out, Load<uint64_t>(p), 16);
-      }
-      return;
+      return AppendHexNumber(out, size == 4 ? Load<uint32_t>(p) : Load<uint64_t>(p));
     default:
       AppendHex(out, std::string_view(p, size));
   }

@@ -61,7 +61,7 @@ TEST(EvtxFormat, FirstPowerShellEventOfDeepBlueCli) {
   EXPECT_EQ(record.channel(), "Microsoft-Windows-PowerShell/Operational");
   EXPECT_EQ(record.Field("Computer"), "SEC511");
   EXPECT_EQ(record.Field("Security_UserID"), "S-1-5-21-1552841522-3835366585-4197357653-1001");
-  EXPECT_EQ(record.Field("Keywords"), "0x0000000000000000");
+  EXPECT_EQ(record.Field("Keywords"), "0x0");  // as Windows renders it (evtxexport: 0x0000000000000000)
   EXPECT_EQ(record.Field("TimeCreated"), "2017-08-30T19:13:38.198482400Z");
   EXPECT_EQ(record.Field("Execution_ProcessID"), "5092");
   EXPECT_EQ(record.Field("ScriptBlockId"), "020184e7-b8b1-4073-b6b7-dbf868048bfb");

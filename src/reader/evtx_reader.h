@@ -1,7 +1,6 @@
 // The reader of Windows event logs (EVTX): each event becomes an
 // EventRecord (record/event_record.h) of its canonical fields, offered to
-// the rules of the evtx kind whose logsource reads its channel and event
-// ID (rule/event_rule_index.h).
+// the rules of the evtx kind it may match (reader/event_offer.h).
 //
 // A file is read in tasks of whole EVTX chunks, decoded in parallel, each
 // task with its own decoder; pages are released as tasks finish, so a large
@@ -10,11 +9,8 @@
 // the file. Findings name their event by EventRecordID.
 #pragma once
 
-#include <memory>
-#include <mutex>
-
+#include "reader/event_offer.h"
 #include "reader/reader.h"
-#include "rule/event_rule_index.h"
 
 namespace exhunt {
 
@@ -29,10 +25,7 @@ class EvtxReader final : public EvidenceReader {
                                     const ReadContext& context) const override;
 
  private:
-  // Which rules each event may meet, built at the first Open from its
-  // context: a reader serves one scan, whose rules do not change.
-  mutable std::once_flag index_once_;
-  mutable std::unique_ptr<EventRuleIndex> index_;
+  LazyEventRuleOffer offer_;
 };
 
 }  // namespace exhunt

@@ -63,7 +63,7 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
     }
     // A literal with a line end cannot occur inside one text-log line; an
     // event's value may hold one, so there the rule reads every event.
-    const bool multi_line_values = RecordFormatOf(type) == RecordFormat::kEvtx;
+    const bool multi_line_values = HoldsWindowsEvents(type);
     if (multi_line_values &&
         std::any_of(cover->begin(), cover->end(), [](const auto& l) { return l.text.find('\n') != std::string::npos; })) {
       pf->unfiltered_.push_back(r);

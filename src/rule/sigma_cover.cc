@@ -213,7 +213,7 @@ Cover MatcherCover(const FieldMatcher& m, LogType type) {
     }
     // A regex rewritten for raw lines: not on events, whose values may span
     // lines that a rule's (?s) regex crosses (their required literal serves).
-    if (m.op == FieldMatcher::Op::kRegex && form == RawForm::kVerbatim && RecordFormatOf(type) != RecordFormat::kEvtx &&
+    if (m.op == FieldMatcher::Op::kRegex && form == RawForm::kVerbatim && !HoldsWindowsEvents(type) &&
         !(RecordFormatOf(type) == RecordFormat::kCsv && m.values[i].find('"') != std::string::npos)) {
       std::string raw = RawLineRegex(m.values[i]);
       if (!raw.empty()) {

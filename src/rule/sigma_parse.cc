@@ -554,7 +554,7 @@ Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml,
 
 bool SigmaRule::AppliesTo(LogType type) const {
   const EvidenceKind& kind = KindOf(type);
-  if (kind.format == RecordFormat::kEvtx && windows_sources_.empty()) return false;  // windows/webserver is IIS
+  if (HoldsWindowsEvents(type) && windows_sources_.empty()) return false;  // windows/webserver is IIS
   return MatchesLogSource(kind, logsource_.product, logsource_.service, logsource_.category);
 }
 

@@ -12,6 +12,7 @@
 #include "exposure/tree_assessment.h"
 #include "finding/file_requests.h"
 #include "finding/verdict.h"
+#include "reader/event_json_reader.h"
 #include "reader/evtx_reader.h"
 #include "reader/file_reader.h"
 #include "reader/text_log_reader.h"
@@ -207,7 +208,8 @@ struct Scanner::Impl {
   TextLogReader text_reader;
   FileReader file_reader;
   EvtxReader evtx_reader;
-  std::vector<const EvidenceReader*> readers = {&text_reader, &file_reader, &evtx_reader};
+  EventJsonReader event_json_reader;
+  std::vector<const EvidenceReader*> readers = {&text_reader, &file_reader, &evtx_reader, &event_json_reader};
 
   std::mutex mu;
   ScanProgress progress;

@@ -20,6 +20,8 @@ std::string Basename(std::string_view p) {
 bool WorthSniffing(const std::string& lower_name) {
   return EndsWithIgnoreCase(lower_name, ".log") || EndsWithIgnoreCase(lower_name, ".txt") ||
          EndsWithIgnoreCase(lower_name, ".csv") || EndsWithIgnoreCase(lower_name, ".evtx") ||
+         EndsWithIgnoreCase(lower_name, ".json") || EndsWithIgnoreCase(lower_name, ".jsonl") ||
+         EndsWithIgnoreCase(lower_name, ".ndjson") ||
          lower_name.find('.') == std::string::npos;
 }
 
@@ -100,9 +102,21 @@ bool LooksLikeHeaderlessW3c(std::string_view line) {
 
 }  // namespace
 
+// Windows events as JSON: an object or array first, and the keys of one of
+// the shapes reader/event_json.h reads in the first bytes.
+static bool LooksLikeEventJson(std::string_view head) {
+  size_t p = head.find_first_not_of(" \t\r\n");
+  if (p == std::string_view::npos || (head[p] != '{' && head[p] != '[')) return false;
+  return head.find("\"winlog\"") != std::string_view::npos || head.find("\"EventID\"") != std::string_view::npos ||
+         (head.find("\"Event\"") != std::string_view::npos && head.find("\"System\"") != std::string_view::npos);
+}
+
 LogType ClassifyLogContent(std::string_view head) {
   // Skip a UTF-8 BOM.
   if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
+  if (LooksLikeEventJson(head))
+    for (const auto& k : EvidenceKinds())
+      if (k.format == RecordFormat::kJsonEvents) return k.type;
   LogType by_fields = LogType::kUnknown;
   size_t pos = 0;
   int lines = 0;

@@ -70,6 +70,9 @@ constexpr EvidenceKind kKinds[] = {
      "", false},
     {LogType::kEvtx, "evtx", F::kEvtx, "", kEvtxSources, V::kWindows, "/winevt/logs/", ".evtx", false, "", "", "",
      "", false, false, true, std::string_view("ElfFile\0", 8)},
+    // Found by discovery by content (source/discovery.cc: LooksLikeEventJson).
+    {LogType::kEventJson, "event-json", F::kJsonEvents, "", kEvtxSources, V::kWindows, "", "", false, "", "", "", "",
+     false, false, true},
     // Found by discovery as every regular file that is no log (no path part).
     {LogType::kFile, "file", F::kFile, "", kFileSources, V::kFile, "", "", false, "", "", "", "", false},
 };

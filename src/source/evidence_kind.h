@@ -25,14 +25,15 @@ enum class LogType {
   kRpsHttp,       // <install>\Logging\CmdletInfra\Powershell-Proxy\Http\*Rps_Http_20*
   kExchangeCsv,   // any other Exchange CSV log with a #Fields header
   kEvtx,          // Windows\System32\winevt\Logs\*.evtx, or any file with the EVTX signature
+  kEventJson,     // Windows events exported as JSON (evtx_dump, Winlogbeat, OTRF/Mordor), found by content
   kFile,          // the file plane: any other regular file (webshells, dumps, archives)
 };
 
 // How a log type's records are laid out: W3C space-separated lines, RFC 4180
 // CSV records (which may span lines), plain text lines (OABGenerator), or a
 // whole file as one record of its metadata, hashes and content matches, or
-// Windows events (EVTX files).
-enum class RecordFormat { kW3c, kCsv, kText, kFile, kEvtx };
+// Windows events (EVTX files, JSON exports).
+enum class RecordFormat { kW3c, kCsv, kText, kFile, kEvtx, kJsonEvents };
 
 // Which names rules may use for fields (record/log_record.cc binds them).
 enum class FieldVocabulary {
@@ -102,6 +103,10 @@ std::string EvidenceFamily(LogType type, std::string_view rel_path);
 // ("iis" holds "iis/w3svc1").
 bool FamilyMatches(std::string_view family, std::string_view pattern);
 inline RecordFormat RecordFormatOf(LogType type) { return KindOf(type).format; }
+// Whether the kind's records are Windows events (EVTX or JSON): fields of
+// their own, every value verbatim in the record's raw text, values that may
+// span lines.
+inline bool HoldsWindowsEvents(LogType type) { return KindOf(type).vocabulary == FieldVocabulary::kWindows; }
 // The kind whose records are W3C lines (IIS): the only one without commas
 // in its "#Fields:" header.
 LogType W3cLogType();
