@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <unordered_map>
 
 #include "base/text.h"
 #include "rule/regex_literal.h"
@@ -16,6 +17,20 @@ hs_platform_info_t PrefilterPlatform(bool native) {
   return platform;
 }
 
+namespace {
+
+// A literal as a hash key: its flags and its text.
+std::string LiteralKey(const PrefilterLiteral& lit) {
+  std::string key;
+  key.reserve(lit.text.size() + 2);
+  key += lit.cased ? 'C' : 'c';
+  key += lit.regex ? 'R' : 'r';
+  key += lit.text;
+  return key;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>& covers, LogType type,
                                                     const PrefilterCache* cache) {
   std::unique_ptr<Prefilter> pf(new Prefilter());
@@ -25,6 +40,9 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
   pf->literals_.push_back({std::string(kDateMarker), true});
   pf->literals_.push_back({"\n#", true});
   pf->rules_by_literal_.resize(3);
+  // Literal -> id, so that thousands of rules' literals are merged in linear time.
+  std::unordered_map<std::string, unsigned> literal_ids, requirement_ids;
+  for (unsigned i = 0; i < pf->literals_.size(); ++i) literal_ids.emplace(LiteralKey(pf->literals_[i]), i);
   for (const auto& rc : covers) {
     const unsigned r = rc.rule;
     pf->applicable_.push_back(r);
@@ -49,9 +67,9 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
         if (implied(set)) continue;
         std::vector<uint32_t> ids;
         for (const auto& lit : set) {
-          auto it = std::find(pf->requirement_literals_.begin(), pf->requirement_literals_.end(), lit);
-          if (it == pf->requirement_literals_.end()) it = pf->requirement_literals_.insert(it, lit);
-          ids.push_back(uint32_t(it - pf->requirement_literals_.begin()));
+          auto [it, added] = requirement_ids.emplace(LiteralKey(lit), unsigned(pf->requirement_literals_.size()));
+          if (added) pf->requirement_literals_.push_back(lit);
+          ids.push_back(it->second);
         }
         pf->requirement_sets_[r].push_back(std::move(ids));
       }
@@ -71,14 +89,13 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
     }
     for (const auto& lit : *cover) {
       if (lit.text.find('\n') != std::string::npos) continue;  // cannot occur inside one line
-      auto it = std::find(pf->literals_.begin(), pf->literals_.end(), lit);
-      unsigned id = unsigned(it - pf->literals_.begin());
-      if (it == pf->literals_.end()) {
+      auto [it, added] = literal_ids.emplace(LiteralKey(lit), unsigned(pf->literals_.size()));
+      if (added) {
         pf->literals_.push_back(lit);
         pf->rules_by_literal_.emplace_back();
       }
-      auto& list = pf->rules_by_literal_[id];
-      if (std::find(list.begin(), list.end(), r) == list.end()) list.push_back(r);
+      auto& list = pf->rules_by_literal_[it->second];
+      if (list.empty() || list.back() != r) list.push_back(r);  // covers come rule by rule
     }
   }
   // Literals become escaped expressions so that literals and regexes share
@@ -151,10 +168,8 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
   }
   for (const auto& lit : pf->literals_) pf->literal_lengths_.push_back(lit.regex ? 0 : lit.text.size());
   for (const auto& lit : pf->literals_) {
-    auto it = lit.regex ? pf->requirement_literals_.end()
-                        : std::find(pf->requirement_literals_.begin(), pf->requirement_literals_.end(), lit);
-    pf->requirement_of_.push_back(it == pf->requirement_literals_.end() ? -1
-                                                                        : int(it - pf->requirement_literals_.begin()));
+    auto it = lit.regex ? requirement_ids.end() : requirement_ids.find(LiteralKey(lit));
+    pf->requirement_of_.push_back(it == requirement_ids.end() ? -1 : int(it->second));
   }
   pf->db_.reset(db);
   return pf;
