@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -203,7 +204,9 @@ struct Scanner::Impl {
   std::unique_ptr<FileSystem> posix = NewPosixFileSystem();  // for unpacked collections
   const RuleSet* rules;
   ScanOptions options;
-  std::map<LogType, std::unique_ptr<Prefilter>> prefilters;
+  // By kind; kinds whose rules and literals are the same (EVTX and JSON
+  // events) share one database.
+  std::map<LogType, std::shared_ptr<const Prefilter>> prefilters;
   HsScratch prototype;
   TextLogReader text_reader;
   FileReader file_reader;
@@ -241,24 +244,48 @@ Scanner::Scanner(FileSystem* fs, const RuleSet* rules, ScanOptions options) : im
 Scanner::~Scanner() = default;
 
 Status Scanner::Prepare() {
-  // Databases compile in parallel: the IIS one dominates start-up.
+  // Covers and databases are made in parallel: the IIS database and the
+  // event-log one (with many user rules) dominate start-up.
   auto kinds = EvidenceKinds();
-  std::vector<std::optional<Result<std::unique_ptr<Prefilter>>>> built(kinds.size());
-  {
+  const unsigned n =
+      std::max(1u, std::min(impl_->options.threads ? impl_->options.threads : std::thread::hardware_concurrency(),
+                            unsigned(kinds.size())));
+  auto in_parallel = [&](const std::function<void(size_t)>& work) {
     std::vector<std::thread> workers;
     std::atomic<size_t> next{0};
-    unsigned n =
-        std::max(1u, std::min(impl_->options.threads ? impl_->options.threads : std::thread::hardware_concurrency(),
-                              unsigned(kinds.size())));
     for (unsigned w = 0; w < n; ++w)
       workers.emplace_back([&] {
-        for (size_t i; (i = next++) < kinds.size();)
-          built[i] =
-              Prefilter::Build(impl_->rules->Covers(kinds[i].type), kinds[i].type, impl_->options.prefilter_cache);
+        for (size_t i; (i = next++) < kinds.size();) work(i);
       });
     for (auto& t : workers) t.join();
-  }
+  };
+  std::vector<std::vector<RuleCover>> covers(kinds.size());
+  in_parallel([&](size_t i) { covers[i] = impl_->rules->Covers(kinds[i].type); });
+  // Kinds with the same covers (EVTX and JSON events) share one database.
+  auto same_covers = [](const std::vector<RuleCover>& a, const std::vector<RuleCover>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i].rule != b[i].rule || a[i].literals != b[i].literals || a[i].requirements != b[i].requirements)
+        return false;
+    return true;
+  };
+  std::vector<size_t> same_as(kinds.size());
   for (size_t i = 0; i < kinds.size(); ++i) {
+    same_as[i] = i;
+    for (size_t j = 0; j < i && same_as[i] == i; ++j)
+      if (same_as[j] == j && HoldsWindowsEvents(kinds[i].type) == HoldsWindowsEvents(kinds[j].type) &&
+          !covers[i].empty() && same_covers(covers[i], covers[j]))
+        same_as[i] = j;
+  }
+  std::vector<std::optional<Result<std::unique_ptr<Prefilter>>>> built(kinds.size());
+  in_parallel([&](size_t i) {
+    if (same_as[i] == i) built[i] = Prefilter::Build(covers[i], kinds[i].type, impl_->options.prefilter_cache);
+  });
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    if (same_as[i] != i) {
+      impl_->prefilters[kinds[i].type] = impl_->prefilters[kinds[same_as[i]].type];
+      continue;
+    }
     auto& pf = *built[i];
     if (!pf.ok()) return pf.status();
     Status s = pf.value()->AllocScratch(&impl_->prototype);
