@@ -1,5 +1,7 @@
 #include "reader/event_offer.h"
 
+#include <algorithm>
+
 namespace exhunt {
 
 EventRuleOffer::EventRuleOffer(const RuleSet& rules, const Prefilter& prefilter)
@@ -16,18 +18,26 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
   // The rules of the event's channel and ID, looked up once per task.
   std::optional<uint32_t> event_id = record.event_id();
   std::pair<std::string, int64_t> key(record.channel(), event_id ? int64_t(*event_id) : -1);
-  auto it = s.by_source.find(key);
-  if (it == s.by_source.end()) {
-    it = s.by_source.emplace(std::move(key), std::vector<unsigned>()).first;
-    index_.RulesFor(record.channel(), event_id, &it->second);
+  auto it = s.sources.find(key);
+  if (it == s.sources.end()) {
+    it = s.sources.emplace(std::move(key), Scratch::Source()).first;
+    std::vector<unsigned> rules;
+    index_.RulesFor(record.channel(), event_id, &rules);
+    for (unsigned r : rules) {
+      if (r >= it->second.member.size()) it->second.member.resize(r + 1, 0);
+      it->second.member[r] = 1;
+      if (r < unfiltered_.size() && unfiltered_[r]) it->second.unfiltered.push_back(r);
+    }
   }
-  const std::vector<unsigned>& by_source = it->second;
-  if (by_source.empty()) return s.offered;
-  // The literals of the event's values.
+  const Scratch::Source& source = it->second;
+  if (source.member.empty()) return s.offered;
+  // The rules whose literal the event's values hold: found by the hits, not
+  // by walking every rule of the source (a Sysmon process event has ~1,200).
   if (++s.event == 0) {  // the stamps wrapped: start again
     std::fill(s.stamp.begin(), s.stamp.end(), 0);
     s.event = 1;
   }
+  s.hit.clear();
   struct Hit {
     const Prefilter* pf;
     Scratch* s;
@@ -40,29 +50,36 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
         if (id < Prefilter::kFirstRuleLiteral) return 0;
         for (unsigned r : h->pf->RulesFor(id)) {
           if (r >= h->s->stamp.size()) h->s->stamp.resize(r + 1, 0);
+          if (h->s->stamp[r] == h->s->event) continue;
           h->s->stamp[r] = h->s->event;
+          h->s->hit.push_back(r);
         }
         return 0;
       },
       &hit);
+  std::vector<unsigned>& candidates = s.offered;
   if (err != HS_SUCCESS) {  // no literal can be trusted: every rule of the source sees the event
-    s.offered = by_source;
-    return s.offered;
+    for (unsigned r = 0; r < source.member.size(); ++r)
+      if (source.member[r]) candidates.push_back(r);
+    return candidates;
   }
+  candidates = source.unfiltered;
+  for (unsigned r : s.hit)
+    if (r < source.member.size() && source.member[r]) candidates.push_back(r);
+  std::sort(candidates.begin(), candidates.end());
+  // Required literals, as the text-log reader checks them on a line.
   bool memo_ready = false;
-  for (unsigned r : by_source) {
-    const bool literal_hit = r < s.stamp.size() && s.stamp[r] == s.event;
-    if (!literal_hit && !(r < unfiltered_.size() && unfiltered_[r])) continue;
-    if (pf_.has_requirements(r)) {
-      if (!memo_ready) {
-        pf_.StartLine(&s.memo);
-        memo_ready = true;
-      }
-      if (!pf_.MayMatch(r, raw, &s.memo)) continue;
-    }
-    s.offered.push_back(r);
-  }
-  return s.offered;
+  candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
+                                  [&](unsigned r) {
+                                    if (!pf_.has_requirements(r)) return false;
+                                    if (!memo_ready) {
+                                      pf_.StartLine(&s.memo);
+                                      memo_ready = true;
+                                    }
+                                    return !pf_.MayMatch(r, raw, &s.memo);
+                                  }),
+                   candidates.end());
+  return candidates;
 }
 
 const EventRuleOffer& LazyEventRuleOffer::Get(const ReadContext& context) const {

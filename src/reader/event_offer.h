@@ -30,9 +30,16 @@ class EventRuleOffer {
 
   // What one task keeps between events.
   struct Scratch {
-    std::map<std::pair<std::string, int64_t>, std::vector<unsigned>> by_source;  // (channel, ID) -> rules
+    // The rules of one (channel, ID): membership by rule index, and those
+    // without a literal, which see every such event.
+    struct Source {
+      std::vector<uint8_t> member;
+      std::vector<unsigned> unfiltered;
+    };
+    std::map<std::pair<std::string, int64_t>, Source> sources;
     std::vector<uint32_t> stamp;  // by rule: the event number whose literal hit it
     uint32_t event = 0;
+    std::vector<unsigned> hit;  // rules whose literal the current event holds
     Prefilter::LineMemo memo;
     std::vector<unsigned> offered;
   };
