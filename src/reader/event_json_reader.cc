@@ -5,13 +5,13 @@
 #include <algorithm>
 
 #include "reader/event_json.h"
+#include "reader/gathered_facts.h"
 #include "record/event_record.h"
 
 namespace exhunt {
 
 namespace {
 
-constexpr size_t kMaxProblemsListed = 64;
 constexpr size_t kReleaseEvery = size_t(16) << 20;  // bytes read between page releases
 
 class EventJsonReading final : public FileReading {
@@ -28,26 +28,27 @@ class EventJsonReading final : public FileReading {
     EventRecord record;
     EventRuleOffer::Scratch offer_scratch;
     std::string why;
-    uint64_t values = 0, skipped = 0;
+    uint64_t values = 0;
     size_t released = 0;
     size_t begin = 0, end = 0;
     for (auto step = splitter.Next(&begin, &end); step != JsonValueSplitter::Step::kEnd;
          step = splitter.Next(&begin, &end)) {
       ++values;
+      auto skip = [&](std::string problem) {
+        facts_.AddProblem(std::move(problem));
+        ++facts_.skipped;
+      };
       if (step == JsonValueSplitter::Step::kDamaged) {
-        Problem(fmt::format("offset {}: {} bytes that are no JSON value skipped", begin, end - begin));
-        ++skipped;
+        skip(fmt::format("offset {}: {} bytes that are no JSON value skipped", begin, end - begin));
       } else if (end - begin > EventJsonReader::kMaxEventBytes) {
-        Problem(fmt::format("offset {}: a value of {} bytes, more than {} MiB, skipped", begin, end - begin,
-                            EventJsonReader::kMaxEventBytes >> 20));
-        ++skipped;
+        skip(fmt::format("offset {}: a value of {} bytes, more than {} MiB, skipped", begin, end - begin,
+                         EventJsonReader::kMaxEventBytes >> 20));
       } else if (!parser.Parse(bytes.substr(begin, end - begin), &xml, &why)) {
-        Problem(fmt::format("offset {}: {}; skipped", begin, why));
-        ++skipped;
+        skip(fmt::format("offset {}: {}; skipped", begin, why));
       } else {
         record.Reset(xml);
         ++facts_.records;
-        if (auto t = record.Time()) AddTime(*t);
+        if (auto t = record.Time()) facts_.AddTime(*t);
         const auto& rules = offer_.Offered(record, scratch.prefilter, offer_scratch);
         if (!rules.empty()) sink.OnRecord(record, RecordPlace{0, begin}, rules);
       }
@@ -56,40 +57,25 @@ class EventJsonReading final : public FileReading {
         released = end;
       }
     }
-    if (facts_.records == 0 && values > 0) {  // no event at all: not an export of events after all
-      facts_.not_read = "JSON, but no Windows events" + (facts_.problems.empty() ? "" : " (" + facts_.problems[0] + ")");
-      facts_.problems.clear();
-      unlisted_ = 0;
-      return;
+    // No event at all: not an export of events after all.
+    if (facts_.records == 0 && values > 0) {
+      not_read_ = "JSON, but no Windows events" + (facts_.problems.empty() ? "" : " (" + facts_.problems[0] + ")");
+      facts_ = GatheredFacts();
     }
-    if (skipped) facts_.problems.push_back(fmt::format("{} values skipped", skipped));
   }
 
   FileFacts Finish() override {
-    if (unlisted_) facts_.problems.push_back(fmt::format("{} more problems not listed", unlisted_));
-    MergeSpans(&facts_.spans);
-    return std::move(facts_);
+    FileFacts out = facts_.ToFileFacts({}, "values");
+    out.not_read = not_read_;
+    return out;
   }
   uint64_t SourcePosition(const RecordPlace& place) const override { return place.position; }
 
  private:
-  void Problem(std::string text) {
-    if (facts_.problems.size() < kMaxProblemsListed) {
-      facts_.problems.push_back(std::move(text));
-    } else {
-      ++unlisted_;
-    }
-  }
-  void AddTime(TimeMs t) {
-    if (!facts_.first || t < *facts_.first) facts_.first = t;
-    if (!facts_.last || t > *facts_.last) facts_.last = t;
-    AddToSpans(&facts_.spans, t);
-  }
-
   MappedFile& map_;
   const EventRuleOffer& offer_;
-  FileFacts facts_;
-  size_t unlisted_ = 0;
+  GatheredFacts facts_;
+  std::string not_read_;
 };
 
 }  // namespace

@@ -5,38 +5,12 @@
 #include <algorithm>
 
 #include "reader/evtx_format.h"
+#include "reader/gathered_facts.h"
 #include "record/event_record.h"
 
 namespace exhunt {
 
 namespace {
-
-// At most this many problems are listed per file; the rest are counted.
-constexpr size_t kMaxProblemsListed = 64;
-
-// What one task of a file saw; Finish joins them in task order.
-struct TaskFacts {
-  uint64_t records = 0, skipped = 0;
-  std::optional<TimeMs> first, last;
-  std::vector<TimeSpan> spans;
-  std::vector<std::string> problems;  // at most kMaxProblemsListed
-  size_t problems_unlisted = 0;
-
-  void AddTime(TimeMs t) {
-    if (!first || t < *first) first = t;
-    if (!last || t > *last) last = t;
-    AddToSpans(&spans, t);
-  }
-};
-
-// Appends `problem` to `list` unless it holds kMaxProblemsListed already.
-void ListProblem(std::vector<std::string>* list, size_t* unlisted, std::string problem) {
-  if (list->size() < kMaxProblemsListed) {
-    list->push_back(std::move(problem));
-  } else {
-    ++*unlisted;
-  }
-}
 
 class EvtxReading final : public FileReading {
  public:
@@ -60,7 +34,7 @@ class EvtxReading final : public FileReading {
   void ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sink) override {
     if (k >= tasks_.size()) return;  // no chunk, or not an EVTX file
     std::string_view bytes = map_.bytes();
-    TaskFacts& facts = tasks_[k];
+    GatheredFacts& facts = tasks_[k];
     EvtxChunkDecoder decoder;
     EventXml xml;
     EventRecord record;
@@ -82,7 +56,7 @@ class EvtxReading final : public FileReading {
         },
         [&](std::string problem, bool record_lost) {
           facts.skipped += record_lost ? 1 : 0;
-          ListProblem(&facts.problems, &facts.problems_unlisted, std::move(problem));
+          facts.AddProblem(std::move(problem));
         });
     if (end > begin) {
       size_t from = kEvtxFileHeaderSize + begin * kEvtxChunkSize;
@@ -91,23 +65,10 @@ class EvtxReading final : public FileReading {
   }
 
   FileFacts Finish() override {
-    FileFacts out;
+    GatheredFacts all;
+    for (auto& t : tasks_) all.Absorb(std::move(t));
+    FileFacts out = all.ToFileFacts(std::move(header_problems_), "damaged records");
     out.not_read = not_read_;
-    out.problems = std::move(header_problems_);
-    size_t unlisted = 0;
-    uint64_t skipped = 0;
-    for (auto& t : tasks_) {
-      out.records += t.records;
-      skipped += t.skipped;
-      if (t.first && (!out.first || *t.first < *out.first)) out.first = t.first;
-      if (t.last && (!out.last || *t.last > *out.last)) out.last = t.last;
-      out.spans.insert(out.spans.end(), t.spans.begin(), t.spans.end());
-      for (auto& p : t.problems) ListProblem(&out.problems, &unlisted, std::move(p));
-      unlisted += t.problems_unlisted;
-    }
-    if (unlisted) out.problems.push_back(fmt::format("{} more problems not listed", unlisted));
-    if (skipped) out.problems.push_back(fmt::format("{} damaged records skipped", skipped));
-    MergeSpans(&out.spans);
     return out;
   }
 
@@ -119,7 +80,7 @@ class EvtxReading final : public FileReading {
   std::string not_read_;
   std::vector<std::string> header_problems_;
   size_t chunks_ = 0;
-  std::vector<TaskFacts> tasks_;
+  std::vector<GatheredFacts> tasks_;
 };
 
 }  // namespace
