@@ -225,9 +225,12 @@ class TextReporter final : public ScanSink {
                                      [&](const auto& f) { return f.first != files_family; });
     if (any_log) {
       out << "\n  logs read (per family, inside the scan window):\n";
+      size_t width = 22;  // the longest family name, for one column (event log channels are long)
+      for (const auto& [family, c] : h.families)
+        if (family != files_family) width = std::max(width, std::min<size_t>(TerminalSafe(family).size(), 60));
       for (const auto& [family, c] : h.families) {
         if (family == files_family) continue;
-        out << fmt::format("    {:<22} {:>6} files {:>10}  {} .. {}", TerminalSafe(family), c.files,
+        out << fmt::format("    {:<{}} {:>6} files {:>10}  {} .. {}", TerminalSafe(family), width, c.files,
                            HumanBytes(c.bytes), c.first ? FormatIsoTime(*c.first).substr(0, 10) : "?",
                            c.last ? FormatIsoTime(*c.last).substr(0, 10) : "?");
         if (c.spans.size() > 1)
