@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Checks that src/ folders include only folders below them in the flow:
-#   base < source < record < rule < reader < exposure < finding < scan < report < cli
+#   base < source < record < rule < reader < exposure < finding < scan < report < store < cli
 # A folder may include itself and any folder listed before it. Tests
 # (*_test.cc, *_perftest.cc) may include anything. Prints each violation;
 # exits 1 if there is one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-order=(base source record rule reader exposure finding scan report cli)
+order=(base source record rule reader exposure finding scan report store cli)
 rank() { local i; for i in "${!order[@]}"; do [ "${order[$i]}" = "$1" ] && { echo "$i"; return; }; done; echo -1; }
 bad=0
 for dir in "${order[@]}"; do

@@ -64,6 +64,7 @@ class Result {
 struct ScanError {
   std::string path;  // relative to the scan root, '/'-separated
   std::string message;
+  std::string host = {};  // the host it belongs to; "" for the scan as a whole (a rule not loaded)
 };
 
 }  // namespace exhunt

@@ -229,33 +229,8 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
       ++i;
       continue;
     }
-    // Validate one UTF-8 sequence; copy it whole or emit U+FFFD for one byte.
-    size_t len = 0;
-    uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    }
-    bool valid = len != 0 && i + len <= n;
-    for (size_t k = 1; valid && k < len; ++k) {
-      if ((b[i + k] & 0xC0) != 0x80)
-        valid = false;
-      else
-        cp = (cp << 6) | (b[i + k] & 0x3F);
-    }
-    if (valid) {
-      // Reject overlong forms, surrogates and out-of-range code points.
-      if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-          (cp >= 0xD800 && cp <= 0xDFFF))
-        valid = false;
-    }
-    if (valid) {
+    // One valid UTF-8 sequence is copied whole; anything else is U+FFFD for one byte.
+    if (size_t len = Utf8SequenceLength(s, i)) {
       out.append(s.data() + i, len);
       i += len;
     } else {
@@ -263,6 +238,52 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
       ++i;
     }
   }
+}
+
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  if (i >= n) return 0;
+  unsigned char c = b[i];
+  if (c < 0x80) return 1;
+  size_t len = 0;
+  uint32_t cp = 0;
+  if ((c & 0xE0) == 0xC0) {
+    len = 2;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4;
+    cp = c & 0x07;
+  }
+  if (len == 0 || i + len > n) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((b[i + k] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b[i + k] & 0x3F);
+  }
+  // Overlong forms, surrogates and out-of-range code points are not valid.
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return len;
+}
+
+std::string ValidUtf8Text(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t len = s[i] == '\0' ? 0 : Utf8SequenceLength(s, i);
+    if (len) {
+      out.append(s.data() + i, len);
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
 }
 
 std::string CsvCell(std::string_view s) {

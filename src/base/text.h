@@ -46,6 +46,13 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 void AppendJsonEscaped(std::string& out, std::string_view s);
 
 // One CSV cell: quoted (with doubled quotes) only if it holds , " CR or LF.
+// The length of the valid UTF-8 sequence at s[i] (1 for ASCII), or 0 if
+// the bytes there are no valid sequence (overlong, surrogate, cut short).
+size_t Utf8SequenceLength(std::string_view s, size_t i);
+// s with every invalid byte and every NUL as U+FFFD: text any database
+// column takes.
+std::string ValidUtf8Text(std::string_view s);
+
 std::string CsvCell(std::string_view s);
 
 // The physical line containing pos: [start, end) without the line end.

@@ -33,6 +33,7 @@ struct ScanCommandOptions {
   bool no_progress = false;
   bool quiet = false;
   bool no_builtin = false;
+  std::string db;  // "" or a store: a SQLite file or postgresql://...
   const PrefilterCache* prefilter_cache = nullptr;  // main() passes the built-in databases
 };
 
@@ -69,5 +70,28 @@ struct BaselineCommandOptions {
 
 // exhunt baseline make: 0 written, 2 usage error or nothing to record.
 int RunBaselineMake(const BaselineCommandOptions& options, std::ostream& out, std::ostream& err);
+
+struct ReportCommandOptions {
+  std::string db;
+  std::string host;            // "" : every host
+  std::optional<int64_t> scan;  // one scan; else each host's newest results
+  std::string format;          // text, jsonl, csv, html ("" : from -o, else text)
+  std::string output;
+  bool list_scans = false;
+};
+
+// exhunt report DB: renders stored results without the evidence.
+// 0 written, 2 usage error, an unreadable store or nothing stored.
+int RunReport(const ReportCommandOptions& options, std::ostream& out, std::ostream& err);
+
+struct ImportCommandOptions {
+  std::vector<std::string> files;  // JSONL results ("-": standard input)
+  std::string db;
+};
+
+// exhunt import FILE... --db DB: JSONL results (exhunt scan --format jsonl,
+// as a Velociraptor server artifact returns them) into the store, one scan
+// per file. 0 imported (bad lines reported and skipped), 2 nothing imported.
+int RunImport(const ImportCommandOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace exhunt

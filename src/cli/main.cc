@@ -49,6 +49,22 @@ int Run(int argc, char** argv) {
   scan_cmd->add_flag("--no-progress", scan.no_progress, "do not print progress");
   scan_cmd->add_flag("--quiet", scan.quiet, "print only the report");
   scan_cmd->add_flag("--no-builtin", scan.no_builtin, "run only rules given with --sigma and --yara");
+  scan_cmd->add_option("--db", scan.db,
+                       "also keep the results in a store: a SQLite FILE (created if missing) or postgresql://...");
+
+  exhunt::ReportCommandOptions report;
+  auto* report_cmd = app.add_subcommand("report", "render stored results (no evidence is read)");
+  report_cmd->add_option("DB", report.db, "the store: a SQLite file or postgresql://...")->required();
+  report_cmd->add_option("--host", report.host, "only this host");
+  report_cmd->add_option("--scan", report.scan, "the results of this scan (default: each host's newest)");
+  report_cmd->add_option("--format", report.format, "text, jsonl, csv or html (default: from -o, else text)");
+  report_cmd->add_option("-o,--output", report.output, "write the report to FILE");
+  report_cmd->add_flag("--scans", report.list_scans, "list the stored scans and their verdicts");
+
+  exhunt::ImportCommandOptions import;
+  auto* import_cmd = app.add_subcommand("import", "keep JSONL results (exhunt scan --format jsonl) in a store");
+  import_cmd->add_option("FILE", import.files, "JSONL files, - for standard input")->required();
+  import_cmd->add_option("--db", import.db, "the store: a SQLite file or postgresql://...")->required();
 
   exhunt::ExposureCommandOptions exposure;
   auto* exposure_cmd = app.add_subcommand("exposure", "is this server patched, mitigated or open, per exploited CVE");
@@ -92,6 +108,8 @@ int Run(int argc, char** argv) {
   if (*scan_cmd) return exhunt::RunScan(scan, std::cout, std::cerr);
   if (*rules_cmd) return exhunt::RunRules(rules, std::cout, std::cerr);
   if (*exposure_cmd) return exhunt::RunExposure(exposure, std::cout, std::cerr);
+  if (*report_cmd) return exhunt::RunReport(report, std::cout, std::cerr);
+  if (*import_cmd) return exhunt::RunImport(import, std::cout, std::cerr);
   if (*baseline_cmd) return exhunt::RunBaselineMake(baseline, std::cout, std::cerr);
   if (*version_cmd) {
     std::cout << "exhunt " << EXHUNT_VERSION << "\n";

@@ -12,6 +12,7 @@
 #include "cli/report_output.h"
 #include "report/reporter.h"
 #include "scan/scanner.h"
+#include "store/store.h"
 
 namespace exhunt {
 
@@ -75,14 +76,10 @@ std::optional<TimeMs> ParseDateOption(const std::string& s, bool end_of_day) {
 int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   ReportOptions report;
   const std::string format = o.format.empty() ? FormatFromFileName(o.output) : o.format;
-  if (format == "text")
-    report.format = ReportFormat::kText;
-  else if (format == "jsonl")
-    report.format = ReportFormat::kJsonl;
-  else if (format == "csv")
-    report.format = ReportFormat::kCsv;
-  else {
-    err << "exhunt: --format must be text, jsonl or csv (html is not available yet)"
+  if (auto f = ParseReportFormat(format)) {
+    report.format = *f;
+  } else {
+    err << "exhunt: --format must be text, jsonl, csv or html"
         << (o.format.empty() ? " (taken from the name of -o " + o.output + ")" : std::string()) << "\n";
     return 2;
   }
@@ -189,9 +186,25 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
     for (const auto& e : rules.errors()) err << "  " << e.origin << ": " << e.status.message() << "\n";
     return 2;
   }
-  // The report's destination is checked before the scan, not after it.
+  // The report's destination and the store are checked before the scan, not after it.
   ReportOutput output;
   if (!output.Open(o.output, out, err)) return 2;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<StoreWriter> stored;
+  if (!o.db.empty()) {
+    auto opened = Store::Open(o.db);
+    if (!opened.ok()) {
+      err << "exhunt: --db " << o.db << ": " << opened.status().message() << "\n";
+      return 2;
+    }
+    store = std::move(opened.value());
+    auto writer = store->NewScan("scan", o.paths);
+    if (!writer.ok()) {
+      err << "exhunt: --db " << o.db << ": " << writer.status().message() << "\n";
+      return 2;
+    }
+    stored = std::move(writer.value());
+  }
   std::ostream* sink = &output.stream();
   if (!o.no_progress && !o.quiet && isatty(STDERR_FILENO)) {
     auto last = std::make_shared<std::chrono::steady_clock::time_point>();
@@ -228,12 +241,20 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   report.colour = report.format == ReportFormat::kText && output.to_standard_output() && isatty(STDOUT_FILENO) &&
                   getenv("NO_COLOR") == nullptr;
   auto reporter = NewReporter(report, *sink);
-  TallySink tally(*reporter, *fail_on, output);
+  std::vector<ScanSink*> sinks{reporter.get()};
+  if (stored) sinks.push_back(stored.get());
+  TeeSink both(sinks);
+  TallySink tally(both, *fail_on, output);
   tally.Begin(ScanInfo{o.paths});
   ScanStats stats = scanner.Run(tally);
   for (const auto& e : rules.errors()) tally.OnError({e.origin, "rule not loaded: " + e.status.message()});
   tally.End(stats);
   if (!output.Finish(err)) return 2;
+  if (stored && !stored->status().ok()) {
+    err << "exhunt: --db " << o.db << ": the results could not all be stored (" << stored->status().message()
+        << "); the hosts stored before it are whole\n";
+    return 2;
+  }
   if (stats.files == 0) {
     err << "exhunt: nothing was scanned: no Exchange or IIS log and no other file was found under "
         << Join(o.paths, ", ");

@@ -29,6 +29,30 @@ class ScanSink {
   virtual void End(const ScanStats& stats) = 0;
 };
 
+// Passes everything to several sinks in turn (a reporter and the store).
+class TeeSink final : public ScanSink {
+ public:
+  explicit TeeSink(std::vector<ScanSink*> sinks) : sinks_(std::move(sinks)) {}
+  void Begin(const ScanInfo& info) override {
+    for (auto* s : sinks_) s->Begin(info);
+  }
+  void OnFinding(const Finding& f) override {
+    for (auto* s : sinks_) s->OnFinding(f);
+  }
+  void OnHost(const HostReport& h) override {
+    for (auto* s : sinks_) s->OnHost(h);
+  }
+  void OnError(const ScanError& e) override {
+    for (auto* s : sinks_) s->OnError(e);
+  }
+  void End(const ScanStats& st) override {
+    for (auto* s : sinks_) s->End(st);
+  }
+
+ private:
+  std::vector<ScanSink*> sinks_;
+};
+
 // Everything in memory (tests, small scans).
 struct ScanResult {
   std::vector<Finding> findings;  // per host in report order

@@ -154,6 +154,7 @@ std::string HostJson(const HostReport& h) {
 std::string ErrorJson(const ScanError& e) {
   JsonWriter w;
   w.BeginObject().Key("type").String("error").Key("path").String(e.path).Key("message").String(e.message);
+  if (!e.host.empty()) w.Key("host").String(e.host);
   return w.EndObject().Take();
 }
 
@@ -187,9 +188,39 @@ std::string SkippedJson(const std::string& host, const SkippedFile& f) {
 
 std::string StatsJson(const ScanStats& s) {
   JsonWriter w;
-  w.BeginObject().Key("type").String("stats").Key("files").Number(s.files).Key("bytes").Number(s.bytes);
+  w.BeginObject().Key("type").String("stats").Key("files").Number(s.files).Key("log_files").Number(s.log_files).Key("bytes").Number(s.bytes);
   w.Key("records").Number(s.records).Key("candidates").Number(s.candidates).Key("seconds").Fixed(s.seconds, 3);
   if (s.peak_rss) w.Key("peak_rss_mib").Fixed(double(s.peak_rss) / double(1 << 20), 1);
+  return w.EndObject().Take();
+}
+
+std::string FleetJson(const FleetSummary& fleet) {
+  JsonWriter w;
+  auto n = fleet.by_verdict();
+  w.BeginObject().Key("type").String("fleet").Key("hosts").Number(uint64_t(fleet.size())).Key("verdicts").BeginObject();
+  for (Verdict v : {Verdict::kCompromised, Verdict::kAttempted, Verdict::kInsufficientEvidence, Verdict::kNoEvidence})
+    w.Key(VerdictName(v)).Number(n[size_t(VerdictRank(v))]);
+  w.EndObject().Key("by_verdict").BeginArray();
+  for (const FleetHost* h : fleet.ByVerdict()) {
+    w.BeginObject().Key("host").String(h->host).Key("verdict").String(VerdictName(h->verdict)).Key("first");
+    OptTime(w, h->first);
+    w.Key("last");
+    OptTime(w, h->last);
+    w.Key("events").Number(h->events).Key("open_cves").StringArray(h->open_cves);
+    w.Key("build_known").Bool(h->build_known).EndObject();
+  }
+  w.EndArray().Key("cves").BeginObject();
+  for (const auto& [cve, statuses] : fleet.cves()) {
+    w.Key(cve).BeginObject();
+    for (const auto& [status, k] : statuses) w.Key(status).Number(k);
+    w.EndObject();
+  }
+  w.EndObject().Key("open").BeginObject();
+  for (const auto& [cve, k] : fleet.open()) w.Key(cve).Number(k);
+  w.EndObject().Key("shared_clients").BeginArray();
+  for (const auto& [client, hosts] : fleet.SharedClients())
+    w.BeginObject().Key("client").String(client).Key("hosts").StringArray(hosts).EndObject();
+  w.EndArray();
   return w.EndObject().Take();
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "finding/finding.h"
+#include "finding/fleet.h"
 
 namespace exhunt {
 
@@ -17,6 +18,9 @@ std::string EventJson(const std::string& host, const TimelineEvent& e);
 // {"type":"skipped","host":..,"path":..,"reason":..,"bytes":..}: evidence-like, not read.
 std::string SkippedJson(const std::string& host, const SkippedFile& f);
 std::string StatsJson(const ScanStats& s);
+// {"type":"fleet",...}: the hosts of a scan together (written before the
+// totals when a scan has several hosts).
+std::string FleetJson(const FleetSummary& fleet);
 // A standalone exposure record (exhunt exposure --format jsonl).
 std::string ExposureJson(const std::string& host, const ExposureAssessment& a);
 

@@ -7,6 +7,7 @@ namespace exhunt {
 // Each reporter lives in its own file.
 std::unique_ptr<ScanSink> NewJsonlReporter(std::ostream& out);
 std::unique_ptr<ScanSink> NewCsvReporter(std::ostream& out);
+std::unique_ptr<ScanSink> NewHtmlReporter(std::ostream& out);
 std::unique_ptr<ScanSink> NewTextReporter(const ReportOptions& options, std::ostream& out);
 
 std::unique_ptr<ScanSink> NewReporter(const ReportOptions& options, std::ostream& out) {
@@ -15,10 +16,20 @@ std::unique_ptr<ScanSink> NewReporter(const ReportOptions& options, std::ostream
       return NewJsonlReporter(out);
     case ReportFormat::kCsv:
       return NewCsvReporter(out);
+    case ReportFormat::kHtml:
+      return NewHtmlReporter(out);
     case ReportFormat::kText:
       break;
   }
   return NewTextReporter(options, out);
+}
+
+std::optional<ReportFormat> ParseReportFormat(std::string_view name) {
+  if (name == "text") return ReportFormat::kText;
+  if (name == "jsonl") return ReportFormat::kJsonl;
+  if (name == "csv") return ReportFormat::kCsv;
+  if (name == "html") return ReportFormat::kHtml;
+  return std::nullopt;
 }
 
 std::string HumanBytes(uint64_t b) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -14,7 +15,9 @@
 
 namespace exhunt {
 
-enum class ReportFormat { kText, kJsonl, kCsv };
+enum class ReportFormat { kText, kJsonl, kCsv, kHtml };
+// "text", "jsonl", "csv", "html"; nullopt for anything else.
+std::optional<ReportFormat> ParseReportFormat(std::string_view name);
 
 struct ReportOptions {
   ReportFormat format = ReportFormat::kText;

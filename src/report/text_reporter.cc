@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "base/text.h"
+#include "finding/fleet.h"
 #include "report/exposure_report.h"
 #include "report/next_steps.h"
 #include "report/reporter.h"
@@ -95,6 +96,7 @@ class TextReporter final : public ScanSink {
     out << "\n";
     hosts_ += out.str();
     ++host_count_;
+    fleet_.Add(h);
   }
 
   void OnError(const ScanError& e) override { errors_.push_back(e); }
@@ -104,6 +106,7 @@ class TextReporter final : public ScanSink {
     out_ << fmt::format("exhunt {}: {} host{}, {} log files, {} other files, {} in {:.2f} s ({:.2f} GB/s), {} records\n\n",
                         EXHUNT_VERSION, host_count_, host_count_ == 1 ? "" : "s", st.log_files,
                         st.files - st.log_files, HumanBytes(st.bytes), st.seconds, gbps, st.records);
+    if (fleet_.size() > 1) WriteFleet();
     out_ << hosts_;
     if (!errors_.empty()) {
       out_ << "errors (" << errors_.size() << "):\n";
@@ -272,7 +275,33 @@ class TextReporter final : public ScanSink {
     }
   }
 
+  // Several hosts: which are compromised, what is open where, and who
+  // came back, before the hosts' details.
+  void WriteFleet() {
+    auto n = fleet_.by_verdict();
+    out_ << fmt::format("fleet: {} hosts: {} compromised, {} attempted, {} insufficient evidence, {} no evidence\n",
+                        fleet_.size(), n[0], n[1], n[2], n[3]);
+    for (const FleetHost* h : fleet_.ByVerdict()) {
+      out_ << fmt::format("  {:<24} {}", TerminalSafe(h->host), Paint(VerdictColour(h->verdict), Upper(VerdictName(h->verdict))));
+      if (h->first) out_ << "  " << Minute(h->first) << " .. " << Minute(h->last);
+      if (!h->open_cves.empty()) out_ << "  open: " << Join(h->open_cves, ", ");
+      else if (!h->build_known) out_ << "  build unknown";
+      out_ << "\n";
+    }
+    if (!fleet_.open().empty()) out_ << "  open across the fleet (hosts):\n";
+    for (const auto& [cve, open] : fleet_.open()) out_ << fmt::format("    {:<16} {} of {}\n", cve, open, fleet_.size());
+    auto shared = fleet_.SharedClients();
+    if (!shared.empty()) {
+      out_ << "  attacker addresses on more than one host:\n";
+      for (size_t i = 0; i < shared.size() && i < 25; ++i)
+        out_ << fmt::format("    {:<40} {} hosts: {}\n", TerminalSafe(shared[i].first), shared[i].second.size(),
+                            TerminalSafe(Join(shared[i].second, ", ")));
+    }
+    out_ << "\n";
+  }
+
   const ReportOptions options_;
+  FleetSummary fleet_;
   std::ostream& out_;
   std::string hosts_;
   size_t host_count_ = 0;

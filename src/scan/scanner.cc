@@ -442,7 +442,10 @@ void Scanner::Impl::FinishHost(HostRun& host, ScanSink& sink) {
   sink.OnHost(report);
   std::sort(host.errors.begin(), host.errors.end(),
             [](const ScanError& a, const ScanError& b) { return a.path < b.path; });
-  for (const auto& e : host.errors) sink.OnError(e);
+  for (auto& e : host.errors) {
+    e.host = host.name;
+    sink.OnError(e);
+  }
 }
 
 ScanStats Scanner::Run(ScanSink& sink) {
