@@ -15,38 +15,6 @@
 namespace exhunt::testing {
 namespace {
 
-std::string Dir(const std::string& name) {
-  const char* base = getenv("TMPDIR");
-  std::string dir = std::string(base ? base : "/tmp") + "/exhunt-cli-" + std::to_string(getpid()) + "/" + name;
-  EXPECT_EQ(system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str()), 0);
-  return dir;
-}
-
-void Write(const std::string& path, const std::string& bytes) {
-  EXPECT_EQ(system(("mkdir -p \"$(dirname '" + path + "')\"").c_str()), 0);
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-struct CliRun {
-  int status = -1;
-  std::string out, err;
-};
-
-// Runs exhunt with `args` (shell words), capturing stdout and stderr.
-CliRun Exhunt(const std::string& args) {
-  std::string dir = Dir("run");
-  std::string cmd = std::string(EXHUNT_BINARY) + " " + args + " > '" + dir + "/out' 2> '" + dir + "/err'";
-  CliRun r;
-  int rc = system(cmd.c_str());
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  std::stringstream o, e;
-  o << std::ifstream(dir + "/out").rdbuf();
-  e << std::ifstream(dir + "/err").rdbuf();
-  r.out = o.str();
-  r.err = e.str();
-  return r;
-}
-
 std::map<std::string, int> RecordTypes(const std::string& jsonl) {
   std::map<std::string, int> types;
   std::istringstream in(jsonl);

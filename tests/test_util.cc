@@ -8,10 +8,43 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
 
 #include "base/text.h"
 
 namespace exhunt::testing {
+
+std::string Dir(const std::string& name) {
+  const char* base = getenv("TMPDIR");
+  std::string dir = std::string(base ? base : "/tmp") + "/exhunt-test-" + std::to_string(getpid()) + "/" + name;
+  EXPECT_EQ(system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str()), 0);
+  return dir;
+}
+
+void Write(const std::string& path, const std::string& bytes) {
+  EXPECT_EQ(system(("mkdir -p \"$(dirname '" + path + "')\"").c_str()), 0);
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+std::string ReadAll(const std::string& path) {
+  std::stringstream s;
+  s << std::ifstream(path, std::ios::binary).rdbuf();
+  return s.str();
+}
+
+CliRun Exhunt(const std::string& args) {
+  std::string dir = Dir("run");
+  std::string cmd = std::string(EXHUNT_BINARY) + " " + args + " > '" + dir + "/out' 2> '" + dir + "/err'";
+  CliRun r;
+  int rc = system(cmd.c_str());
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.out = ReadAll(dir + "/out");
+  r.err = ReadAll(dir + "/err");
+  return r;
+}
 
 std::string CsvRow(const std::string& fields, const std::map<std::string, std::string>& values) {
   std::string out;

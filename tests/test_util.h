@@ -47,6 +47,19 @@ std::string SharedPath(const std::string& rel);
 // wrote to stdout; `status` gets its exit status (-1 if it could not run).
 std::string CommandOutput(const std::vector<std::string>& argv, int* status);
 
+// An empty folder of this test process under $TMPDIR (made anew).
+std::string Dir(const std::string& name);
+// Writes `bytes` to `path`, making its folder.
+void Write(const std::string& path, const std::string& bytes);
+std::string ReadAll(const std::string& path);
+
+struct CliRun {
+  int status = -1;
+  std::string out, err;
+};
+// Runs the exhunt binary with `args` (shell words), capturing stdout and stderr.
+CliRun Exhunt(const std::string& args);
+
 // EVTX files below `dir` (recursively), sorted.
 std::vector<std::string> EvtxFilesUnder(const std::string& dir);
 

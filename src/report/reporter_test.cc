@@ -103,7 +103,7 @@ TEST(JsonlReporter, StreamsFindingsHostEventsErrorsThenStats) {
   EXPECT_NE(all.find(R"("rules":["r.critical","r.high"])"), std::string::npos) << all;
   EXPECT_NE(all.find(R"("attackers":{"client":[{"value":"203.0.113.7","events":2,)"), std::string::npos) << all;
   EXPECT_NE(all.find(R"("next_steps":["1. )"), std::string::npos) << all;
-  EXPECT_NE(all.find(R"({"type":"stats","files":1,"bytes":2048,"records":10,"candidates":3,"seconds":0.500})"),
+  EXPECT_NE(all.find(R"({"type":"stats","files":1,"log_files":1,"bytes":2048,"records":10,"candidates":3,"seconds":0.500})"),
             std::string::npos);
   EXPECT_NE(all.find(R"(\u001b[31m)"), std::string::npos);  // escape bytes stay escaped
 }

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <functional>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -595,7 +596,10 @@ ScanStats Scanner::Run(ScanSink& sink) {
     host = HostRun();  // release this host's results before the next
   }
   m.scratch.clear();
-  m.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // Milliseconds: the resolution the JSONL totals keep, so that a report
+  // rendered again from them reads the same.
+  m.stats.seconds =
+      std::round(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() * 1000.0) / 1000.0;
   m.stats.peak_rss = PeakResidentBytes();
   return m.stats;
 }

@@ -166,10 +166,11 @@ class Writer final : public StoreWriter {
   }
 
   void OnError(const ScanError& e) override {
-    // A host's errors follow its host record, in its transaction; an error
-    // of the scan as a whole (a rule that did not load) stands alone.
+    // A host's errors follow its host record, in its transaction.
+    // An error of another host ends the current host's transaction; one of
+    // the scan as a whole joins whatever transaction is open.
     const bool of_current = !e.host.empty() && e.host == host_;
-    if (!of_current) Commit();
+    if (!of_current && !e.host.empty()) Commit();
     Run("INSERT INTO errors (scan_id, host_scan_id, host, path, message, record) VALUES ($1,$2,$3,$4,$5,$6)",
         {SqlInt(uint64_t(scan_)), of_current ? SqlInt(uint64_t(host_scan_)) : std::nullopt,
          e.host.empty() ? std::nullopt : Text(e.host), Text(e.path), Text(e.message), Text(ErrorJson(e))});
