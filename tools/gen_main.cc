@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "base/time.h"
+#include "fleet_generator.h"
 #include "tree_generator.h"
 
 int main(int argc, char** argv) {
@@ -30,6 +31,10 @@ int main(int argc, char** argv) {
   double evtx_mb = 0;
   app.add_flag("--evtx", o.event_logs, "write Windows event logs (EVTX) too, with the chains' event-log traces");
   app.add_option("--evtx-mb", evtx_mb, "with --evtx: add benign events until the EVTX files hold this many MiB");
+  size_t fleet = 0;
+  app.add_option("--fleet", fleet,
+                 "write a fleet of N hosts under OUT (EXCH001, ...), cycling through the profiles compromised, "
+                 "attempted, clean, patched, short; --size-mb is then per host");
   CLI11_PARSE(app, argc, argv);
   auto t = exhunt::ParseIsoTime(start);
   if (!t) {
@@ -49,6 +54,26 @@ int main(int argc, char** argv) {
       o.scenarios.push_back(s);
     if (comma == std::string::npos) break;
     pos = comma + 1;
+  }
+  if (fleet) {
+    exhunt::gen::FleetOptions f;
+    f.out = o.out;
+    f.hosts = fleet;
+    f.seed = o.seed;
+    f.host_bytes = o.target_bytes;
+    f.event_logs = o.event_logs;
+    auto hosts = exhunt::gen::GenerateFleet(f);
+    if (!hosts.ok()) {
+      std::cerr << "exhunt-gen: " << hosts.status().message() << "\n";
+      return 2;
+    }
+    if (truth.empty()) truth = o.out + ".truth.json";
+    std::ofstream(truth) << exhunt::gen::FleetTruthJson(hosts.value());
+    uint64_t bytes = 0;
+    for (const auto& h : hosts.value()) bytes += h.truth.bytes;
+    std::fprintf(stderr, "exhunt-gen: fleet of %zu hosts, %.1f MiB -> %s\n", hosts->size(), double(bytes) / 1048576.0,
+                 truth.c_str());
+    return 0;
   }
   auto r = exhunt::gen::GenerateTree(o);
   if (!r.ok()) {

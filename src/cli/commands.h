@@ -34,6 +34,8 @@ struct ScanCommandOptions {
   bool quiet = false;
   bool no_builtin = false;
   std::string db;  // "" or a store: a SQLite file or postgresql://...
+  bool fleet = false;      // every PATH is a fleet folder: one host per sub-folder or archive
+  std::string hosts_from;  // a host list: PATH or NAME<TAB>PATH per line
   const PrefilterCache* prefilter_cache = nullptr;  // main() passes the built-in databases
 };
 

@@ -14,7 +14,8 @@ int Run(int argc, char** argv) {
 
   exhunt::ScanCommandOptions scan;
   auto* scan_cmd = app.add_subcommand("scan", "scan evidence (a system drive, a triage folder, log files)");
-  scan_cmd->add_option("PATH", scan.paths, "scan roots; each is one host")->required();
+  scan_cmd->add_option("PATH", scan.paths,
+                       "scan roots; each is one host, or a fleet folder of hosts (one per sub-folder or archive)");
   scan_cmd->add_option("--format", scan.format, "text, jsonl or csv (default: from the -o file's extension, else text)");
   scan_cmd->add_option("-o,--output", scan.output, "write the report to FILE");
   // One folder per --sigma: a greedy list would take the scan roots after it.
@@ -49,6 +50,10 @@ int Run(int argc, char** argv) {
   scan_cmd->add_flag("--no-progress", scan.no_progress, "do not print progress");
   scan_cmd->add_flag("--quiet", scan.quiet, "print only the report");
   scan_cmd->add_flag("--no-builtin", scan.no_builtin, "run only rules given with --sigma and --yara");
+  scan_cmd->add_flag("--fleet", scan.fleet,
+                     "each PATH is a fleet folder: every sub-folder or collection archive is one host (found "
+                     "without this flag when the folder plainly holds servers)");
+  scan_cmd->add_option("--hosts-from", scan.hosts_from, "scan the hosts listed in FILE: PATH or NAME<TAB>PATH per line");
   scan_cmd->add_option("--db", scan.db,
                        "also keep the results in a store: a SQLite FILE (created if missing) or postgresql://...");
 

@@ -12,6 +12,7 @@
 #include "cli/report_output.h"
 #include "report/reporter.h"
 #include "scan/scanner.h"
+#include "source/fleet_layout.h"
 #include "store/store.h"
 
 namespace exhunt {
@@ -89,7 +90,6 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
     return 2;
   }
   ScanOptions scan;
-  scan.roots = o.paths;
   scan.threads = o.threads;
   scan.prefilter_cache = o.prefilter_cache;
   scan.host = o.host;
@@ -129,11 +129,6 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
     }
     scan.max_findings_bytes = *size;
   }
-  if (!o.host.empty() && o.paths.size() > 1) {
-    err << "exhunt: --host names one server; with " << o.paths.size()
-        << " PATHs each is its own host (named after its folder), so leave --host out or scan one PATH\n";
-    return 2;
-  }
   auto fs = NewPosixFileSystem();
   size_t missing = 0;
   for (const auto& p : o.paths) {
@@ -142,10 +137,54 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
       ++missing;
     }
   }
-  if (o.paths.empty() || missing == o.paths.size()) {
-    if (o.paths.empty()) err << "exhunt: scan needs at least one PATH\n";
+  if ((o.paths.empty() && o.hosts_from.empty()) || (!o.paths.empty() && missing == o.paths.size())) {
+    if (o.paths.empty()) err << "exhunt: scan needs at least one PATH (or --hosts-from FILE)\n";
     return 2;
   }
+  // Hosts: each PATH, or each host of a fleet folder, or of the host list.
+  std::vector<std::string> roots, host_names;
+  std::vector<ScanError> fleet_errors;
+  if (!o.hosts_from.empty()) {
+    auto listed = ReadHostList(fs.get(), o.hosts_from);
+    if (!listed.ok()) {
+      err << "exhunt: --hosts-from " << o.hosts_from << ": " << listed.status().message() << "\n";
+      return 2;
+    }
+    for (const auto& m : listed.value()) {
+      if (!fs->Stat(m.path).ok()) {
+        err << "exhunt: --hosts-from " << o.hosts_from << ": " << m.path << ": no such file or directory\n";
+        fleet_errors.push_back({m.path, "listed host not scanned: no such file or directory", m.name});
+        continue;
+      }
+      roots.push_back(m.path);
+      host_names.push_back(m.name);
+    }
+  }
+  for (const auto& p : o.paths) {
+    if (!fs->Stat(p).ok()) continue;
+    if (o.fleet || (o.host.empty() && LooksLikeFleet(fs.get(), p))) {
+      auto members = FleetMembers(fs.get(), p, &fleet_errors);
+      if (!o.quiet) err << "exhunt: " << p << ": a fleet of " << members.size() << " hosts (one per sub-folder or archive)\n";
+      for (auto& m : members) {
+        roots.push_back(m.path);
+        host_names.push_back(m.name);
+      }
+    } else {
+      roots.push_back(p);
+      host_names.emplace_back();
+    }
+  }
+  if (roots.empty()) {
+    err << "exhunt: no host to scan\n";
+    return 2;
+  }
+  if (!o.host.empty() && roots.size() > 1) {
+    err << "exhunt: --host names one server; with " << roots.size()
+        << " hosts each is named after its folder, so leave --host out or scan one PATH\n";
+    return 2;
+  }
+  scan.roots = roots;
+  scan.host_names = host_names;
   RuleSet rules;
   if (!o.no_builtin) rules.AddBuiltin();
   for (const auto& d : o.sigma_dirs) {
@@ -211,16 +250,18 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
     const auto start = std::chrono::steady_clock::now();
     scan.on_progress = [&err, last, start](const ScanProgress& p) {
       auto now = std::chrono::steady_clock::now();
-      if (p.files_done != p.files_total && now - *last < std::chrono::milliseconds(100)) return;
+      const bool finished = p.files_done == p.files_total && p.hosts_done == p.hosts_total;
+      if (!finished && now - *last < std::chrono::milliseconds(100)) return;
       *last = now;
       double secs = std::chrono::duration<double>(now - start).count();
       double rate = secs > 0 ? double(p.bytes_done) / secs : 0;  // bytes per second
       std::string left = "?";
       if (rate > 0 && p.bytes_total >= p.bytes_done)
         left = fmt::format("{:.0f} s", double(p.bytes_total - p.bytes_done) / rate);
-      err << fmt::format("\rscanning: {}/{} files, {} of {}, {}/s, {} left   ", p.files_done, p.files_total,
+      std::string hosts = p.hosts_total > 1 ? fmt::format("host {}/{}, ", p.hosts_done, p.hosts_total) : "";
+      err << fmt::format("\rscanning: {}{}/{} files, {} of {}, {}/s, {} left   ", hosts, p.files_done, p.files_total,
                          HumanBytes(p.bytes_done), HumanBytes(p.bytes_total), HumanBytes(uint64_t(rate)), left);
-      if (p.files_done == p.files_total) err << "\r" << std::string(100, ' ') << "\r";
+      if (finished) err << "\r" << std::string(100, ' ') << "\r";
       err.flush();
     };
   }
@@ -245,8 +286,9 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   if (stored) sinks.push_back(stored.get());
   TeeSink both(sinks);
   TallySink tally(both, *fail_on, output);
-  tally.Begin(ScanInfo{o.paths});
+  tally.Begin(ScanInfo{roots});
   ScanStats stats = scanner.Run(tally);
+  for (const auto& e : fleet_errors) tally.OnError(e);
   for (const auto& e : rules.errors()) tally.OnError({e.origin, "rule not loaded: " + e.status.message()});
   tally.End(stats);
   if (!output.Finish(err)) return 2;

@@ -284,7 +284,8 @@ class TextReporter final : public ScanSink {
     for (const FleetHost* h : fleet_.ByVerdict()) {
       out_ << fmt::format("  {:<24} {}", TerminalSafe(h->host), Paint(VerdictColour(h->verdict), Upper(VerdictName(h->verdict))));
       if (h->first) out_ << "  " << Minute(h->first) << " .. " << Minute(h->last);
-      if (!h->open_cves.empty()) out_ << "  open: " << Join(h->open_cves, ", ");
+      if (!h->open_cves.empty())
+        out_ << fmt::format("  {} CVE{} open", h->open_cves.size(), h->open_cves.size() == 1 ? "" : "s");
       else if (!h->build_known) out_ << "  build unknown";
       out_ << "\n";
     }

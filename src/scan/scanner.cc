@@ -61,6 +61,8 @@ struct FileUnit {
 
 struct HostRun {
   std::string name;
+  size_t index = 0;                   // in the run's plan, the order hosts are reported in
+  std::atomic<size_t> files_left{0};  // files not yet finished; the host is done at 0
   std::vector<DiscoveredTree> trees;         // one per root of this host
   std::vector<FileSystem*> tree_fs;          // what each tree is read through
   std::vector<UnpackedCollection> unpacked;  // collections unpacked for this host, removed when it is done
@@ -220,6 +222,25 @@ struct Scanner::Impl {
   ScanStats stats;
   std::vector<WorkerScratch> scratch;
 
+  // The hosts of one Run: named up front, started at most
+  // options.hosts_in_flight at a time (each host's roots are discovered,
+  // and collections unpacked, only when it starts), reported to the sink in
+  // plan order as each finishes, and released at once.
+  struct HostPlan {
+    std::string name;
+    std::vector<size_t> roots;
+  };
+  std::vector<HostPlan> plans;
+  std::vector<char> collection;  // per root: a collection archive to unpack
+  std::vector<std::unique_ptr<HostRun>> runs;
+  std::vector<char> done;
+  size_t next_start = 0, next_report = 0;
+  std::mutex host_mu;  // the three above, and every call to the sink
+  WorkPool* pool = nullptr;
+  ScanSink* sink = nullptr;
+  std::vector<ScanError> engine_errors;  // engines that could not run: every host says so
+  bool no_scratch = false;               // no prefilter scratch: no file can be read
+
   const EvidenceReader* ReaderFor(LogType type) const {
     for (const auto* r : readers)
       if (r->Reads(KindOf(type))) return r;
@@ -230,7 +251,12 @@ struct Scanner::Impl {
     progress.bytes_done += size;
     if (options.on_progress) options.on_progress(progress);
   }
-  void StartFile(WorkPool& pool, HostRun& host, const std::shared_ptr<FileUnit>& unit, unsigned worker);
+  void StartHost(size_t k);
+  void HostFinished(size_t k);
+  void FileOver(HostRun& host) {
+    if (host.files_left.fetch_sub(1, std::memory_order_acq_rel) == 1) HostFinished(host.index);
+  }
+  void StartFile(HostRun& host, const std::shared_ptr<FileUnit>& unit, unsigned worker);
   void RunChunk(HostRun& host, const std::shared_ptr<FileUnit>& unit, size_t k, unsigned worker);
   void FinishFile(HostRun& host, FileUnit& unit);
   void FinishHost(HostRun& host, ScanSink& sink);
@@ -301,15 +327,18 @@ const Prefilter* Scanner::prefilter(LogType type) const {
   return it == impl_->prefilters.end() ? nullptr : it->second.get();
 }
 
-void Scanner::Impl::StartFile(WorkPool& pool, HostRun& host, const std::shared_ptr<FileUnit>& unit, unsigned worker) {
+void Scanner::Impl::StartFile(HostRun& host, const std::shared_ptr<FileUnit>& unit, unsigned worker) {
   const EvidenceReader* reader = ReaderFor(unit->file.type);
   auto pf = prefilters.find(unit->file.type);
   auto opened = host.tree_fs[unit->tree]->Open(unit->file.path);
   if (!opened.ok() || !reader || pf == prefilters.end()) {
-    std::lock_guard<std::mutex> lock(mu);
-    host.errors.push_back(
-        {unit->file.rel_path, opened.ok() ? "no reader for this kind of evidence" : opened.status().message()});
-    FileDone(unit->file.size);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      host.errors.push_back(
+          {unit->file.rel_path, opened.ok() ? "no reader for this kind of evidence" : opened.status().message()});
+      FileDone(unit->file.size);
+    }
+    FileOver(host);
     return;
   }
   unit->map = std::move(opened.value());
@@ -330,7 +359,7 @@ void Scanner::Impl::StartFile(WorkPool& pool, HostRun& host, const std::shared_p
   // Later chunks go to the front of the queue so that idle workers help
   // with this file while the first chunk runs here.
   for (size_t k = n; k-- > 1;)
-    pool.Push([this, &host, unit, k](unsigned w) { RunChunk(host, unit, k, w); }, /*urgent=*/true);
+    pool->Push([this, &host, unit, k](unsigned w) { RunChunk(host, unit, k, w); }, /*urgent=*/true);
   RunChunk(host, unit, 0, worker);
 }
 
@@ -338,7 +367,10 @@ void Scanner::Impl::RunChunk(HostRun& host, const std::shared_ptr<FileUnit>& uni
   RuleEvaluator evaluator(*rules, options, unit->file, &unit->chunk_findings[k], &unit->chunk_candidates[k],
                           host.claimed.get(), &unit->chunk_unlisted[k], host.budget.get());
   unit->reading->ReadChunk(k, scratch[worker], evaluator);
-  if (unit->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) FinishFile(host, *unit);
+  if (unit->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    FinishFile(host, *unit);
+    FileOver(host);
+  }
 }
 
 void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
@@ -449,68 +481,27 @@ void Scanner::Impl::FinishHost(HostRun& host, ScanSink& sink) {
   }
 }
 
-ScanStats Scanner::Run(ScanSink& sink) {
-  Impl& m = *impl_;
-  auto t0 = std::chrono::steady_clock::now();
-  m.stats = ScanStats();
-  m.progress = ScanProgress();
-  // Discover every root first (file lists only), so that progress knows the
-  // total; roots given the same host name (--host) are one host.
-  std::vector<HostRun> hosts;
-  // A name given with --host joins its roots into one host; names taken
-  // from folders never do: two roots both called EXCH01 are two servers,
-  // told apart by their parent folders.
-  // A root that is a collection (zip, 7z, tar) is unpacked and read as the
-  // tree inside it, named after the archive.
-  std::vector<bool> collection(m.options.roots.size(), false);
-  for (size_t r = 0; r < m.options.roots.size(); ++r) {
-    auto info = m.fs->Stat(m.options.roots[r]);
-    if (!info.ok() || !info->is_regular) continue;
-    auto file = m.fs->Open(m.options.roots[r]);
-    collection[r] = file.ok() && LooksLikeCollection(file.value()->bytes().substr(0, 512));
-  }
-  std::vector<std::string> names;
-  for (size_t r = 0; r < m.options.roots.size(); ++r)
-    names.push_back(collection[r] ? CollectionStem(m.options.roots[r]) : HostNameForRoot(m.options.roots[r]));
-  if (m.options.host.empty()) {
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (std::count(names.begin(), names.end(), names[i]) < 2) continue;
-      const std::string base = names[i];
-      for (size_t j = i; j < names.size(); ++j) {
-        if (names[j] != base) continue;
-        std::string parent = m.options.roots[j];
-        while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
-        parent = parent.substr(0, parent.rfind('/') == std::string::npos ? 0 : parent.rfind('/'));
-        names[j] = HostNameForRoot(parent.empty() ? "." : parent) + "/" + base;
-      }
-    }
-    for (size_t i = 0; i < names.size(); ++i)  // still alike: number them
-      for (size_t j = i + 1, n = 2; j < names.size(); ++j)
-        if (names[j] == names[i]) names[j] += " (" + std::to_string(n++) + ")";
-  }
-  for (size_t r = 0; r < m.options.roots.size(); ++r) {
-    const std::string& root = m.options.roots[r];
-    std::string name = m.options.host.empty() ? names[r] : m.options.host;
-    auto it = std::find_if(hosts.begin(), hosts.end(), [&](const HostRun& h) { return h.name == name; });
-    if (it == hosts.end()) {
-      hosts.emplace_back();
-      it = hosts.end() - 1;
-      it->name = name;
-      it->claimed = std::make_unique<std::atomic<uint64_t>[]>(m.rules->rules().size());
-    }
-    HostRun& host = *it;
-    FileSystem* tree_fs = m.fs;
+void Scanner::Impl::StartHost(size_t k) {
+  auto run = std::make_unique<HostRun>();
+  HostRun& host = *run;
+  host.name = plans[k].name;
+  host.index = k;
+  host.claimed = std::make_unique<std::atomic<uint64_t>[]>(rules->rules().size());
+  host.errors = engine_errors;
+  for (size_t r : plans[k].roots) {
+    const std::string& root = options.roots[r];
+    FileSystem* tree_fs = fs;
     std::string tree_root = root;
     std::vector<ScanError> unpack_errors;
     if (collection[r]) {
-      auto file = m.fs->Open(root);
+      auto file = fs->Open(root);
       auto unpacked = file.ok() ? UnpackCollection(file.value()->bytes(), root,
-                                                   m.options.unpack_dir.empty() ? TempParent() : m.options.unpack_dir,
-                                                   m.options.unpack_limits)
+                                                   options.unpack_dir.empty() ? TempParent() : options.unpack_dir,
+                                                   options.unpack_limits)
                                 : Result<UnpackedCollection>(file.status());
       if (unpacked.ok()) {
         tree_root = unpacked.value().dir;
-        tree_fs = m.posix.get();
+        tree_fs = posix.get();
         unpack_errors = std::move(unpacked.value().refused);
         host.unpacked.push_back(std::move(unpacked.value()));
       } else {
@@ -521,33 +512,134 @@ ScanStats Scanner::Run(ScanSink& sink) {
     }
     DiscoveredTree tree = Discover(tree_fs, tree_root);
     for (auto& e : unpack_errors) host.errors.push_back(std::move(e));
-    for (auto& r : tree.install_roots) host.install_roots.push_back(r);
+    for (auto& ir : tree.install_roots) host.install_roots.push_back(ir);
     for (auto& e : tree.errors) host.errors.push_back(std::move(e));
     tree.errors.clear();
     std::vector<EvidenceFile*> evidence;
     for (auto& f : tree.logs) evidence.push_back(&f);
     for (auto& f : tree.files) evidence.push_back(&f);
+    uint64_t files = 0, bytes = 0;
     for (EvidenceFile* e : evidence) {
       const EvidenceFile& f = *e;
-      if (f.type != LogType::kFile && m.options.max_file_size && f.size > m.options.max_file_size) {
-        tree.skipped.push_back({f.rel_path,
-                                "larger than --max-file-size (" + std::to_string(m.options.max_file_size) + " bytes)",
-                                f.size});
+      if (f.type != LogType::kFile && options.max_file_size && f.size > options.max_file_size) {
+        tree.skipped.push_back(
+            {f.rel_path, "larger than --max-file-size (" + std::to_string(options.max_file_size) + " bytes)", f.size});
+        continue;
+      }
+      if (no_scratch) {
+        host.errors.push_back({f.rel_path, "not read: cannot allocate scan scratch"});
         continue;
       }
       auto unit = std::make_shared<FileUnit>();
-      m.progress.files_total++;
-      m.progress.bytes_total += f.size;
+      ++files;
+      bytes += f.size;
       unit->file = f;
       unit->tree = host.trees.size();
       host.units.push_back(std::move(unit));
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      progress.files_total += files;
+      progress.bytes_total += bytes;
     }
     host.trees.push_back(std::move(tree));
     host.tree_fs.push_back(tree_fs);
     host.heads.emplace_back();
   }
+  std::stable_sort(host.units.begin(), host.units.end(),
+                   [](const auto& a, const auto& b) { return a->file.size > b->file.size; });
+  host.files_left.store(host.units.size());
+  const bool empty = host.units.empty();
+  {
+    std::lock_guard<std::mutex> lock(host_mu);
+    runs[k] = std::move(run);
+  }
+  if (empty) {
+    HostFinished(k);
+    return;
+  }
+  for (auto& u : host.units) pool->Push([this, &host, u](unsigned w) { StartFile(host, u, w); });
+}
+
+void Scanner::Impl::HostFinished(size_t k) {
+  std::vector<size_t> to_start;
+  {
+    std::lock_guard<std::mutex> lock(host_mu);
+    done[k] = 1;
+    while (next_report < plans.size() && done[next_report]) {
+      HostRun& host = *runs[next_report];
+      host.units.clear();
+      FinishHost(host, *sink);
+      for (const auto& u : host.unpacked) RemoveUnpacked(u);
+      runs[next_report].reset();  // release this host's results at once
+      ++next_report;
+      {
+        std::lock_guard<std::mutex> plock(mu);
+        progress.hosts_done = next_report;
+        if (options.on_progress) options.on_progress(progress);
+      }
+      if (next_start < plans.size()) to_start.push_back(next_start++);
+    }
+  }
+  for (size_t s : to_start) StartHost(s);
+}
+
+ScanStats Scanner::Run(ScanSink& sink) {
+  Impl& m = *impl_;
+  auto t0 = std::chrono::steady_clock::now();
+  m.stats = ScanStats();
+  m.progress = ScanProgress();
+  // Name every host first; roots given the same host name (--host) are one
+  // host. Names taken from folders never join roots: two roots both called
+  // EXCH01 are two servers, told apart by their parent folders. A root
+  // that is a collection (zip, 7z, tar) is read as the tree inside it,
+  // named after the archive.
+  const auto& roots = m.options.roots;
+  m.collection.assign(roots.size(), 0);
+  for (size_t r = 0; r < roots.size(); ++r) {
+    auto info = m.fs->Stat(roots[r]);
+    if (!info.ok() || !info->is_regular) continue;
+    auto file = m.fs->Open(roots[r]);
+    m.collection[r] = file.ok() && LooksLikeCollection(file.value()->bytes().substr(0, 512));
+  }
+  std::vector<std::string> names;
+  for (size_t r = 0; r < roots.size(); ++r) {
+    if (r < m.options.host_names.size() && !m.options.host_names[r].empty())
+      names.push_back(m.options.host_names[r]);
+    else
+      names.push_back(m.collection[r] ? CollectionStem(roots[r]) : HostNameForRoot(roots[r]));
+  }
+  if (m.options.host.empty()) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (std::count(names.begin(), names.end(), names[i]) < 2) continue;
+      const std::string base = names[i];
+      for (size_t j = i; j < names.size(); ++j) {
+        if (names[j] != base) continue;
+        std::string parent = roots[j];
+        while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
+        parent = parent.substr(0, parent.rfind('/') == std::string::npos ? 0 : parent.rfind('/'));
+        names[j] = HostNameForRoot(parent.empty() ? "." : parent) + "/" + base;
+      }
+    }
+    for (size_t i = 0; i < names.size(); ++i)  // still alike: number them
+      for (size_t j = i + 1, n = 2; j < names.size(); ++j)
+        if (names[j] == names[i]) names[j] += " (" + std::to_string(n++) + ")";
+  }
+  m.plans.clear();
+  for (size_t r = 0; r < roots.size(); ++r) {
+    const std::string name = m.options.host.empty() ? names[r] : m.options.host;
+    auto it = std::find_if(m.plans.begin(), m.plans.end(), [&](const auto& p) { return p.name == name; });
+    if (it == m.plans.end()) {
+      m.plans.push_back({name, {}});
+      it = m.plans.end() - 1;
+    }
+    it->roots.push_back(r);
+  }
+  m.progress.hosts_total = m.plans.size();
 
   WorkPool pool(m.options.threads);
+  m.pool = &pool;
+  m.sink = &sink;
   m.scratch.assign(pool.size(), WorkerScratch());
   std::vector<HsScratch> owned(pool.size());
   std::vector<std::unique_ptr<YaraScanner>> yara_scanners;
@@ -567,34 +659,32 @@ ScanStats Scanner::Run(ScanSink& sink) {
   }
   // An engine without a scanner on every worker runs on none (never on some
   // files only); the files are still judged by name, place and hash.
+  m.engine_errors.clear();
   for (const auto& [e, why] : failed_engines) {
     for (auto& w : m.scratch) w.yara[e] = nullptr;
-    for (auto& host : hosts) host.errors.push_back({".", "YARA rules not run: " + why});
+    m.engine_errors.push_back({".", "YARA rules not run: " + why});
   }
+  m.no_scratch = false;
   for (unsigned i = 0; i < pool.size(); ++i) {
     hs_scratch_t* clone = nullptr;
     if (hs_clone_scratch(m.prototype.get(), &clone) != HS_SUCCESS) {
       // Without scratch no prefilter can run: every file is reported, none read.
-      for (auto& host : hosts) {
-        for (auto& u : host.units) host.errors.push_back({u->file.rel_path, "not read: cannot allocate scan scratch"});
-        host.units.clear();
-      }
+      m.no_scratch = true;
       break;
     }
     owned[i].reset(clone);
     m.scratch[i].prefilter = clone;
   }
 
-  for (auto& host : hosts) {
-    std::stable_sort(host.units.begin(), host.units.end(),
-                     [](const auto& a, const auto& b) { return a->file.size > b->file.size; });
-    for (auto& u : host.units) pool.Push([&m, &pool, &host, u](unsigned w) { m.StartFile(pool, host, u, w); });
-    pool.Run();
-    host.units.clear();
-    m.FinishHost(host, sink);
-    for (const auto& u : host.unpacked) RemoveUnpacked(u);
-    host = HostRun();  // release this host's results before the next
-  }
+  m.runs.clear();
+  m.runs.resize(m.plans.size());
+  m.done.assign(m.plans.size(), 0);
+  m.next_report = 0;
+  m.next_start = std::min(m.plans.size(), std::max<size_t>(1, m.options.hosts_in_flight));
+  for (size_t k = 0; k < m.next_start; ++k) m.StartHost(k);
+  pool.Run();
+  m.pool = nullptr;
+  m.sink = nullptr;
   m.scratch.clear();
   // Milliseconds: the resolution the JSONL totals keep, so that a report
   // rendered again from them reads the same.

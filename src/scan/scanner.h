@@ -29,6 +29,8 @@
 namespace exhunt {
 
 struct ScanProgress {
+  uint64_t hosts_done = 0, hosts_total = 0;
+  // Files of the hosts started so far: the total grows as hosts start.
   uint64_t files_done = 0, files_total = 0;
   uint64_t bytes_done = 0, bytes_total = 0;
 };
@@ -38,11 +40,17 @@ struct ScanOptions {
   unsigned threads = 0;  // 0: all cores
   std::optional<TimeMs> since, until;
   std::string host;  // overrides the host name taken from each root
+  // The host name of each root, by index ("" or missing: from the root);
+  // a fleet folder's hosts are named by their sub-folder or by --hosts-from.
+  std::vector<std::string> host_names;
+  // Hosts read at once: the next starts while the last files of the one
+  // before finish. Memory holds at most this many hosts' results.
+  size_t hosts_in_flight = 2;
   // Databases compiled at build time for the built-in rules; others compile.
   const PrefilterCache* prefilter_cache = nullptr;
   // If set, each host record carries its exposure (build, CVEs, mitigations).
   const ExposureTable* exposure_table = nullptr;
-  // Called after each file, from worker threads (never concurrently).
+  // Called after each file and host, from worker threads (never concurrently).
   std::function<void(const ScanProgress&)> on_progress;
   // Findings kept per rule and host; further ones are counted, not kept, so
   // that a noisy rule cannot exhaust memory on a huge tree.

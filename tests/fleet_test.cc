@@ -1,0 +1,125 @@
+// Fleets: many hosts in one scan give each host exactly what a scan of that
+// host alone gives, plus the fleet summary; the fleet folder is told from a
+// single host's triage folder; a host list names hosts explicitly.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <sstream>
+
+#include "fleet_generator.h"
+#include "source/fleet_layout.h"
+#include "test_util.h"
+
+namespace exhunt::testing {
+namespace {
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+std::string HostOf(const std::string& line) {
+  size_t at = line.find("\"host\":\"");
+  if (at == std::string::npos) return "";
+  at += 8;
+  return line.substr(at, line.find('"', at) - at);
+}
+
+// The records of each host: findings, host record, events, skipped, errors.
+std::map<std::string, std::vector<std::string>> ByHost(const std::string& jsonl) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& line : Lines(jsonl)) {
+    if (line.starts_with("{\"type\":\"stats\"") || line.starts_with("{\"type\":\"fleet\"")) continue;
+    out[HostOf(line)].push_back(line);
+  }
+  return out;
+}
+
+TEST(Fleet, EachHostOfAFleetScanIsWhatAScanOfThatHostAloneSays) {
+  const std::string dir = Dir("fleet");
+  gen::FleetOptions f;
+  f.out = dir + "/FLEET";
+  f.hosts = gen::FleetProfiles().size();
+  f.seed = 7;
+  auto fleet = gen::GenerateFleet(f);
+  ASSERT_TRUE(fleet.ok()) << fleet.status().message();
+
+  CliRun all = Exhunt("scan '" + f.out + "' --format jsonl --threads 2");
+  ASSERT_EQ(all.status, 1) << all.err;
+  EXPECT_NE(all.err.find("a fleet of " + std::to_string(f.hosts) + " hosts"), std::string::npos) << all.err;
+  auto fleet_records = ByHost(all.out);
+  std::map<std::string, size_t> verdicts;
+  for (const auto& h : fleet.value()) {
+    SCOPED_TRACE(h.host + " (" + h.profile + ")");
+    CliRun one = Exhunt("scan '" + f.out + "/" + h.host + "' --format jsonl --threads 2");
+    ASSERT_NE(one.status, 2) << one.err;
+    auto alone = ByHost(one.out);
+    ASSERT_EQ(alone.count(h.host), 1u);
+    // Findings, host record (verdict, coverage, windows, exposure), events,
+    // skipped files and errors: the same, record for record.
+    EXPECT_EQ(fleet_records[h.host], alone[h.host]);
+    std::string verdict;
+    for (const auto& line : alone[h.host])
+      if (line.starts_with("{\"type\":\"host\""))
+        verdict = line.substr(line.find("\"verdict\":\"") + 11, line.find('"', line.find("\"verdict\":\"") + 11) -
+                                                                    line.find("\"verdict\":\"") - 11);
+    EXPECT_EQ(verdict, h.verdict);
+    verdicts[h.verdict]++;
+  }
+  // The fleet record sums the hosts up.
+  std::string summary;
+  for (const auto& line : Lines(all.out))
+    if (line.starts_with("{\"type\":\"fleet\"")) summary = line;
+  ASSERT_FALSE(summary.empty());
+  EXPECT_NE(summary.find("\"hosts\":" + std::to_string(f.hosts)), std::string::npos) << summary;
+  for (const auto& [verdict, n] : verdicts)
+    EXPECT_NE(summary.find("\"" + verdict + "\":" + std::to_string(n)), std::string::npos) << verdict << " " << summary;
+  // Every host is open to ProxyLogon (all run 2016 CU19 RTM).
+  EXPECT_NE(summary.find("\"CVE-2021-26855\":" + std::to_string(f.hosts)), std::string::npos) << summary;
+}
+
+TEST(Fleet, AHostListNamesTheHostsAndAMissingOneIsAnErrorNotASilentGap) {
+  const std::string dir = Dir("hosts-from");
+  const std::string example = std::string(EXHUNT_SOURCE_DIR) + "/examples/EXCH01";
+  Write(dir + "/hosts.txt", "# name <TAB> path\nmail-a\t" + example + "\n\nmail-b\t" + example +
+                                "\nmail-c\tmissing/EXCH09\n");
+  CliRun r = Exhunt("scan --hosts-from '" + dir + "/hosts.txt' --format jsonl --quiet");
+  ASSERT_EQ(r.status, 1) << r.err;
+  auto hosts = ByHost(r.out);
+  EXPECT_TRUE(hosts.count("mail-a"));
+  EXPECT_TRUE(hosts.count("mail-b"));
+  EXPECT_NE(r.out.find("\"host\":\"mail-a\",\"verdict\":\"compromised\""), std::string::npos);
+  EXPECT_NE(r.out.find("\"host\":\"mail-b\",\"verdict\":\"compromised\""), std::string::npos);
+  EXPECT_NE(r.out.find("listed host not scanned"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("missing/EXCH09: no such file or directory"), std::string::npos) << r.err;
+}
+
+TEST(FleetLayout, AFleetFolderIsToldFromOneHostsTriageFolder) {
+  MemoryFileSystem fs;
+  // Two servers' drives side by side, and a stray note.
+  fs.AddFile("/fleet/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log", "#Fields: date\n");
+  fs.AddFile("/fleet/EXCH02/Program Files/Microsoft/Exchange Server/V15/Bin/ExSetup.exe", "MZ");
+  fs.AddFile("/fleet/EXCH03/C/Windows/System32/winevt/Logs/Security.evtx", "ElfFile");
+  fs.AddFile("/fleet/notes.txt", "which servers");
+  EXPECT_TRUE(LooksLikeFleet(&fs, "/fleet"));
+  std::vector<ScanError> problems;
+  auto members = FleetMembers(&fs, "/fleet", &problems);
+  ASSERT_EQ(members.size(), 3u);
+  EXPECT_EQ(members[0].name, "EXCH01");
+  EXPECT_EQ(members[2].path, "/fleet/EXCH03");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].path, "notes.txt");
+  // One host each: a drive, a triage folder with its drive letters, a
+  // single host beside nothing else.
+  EXPECT_FALSE(LooksLikeFleet(&fs, "/fleet/EXCH01"));
+  fs.AddFile("/triage/C/Windows/System32/winevt/Logs/Security.evtx", "ElfFile");
+  fs.AddFile("/triage/D/Exchange Server/V15/Logging/HttpProxy/Ecp/HttpProxy_1.LOG", "#Fields: x\n");
+  EXPECT_FALSE(LooksLikeFleet(&fs, "/triage"));
+  fs.AddFile("/lonely/EXCH01/inetpub/logs/x.log", "");
+  EXPECT_FALSE(LooksLikeFleet(&fs, "/lonely"));
+}
+
+}  // namespace
+}  // namespace exhunt::testing
