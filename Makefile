@@ -75,6 +75,7 @@ bench: deps build
 	bench/run.sh
 	bench/files.sh
 	bench/evtx.sh
+	bench/fleet.sh
 
 # clang-tidy over the library sources (checks in .clang-tidy fail the run).
 lint: build

@@ -105,6 +105,9 @@ std::string EvidenceFamily(LogType type, std::string_view rel_path) {
   if (kind.family_by_file_name) {
     std::string name = AsciiLowerCopy(rel_path.substr(rel_path.find_last_of("/\\") + 1));
     if (size_t dot = name.rfind('.'); dot != std::string::npos && dot > 0) name.resize(dot);
+    // A collection that escaped the '%' of a channel's file name ("%254" for
+    // "%4", as Velociraptor stores uploads) names the same channel.
+    for (size_t at; (at = name.find("%25")) != std::string::npos;) name.replace(at, 3, "%");
     return name.empty() ? family : family + "/" + name;
   }
   if (!kind.family_by_folder || kind.path_part.empty()) return family;
