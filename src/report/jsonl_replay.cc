@@ -32,7 +32,7 @@ uint64_t U64(object o, std::string_view key) {
   uint64_t v = 0;
   if (o[key].get(v) == simdjson::SUCCESS) return v;
   double d = 0;
-  if (o[key].get(d) == simdjson::SUCCESS && d >= 0) return uint64_t(d);
+  if (o[key].get(d) == simdjson::SUCCESS && d >= 0) return d < 1.8e19 ? uint64_t(d) : UINT64_MAX;
   return 0;
 }
 
@@ -345,8 +345,9 @@ struct JsonlReplay::Impl {
     stats.records = U64(o, "records");
     stats.candidates = U64(o, "candidates");
     double d = 0;
-    if (o["seconds"].get(d) == simdjson::SUCCESS) stats.seconds = d;
-    if (o["peak_rss_mib"].get(d) == simdjson::SUCCESS) stats.peak_rss = uint64_t(d * double(1 << 20) + 0.5);
+    if (o["seconds"].get(d) == simdjson::SUCCESS && d >= 0 && d < 1e12) stats.seconds = d;
+    if (o["peak_rss_mib"].get(d) == simdjson::SUCCESS && d >= 0 && d < 1e12)
+      stats.peak_rss = uint64_t(d * double(1 << 20) + 0.5);
   }
 };
 
