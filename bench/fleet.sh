@@ -59,7 +59,7 @@ awk -v bytes="$BYTES" '{ n[$1]++; s[$1, n[$1]] = $2; if ($3 > rss[$1]) rss[$1] =
 grep -h '"type":"host"' "$DIR/fleet-fleet.out" | sed 's/.*"host":"\([^"]*\)","verdict":"\([^"]*\)".*/\1 \2/' | sort > "$DIR/fleet-v1.txt"
 grep -h '"type":"host"' "$DIR/fleet-one-by-one.out" | sed 's/.*"host":"\([^"]*\)","verdict":"\([^"]*\)".*/\1 \2/' | sort > "$DIR/fleet-v2.txt"
 if cmp -s "$DIR/fleet-v1.txt" "$DIR/fleet-v2.txt"; then
-  echo "  verdicts: the same for all $(wc -l < "$DIR/fleet-v1.txt") hosts ($(awk '{print $2}' "$DIR/fleet-v1.txt" | sort | uniq -c | awk '{printf "%s%s %s", NR>1?", ":"", $1, $2}'))"
+  echo "  verdicts: the same for all $(wc -l < "$DIR/fleet-v1.txt") hosts ($(awk '{print $2}' "$DIR/fleet-v1.txt" | sort | uniq -c | awk '{printf "%s%s %s", (NR>1 ? ", " : ""), $1, $2}'))"
 else
   echo "  verdicts DIFFER:"; diff "$DIR/fleet-v1.txt" "$DIR/fleet-v2.txt" || true
 fi

@@ -121,5 +121,25 @@ TEST(FleetLayout, AFleetFolderIsToldFromOneHostsTriageFolder) {
   EXPECT_FALSE(LooksLikeFleet(&fs, "/lonely"));
 }
 
+TEST(FleetLayout, VelociraptorCollectionsAreNamedAfterTheHostTheyRecord) {
+  MemoryFileSystem fs;
+  // Collections copied out of Velociraptor: an offline collector's folder
+  // with its client_info.json, and the server's own layout for a client.
+  fs.AddFile("/hunt/F.CQ1/client_info.json", R"({"ClientId":"C.1","Hostname":"MAIL-EU-01","OS":"windows"})");
+  fs.AddFile("/hunt/F.CQ1/uploads/auto/C%3A/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log", "#Fields: date\n");
+  fs.AddFile("/hunt/C.2f3e/collections/F.CQ2/uploads/auto/C%3A/Windows/System32/winevt/Logs/System.evtx", "ElfFile");
+  // An offline collector's zip.
+  fs.AddFile("/hunt/Collection-EXCH09-2024-05-01T10_00_00Z.zip", std::string("PK\x03\x04", 4) + std::string(60, '\0'));
+  EXPECT_TRUE(LooksLikeFleet(&fs, "/hunt"));
+  std::vector<ScanError> problems;
+  auto members = FleetMembers(&fs, "/hunt", &problems);
+  ASSERT_EQ(members.size(), 3u);
+  EXPECT_EQ(members[0].name, "C.2f3e");
+  EXPECT_EQ(members[1].name, "EXCH09");
+  EXPECT_EQ(members[2].name, "MAIL-EU-01");
+  EXPECT_EQ(members[2].path, "/hunt/F.CQ1");
+  EXPECT_TRUE(problems.empty());
+}
+
 }  // namespace
 }  // namespace exhunt::testing

@@ -333,7 +333,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postg
 std::string Chromium(const std::vector<std::string>& args, int* status) {
   std::vector<std::string> argv = {"chromium",          "--headless",           "--no-sandbox",
                                    "--disable-gpu",     "--disable-quic",       "--no-first-run",
-                                   "--disable-sync",    "--disable-component-update",
+                                   "--disable-sync",    "--disable-component-update", "--disable-dev-shm-usage",
                                    "--disable-background-networking",
                                    "--user-data-dir=" + Dir("chromium-profile")};
   argv.insert(argv.end(), args.begin(), args.end());

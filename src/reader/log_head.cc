@@ -12,7 +12,9 @@ namespace exhunt {
 LogHead ReadLogHead(std::string_view head) {
   head = head.substr(0, kLogHeadBytes);
   LogHead out;
-  FieldHeader fields;
+  static const FieldHeader kNone;
+  std::shared_ptr<const FieldHeader> shared;
+  const FieldHeader* header = &kNone;
   size_t pos = 0;
   while (pos < head.size()) {
     LineSpan line = LineAt(head, pos);
@@ -22,6 +24,7 @@ LogHead ReadLogHead(std::string_view head) {
       // "#Version:" line does. A row cut by the end of the head is not read
       // (its last column would be a prefix of the real build number).
       bool whole = line.next > line.end || head.size() < kLogHeadBytes;
+      const FieldHeader& fields = *header;
       if (!text.empty() && fields.Find("MajorVersion") >= 0 && whole) {
         std::vector<std::string_view> values;
         StringArena storage;
@@ -54,7 +57,8 @@ LogHead ReadLogHead(std::string_view head) {
         out.software = std::string(d.value);
         break;
       case DirectiveName::kFields:
-        fields = ParseFieldsDirective(d.value, true);
+        shared = SharedFieldHeader(d.value, true);
+        header = shared.get();
         break;
       default:
         break;

@@ -89,7 +89,7 @@ bool IsComment(std::string_view line, size_t line_start) {
 void ApplyDirective(std::string_view line, RecordFormat format, HeaderState* state) {
   Directive d = ParseDirective(line);
   if (d.name == DirectiveName::kFields)
-    state->header = std::make_shared<const FieldHeader>(ParseFieldsDirective(d.value, format != RecordFormat::kW3c));
+    state->header = SharedFieldHeader(d.value, format != RecordFormat::kW3c);
   else if (d.name == DirectiveName::kDate)
     state->date = ParseIsoTime(d.value);
 }

@@ -1,6 +1,8 @@
 #include "record/log_format.h"
 
 #include <cstring>
+#include <map>
+#include <mutex>
 
 #include "base/text.h"
 
@@ -20,6 +22,22 @@ int FieldHeader::Find(std::string_view name) const {
   for (size_t i = 0; i < name.size(); ++i) buffer[i] = AsciiLower(name[i]);
   auto it = index_.find(std::string_view(buffer, name.size()));
   return it == index_.end() ? -1 : it->second;
+}
+
+std::shared_ptr<const FieldHeader> SharedFieldHeader(std::string_view rest, bool csv) {
+  static std::mutex mu;
+  static std::map<std::pair<bool, std::string>, std::shared_ptr<const FieldHeader>, std::less<>> cache;
+  constexpr size_t kMaxCachedHeaderBytes = 16384;  // a long header an attacker wrote is parsed, not kept
+  if (rest.size() > kMaxCachedHeaderBytes) return std::make_shared<const FieldHeader>(ParseFieldsDirective(rest, csv));
+  std::pair<bool, std::string> key(csv, std::string(rest));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+  }
+  auto header = std::make_shared<const FieldHeader>(ParseFieldsDirective(rest, csv));
+  std::lock_guard<std::mutex> lock(mu);
+  if (cache.size() < kMaxCachedHeaders) cache.emplace(std::move(key), header);
+  return header;
 }
 
 FieldHeader ParseFieldsDirective(std::string_view rest, bool csv) {

@@ -7,6 +7,7 @@
 // older builds with fewer columns and mid-file header changes read right.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,6 +45,11 @@ class FieldHeader {
 
 // Parses the text after "#Fields:" (W3C: space separated; CSV: commas).
 FieldHeader ParseFieldsDirective(std::string_view rest, bool csv);
+// The same, shared: a server writes the same few headers into thousands of
+// files, so each distinct header is parsed once per process (at most
+// kMaxCachedHeaders of them are kept; others are parsed each time).
+std::shared_ptr<const FieldHeader> SharedFieldHeader(std::string_view rest, bool csv);
+inline constexpr size_t kMaxCachedHeaders = 256;
 
 // Limits that make damaged input cheap to reject.
 inline constexpr size_t kMaxRecordBytes = 1 << 20;

@@ -187,12 +187,12 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
         tree.logs.push_back({path, rel, type, size});
         return true;
       }
-      auto file = fs->Open(path);
-      if (!file.ok()) {
-        tree.errors.push_back({rel, file.status().message()});
+      auto file_head = fs->ReadHead(path, 8192);
+      if (!file_head.ok()) {
+        tree.errors.push_back({rel, file_head.status().message()});
         return true;
       }
-      std::string_view head = file.value()->bytes().substr(0, 8192);
+      std::string_view head = file_head.value();
       if (LogType by_magic = ClassifyByMagic(head); by_magic != LogType::kUnknown) {
         tree.logs.push_back({path, rel, by_magic, size});
         return true;

@@ -61,6 +61,13 @@ class FileSystem {
   // symbolic links are reported neither as dir nor as regular file.
   virtual Status List(const std::string& dir, std::vector<DirEntry>* out) = 0;
   virtual Result<FileInfo> Stat(const std::string& path) = 0;
+  // The first `max_bytes` of a file (fewer if it is shorter): what
+  // discovery looks at, without mapping the whole file.
+  virtual Result<std::string> ReadHead(const std::string& path, size_t max_bytes) {
+    auto file = Open(path);
+    if (!file.ok()) return file.status();
+    return std::string(file.value()->bytes().substr(0, max_bytes));
+  }
 };
 
 std::unique_ptr<FileSystem> NewPosixFileSystem();

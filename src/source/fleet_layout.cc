@@ -28,11 +28,49 @@ bool HasHostMarker(FileSystem* fs, const std::string& dir, int depth = 0) {
     if (!e.is_dir) continue;
     const std::string name = AsciiLowerCopy(e.name);
     if (name == "windows" || name == "program files" || name == "program files (x86)" || name == "inetpub" ||
-        name == "exchange server" || name == "exchangeserver" || name == "winevt" || name == "uploads")
+        name == "exchange server" || name == "exchangeserver" || name == "winevt" || name == "uploads" ||
+        name == "collections")
       return true;
     if (depth < 2 && IsDriveFolder(e.name) && HasHostMarker(fs, Join(dir, e.name), depth + 1)) return true;
   }
   return false;
+}
+
+// The host name a Velociraptor collection records of itself: the
+// "Hostname" of its client_info.json (offline collector), if any.
+std::string CollectedHostName(FileSystem* fs, const std::string& dir) {
+  auto file = fs->Open(Join(dir, "client_info.json"));
+  if (!file.ok()) return "";
+  std::string_view text = file.value()->bytes().substr(0, 1 << 16);
+  for (std::string_view key : {"\"Hostname\"", "\"hostname\""}) {
+    size_t at = text.find(key);
+    if (at == std::string_view::npos) continue;
+    size_t colon = text.find(':', at + key.size());
+    size_t open = colon == std::string_view::npos ? colon : text.find('"', colon);
+    size_t close = open == std::string_view::npos ? open : text.find('"', open + 1);
+    if (close == std::string_view::npos || close - open < 2 || close - open > 256) continue;
+    std::string name(text.substr(open + 1, close - open - 1));
+    if (name.find_first_of("\\/") == std::string::npos) return name;
+  }
+  return "";
+}
+
+// An offline collector's archive is named Collection-<host>-<time>.zip,
+// the time as 2024-05-01T10_00_00Z.
+std::string HostOfCollectionStem(const std::string& stem) {
+  constexpr std::string_view kPrefix = "Collection-";
+  if (!stem.starts_with(kPrefix)) return stem;
+  auto digits = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  const std::string_view rest = std::string_view(stem).substr(kPrefix.size());
+  for (size_t dash = 0; (dash = rest.find('-', dash)) != std::string_view::npos; ++dash) {
+    std::string_view t = rest.substr(dash + 1);
+    if (dash > 0 && t.size() >= 11 && digits(t.substr(0, 4)) && t[4] == '-' && digits(t.substr(5, 2)) &&
+        t[7] == '-' && digits(t.substr(8, 2)) && t[10] == 'T')
+      return std::string(rest.substr(0, dash));
+  }
+  return stem;
 }
 
 bool IsCollectionFile(FileSystem* fs, const std::string& path) {
@@ -68,9 +106,10 @@ std::vector<FleetMember> FleetMembers(FileSystem* fs, const std::string& dir, st
   for (const auto& e : entries) {
     const std::string path = Join(dir, e.name);
     if (e.is_dir) {
-      out.push_back({e.name, path});
+      std::string name = CollectedHostName(fs, path);
+      out.push_back({name.empty() ? e.name : name, path});
     } else if (e.is_regular && IsCollectionFile(fs, path)) {
-      out.push_back({CollectionStem(path), path});
+      out.push_back({HostOfCollectionStem(CollectionStem(path)), path});
     } else {
       problems->push_back({e.name, e.is_regular ? "not read: a file at the top of a fleet folder belongs to no host"
                                                 : "not read: " + std::string(e.other.empty() ? "not a file" : e.other)});

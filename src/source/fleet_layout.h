@@ -25,7 +25,9 @@ struct FleetMember {
 bool LooksLikeFleet(FileSystem* fs, const std::string& dir);
 
 // Every host of a fleet folder: each sub-folder and each collection
-// archive, named after it, in name order. Anything else at the top (a
+// archive, in name order, named after it — or, for a Velociraptor
+// collection, after the host it records (client_info.json's Hostname; an
+// offline collector's Collection-<host>-<time>.zip). Anything else at the top (a
 // loose file, a link) belongs to no host: it is listed in `problems`, not
 // read.
 std::vector<FleetMember> FleetMembers(FileSystem* fs, const std::string& dir, std::vector<ScanError>* problems);
