@@ -71,7 +71,7 @@ std::string Sha256Base64(std::string_view text) {
 
 std::string Day(const std::optional<TimeMs>& t) { return t ? FormatIsoTime(*t).substr(0, 10) : "?"; }
 std::string Minute(const std::optional<TimeMs>& t) {
-  return t ? FormatIsoTime(*t).substr(0, 16).replace(10, 1, " ") : std::string("?");
+  return t ? FormatIsoTime(*t).substr(0, 16).replace(10, 1, " ") : std::string("&ndash;");
 }
 
 std::string VerdictClass(Verdict v) {
@@ -268,9 +268,13 @@ class HtmlReporter final : public ScanSink {
       out_ << "<tr data-verdict=\"" << VerdictName(h->verdict) << "\"><td><a class=\"host\" href=\"#host-"
            << index[h->host] << "\">" << Esc(h->host) << "</a></td><td><span class=\"verdict "
            << VerdictClass(h->verdict) << "\">" << VerdictName(h->verdict) << "</span></td><td>" << Minute(h->first)
-           << "</td><td>" << Minute(h->last) << "</td><td>" << h->events << "</td><td class=\"open\">"
-           << Esc(Join(h->open_cves, " ")) << (h->open_cves.empty() && !h->build_known ? "<small>build unknown</small>" : "")
-           << "</td></tr>\n";
+           << "</td><td>" << Minute(h->last) << "</td><td>" << h->events << "</td><td>";
+      if (!h->open_cves.empty())
+        out_ << "<details class=\"open\"><summary>" << h->open_cves.size() << " open</summary>"
+             << Esc(Join(h->open_cves, " ")) << "</details>";
+      else
+        out_ << (h->build_known ? "none" : "<small>build unknown</small>");
+      out_ << "</td></tr>\n";
     }
     out_ << "</table>\n";
     if (fleet_.size() > 1) {
