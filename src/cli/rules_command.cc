@@ -43,7 +43,13 @@ int RunRules(const RulesCommandOptions& o, std::ostream& out, std::ostream& err)
       out << fmt::format("{:<9} {:<52} {:<28} {}\n", SeverityName(r->severity()), r->id(), cves,
                          logs.empty() ? std::string("(no text log)") : logs[0]);
     }
-    out << rules.rules().size() << " rules\n";
+    for (const auto& c : rules.correlations())
+      out << fmt::format("{:<9} {:<52} {:<28} {} of {} within {} s\n", SeverityName(c->info()->severity), c->info()->id,
+                         Join(c->info()->cves, " "), CorrelationTypeName(c->type()), Join(c->rules(), ", "),
+                         c->timespan() / 1000);
+    out << rules.rules().size() << " rules";
+    if (!rules.correlations().empty()) out << ", " << rules.correlations().size() << " correlations";
+    out << "\n";
     return 0;
   }
   // check: load, report errors and rules that must see every record.
@@ -76,7 +82,8 @@ int RunRules(const RulesCommandOptions& o, std::ostream& out, std::ostream& err)
   }
   std::vector<std::string> kinds;
   for (const auto& [k, n] : by_kind) kinds.push_back(fmt::format("{} {}", n, RuleKindName(k)));
-  out << fmt::format("{} rules loaded ({}), {} not loaded, {} slow\n", rules.rules().size(),
+  if (!rules.correlations().empty()) kinds.push_back(fmt::format("{} correlation", rules.correlations().size()));
+  out << fmt::format("{} rules loaded ({}), {} not loaded, {} slow\n", rules.rules().size() + rules.correlations().size(),
                      kinds.empty() ? std::string("none") : Join(kinds, ", "), rules.errors().size(), slow);
   return problems ? 1 : 0;
 }

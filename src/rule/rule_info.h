@@ -31,6 +31,7 @@ std::string_view RuleKindName(RuleKind k);
 struct RuleInfo {
   RuleKind kind = RuleKind::kSigma;
   std::string id, title, description;
+  std::string name;    // a Sigma rule's `name:`, by which correlation rules may refer to it
   std::string origin;  // file the rule came from ("builtin:sigma/...", a user path)
   Severity severity = Severity::kMedium;
   Outcome outcome = Outcome::kNone;

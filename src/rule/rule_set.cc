@@ -1,5 +1,7 @@
 #include "rule/rule_set.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 
 #include "base/text.h"
@@ -135,6 +137,22 @@ std::optional<unsigned> RuleSet::YaraRuleIndex(size_t engine, size_t source, con
   return it->second;
 }
 
+namespace {
+
+// A Sigma document with a top-level `correlation:` key.
+bool IsCorrelationDocument(std::string_view doc) {
+  for (size_t pos = 0; pos < doc.size();) {
+    size_t nl = doc.find('\n', pos);
+    std::string_view line = doc.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    if (line.starts_with("correlation:")) return true;
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
 void RuleSet::AddText(std::string_view text, const std::string& origin) {
   // Split YAML documents on lines that are exactly "---".
   std::vector<std::string_view> docs;
@@ -154,6 +172,10 @@ void RuleSet::AddText(std::string_view text, const std::string& origin) {
   for (auto doc : docs) {
     if (Trim(doc).empty()) continue;
     std::string name = docs.size() > 1 ? origin + "#" + std::to_string(++n) : origin;
+    if (IsCorrelationDocument(doc)) {
+      AddCorrelation(doc, name);
+      continue;
+    }
     auto rule = SigmaRule::Parse(doc, name);
     if (!rule.ok()) {
       errors_.push_back({name, rule.status()});
@@ -161,6 +183,74 @@ void RuleSet::AddText(std::string_view text, const std::string& origin) {
     }
     Add(std::move(rule.value()));
   }
+  Link();
+}
+
+void RuleSet::AddCorrelation(std::string_view doc, const std::string& origin) {
+  Result<std::shared_ptr<const CorrelationRule>> rule = Status::InvalidArgument(origin + ": not YAML");
+  try {
+    rule = CorrelationRule::Parse(YAML::Load(std::string(doc)), origin);
+  } catch (const YAML::Exception& e) {
+    rule = Status::InvalidArgument(origin + ": " + e.what());
+  }
+  if (!rule.ok()) {
+    errors_.push_back({origin, rule.status()});
+    return;
+  }
+  const std::string& id = rule.value()->info()->id;
+  auto taken = [&](const std::string& other_id, const std::string& other_origin) {
+    if (other_id != id) return false;
+    errors_.push_back({origin, Status::InvalidArgument(origin + ": duplicate rule id " + id + " (first in " +
+                                                       other_origin + ")")});
+    return true;
+  };
+  for (const auto& r : rules_)
+    if (taken(r->id(), r->origin())) return;
+  for (const auto& c : correlations_)
+    if (taken(c->info()->id, c->info()->origin)) return;
+  correlations_.push_back(std::move(rule.value()));
+}
+
+void RuleSet::Link() {
+  inputs_.assign(rules_.size(), {});
+  feeds_only_.assign(rules_.size(), 0);
+  link_errors_.clear();
+  for (unsigned c = 0; c < correlations_.size(); ++c) {
+    const CorrelationRule& corr = *correlations_[c];
+    for (unsigned m = 0; m < corr.rules().size(); ++m) {
+      const std::string& ref = corr.rules()[m];
+      bool found = false;
+      for (unsigned r = 0; r < rules_.size(); ++r) {
+        const RuleInfo& info = *rules_[r]->info();
+        if (info.kind != RuleKind::kSigma || (info.name != ref && info.id != ref)) continue;
+        inputs_[r].push_back({c, m});
+        if (!corr.generate()) feeds_only_[r] = 1;
+        found = true;
+        break;
+      }
+      if (!found) {
+        bool is_correlation = std::any_of(correlations_.begin(), correlations_.end(), [&](const auto& other) {
+          return other->info()->name == ref || other->info()->id == ref;
+        });
+        link_errors_.push_back(
+            {corr.info()->origin,
+             Status::InvalidArgument(corr.info()->origin + ": correlation " + corr.info()->id + " names '" + ref +
+                                     (is_correlation ? "', a correlation: correlations of correlations are not supported"
+                                                     : "', which no loaded rule is called (name or id)"))});
+      }
+    }
+  }
+}
+
+const std::vector<RuleSet::CorrelationInput>& RuleSet::CorrelationInputs(unsigned rule) const {
+  static const std::vector<CorrelationInput> kNone;
+  return rule < inputs_.size() ? inputs_[rule] : kNone;
+}
+
+std::vector<LoadError> RuleSet::errors() const {
+  std::vector<LoadError> all = errors_;
+  all.insert(all.end(), link_errors_.begin(), link_errors_.end());
+  return all;
 }
 
 bool RuleSet::Add(std::shared_ptr<const Rule> rule) {

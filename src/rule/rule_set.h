@@ -15,6 +15,7 @@
 #include "base/status.h"
 #include "rule/prefilter.h"
 #include "rule/baseline.h"
+#include "rule/correlation_rule.h"
 #include "rule/ioc_rule.h"
 #include "rule/rule.h"
 #include "rule/sigma_rule.h"
@@ -64,7 +65,21 @@ class RuleSet {
   // What the prefilter of `type` needs: one cover per rule that reads it,
   // indexed by position in rules().
   std::vector<RuleCover> Covers(LogType type) const;
-  const std::vector<LoadError>& errors() const { return errors_; }
+  // Every file or rule that did not load, and every correlation that names
+  // a rule no load supplied.
+  std::vector<LoadError> errors() const;
+
+  // Sigma correlation rules (rule/correlation_rule.h), and for a rule of
+  // rules() the correlations that take its hits.
+  struct CorrelationInput {
+    unsigned correlation;  // index into correlations()
+    unsigned member;       // index into that correlation's rules()
+  };
+  const std::vector<std::shared_ptr<const CorrelationRule>>& correlations() const { return correlations_; }
+  const std::vector<CorrelationInput>& CorrelationInputs(unsigned rule) const;
+  // A rule named by a correlation without `generate: true`: its hits feed
+  // the correlation and raise no finding of their own.
+  bool FeedsOnly(unsigned rule) const { return rule < feeds_only_.size() && feeds_only_[rule]; }
 
   // The YARA sources that compiled, and the engines they compiled into (one
   // per load: the built-in rules, each --yara folder).
@@ -84,6 +99,13 @@ class RuleSet {
   std::shared_ptr<Baseline> baseline_;
   std::map<std::tuple<size_t, size_t, std::string>, unsigned> yara_index_;
   std::vector<LoadError> errors_;
+  std::vector<std::shared_ptr<const CorrelationRule>> correlations_;
+  std::vector<std::vector<CorrelationInput>> inputs_;  // by rule index
+  std::vector<char> feeds_only_;                       // by rule index
+  std::vector<LoadError> link_errors_;
+  void AddCorrelation(std::string_view doc, const std::string& origin);
+  // Resolves the correlations' rule names against the rules loaded so far.
+  void Link();
 };
 
 }  // namespace exhunt

@@ -452,6 +452,45 @@ std::string Scalar(const YAML::Node& n) { return n && n.IsScalar() ? n.Scalar() 
 
 }  // namespace
 
+Status ParseRuleMetadata(const YAML::Node& doc, const std::string& origin, RuleInfo* info) {
+  info->id = Scalar(doc["id"]);
+  info->title = Scalar(doc["title"]);
+  info->description = Scalar(doc["description"]);
+  if (info->title.empty()) return Status::InvalidArgument(origin + ": rule has no title");
+  if (info->id.empty()) return Status::InvalidArgument(origin + ": rule has no id");
+  if (auto level = Scalar(doc["level"]); !level.empty()) {
+    auto sev = ParseSeverity(level);
+    if (!sev) return Status::InvalidArgument(origin + ": unknown level '" + level + "'");
+    info->severity = *sev;
+  }
+  if (auto outcome = Scalar(doc["outcome"]); !outcome.empty()) {
+    auto o = ParseOutcome(outcome);
+    if (!o) return Status::InvalidArgument(origin + ": unknown outcome '" + outcome + "'");
+    info->outcome = *o;
+  }
+  // exhunt extension: what a hit means in a chain (finding/verdict.h).
+  if (const auto& marks = doc["marks"]; marks) {
+    if (!marks.IsSequence()) return Status::InvalidArgument(origin + ": marks must be a list");
+    for (const auto& m : marks) info->marks.push_back(Scalar(m));
+  }
+  if (const auto& tags = doc["tags"]; tags && tags.IsSequence()) {
+    for (const auto& t : tags) {
+      std::string tag = AsciiLowerCopy(Scalar(t));
+      if (tag.rfind("cve.", 0) == 0) {
+        std::string cve = "CVE-" + tag.substr(4);
+        for (char& c : cve) c = char(toupper(static_cast<unsigned char>(c)));
+        info->cves.push_back(cve);
+      } else if (tag.rfind("attack.t", 0) == 0 && tag.size() > 8 && isdigit(static_cast<unsigned char>(tag[8]))) {
+        std::string id = tag.substr(7);
+        for (char& c : id) c = char(toupper(static_cast<unsigned char>(c)));
+        info->attack.push_back(id);
+      }
+    }
+  }
+  info->name = Scalar(doc["name"]);
+  return Status::Ok();
+}
+
 Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml, const std::string& origin) {
   std::shared_ptr<SigmaRule> rule(new SigmaRule());
   auto info = std::make_shared<RuleInfo>();
@@ -461,41 +500,8 @@ Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml,
     YAML::Node doc = YAML::Load(std::string(yaml));
     if (!doc.IsMap()) return Status::InvalidArgument(origin + ": not a YAML map");
     if (doc["action"]) return Status::Unsupported(origin + ": rule collections ('action:') are not supported yet");
-    if (doc["correlation"]) return Status::Unsupported(origin + ": correlation rules are not supported yet");
-    info->id = Scalar(doc["id"]);
-    info->title = Scalar(doc["title"]);
-    info->description = Scalar(doc["description"]);
-    if (info->title.empty()) return Status::InvalidArgument(origin + ": rule has no title");
-    if (info->id.empty()) return Status::InvalidArgument(origin + ": rule has no id");
-    if (auto level = Scalar(doc["level"]); !level.empty()) {
-      auto sev = ParseSeverity(level);
-      if (!sev) return Status::InvalidArgument(origin + ": unknown level '" + level + "'");
-      info->severity = *sev;
-    }
-    if (auto outcome = Scalar(doc["outcome"]); !outcome.empty()) {
-      auto o = ParseOutcome(outcome);
-      if (!o) return Status::InvalidArgument(origin + ": unknown outcome '" + outcome + "'");
-      info->outcome = *o;
-    }
-    // exhunt extension: what a hit means in a chain (finding/verdict.h).
-    if (const auto& marks = doc["marks"]; marks) {
-      if (!marks.IsSequence()) return Status::InvalidArgument(origin + ": marks must be a list");
-      for (const auto& m : marks) info->marks.push_back(Scalar(m));
-    }
-    if (const auto& tags = doc["tags"]; tags && tags.IsSequence()) {
-      for (const auto& t : tags) {
-        std::string tag = AsciiLowerCopy(Scalar(t));
-        if (tag.rfind("cve.", 0) == 0) {
-          std::string cve = "CVE-" + tag.substr(4);
-          for (char& c : cve) c = char(toupper(static_cast<unsigned char>(c)));
-          info->cves.push_back(cve);
-        } else if (tag.rfind("attack.t", 0) == 0 && tag.size() > 8 && isdigit(static_cast<unsigned char>(tag[8]))) {
-          std::string id = tag.substr(7);
-          for (char& c : id) c = char(toupper(static_cast<unsigned char>(c)));
-          info->attack.push_back(id);
-        }
-      }
-    }
+    if (doc["correlation"]) return Status::InvalidArgument(origin + ": a correlation rule, not a detection (RuleSet loads it)");
+    if (Status meta = ParseRuleMetadata(doc, origin, info.get()); !meta.ok()) return meta;
     if (const auto& ls = doc["logsource"]; ls && ls.IsMap()) {
       rule->logsource_.product = AsciiLowerCopy(Scalar(ls["product"]));
       rule->logsource_.service = AsciiLowerCopy(Scalar(ls["service"]));

@@ -40,6 +40,10 @@ namespace re2 {
 class RE2;
 }
 
+namespace YAML {
+class Node;
+}
+
 namespace exhunt {
 
 struct FieldMatcher {
@@ -75,6 +79,11 @@ struct ConditionNode {
 struct LogSource {
   std::string product, service, category;
 };
+
+// The metadata every Sigma document carries (id, title, description, level,
+// exhunt's outcome and marks, CVE and ATT&CK tags, name), for detection and
+// correlation rules alike.
+Status ParseRuleMetadata(const YAML::Node& doc, const std::string& origin, RuleInfo* info);
 
 class SigmaRule final : public Rule {
  public:

@@ -47,6 +47,17 @@ struct PendingFinding {
   RecordPlace place;
 };
 
+// A hit of a rule a correlation names, before its place is a position.
+struct PendingObservation {
+  unsigned correlation = 0;
+  Observation observation;
+  RecordPlace place;
+};
+
+// Hits of correlated rules kept per correlation and host; past it they are
+// counted, and the host says so.
+constexpr uint64_t kMaxObservations = 200000;
+
 struct FileUnit {
   // Findings past the per-rule limit, per chunk: rule index -> count.
   std::vector<std::map<unsigned, uint64_t>> chunk_unlisted;
@@ -55,6 +66,7 @@ struct FileUnit {
   std::unique_ptr<MappedFile> map;
   std::unique_ptr<FileReading> reading;
   std::vector<std::vector<PendingFinding>> chunk_findings;
+  std::vector<std::vector<PendingObservation>> chunk_observations;
   std::vector<uint64_t> chunk_candidates;
   std::atomic<int> remaining{0};
 };
@@ -78,6 +90,18 @@ struct HostRun {
   // number of matching lines.
   std::unique_ptr<std::atomic<uint64_t>[]> claimed;
   std::unique_ptr<FindingBudget> budget = std::make_unique<FindingBudget>();
+  // Correlation input, per correlation: the hits of the rules it names
+  // (Observation::tag indexes `observed_at`), and how many there were.
+  std::vector<std::vector<Observation>> observations;
+  struct ObservedAt {
+    uint32_t file;  // index into observed_files
+    SourceRef::Kind kind;
+    uint64_t position;
+    LogType log_type;
+  };
+  std::vector<ObservedAt> observed_at;
+  std::vector<std::string> observed_files;
+  std::unique_ptr<std::atomic<uint64_t>[]> observed;
   std::vector<ScanError> errors;
   std::vector<SkippedFile> skipped;            // by readers; discovery's are in the trees
   std::vector<std::vector<LoggedHead>> heads;  // per tree
@@ -120,7 +144,8 @@ class RuleEvaluator final : public RecordSink {
  public:
   RuleEvaluator(const RuleSet& rules, const ScanOptions& options, const EvidenceFile& file,
                 std::vector<PendingFinding>* out, uint64_t* candidates, std::atomic<uint64_t>* claimed,
-                std::map<unsigned, uint64_t>* unlisted, FindingBudget* budget)
+                std::map<unsigned, uint64_t>* unlisted, FindingBudget* budget,
+                std::vector<PendingObservation>* observations, std::atomic<uint64_t>* observed)
       : rules_(rules),
         options_(options),
         file_(file),
@@ -128,7 +153,9 @@ class RuleEvaluator final : public RecordSink {
         candidates_(candidates),
         claimed_(claimed),
         unlisted_(unlisted),
-        budget_(budget) {}
+        budget_(budget),
+        observations_(observations),
+        observed_(observed) {}
 
   void OnRecord(const Record& record, const RecordPlace& place, std::span<const unsigned> rule_ids) override {
     std::optional<TimeMs> time = record.Time();
@@ -140,6 +167,8 @@ class RuleEvaluator final : public RecordSink {
     for (unsigned r : rule_ids) {
       const Rule& rule = *all[r];
       if (!rule.Matches(record)) continue;
+      if (const auto& inputs = rules_.CorrelationInputs(r); !inputs.empty()) Observe(record, time, place, inputs);
+      if (rules_.FeedsOnly(r)) continue;  // its hits feed a correlation only
       if (claimed_[r].fetch_add(1, std::memory_order_relaxed) >= options_.max_findings_per_rule) {
         ++(*unlisted_)[r];  // counted, not kept
         continue;
@@ -184,6 +213,35 @@ class RuleEvaluator final : public RecordSink {
   std::atomic<uint64_t>* claimed_;
   std::map<unsigned, uint64_t>* unlisted_;
   FindingBudget* budget_;
+  std::vector<PendingObservation>* observations_;
+  std::atomic<uint64_t>* observed_;
+
+  // A hit of a rule that correlations take: its group-by values (through
+  // each correlation's aliases) and counted value, for each of them.
+  void Observe(const Record& record, std::optional<TimeMs> time, const RecordPlace& place,
+               const std::vector<RuleSet::CorrelationInput>& inputs) {
+    if (!time) return;  // a hit without a time cannot be placed in a window
+    for (const auto& in : inputs) {
+      if (observed_[in.correlation].fetch_add(1, std::memory_order_relaxed) >= kMaxObservations) continue;
+      const CorrelationRule& corr = *rules_.correlations()[in.correlation];
+      PendingObservation p;
+      p.correlation = in.correlation;
+      p.place = place;
+      Observation& o = p.observation;
+      o.member = in.member;
+      o.time = *time;
+      for (size_t g = 0; g < corr.group_by().size(); ++g) {
+        if (g) o.group += '\x1f';
+        auto v = record.Field(corr.FieldFor(corr.group_by()[g], in.member));
+        if (v) o.group.append(v->substr(0, kMaxEvidenceValue));
+      }
+      if (!corr.value_field().empty()) {
+        auto v = record.Field(corr.FieldFor(corr.value_field(), in.member));
+        if (v) o.value.assign(v->substr(0, kMaxEvidenceValue));
+      }
+      observations_->push_back(std::move(p));
+    }
+  }
 };
 
 SourceRef::Kind SourceKindOf(PositionKind k) {
@@ -259,6 +317,7 @@ struct Scanner::Impl {
   void StartFile(HostRun& host, const std::shared_ptr<FileUnit>& unit, unsigned worker);
   void RunChunk(HostRun& host, const std::shared_ptr<FileUnit>& unit, size_t k, unsigned worker);
   void FinishFile(HostRun& host, FileUnit& unit);
+  void Correlate(HostRun& host);
   void FinishHost(HostRun& host, ScanSink& sink);
 };
 
@@ -353,6 +412,7 @@ void Scanner::Impl::StartFile(HostRun& host, const std::shared_ptr<FileUnit>& un
   unit->reading = reader->Open(unit->file, *unit->map, context);
   size_t n = unit->reading->chunk_count();
   unit->chunk_findings.resize(n);
+  unit->chunk_observations.resize(n);
   unit->chunk_unlisted.assign(n, {});
   unit->chunk_candidates.assign(n, 0);
   unit->remaining.store(int(n));
@@ -365,7 +425,8 @@ void Scanner::Impl::StartFile(HostRun& host, const std::shared_ptr<FileUnit>& un
 
 void Scanner::Impl::RunChunk(HostRun& host, const std::shared_ptr<FileUnit>& unit, size_t k, unsigned worker) {
   RuleEvaluator evaluator(*rules, options, unit->file, &unit->chunk_findings[k], &unit->chunk_candidates[k],
-                          host.claimed.get(), &unit->chunk_unlisted[k], host.budget.get());
+                          host.claimed.get(), &unit->chunk_unlisted[k], host.budget.get(),
+                          &unit->chunk_observations[k], host.observed.get());
   unit->reading->ReadChunk(k, scratch[worker], evaluator);
   if (unit->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     FinishFile(host, *unit);
@@ -388,6 +449,13 @@ void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
     }
   }
   unit.chunk_findings.clear();
+  std::vector<PendingObservation> observed;
+  for (auto& chunk : unit.chunk_observations)
+    for (auto& p : chunk) {
+      p.place.position = unit.reading->SourcePosition(p.place);
+      observed.push_back(std::move(p));
+    }
+  unit.chunk_observations.clear();
   std::vector<std::map<unsigned, uint64_t>> unlisted = std::move(unit.chunk_unlisted);
   const uint64_t bytes = unit.map->bytes().size();
   unit.reading.reset();
@@ -401,6 +469,15 @@ void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
   }
   if (!facts.content_not_read.empty()) host.skipped.push_back({unit.file.rel_path, facts.content_not_read, bytes});
   for (auto& f : findings) host.findings.push_back(std::move(f));
+  if (!observed.empty()) {
+    const auto file = uint32_t(host.observed_files.size());
+    host.observed_files.push_back(unit.file.rel_path);
+    for (auto& p : observed) {
+      p.observation.tag = host.observed_at.size();
+      host.observed_at.push_back({file, kind, p.place.position, unit.file.type});
+      host.observations[p.correlation].push_back(std::move(p.observation));
+    }
+  }
   for (const auto& per_chunk : unlisted)
     for (const auto& [rule, n] : per_chunk) host.unlisted[rules->rules()[rule]->info().get()] += n;
   // Coverage counts only what lies inside the scan window.
@@ -422,6 +499,53 @@ void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
   stats.records += facts.records;
   stats.candidates += candidates;
   FileDone(unit.file.size);
+}
+
+// Each correlation's windows over the host's hits of the rules it names
+// become findings of the correlation: at the event that closed the window,
+// with the group's values, the window and what was counted.
+void Scanner::Impl::Correlate(HostRun& host) {
+  const auto& correlations = rules->correlations();
+  for (size_t c = 0; c < correlations.size(); ++c) {
+    const CorrelationRule& corr = *correlations[c];
+    const uint64_t seen = host.observed[c].load();
+    if (seen > kMaxObservations)
+      host.errors.push_back({".", "correlation " + corr.info()->id + ": " + std::to_string(seen - kMaxObservations) +
+                                      " hit(s) of its rules past the first " + std::to_string(kMaxObservations) +
+                                      " on this host were not correlated"});
+    auto& obs = host.observations[c];
+    if (obs.empty()) continue;
+    uint64_t kept = 0;
+    for (const CorrelationHit& hit : EvaluateCorrelation(corr, &obs)) {
+      if (kept++ >= options.max_findings_per_rule) {
+        host.unlisted[corr.info().get()]++;
+        continue;
+      }
+      const Observation& last = obs[hit.last];
+      const auto& at = host.observed_at[last.tag];
+      Finding f;
+      f.rule = corr.info();
+      f.host = host.name;
+      f.time = last.time;
+      f.source = {host.observed_files[at.file], at.kind, at.position};
+      f.log_type = at.log_type;
+      auto values = SplitGroup(hit.group);
+      for (size_t g = 0; g < corr.group_by().size() && g < values.size(); ++g)
+        f.evidence.emplace_back(corr.group_by()[g], values[g]);
+      f.evidence.emplace_back("correlation", std::string(CorrelationTypeName(corr.type())) + " of " +
+                                                 Join(corr.rules(), ", "));
+      const std::string counted = corr.type() == CorrelationType::kValueCount ? "distinct " + corr.value_field()
+                                                                              : std::string("events");
+      f.evidence.emplace_back(counted, std::to_string(hit.count) +
+                                           (corr.condition().ToString().empty() ? "" : " (" + corr.condition().ToString() + ")"));
+      f.evidence.emplace_back("window", FormatIsoTime(obs[hit.first].time) + " .. " + FormatIsoTime(last.time));
+      const auto& first_at = host.observed_at[obs[hit.first].tag];
+      f.evidence.emplace_back("first event", SourceRef{host.observed_files[first_at.file], first_at.kind,
+                                                       first_at.position}.ToString());
+      host.findings.push_back(std::move(f));
+    }
+    obs.clear();
+  }
 }
 
 void Scanner::Impl::FinishHost(HostRun& host, ScanSink& sink) {
@@ -446,6 +570,7 @@ void Scanner::Impl::FinishHost(HostRun& host, ScanSink& sink) {
       return false;
     });
   }
+  Correlate(host);
   JoinRequestsToFiles(&host.findings);
   std::sort(host.findings.begin(), host.findings.end(), FindingBefore);
   std::vector<const Finding*> mine;
@@ -487,6 +612,8 @@ void Scanner::Impl::StartHost(size_t k) {
   host.name = plans[k].name;
   host.index = k;
   host.claimed = std::make_unique<std::atomic<uint64_t>[]>(rules->rules().size());
+  host.observed = std::make_unique<std::atomic<uint64_t>[]>(rules->correlations().size());
+  host.observations.resize(rules->correlations().size());
   host.errors = engine_errors;
   for (size_t r : plans[k].roots) {
     const std::string& root = options.roots[r];
