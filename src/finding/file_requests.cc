@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "finding/verdict.h"
+
 #include "base/text.h"
 
 namespace exhunt {
@@ -85,6 +87,38 @@ void JoinRequestsToFiles(std::vector<Finding>* findings) {
     bool have = false;
     for (const auto& [k, v] : file.keys) have = have || (k == "url" && v == url);
     if (!have) file.keys.emplace_back("url", url);
+  }
+}
+
+void WeighFilesModifiedInCampaigns(std::vector<Finding>* findings, const std::vector<Campaign>& campaigns) {
+  std::map<std::pair<const RuleInfo*, size_t>, std::shared_ptr<const RuleInfo>> raised;
+  for (Finding& f : *findings) {
+    // A finding that already proves compromise (a shell by its content, a
+    // page where none belongs) needs no more weight, and keeps its rule.
+    if (f.log_type != LogType::kFile || !f.time || f.rule->outcome >= Outcome::kCompromise) continue;
+    for (size_t c = 0; c < campaigns.size(); ++c) {
+      const Campaign& campaign = campaigns[c];
+      if (*f.time < campaign.start || *f.time > campaign.end) continue;
+      std::string when = campaign.name + " window (" + FormatIsoTime(campaign.start).substr(0, 10) + " .. " +
+                         FormatIsoTime(campaign.end).substr(0, 10) + ")";
+      for (const auto& phase : campaign.phases)
+        if (*f.time >= phase.start && *f.time <= phase.end) when = campaign.name + " " + phase.name + " (" +
+                                                                   FormatIsoTime(phase.start).substr(0, 10) + " .. " +
+                                                                   FormatIsoTime(phase.end).substr(0, 10) + ")";
+      auto& up = raised[{f.rule.get(), c}];
+      if (!up) {
+        auto info = std::make_shared<RuleInfo>(*f.rule);
+        info->id += ".modified_in_" + campaign.id;
+        info->title += " (modified during " + campaign.name + ")";
+        info->description = "The file was last modified while " + campaign.name +
+                            " was exploited at large: it weighs more. " + info->description;
+        info->severity = Severity(std::min(int(Severity::kCritical), int(info->severity) + 1));
+        up = std::move(info);
+      }
+      f.rule = up;
+      f.evidence.emplace_back("modified during", when);
+      break;
+    }
   }
 }
 

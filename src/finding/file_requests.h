@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "finding/finding.h"
+#include "finding/verdict.h"
 
 namespace exhunt {
 
@@ -18,6 +19,15 @@ namespace exhunt {
 // compromise, with a rule id and title that say why (the page is on disk,
 // so whoever asked for it knew it was there).
 void JoinRequestsToFiles(std::vector<Finding>* findings);
+
+// A file of the file plane last modified inside a campaign's window of
+// exploitation at large (rules/verdict/campaigns.yml) weighs more: each of
+// its findings that does not already prove compromise (an archive staged
+// in ProgramData, a dump in an odd place) moves up one severity, under a
+// rule id and title that say which window (".modified_in_<campaign>"), and
+// carries the window as evidence. Findings of files modified at other times
+// are untouched.
+void WeighFilesModifiedInCampaigns(std::vector<Finding>* findings, const std::vector<Campaign>& campaigns);
 
 // "/owa/auth/x%20y.aspx" -> "\owa\auth\x y.aspx", lowercase.
 std::string UrlPathAsWindowsPath(std::string_view url);

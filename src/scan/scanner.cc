@@ -571,6 +571,7 @@ void Scanner::Impl::FinishHost(HostRun& host, ScanSink& sink) {
     });
   }
   Correlate(host);
+  WeighFilesModifiedInCampaigns(&host.findings, VerdictRules::Builtin().campaigns());
   JoinRequestsToFiles(&host.findings);
   std::sort(host.findings.begin(), host.findings.end(), FindingBefore);
   std::vector<const Finding*> mine;
