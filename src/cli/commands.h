@@ -20,6 +20,7 @@ struct ScanCommandOptions {
   std::string format;  // empty: from the -o file's extension, else text
   std::string output;  // empty: stdout
   std::vector<std::string> sigma_dirs;
+  std::string sigma_placeholders;  // "" or a YAML file: placeholder -> values, for |expand
   std::vector<std::string> yara_dirs;
   std::vector<std::string> ioc_dirs;
   std::string baseline;  // a known-good baseline file or folder of them
@@ -59,6 +60,7 @@ int RunExposure(const ExposureCommandOptions& options, std::ostream& out, std::o
 struct RulesCommandOptions {
   std::string action;  // list | check
   std::vector<std::string> dirs;
+  std::string sigma_placeholders;
   bool no_builtin = false;
 };
 

@@ -23,6 +23,8 @@ int Run(int argc, char** argv) {
       ->allow_extra_args(false)
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  scan_cmd->add_option("--sigma-placeholders", scan.sigma_placeholders,
+                       "values of the %placeholders% that Sigma rules with |expand use (YAML: name: [values])");
   scan_cmd->add_option("--yara", scan.yara_dirs, "add YARA rules (*.yar, *.yara) from DIR or FILE (repeatable)")
       ->allow_extra_args(false)
       ->expected(1)
@@ -89,6 +91,8 @@ int Run(int argc, char** argv) {
       ->check(CLI::IsMember({"list", "check", "literals"}));
   rules_cmd->add_option("DIR", rules.dirs, "rule directories (default: the built-in rules)");
   rules_cmd->add_flag("--no-builtin", rules.no_builtin, "leave the built-in rules out");
+  rules_cmd->add_option("--sigma-placeholders", rules.sigma_placeholders,
+                        "values of the %placeholders% that Sigma rules with |expand use (YAML: name: [values])");
 
   exhunt::BaselineCommandOptions baseline;
   auto* baseline_cmd = app.add_subcommand("baseline", "known-good baselines of an Exchange server's web files");

@@ -13,6 +13,12 @@ namespace exhunt {
 int RunRules(const RulesCommandOptions& o, std::ostream& out, std::ostream& err) {
   auto fs = NewPosixFileSystem();
   RuleSet rules;
+  if (!o.sigma_placeholders.empty()) {
+    if (Status s = rules.LoadSigmaPlaceholders(fs.get(), o.sigma_placeholders); !s.ok()) {
+      err << "exhunt: --sigma-placeholders: " << s.message() << "\n";
+      return 2;
+    }
+  }
   if (!o.no_builtin && (o.action == "list" || o.dirs.empty())) rules.AddBuiltin();
   for (const auto& d : o.dirs) {
     Status s = rules.AddDirectory(fs.get(), d);

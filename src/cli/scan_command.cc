@@ -186,6 +186,12 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   scan.roots = roots;
   scan.host_names = host_names;
   RuleSet rules;
+  if (!o.sigma_placeholders.empty()) {
+    if (Status s = rules.LoadSigmaPlaceholders(fs.get(), o.sigma_placeholders); !s.ok()) {
+      err << "exhunt: --sigma-placeholders: " << s.message() << "\n";
+      return 2;
+    }
+  }
   if (!o.no_builtin) rules.AddBuiltin();
   for (const auto& d : o.sigma_dirs) {
     Status s = rules.AddDirectory(fs.get(), d, RuleSet::Files::kSigma);

@@ -176,7 +176,7 @@ void RuleSet::AddText(std::string_view text, const std::string& origin) {
       AddCorrelation(doc, name);
       continue;
     }
-    auto rule = SigmaRule::Parse(doc, name);
+    auto rule = SigmaRule::Parse(doc, name, &placeholders_);
     if (!rule.ok()) {
       errors_.push_back({name, rule.status()});
       continue;
@@ -184,6 +184,15 @@ void RuleSet::AddText(std::string_view text, const std::string& origin) {
     Add(std::move(rule.value()));
   }
   Link();
+}
+
+Status RuleSet::LoadSigmaPlaceholders(FileSystem* fs, const std::string& path) {
+  auto file = fs->Open(path);
+  if (!file.ok()) return file.status();
+  auto parsed = ParseSigmaPlaceholders(file.value()->bytes(), path);
+  if (!parsed.ok()) return parsed.status();
+  placeholders_ = std::move(parsed.value());
+  return Status::Ok();
 }
 
 void RuleSet::AddCorrelation(std::string_view doc, const std::string& origin) {

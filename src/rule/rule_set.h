@@ -39,6 +39,11 @@ class RuleSet {
   // file: *.yml / *.yaml as Sigma, *.yar / *.yara as YARA, and (kAll only)
   // *.txt IOC lists whose names say their kind (ioc_rule.h).
   Status AddDirectory(FileSystem* fs, const std::string& dir, Files which = Files::kAll);
+  // The values of Sigma placeholders for rules with `|expand`; set before
+  // loading the rules that use them.
+  void SetSigmaPlaceholders(SigmaPlaceholders placeholders) { placeholders_ = std::move(placeholders); }
+  // The same from a YAML file (name: value or name: [values]).
+  Status LoadSigmaPlaceholders(FileSystem* fs, const std::string& path);
   // Loads one YAML text (may hold several documents separated by ---).
   void AddText(std::string_view text, const std::string& origin);
   // Loads YARA source files, compiled together into one engine (see
@@ -103,6 +108,7 @@ class RuleSet {
   std::vector<std::vector<CorrelationInput>> inputs_;  // by rule index
   std::vector<char> feeds_only_;                       // by rule index
   std::vector<LoadError> link_errors_;
+  SigmaPlaceholders placeholders_;
   void AddCorrelation(std::string_view doc, const std::string& origin);
   // Resolves the correlations' rule names against the rules loaded so far.
   void Link();

@@ -149,11 +149,56 @@ std::vector<std::string> Encode(Encoding e, const std::string& v) {
   return {v};
 }
 
-Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldMatcher* m, const std::string& where) {
+// Replaces each %name% in every value by each of the placeholder's
+// configured values (every combination, when a value holds several).
+Status ExpandPlaceholders(FieldMatcher* m, const SigmaPlaceholders* placeholders, const std::string& where) {
+  std::vector<std::string> out;
+  std::vector<bool> nulls;
+  for (size_t i = 0; i < m->values.size(); ++i) {
+    std::vector<std::string> pending = {m->values[i]};
+    for (size_t round = 0; round < 8; ++round) {
+      std::vector<std::string> next;
+      bool changed = false;
+      for (const auto& v : pending) {
+        size_t open = v.find('%');
+        size_t close = open == std::string::npos ? open : v.find('%', open + 1);
+        if (close == std::string::npos) {
+          next.push_back(v);
+          continue;
+        }
+        const std::string name = AsciiLowerCopy(v.substr(open + 1, close - open - 1));
+        const std::vector<std::string>* configured = nullptr;
+        if (placeholders) {
+          auto it = placeholders->values.find(name);
+          if (it != placeholders->values.end() && !it->second.empty()) configured = &it->second;
+        }
+        if (!configured)
+          return Status::Unsupported(where + ": placeholder %" + v.substr(open + 1, close - open - 1) +
+                                     "% has no configured values (--sigma-placeholders FILE)");
+        for (const auto& value : *configured) next.push_back(v.substr(0, open) + value + v.substr(close + 1));
+        changed = true;
+        if (next.size() > 10000) return Status::InvalidArgument(where + ": placeholders expand to over 10,000 values");
+      }
+      pending = std::move(next);
+      if (!changed) break;
+    }
+    for (auto& v : pending) {
+      out.push_back(std::move(v));
+      nulls.push_back(m->is_null[i]);
+    }
+  }
+  m->values = std::move(out);
+  m->is_null = std::move(nulls);
+  return Status::Ok();
+}
+
+Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldMatcher* m, const std::string& where,
+                         const SigmaPlaceholders* placeholders) {
   auto parts = Split(key, '|');
   m->field = std::string(parts[0]);
   std::vector<Encoding> encodings;
   std::string re_flags;
+  bool expand = false;
   for (size_t i = 1; i < parts.size(); ++i) {
     std::string mod = AsciiLowerCopy(parts[i]);
     if (mod == "contains")
@@ -186,6 +231,8 @@ Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldM
       encodings.push_back(Encoding::kUtf16);
     else if (mod == "fieldref")
       m->fieldref = true;
+    else if (mod == "expand")
+      expand = true;
     else if (mod == "cidr")
       m->op = FieldMatcher::Op::kCidr;
     else if (mod == "lt")
@@ -202,6 +249,10 @@ Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldM
   Status s = ParseScalarValues(value, m, where);
   if (!s.ok()) return s;
   if (m->values.empty()) return Status::InvalidArgument(where + ": no values");
+  if (expand) {
+    s = ExpandPlaceholders(m, placeholders, where);
+    if (!s.ok()) return s;
+  }
   if (m->op == FieldMatcher::Op::kExists) {
     std::string v = AsciiLowerCopy(m->values[0]);
     if (v != "true" && v != "false") return Status::InvalidArgument(where + ": exists takes true or false");
@@ -247,13 +298,14 @@ Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldM
   return Status::Ok();
 }
 
-Status ParseSelection(const std::string& name, const YAML::Node& node, Selection* sel, const std::string& origin) {
+Status ParseSelection(const std::string& name, const YAML::Node& node, Selection* sel, const std::string& origin,
+                      const SigmaPlaceholders* placeholders) {
   sel->name = name;
   std::string where = origin + ": selection '" + name + "'";
   auto parse_map = [&](const YAML::Node& map, std::vector<FieldMatcher>* out) -> Status {
     for (const auto& kv : map) {
       FieldMatcher m;
-      Status s = ParseFieldMatcher(kv.first.Scalar(), kv.second, &m, where);
+      Status s = ParseFieldMatcher(kv.first.Scalar(), kv.second, &m, where, placeholders);
       if (!s.ok()) return s;
       out->push_back(std::move(m));
     }
@@ -491,7 +543,31 @@ Status ParseRuleMetadata(const YAML::Node& doc, const std::string& origin, RuleI
   return Status::Ok();
 }
 
-Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml, const std::string& origin) {
+Result<SigmaPlaceholders> ParseSigmaPlaceholders(std::string_view yaml, const std::string& origin) {
+  SigmaPlaceholders out;
+  try {
+    YAML::Node doc = YAML::Load(std::string(yaml));
+    if (!doc.IsMap()) return Status::InvalidArgument(origin + ": placeholders must be a map of names to values");
+    for (const auto& kv : doc) {
+      std::string name = kv.first.Scalar();
+      if (name.size() > 2 && name.front() == '%' && name.back() == '%') name = name.substr(1, name.size() - 2);
+      auto& values = out.values[AsciiLowerCopy(name)];
+      if (kv.second.IsScalar()) {
+        values.push_back(kv.second.Scalar());
+      } else if (kv.second.IsSequence()) {
+        for (const auto& v : kv.second) values.push_back(Scalar(v));
+      } else {
+        return Status::InvalidArgument(origin + ": placeholder " + name + " needs a value or a list of values");
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(origin + ": " + e.what());
+  }
+  return out;
+}
+
+Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml, const std::string& origin,
+                                                          const SigmaPlaceholders* placeholders) {
   std::shared_ptr<SigmaRule> rule(new SigmaRule());
   auto info = std::make_shared<RuleInfo>();
   info->kind = RuleKind::kSigma;
@@ -527,7 +603,7 @@ Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml,
       }
       if (key == "timeframe") return Status::Unsupported(origin + ": timeframe is not supported yet");
       Selection sel;
-      Status s = ParseSelection(key, kv.second, &sel, origin);
+      Status s = ParseSelection(key, kv.second, &sel, origin, placeholders);
       if (!s.ok()) return s;
       rule->selections_.push_back(std::move(sel));
     }

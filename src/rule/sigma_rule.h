@@ -21,6 +21,7 @@
 // threads at once.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,6 +81,15 @@ struct LogSource {
   std::string product, service, category;
 };
 
+// The values of Sigma placeholders (`%Workstations%`), which a site
+// configures for the rules that use the `expand` modifier: name (without
+// the percent signs, case-insensitive) -> values.
+struct SigmaPlaceholders {
+  std::map<std::string, std::vector<std::string>> values;
+};
+// A YAML map of placeholder names to a value or a list of values.
+Result<SigmaPlaceholders> ParseSigmaPlaceholders(std::string_view yaml, const std::string& origin);
+
 // The metadata every Sigma document carries (id, title, description, level,
 // exhunt's outcome and marks, CVE and ATT&CK tags, name), for detection and
 // correlation rules alike.
@@ -88,7 +98,10 @@ Status ParseRuleMetadata(const YAML::Node& doc, const std::string& origin, RuleI
 class SigmaRule final : public Rule {
  public:
   // Parses one YAML document. `origin` names the file for messages.
-  static Result<std::shared_ptr<const SigmaRule>> Parse(std::string_view yaml, const std::string& origin);
+  // `placeholders`: the values of the %name% placeholders that `|expand`
+  // replaces; a placeholder without values refuses the rule by name.
+  static Result<std::shared_ptr<const SigmaRule>> Parse(std::string_view yaml, const std::string& origin,
+                                                        const SigmaPlaceholders* placeholders = nullptr);
 
   const LogSource& logsource() const { return logsource_; }
   // Fields worth showing as evidence: the rule's `fields:` list, else every

@@ -174,9 +174,13 @@ TEST(Sigma, RefusesWhatItDoesNotSupport) {
   std::string base = "title: t\nid: x\nlogsource:\n  category: webserver\ndetection:\n";
   auto agg = SigmaRule::Parse(base + "  sel:\n    A: 1\n  condition: sel | count() > 5\n", "o");
   EXPECT_FALSE(agg.ok());
+  // expand without a value for its placeholder: refused, naming it.
   auto mod = SigmaRule::Parse(base + "  sel:\n    A|expand: '%admins%'\n  condition: sel\n", "o");
   ASSERT_FALSE(mod.ok());
-  EXPECT_NE(mod.status().message().find("expand"), std::string::npos);
+  EXPECT_NE(mod.status().message().find("placeholder %admins% has no configured values"), std::string::npos);
+  auto unknown_mod = SigmaRule::Parse(base + "  sel:\n    A|sideways: 'x'\n  condition: sel\n", "o");
+  ASSERT_FALSE(unknown_mod.ok());
+  EXPECT_NE(unknown_mod.status().message().find("modifier 'sideways'"), std::string::npos);
   auto wild = SigmaRule::Parse(base + "  sel:\n    A|base64: 'a*b'\n  condition: sel\n", "o");
   ASSERT_FALSE(wild.ok());
   EXPECT_NE(wild.status().message().find("wildcards cannot be encoded"), std::string::npos);
