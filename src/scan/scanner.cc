@@ -686,7 +686,11 @@ void Scanner::Impl::StartHost(size_t k) {
     HostFinished(k);
     return;
   }
-  for (auto& u : host.units) pool->Push([this, &host, u](unsigned w) { StartFile(host, u, w); });
+  // From a copy: once the first file is pushed, a worker may finish the
+  // whole host, report it and release it while this loop still runs.
+  const std::vector<std::shared_ptr<FileUnit>> units = host.units;
+  HostRun* const run_ptr = &host;
+  for (const auto& u : units) pool->Push([this, run_ptr, u](unsigned w) { StartFile(*run_ptr, u, w); });
 }
 
 void Scanner::Impl::HostFinished(size_t k) {
