@@ -143,3 +143,39 @@ TEST(FleetLayout, VelociraptorCollectionsAreNamedAfterTheHostTheyRecord) {
 
 }  // namespace
 }  // namespace exhunt::testing
+
+namespace exhunt::testing {
+namespace {
+
+// Hosts of one small log each finish while the next are still being
+// started: every host is reported once, in the order given, whole.
+TEST(Fleet, ManyTinyHostsAreEachReportedOnceInOrder) {
+  MemoryFileSystem fs;
+  RuleSet rules;
+  rules.AddBuiltin();
+  ScanOptions o;
+  o.threads = 2;
+  const int hosts = 300;
+  for (int i = 0; i < hosts; ++i) {
+    const std::string root = "/fleet/H" + std::to_string(1000 + i);
+    fs.AddFile(root + "/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log",
+               IisFile({"2021-03-02 10:00:00 10.0.0.5 POST /ecp/y.js - 443 - 104.248.49.97 python-requests/2.25.1 - "
+                        "200 0 0 12"}));
+    o.roots.push_back(root);
+  }
+  Scanner scanner(&fs, &rules, o);
+  ASSERT_TRUE(scanner.Prepare().ok());
+  ScanResult r = scanner.Scan();
+  ASSERT_EQ(r.hosts.size(), size_t(hosts));
+  for (int i = 0; i < hosts; ++i) EXPECT_EQ(r.hosts[size_t(i)].host, "H" + std::to_string(1000 + i));
+  // Each host's findings came before its host record and name it.
+  std::map<std::string, size_t> findings;
+  for (const auto& f : r.findings) findings[f.host]++;
+  ASSERT_EQ(findings.size(), size_t(hosts));
+  for (const auto& [host, n] : findings) EXPECT_EQ(n, findings.begin()->second) << host;
+  EXPECT_GT(findings.begin()->second, 0u);
+  EXPECT_EQ(r.stats.files, uint64_t(hosts));
+}
+
+}  // namespace
+}  // namespace exhunt::testing
