@@ -32,11 +32,18 @@ namespace {
 constexpr size_t kMaxHtmlEvents = 2000;       // per host
 constexpr size_t kMaxHtmlEventsTotal = 50000;  // per report
 
+// Text for HTML: invalid UTF-8 and control bytes (terminal escapes, NUL;
+// not tab or line ends) as U+FFFD, the five markup characters as entities.
 std::string Esc(std::string_view raw) {
   const std::string s = ValidUtf8Text(raw);
   std::string out;
   out.reserve(s.size() + 16);
   for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7f) {
+      out += "\xEF\xBF\xBD";
+      continue;
+    }
     switch (c) {
       case '&':
         out += "&amp;";

@@ -173,5 +173,44 @@ TEST(CsvReporter, TimesketchColumnsOneRowPerEventAndNoFormulas) {
   EXPECT_NE(csv.find("\"AnchorMailbox=a,\"\"b\"\"\""), std::string::npos) << csv;
 }
 
+TEST(HtmlReporter, EveryStringFromTheEvidenceIsInertMarkup) {
+  // What an attacker can put in a log or a rule title: markup, a script
+  // end tag, terminal escapes (colour, OSC 8 hyperlink), a spreadsheet
+  // formula, line ends and bytes that are not UTF-8.
+  const std::string hostile = "\"><img src=x onerror=alert(1)></script><script>alert(2)</script>"
+                              "\x1b[31m\x1b]8;;http://evil/\x07link=HYPERLINK(\"http://evil\",\"x\")\n\xff\xfe";
+  auto rule = Rule("r.<b>bold</b>", Severity::kHigh);
+  rule->title = hostile;
+  std::vector<Finding> findings = {At(rule, 3, hostile)};
+  findings[0].host = "EXCH01\"><script>alert(3)</script>";
+  findings[0].keys = {{"client", hostile}, {"user_agent", hostile}, {"url", hostile}};
+  std::ostringstream out;
+  ReportOptions options;
+  options.format = ReportFormat::kHtml;
+  auto rep = NewReporter(options, out);
+  rep->Begin(ScanInfo{{"/x"}});
+  for (const auto& f : findings) rep->OnFinding(f);
+  std::vector<const Finding*> refs = {&findings[0]};
+  rep->OnHost(JudgeHost(findings[0].host, refs, HostCoverage{}));
+  rep->OnError({hostile, hostile, findings[0].host});
+  rep->End(ScanStats{});
+  const std::string html = out.str();
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_EQ(html.find("<script>alert"), std::string::npos);
+  EXPECT_EQ(html.find("<b>bold"), std::string::npos);
+  EXPECT_EQ(html.find("\x1b"), std::string::npos);
+  EXPECT_EQ(html.find("\x07"), std::string::npos);
+  EXPECT_EQ(html.find("\xff"), std::string::npos);
+  EXPECT_NE(html.find("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;&lt;script&gt;alert(2)"),
+            std::string::npos);
+  EXPECT_NE(html.find("\xEF\xBF\xBD[31m\xEF\xBF\xBD]8;;http://evil/\xEF\xBF\xBDlink=HYPERLINK(&quot;"),
+            std::string::npos);
+  EXPECT_NE(html.find("EXCH01&quot;&gt;&lt;script&gt;alert(3)&lt;/script&gt;"), std::string::npos);
+  // One script element: the page's own.
+  size_t scripts = 0;
+  for (size_t p = html.find("<script"); p != std::string::npos; p = html.find("<script", p + 1)) ++scripts;
+  EXPECT_EQ(scripts, 1u);
+}
+
 }  // namespace
 }  // namespace exhunt
