@@ -16,13 +16,6 @@ namespace exhunt::testing {
 
 namespace {
 
-std::string ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // A hex number without its leading zeros: evtxexport pads HexInt32/64
 // values to their width ("0x001fffff"), Windows and exhunt do not
 // ("0x1fffff"); the number must be the same.
@@ -131,7 +124,7 @@ void CompareWithEvtxexport(const std::string& dir) {
     int status = 0;
     auto theirs = DecodeWithEvtxexport(path, &status);
     ASSERT_NE(status, -1) << "evtxexport could not run (make deps installs libevtx-utils)";
-    Decoded ours = DecodeWithExhunt(ReadWhole(path));
+    Decoded ours = DecodeWithExhunt(ReadAll(path));
     if (status != 0) {
       // evtxexport gave up on this file (libfwevt refuses some valid
       // binary XML, such as a value token in an attribute): the events it

@@ -13,13 +13,6 @@
 namespace exhunt::testing {
 namespace {
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
 std::string HostOf(const std::string& line) {
   size_t at = line.find("\"host\":\"");
   if (at == std::string::npos) return "";

@@ -24,13 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Rule id -> rule file, for every SigmaHQ rule folder.
 std::map<std::string, std::string> RulesById(const std::string& sigma_root) {
   std::map<std::string, std::string> out;
@@ -39,7 +32,7 @@ std::map<std::string, std::string> RulesById(const std::string& sigma_root) {
        it.increment(ec)) {
     std::string p = it->path().string();
     if (!it->is_regular_file() || !EndsWithIgnoreCase(p, ".yml")) continue;
-    std::string text = ReadWhole(p);
+    std::string text = testing::ReadAll(p);
     size_t at = text.find("\nid: ");
     if (text.rfind("id: ", 0) == 0) at = 0;
     if (at == std::string::npos) continue;
@@ -55,7 +48,7 @@ std::set<uint64_t> ExpectedRecordIds(const fs::path& dir) {
   std::set<uint64_t> ids;
   for (const auto& e : fs::directory_iterator(dir)) {
     if (e.path().extension() != ".json") continue;
-    std::string text = ReadWhole(e.path().string());
+    std::string text = testing::ReadAll(e.path().string());
     for (size_t at = 0; (at = text.find("\"EventRecordID\":", at)) != std::string::npos; ++at) {
       uint64_t id = std::strtoull(text.c_str() + at + 16, nullptr, 10);
       ids.insert(id);
@@ -88,7 +81,7 @@ TEST(SigmaRegression, EveryLoadedRuleMatchesItsOwnSamples) {
         continue;
       }
       RuleSet rules;
-      rules.AddText(ReadWhole(rule_path->second), rule_path->second);
+      rules.AddText(testing::ReadAll(rule_path->second), rule_path->second);
       if (rules.rules().empty()) {
         not_loaded.push_back(rules.errors().empty() ? rule_path->second : rules.errors()[0].status.message());
         continue;
@@ -96,7 +89,7 @@ TEST(SigmaRegression, EveryLoadedRuleMatchesItsOwnSamples) {
       const Rule& rule = *rules.rules()[0];
       ASSERT_TRUE(rule.AppliesTo(LogType::kEvtx)) << rule_path->second;
       // Decode the sample and run the rule on every event.
-      std::string bytes = ReadWhole(evtx);
+      std::string bytes = testing::ReadAll(evtx);
       EvtxChunkDecoder decoder;
       EventXml xml;
       EventRecord record;
@@ -134,14 +127,10 @@ TEST(SigmaRegression, EveryLoadedRuleMatchesItsOwnSamples) {
 TEST(SigmaRegression, EveryRuleFiresThroughTheScanWithAllRulesLoaded) {
   EXHUNT_REQUIRE_SHARED(regression, "corpus/sigma-regression/rules");
   EXHUNT_REQUIRE_SHARED(windows_rules, "rules-thirdparty/sigma/rules/windows");
-  auto fs = NewPosixFileSystem();
+  auto files = NewPosixFileSystem();
   RuleSet rules;
-  ASSERT_TRUE(rules.AddDirectory(fs.get(), windows_rules).ok());
-  ScanOptions options;
-  options.roots = {regression};
-  Scanner scanner(fs.get(), &rules, options);
-  ASSERT_TRUE(scanner.Prepare().ok());
-  ScanResult r = scanner.Scan();
+  ASSERT_TRUE(rules.AddDirectory(files.get(), windows_rules).ok());
+  ScanResult r = testing::ScanWithRules(rules, regression);
   std::set<std::pair<std::string, std::string>> found;  // (folder of the sample, rule id)
   for (const auto& f : r.findings)
     found.insert({fs::path(f.source.path).parent_path().string(), f.rule->id});

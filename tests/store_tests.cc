@@ -31,13 +31,6 @@ std::string PgServer() {
   return info;
 }
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
 std::string Scalar(SqlConnection& sql, const std::string& q) {
   auto rows = sql.Query(q, {});
   EXPECT_TRUE(rows.ok()) << q << ": " << rows.status().message();
@@ -323,6 +316,45 @@ TEST_P(StoreTest, EvidenceBytesNoDatabaseTakesAreKeptAsTheJsonReportWritesThem) 
   EXPECT_EQ(back.result.findings[0].rule->title, "title with \xEF\xBF\xBD byte");
   EXPECT_EQ(Scalar(store->sql(), "SELECT user_agent FROM findings"),
             "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD'; DROP TABLE findings; --");
+}
+
+// The queries docs/STORE.md offers analysts run on both backends and say
+// what they claim.
+TEST_P(StoreTest, TheDocumentedQueriesRun) {
+  const std::string db = NewStore("queries");
+  ASSERT_EQ(Exhunt("scan '" + kExample + "' --quiet --format jsonl -o /dev/null --db '" + db + "'").status, 1);
+  const std::string doc = ReadAll(std::string(EXHUNT_SOURCE_DIR) + "/docs/STORE.md");
+  const size_t begin = doc.find("```sql\n"), end = doc.find("```", begin + 7);
+  ASSERT_NE(begin, std::string::npos);
+  std::vector<std::string> statements;
+  std::string current;
+  for (const auto& line : Lines(doc.substr(begin + 7, end - begin - 7))) {
+    if (line.starts_with("--")) continue;
+    current += line + "\n";
+    if (!line.empty() && line.back() == ';') {
+      statements.push_back(current.substr(0, current.size() - 2));
+      current.clear();
+    }
+  }
+  ASSERT_EQ(statements.size(), 3u);
+  auto store = Open(db);
+  ASSERT_TRUE(store);
+  std::vector<std::vector<SqlRow>> results;
+  for (const auto& q : statements) {
+    auto rows = store->sql().Query(q, {});
+    ASSERT_TRUE(rows.ok()) << q << ": " << rows.status().message();
+    results.push_back(rows.value());
+  }
+  // The fleet now: the example host, compromised, on its build.
+  ASSERT_EQ(results[0].size(), 1u);
+  EXPECT_EQ(*results[0][0][0], "EXCH01");
+  EXPECT_EQ(*results[0][0][1], "compromised");
+  EXPECT_EQ(*results[0][0][3], "15.1.2176.2");
+  // One host: no address is on two hosts.
+  EXPECT_TRUE(results[1].empty());
+  // ProxyNotShell is open on 2016 CU19.
+  ASSERT_EQ(results[2].size(), 1u);
+  EXPECT_EQ(*results[2][0][0], "EXCH01");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgresql"),

@@ -35,6 +35,22 @@ std::string ReadAll(const std::string& path) {
   return s.str();
 }
 
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+ScanResult ScanWithRules(const RuleSet& rules, const std::string& root) {
+  auto fs = NewPosixFileSystem();
+  ScanOptions options;
+  options.roots = {root};
+  Scanner scanner(fs.get(), &rules, options);
+  EXPECT_TRUE(scanner.Prepare().ok());
+  return scanner.Scan();
+}
+
 CliRun Exhunt(const std::string& args) {
   std::string dir = Dir("run");
   std::string cmd = std::string(EXHUNT_BINARY) + " " + args + " > '" + dir + "/out' 2> '" + dir + "/err'";

@@ -52,6 +52,8 @@ std::string Dir(const std::string& name);
 // Writes `bytes` to `path`, making its folder.
 void Write(const std::string& path, const std::string& bytes);
 std::string ReadAll(const std::string& path);
+// The lines of a text, without their line ends.
+std::vector<std::string> Lines(const std::string& text);
 
 struct CliRun {
   int status = -1;
@@ -59,6 +61,10 @@ struct CliRun {
 };
 // Runs the exhunt binary with `args` (shell words), capturing stdout and stderr.
 CliRun Exhunt(const std::string& args);
+
+// Scans the path `root` with `rules` only (through discovery, the event
+// rule index and the prefilter, as exhunt scan does).
+ScanResult ScanWithRules(const RuleSet& rules, const std::string& root);
 
 // EVTX files below `dir` (recursively), sorted.
 std::vector<std::string> EvtxFilesUnder(const std::string& dir);

@@ -40,13 +40,6 @@ const std::set<std::string> kParameterTypes = {"string", "int",     "int64",  "b
 const std::set<std::string> kArtifactTypes = {"CLIENT", "SERVER", "CLIENT_EVENT", "SERVER_EVENT", "NOTEBOOK"};
 const std::set<std::string> kSourceFields = {"name", "description", "query", "precondition", "notebook"};
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
 TEST(Velociraptor, ArtifactsUseOnlyTheDocumentedFields) {
   for (const char* file : {"Windows.Exchange.Exhunt.Collect.yaml", "Server.Exchange.Exhunt.Analyze.yaml"}) {
     SCOPED_TRACE(file);

@@ -307,16 +307,9 @@ TEST(WindowsEvents, TruncatedFileReadToItsCutAndSaysSo) {
   EXPECT_EQ(r.stats.records, 283u);
 }
 
-std::string ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 TEST(WindowsEvents, DamagedChunksCostThemselvesAlone) {
   EXHUNT_REQUIRE_SHARED(path, "corpus/evtx/DeepBlueCLI/many-events-application.evtx");
-  std::string bytes = ReadWhole(path);
+  std::string bytes = testing::ReadAll(path);
   testing::MemoryScan clean;
   clean.Add("Windows/System32/winevt/Logs/Application.evtx", bytes);
   ScanResult before = clean.Run();
@@ -356,7 +349,7 @@ TEST(WindowsEvents, DamagedChunksCostThemselvesAlone) {
 TEST(WindowsEvents, FoundByTheirSignatureAnywhere) {
   EXHUNT_REQUIRE_SHARED(path, "corpus/evtx/DeepBlueCLI/many-events-application.evtx");
   testing::MemoryScan scan;
-  scan.Add("triage/exported_application_log", ReadWhole(path));  // no extension, no known folder
+  scan.Add("triage/exported_application_log", testing::ReadAll(path));  // no extension, no known folder
   ScanResult r = scan.Run();
   ASSERT_EQ(r.hosts.size(), 1u);
   EXPECT_GT(r.stats.records, 1000u);
@@ -380,7 +373,7 @@ TEST(WindowsEvents, ChannelOfTheEventNotOfItsUserData) {
       "title: log cleared\nid: test.system_104\nlogsource:\n  product: windows\n  service: system\n"
       "detection:\n  selection:\n    EventID: 104\n  condition: selection\nlevel: high\n",
       "test");
-  scan.Add("Windows/System32/winevt/Logs/System.evtx", ReadWhole(path));
+  scan.Add("Windows/System32/winevt/Logs/System.evtx", testing::ReadAll(path));
   ScanResult r = scan.Run();
   size_t hits = 0;
   for (const auto& f : r.findings) hits += f.rule->id == "test.system_104";
@@ -402,11 +395,7 @@ TEST(WindowsEvents, JsonExportsAndEvtxGiveTheSameFindings) {
   auto fs = NewPosixFileSystem();
   RuleSet rules;
   ASSERT_TRUE(rules.AddDirectory(fs.get(), windows_rules).ok());
-  ScanOptions options;
-  options.roots = {regression};
-  Scanner scanner(fs.get(), &rules, options);
-  ASSERT_TRUE(scanner.Prepare().ok());
-  ScanResult r = scanner.Scan();
+  ScanResult r = testing::ScanWithRules(rules, regression);
   std::map<std::pair<std::string, std::string>, int> evtx, json;  // (folder, rule) -> findings
   for (const auto& f : r.findings) {
     std::string folder = f.source.path.substr(0, f.source.path.rfind('/'));

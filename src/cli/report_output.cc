@@ -62,4 +62,13 @@ std::string FormatFromFileName(const std::string& path) {
   return "text";
 }
 
+std::optional<ReportFormat> ChooseReportFormat(const std::string& format, const std::string& output,
+                                               std::ostream& err) {
+  const std::string name = format.empty() ? FormatFromFileName(output) : format;
+  if (auto f = ParseReportFormat(name)) return f;
+  err << "exhunt: --format must be text, jsonl, csv or html"
+      << (format.empty() ? " (taken from the name of -o " + output + ")" : std::string()) << "\n";
+  return std::nullopt;
+}
+
 }  // namespace exhunt

@@ -5,8 +5,11 @@
 #pragma once
 
 #include <fstream>
+#include <optional>
 #include <ostream>
 #include <string>
+
+#include "report/reporter.h"
 
 namespace exhunt {
 
@@ -34,5 +37,10 @@ class ReportOutput {
 // A format from a report file's name: "jsonl" for .jsonl/.json/.ndjson,
 // "csv", "html" for .html/.htm, else "text".
 std::string FormatFromFileName(const std::string& path);
+
+// The report format `--format` names, else the one of the -o file's name;
+// nullopt, with the reason on `err`, if it is not text, jsonl, csv or html.
+std::optional<ReportFormat> ChooseReportFormat(const std::string& format, const std::string& output,
+                                               std::ostream& err);
 
 }  // namespace exhunt

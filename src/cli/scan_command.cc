@@ -70,20 +70,14 @@ std::optional<TimeMs> ParseDateOption(const std::string& s, bool end_of_day) {
   return t;
 }
 
-
-
 }  // namespace
 
 int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   ReportOptions report;
-  const std::string format = o.format.empty() ? FormatFromFileName(o.output) : o.format;
-  if (auto f = ParseReportFormat(format)) {
+  if (auto f = ChooseReportFormat(o.format, o.output, err))
     report.format = *f;
-  } else {
-    err << "exhunt: --format must be text, jsonl, csv or html"
-        << (o.format.empty() ? " (taken from the name of -o " + o.output + ")" : std::string()) << "\n";
+  else
     return 2;
-  }
   auto fail_on = ParseSeverity(o.fail_on);
   if (!fail_on) {
     err << "exhunt: --fail-on must be info, low, medium, high or critical\n";

@@ -72,13 +72,10 @@ class LineReader {
 
 int RunReport(const ReportCommandOptions& o, std::ostream& out, std::ostream& err) {
   ReportOptions report;
-  const std::string format = o.format.empty() ? FormatFromFileName(o.output) : o.format;
-  if (auto f = ParseReportFormat(format)) {
+  if (auto f = ChooseReportFormat(o.format, o.output, err))
     report.format = *f;
-  } else {
-    err << "exhunt: --format must be text, jsonl, csv or html\n";
+  else
     return 2;
-  }
   if (!IsPostgresTarget(o.db) && access(o.db.c_str(), R_OK) != 0) {
     err << "exhunt: " << o.db << ": " << strerror(errno) << "\n";
     return 2;

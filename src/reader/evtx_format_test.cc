@@ -12,13 +12,6 @@
 namespace exhunt {
 namespace {
 
-std::string ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 TEST(EvtxFormat, Crc32OfKnownText) {
   // The CRC-32 check value of "123456789".
   EXPECT_EQ(Crc32("123456789"), 0xcbf43926u);
@@ -35,7 +28,7 @@ TEST(EvtxFormat, FileTimeRendering) {
 
 TEST(EvtxFormat, FirstPowerShellEventOfDeepBlueCli) {
   EXHUNT_REQUIRE_SHARED(path, "corpus/evtx/DeepBlueCLI/Powershell-Invoke-Obfuscation-encoding-menu.evtx");
-  std::string bytes = ReadWhole(path);
+  std::string bytes = testing::ReadAll(path);
   auto header = ReadEvtxFileHeader(bytes);
   ASSERT_TRUE(header.ok());
   EXPECT_TRUE(header->checksum_ok);

@@ -156,7 +156,6 @@ class HtmlReporter final : public ScanSink {
  public:
   explicit HtmlReporter(std::ostream& out) : out_(out) {}
 
-  void Begin(const ScanInfo& info) override { roots_ = info.roots; }
   void OnFinding(const Finding&) override {}  // the host record carries them as a timeline
 
   void OnHost(const HostReport& h) override {
@@ -402,7 +401,6 @@ class HtmlReporter final : public ScanSink {
   }
 
   std::ostream& out_;
-  std::vector<std::string> roots_;
   std::vector<std::string> hosts_;
   FleetSummary fleet_;
   std::string cards_, rows_;

@@ -76,6 +76,17 @@ void Members(object o, std::string_view key, F&& each) {
   for (auto field : m) each(field.key, field.value);
 }
 
+// A map of names to counts ({"CVE-2021-26855": 25}); members that are no
+// count are left out.
+std::map<std::string, uint64_t> Counts(object o, std::string_view key) {
+  std::map<std::string, uint64_t> out;
+  Members(o, key, [&](std::string_view name, element n) {
+    uint64_t v = 0;
+    if (n.get(v) == simdjson::SUCCESS) out[std::string(name)] = v;
+  });
+  return out;
+}
+
 template <typename F>
 void Items(object o, std::string_view key, F&& each) {
   array a;
@@ -236,10 +247,7 @@ struct JsonlReplay::Impl {
       for (int s = 0; s < 5; ++s) h.by_severity[size_t(s)] = U64(counts, SeverityName(Severity(s)));
     h.first = Time(o, "first");
     h.last = Time(o, "last");
-    Members(o, "cves", [&](std::string_view cve, element n) {
-      uint64_t v = 0;
-      if (n.get(v) == simdjson::SUCCESS) h.by_cve[std::string(cve)] = v;
-    });
+    h.by_cve = Counts(o, "cves");
     Members(o, "coverage", [&](std::string_view kind, element c) {
       object co;
       if (c.get(co) == simdjson::SUCCESS) h.coverage[LogTypeFromName(kind)] = CoverageOf(co);
@@ -263,10 +271,7 @@ struct JsonlReplay::Impl {
       c.outside_scan_window = Flag(w, "outside_scan_window");
       h.windows.push_back(std::move(c));
     });
-    Members(o, "skipped", [&](std::string_view reason, element n) {
-      uint64_t v = 0;
-      if (n.get(v) == simdjson::SUCCESS) h.skipped_by_reason[std::string(reason)] = v;
-    });
+    h.skipped_by_reason = Counts(o, "skipped");
     h.unjudged_findings = U64(o, "unjudged_findings");
     h.known_good_findings = U64(o, "known_good_findings");
     h.findings_total = U64(o, "findings_total");
@@ -280,14 +285,8 @@ struct JsonlReplay::Impl {
         list.push_back({Str(v, "value"), U64(v, "events"), Time(v, "first"), Time(v, "last")});
       }
     });
-    Members(o, "attackers_unlisted", [&](std::string_view key, element n) {
-      uint64_t v = 0;
-      if (n.get(v) == simdjson::SUCCESS) h.attackers.more[std::string(key)] = v;
-    });
-    Members(o, "unlisted", [&](std::string_view rule, element n) {
-      uint64_t v = 0;
-      if (n.get(v) == simdjson::SUCCESS) h.unlisted[std::string(rule)] = v;
-    });
+    h.attackers.more = Counts(o, "attackers_unlisted");
+    h.unlisted = Counts(o, "unlisted");
     h.traces_while_exposed = U64(o, "traces_while_exposed");
     h.traces_after_fix = U64(o, "traces_after_fix");
     h.reasons = Strings(o, "reasons");

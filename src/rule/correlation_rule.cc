@@ -11,15 +11,13 @@ namespace exhunt {
 
 namespace {
 
-std::string Scalar(const YAML::Node& n) { return n && n.IsScalar() ? n.Scalar() : std::string(); }
-
 std::vector<std::string> ScalarOrList(const YAML::Node& n) {
   std::vector<std::string> out;
   if (!n) return out;
   if (n.IsScalar()) {
     out.push_back(n.Scalar());
   } else if (n.IsSequence()) {
-    for (const auto& v : n) out.push_back(Scalar(v));
+    for (const auto& v : n) out.push_back(YamlScalar(v));
   }
   return out;
 }
@@ -57,7 +55,7 @@ std::optional<TimeMs> ParseTimespan(std::string_view s) {
 }
 
 std::optional<uint64_t> Count(const YAML::Node& n) {
-  std::string s = Scalar(n);
+  std::string s = YamlScalar(n);
   if (s.empty() || s.size() > 18 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return std::nullopt;
   return std::stoull(s);
@@ -103,7 +101,7 @@ Result<std::shared_ptr<const CorrelationRule>> CorrelationRule::Parse(const YAML
     if (Status meta = ParseRuleMetadata(doc, origin, info.get()); !meta.ok()) return meta;
     const YAML::Node c = doc["correlation"];
     if (!c || !c.IsMap()) return Status::InvalidArgument(origin + ": correlation must be a map");
-    const std::string type = Scalar(c["type"]);
+    const std::string type = YamlScalar(c["type"]);
     if (type == "event_count")
       rule->type_ = CorrelationType::kEventCount;
     else if (type == "value_count")
@@ -121,7 +119,7 @@ Result<std::shared_ptr<const CorrelationRule>> CorrelationRule::Parse(const YAML
         rule->rules_.size() < 2)
       return Status::InvalidArgument(origin + ": a " + type + " correlation needs at least two rules");
     rule->group_by_ = ScalarOrList(c["group-by"]);
-    auto span = ParseTimespan(Scalar(c["timespan"]));
+    auto span = ParseTimespan(YamlScalar(c["timespan"]));
     if (!span) return Status::InvalidArgument(origin + ": correlation timespan must be like 30s, 5m, 1h or 2d");
     rule->timespan_ = *span;
     if (const auto g = c["generate"]; g) rule->generate_ = g.IsScalar() && (g.Scalar() == "true" || g.Scalar() == "yes");
@@ -129,7 +127,7 @@ Result<std::shared_ptr<const CorrelationRule>> CorrelationRule::Parse(const YAML
       if (!a.IsMap()) return Status::InvalidArgument(origin + ": correlation aliases must be a map");
       for (const auto& kv : a) {
         if (!kv.second.IsMap()) return Status::InvalidArgument(origin + ": alias " + kv.first.Scalar() + " must map rules to fields");
-        for (const auto& per_rule : kv.second) rule->aliases_[kv.first.Scalar()][per_rule.first.Scalar()] = Scalar(per_rule.second);
+        for (const auto& per_rule : kv.second) rule->aliases_[kv.first.Scalar()][per_rule.first.Scalar()] = YamlScalar(per_rule.second);
       }
     }
     const YAML::Node cond = c["condition"];
@@ -138,7 +136,7 @@ Result<std::shared_ptr<const CorrelationRule>> CorrelationRule::Parse(const YAML
       for (const auto& kv : cond) {
         const std::string key = kv.first.Scalar();
         if (key == "field") {
-          rule->value_field_ = Scalar(kv.second);
+          rule->value_field_ = YamlScalar(kv.second);
           continue;
         }
         auto n = Count(kv.second);

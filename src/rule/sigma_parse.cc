@@ -500,22 +500,23 @@ class ConditionParser {
   std::string error_;
 };
 
-std::string Scalar(const YAML::Node& n) { return n && n.IsScalar() ? n.Scalar() : std::string(); }
 
 }  // namespace
 
+std::string YamlScalar(const YAML::Node& n) { return n && n.IsScalar() ? n.Scalar() : std::string(); }
+
 Status ParseRuleMetadata(const YAML::Node& doc, const std::string& origin, RuleInfo* info) {
-  info->id = Scalar(doc["id"]);
-  info->title = Scalar(doc["title"]);
-  info->description = Scalar(doc["description"]);
+  info->id = YamlScalar(doc["id"]);
+  info->title = YamlScalar(doc["title"]);
+  info->description = YamlScalar(doc["description"]);
   if (info->title.empty()) return Status::InvalidArgument(origin + ": rule has no title");
   if (info->id.empty()) return Status::InvalidArgument(origin + ": rule has no id");
-  if (auto level = Scalar(doc["level"]); !level.empty()) {
+  if (auto level = YamlScalar(doc["level"]); !level.empty()) {
     auto sev = ParseSeverity(level);
     if (!sev) return Status::InvalidArgument(origin + ": unknown level '" + level + "'");
     info->severity = *sev;
   }
-  if (auto outcome = Scalar(doc["outcome"]); !outcome.empty()) {
+  if (auto outcome = YamlScalar(doc["outcome"]); !outcome.empty()) {
     auto o = ParseOutcome(outcome);
     if (!o) return Status::InvalidArgument(origin + ": unknown outcome '" + outcome + "'");
     info->outcome = *o;
@@ -523,11 +524,11 @@ Status ParseRuleMetadata(const YAML::Node& doc, const std::string& origin, RuleI
   // exhunt extension: what a hit means in a chain (finding/verdict.h).
   if (const auto& marks = doc["marks"]; marks) {
     if (!marks.IsSequence()) return Status::InvalidArgument(origin + ": marks must be a list");
-    for (const auto& m : marks) info->marks.push_back(Scalar(m));
+    for (const auto& m : marks) info->marks.push_back(YamlScalar(m));
   }
   if (const auto& tags = doc["tags"]; tags && tags.IsSequence()) {
     for (const auto& t : tags) {
-      std::string tag = AsciiLowerCopy(Scalar(t));
+      std::string tag = AsciiLowerCopy(YamlScalar(t));
       if (tag.rfind("cve.", 0) == 0) {
         std::string cve = "CVE-" + tag.substr(4);
         for (char& c : cve) c = char(toupper(static_cast<unsigned char>(c)));
@@ -539,7 +540,7 @@ Status ParseRuleMetadata(const YAML::Node& doc, const std::string& origin, RuleI
       }
     }
   }
-  info->name = Scalar(doc["name"]);
+  info->name = YamlScalar(doc["name"]);
   return Status::Ok();
 }
 
@@ -555,7 +556,7 @@ Result<SigmaPlaceholders> ParseSigmaPlaceholders(std::string_view yaml, const st
       if (kv.second.IsScalar()) {
         values.push_back(kv.second.Scalar());
       } else if (kv.second.IsSequence()) {
-        for (const auto& v : kv.second) values.push_back(Scalar(v));
+        for (const auto& v : kv.second) values.push_back(YamlScalar(v));
       } else {
         return Status::InvalidArgument(origin + ": placeholder " + name + " needs a value or a list of values");
       }
@@ -579,9 +580,9 @@ Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml,
     if (doc["correlation"]) return Status::InvalidArgument(origin + ": a correlation rule, not a detection (RuleSet loads it)");
     if (Status meta = ParseRuleMetadata(doc, origin, info.get()); !meta.ok()) return meta;
     if (const auto& ls = doc["logsource"]; ls && ls.IsMap()) {
-      rule->logsource_.product = AsciiLowerCopy(Scalar(ls["product"]));
-      rule->logsource_.service = AsciiLowerCopy(Scalar(ls["service"]));
-      rule->logsource_.category = AsciiLowerCopy(Scalar(ls["category"]));
+      rule->logsource_.product = AsciiLowerCopy(YamlScalar(ls["product"]));
+      rule->logsource_.service = AsciiLowerCopy(YamlScalar(ls["service"]));
+      rule->logsource_.category = AsciiLowerCopy(YamlScalar(ls["category"]));
     }
     if (rule->logsource_.product == "windows") {
       auto sources = MapWindowsLogSource(rule->logsource_.service, rule->logsource_.category);
@@ -595,9 +596,9 @@ Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml,
       std::string key = kv.first.Scalar();
       if (key == "condition") {
         if (kv.second.IsSequence()) {
-          for (const auto& c : kv.second) conditions.push_back(Scalar(c));
+          for (const auto& c : kv.second) conditions.push_back(YamlScalar(c));
         } else {
-          conditions.push_back(Scalar(kv.second));
+          conditions.push_back(YamlScalar(kv.second));
         }
         continue;
       }
@@ -618,7 +619,7 @@ Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml,
     }
     rule->condition_ = root.children.size() == 1 ? std::move(root.children[0]) : std::move(root);
     if (const auto& fields = doc["fields"]; fields && fields.IsSequence()) {
-      for (const auto& f : fields) rule->evidence_fields_.push_back(Scalar(f));
+      for (const auto& f : fields) rule->evidence_fields_.push_back(YamlScalar(f));
     } else {
       for (const auto& sel : rule->selections_)
         for (const auto& alt : sel.alternatives)

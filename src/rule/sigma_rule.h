@@ -90,6 +90,9 @@ struct SigmaPlaceholders {
 // A YAML map of placeholder names to a value or a list of values.
 Result<SigmaPlaceholders> ParseSigmaPlaceholders(std::string_view yaml, const std::string& origin);
 
+// A YAML scalar's text; "" for a missing node, a map or a list.
+std::string YamlScalar(const YAML::Node& n);
+
 // The metadata every Sigma document carries (id, title, description, level,
 // exhunt's outcome and marks, CVE and ATT&CK tags, name), for detection and
 // correlation rules alike.

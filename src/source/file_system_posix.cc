@@ -74,77 +74,69 @@ class PosixMappedFile final : public MappedFile {
   size_t size_;
 };
 
+// A read-only descriptor of a piece of evidence, closed when it goes out
+// of scope. O_NOATIME keeps the evidence's access time untouched where we
+// own the file; it is refused (EPERM) otherwise and we fall back.
+class EvidenceFd {
+ public:
+  explicit EvidenceFd(const std::string& path) {
+    fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOATIME);
+    if (fd_ < 0 && errno == EPERM) fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  }
+  ~EvidenceFd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  EvidenceFd(const EvidenceFd&) = delete;
+  EvidenceFd& operator=(const EvidenceFd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Up to `max_bytes` from the descriptor (fewer if the file ends first: a
+// file that shrank since it was measured gives what is there).
+Result<std::string> ReadUpTo(int fd, size_t max_bytes, const std::string& path) {
+  std::string bytes(max_bytes, '\0');
+  size_t got = 0;
+  while (got < max_bytes) {
+    ssize_t n = read(fd, bytes.data() + got, max_bytes - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::IoError(Errno("cannot read", path));
+    if (n == 0) break;
+    got += size_t(n);
+  }
+  bytes.resize(got);
+  return bytes;
+}
+
 class PosixFileSystem final : public FileSystem {
  public:
   Result<std::unique_ptr<MappedFile>> Open(const std::string& path) override {
-    // O_NOATIME keeps the evidence's access time untouched where we own the
-    // file; it is refused (EPERM) otherwise and we fall back.
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOATIME);
-    if (fd < 0 && errno == EPERM) fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::IoError(Errno("cannot open", path));
+    EvidenceFd fd(path);
+    if (fd.get() < 0) return Status::IoError(Errno("cannot open", path));
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-      Status s = Status::IoError(Errno("cannot stat", path));
-      close(fd);
-      return s;
-    }
-    if (!S_ISREG(st.st_mode)) {
-      close(fd);
-      return Status::IoError("not a regular file: " + path);
-    }
+    if (fstat(fd.get(), &st) != 0) return Status::IoError(Errno("cannot stat", path));
+    if (!S_ISREG(st.st_mode)) return Status::IoError("not a regular file: " + path);
     size_t size = size_t(st.st_size);
     if (size > 0 && size <= kReadWholeBytes) {
-      std::string bytes(size, '\0');
-      size_t got = 0;
-      while (got < size) {
-        ssize_t n = read(fd, bytes.data() + got, size - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-          Status s = Status::IoError(Errno("cannot read", path));
-          close(fd);
-          return s;
-        }
-        if (n == 0) break;  // the file shrank since fstat: what is there is read
-        got += size_t(n);
-      }
-      bytes.resize(got);
-      close(fd);
-      return std::unique_ptr<MappedFile>(new BufferedFile(std::move(bytes)));
+      auto bytes = ReadUpTo(fd.get(), size, path);
+      if (!bytes.ok()) return bytes.status();
+      return std::unique_ptr<MappedFile>(new BufferedFile(std::move(bytes.value())));
     }
     void* addr = nullptr;
     if (size > 0) {
-      addr = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (addr == MAP_FAILED) {
-        Status s = Status::IoError(Errno("cannot map", path));
-        close(fd);
-        return s;
-      }
+      addr = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+      if (addr == MAP_FAILED) return Status::IoError(Errno("cannot map", path));
       madvise(addr, size, MADV_SEQUENTIAL);
     }
-    close(fd);
     return std::unique_ptr<MappedFile>(new PosixMappedFile(addr, size));
   }
 
   Result<std::string> ReadHead(const std::string& path, size_t max_bytes) override {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOATIME);
-    if (fd < 0 && errno == EPERM) fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::IoError(Errno("cannot open", path));
-    std::string head(max_bytes, '\0');
-    size_t got = 0;
-    while (got < max_bytes) {
-      ssize_t n = read(fd, head.data() + got, max_bytes - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        Status s = Status::IoError(Errno("cannot read", path));
-        close(fd);
-        return s;
-      }
-      if (n == 0) break;
-      got += size_t(n);
-    }
-    close(fd);
-    head.resize(got);
-    return head;
+    EvidenceFd fd(path);
+    if (fd.get() < 0) return Status::IoError(Errno("cannot open", path));
+    return ReadUpTo(fd.get(), max_bytes, path);
   }
 
   Status List(const std::string& dir, std::vector<DirEntry>* out) override {

@@ -9,10 +9,6 @@ namespace exhunt {
 
 namespace {
 
-std::string Join(const std::string& dir, const std::string& name) {
-  return dir.empty() || dir.back() == '/' ? dir + name : dir + "/" + name;
-}
-
 bool IsDriveFolder(std::string_view name) {
   // C, C:, C%3A (Velociraptor's encoding of the colon), C$.
   if (name.empty() || !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z'))) return false;
@@ -31,7 +27,7 @@ bool HasHostMarker(FileSystem* fs, const std::string& dir, int depth = 0) {
         name == "exchange server" || name == "exchangeserver" || name == "winevt" || name == "uploads" ||
         name == "collections")
       return true;
-    if (depth < 2 && IsDriveFolder(e.name) && HasHostMarker(fs, Join(dir, e.name), depth + 1)) return true;
+    if (depth < 2 && IsDriveFolder(e.name) && HasHostMarker(fs, JoinPath(dir, e.name), depth + 1)) return true;
   }
   return false;
 }
@@ -39,7 +35,7 @@ bool HasHostMarker(FileSystem* fs, const std::string& dir, int depth = 0) {
 // The host name a Velociraptor collection records of itself: the
 // "Hostname" of its client_info.json (offline collector), if any.
 std::string CollectedHostName(FileSystem* fs, const std::string& dir) {
-  auto file = fs->Open(Join(dir, "client_info.json"));
+  auto file = fs->Open(JoinPath(dir, "client_info.json"));
   if (!file.ok()) return "";
   std::string_view text = file.value()->bytes().substr(0, 1 << 16);
   for (std::string_view key : {"\"Hostname\"", "\"hostname\""}) {
@@ -88,7 +84,7 @@ bool LooksLikeFleet(FileSystem* fs, const std::string& dir) {
   size_t hosts = 0;
   for (const auto& e : entries) {
     if (e.is_dir && IsDriveFolder(e.name)) return false;  // one host's drives
-    const std::string path = Join(dir, e.name);
+    const std::string path = JoinPath(dir, e.name);
     if ((e.is_dir && HasHostMarker(fs, path)) || (e.is_regular && IsCollectionFile(fs, path))) ++hosts;
   }
   return hosts >= 2;
@@ -104,7 +100,7 @@ std::vector<FleetMember> FleetMembers(FileSystem* fs, const std::string& dir, st
   std::sort(entries.begin(), entries.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
   std::vector<FleetMember> out;
   for (const auto& e : entries) {
-    const std::string path = Join(dir, e.name);
+    const std::string path = JoinPath(dir, e.name);
     if (e.is_dir) {
       std::string name = CollectedHostName(fs, path);
       out.push_back({name.empty() ? e.name : name, path});
@@ -135,7 +131,7 @@ Result<std::vector<FleetMember>> ReadHostList(FileSystem* fs, const std::string&
     if (tab != std::string_view::npos) m.name = std::string(line.substr(0, tab));
     if (path.empty() || (tab != std::string_view::npos && m.name.empty()))
       return Status::InvalidArgument(list_path + ":" + std::to_string(n) + ": expected PATH or NAME<TAB>PATH");
-    m.path = path.front() == '/' ? path : Join(base, path);
+    m.path = path.front() == '/' ? path : JoinPath(base, path);
     out.push_back(std::move(m));
   }
   if (out.empty()) return Status::InvalidArgument(list_path + ": names no host");

@@ -246,8 +246,7 @@ class Writer final : public StoreWriter {
 
 bool IsPostgresTarget(const std::string& target) {
   return target.starts_with("postgresql://") || target.starts_with("postgres://") ||
-         (target.find("dbname=") != std::string::npos && target.find('=') != std::string::npos &&
-          target.find('/') == std::string::npos);
+         (target.find("dbname=") != std::string::npos && target.find('/') == std::string::npos);
 }
 
 Store::Store(std::unique_ptr<SqlConnection> sql) : sql_(std::move(sql)) {}
