@@ -15,7 +15,13 @@ namespace exhunt {
 
 inline char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
 std::string AsciiLowerCopy(std::string_view s);
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// Inline: rules compare field names with it for every field they read.
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i] && AsciiLower(a[i]) != AsciiLower(b[i])) return false;
+  return true;
+}
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix);
 bool EndsWithIgnoreCase(std::string_view s, std::string_view suffix);
 // Position of needle in hay ignoring ASCII case, or npos.

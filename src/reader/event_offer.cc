@@ -37,6 +37,7 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
     std::fill(s.stamp.begin(), s.stamp.end(), 0);
     s.event = 1;
   }
+  pf_.NextRecord(&s.required);
   s.hit.clear();
   struct Hit {
     const Prefilter* pf;
@@ -48,6 +49,7 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
       [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
         auto* h = static_cast<Hit*>(ctx);
         if (id < Prefilter::kFirstRuleLiteral) return 0;
+        if (int req = h->pf->RequirementOf(id); req >= 0) h->s->required.hit[size_t(req)] = h->s->required.stamp;
         for (unsigned r : h->pf->RulesFor(id)) {
           if (r >= h->s->stamp.size()) h->s->stamp.resize(r + 1, 0);
           if (h->s->stamp[r] == h->s->event) continue;
@@ -67,16 +69,12 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
   for (unsigned r : s.hit)
     if (r < source.member.size() && source.member[r]) candidates.push_back(r);
   std::sort(candidates.begin(), candidates.end());
-  // Required literals, as the text-log reader checks them on a line.
-  bool memo_ready = false;
+  // Required literals: those the scan hit are known, the others searched
+  // for at most once per event.
   candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
                                   [&](unsigned r) {
-                                    if (!pf_.has_requirements(r)) return false;
-                                    if (!memo_ready) {
-                                      pf_.StartLine(&s.memo);
-                                      memo_ready = true;
-                                    }
-                                    return !pf_.MayMatch(r, raw, &s.memo);
+                                    return pf_.has_requirements(r) &&
+                                           !pf_.MayMatchScanned(r, raw, &s.required);
                                   }),
                    candidates.end());
   return candidates;

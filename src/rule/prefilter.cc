@@ -81,9 +81,13 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
     }
     // A literal with a line end cannot occur inside one text-log line; an
     // event's value may hold one, so there the rule reads every event.
+    // An event is scanned whole, every value at once: a literal of one or
+    // two bytes ("0", "C", "10") is in nearly every event, so it would cost
+    // a hit per event and rule out nothing; such a rule reads every event.
     const bool multi_line_values = HoldsWindowsEvents(type);
-    if (multi_line_values &&
-        std::any_of(cover->begin(), cover->end(), [](const auto& l) { return l.text.find('\n') != std::string::npos; })) {
+    if (multi_line_values && std::any_of(cover->begin(), cover->end(), [](const auto& l) {
+          return l.text.find('\n') != std::string::npos || (!l.regex && l.text.size() < 3);
+        })) {
       pf->unfiltered_.push_back(r);
       continue;
     }
@@ -190,6 +194,27 @@ bool Prefilter::MayMatch(unsigned rule, std::string_view line, LineMemo* memo) c
         hit = true;
         break;
       }
+    }
+    if (!hit) return false;
+  }
+  return true;
+}
+
+bool Prefilter::MayMatchScanned(unsigned rule, std::string_view raw, EventMemo* memo) const {
+  if (rule >= requirement_sets_.size()) return true;
+  const uint32_t now = memo->stamp;
+  for (const auto& set : requirement_sets_[rule]) {
+    bool hit = false;
+    for (uint32_t id : set) {
+      if (memo->hit[id] == now) {
+        hit = true;
+      } else if (memo->searched[id] != now) {
+        const PrefilterLiteral& lit = requirement_literals_[id];
+        memo->searched[id] = now;
+        hit = lit.cased ? raw.find(lit.text) != std::string_view::npos : ContainsIgnoreCase(raw, lit.text);
+        if (hit) memo->hit[id] = now;
+      }
+      if (hit) break;
     }
     if (!hit) return false;
   }

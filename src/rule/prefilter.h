@@ -103,6 +103,26 @@ class Prefilter {
   // False if a record whose raw line is `line` cannot match `rule`.
   bool MayMatch(unsigned rule, std::string_view line, LineMemo* memo) const;
 
+  // The same for records scanned one at a time (Windows events), with
+  // stamps instead of a memo reset per record: requirement literal r is
+  // known present when hit[r] == stamp (a database hit of the same literal
+  // says so, see RequirementOf) and known absent when searched[r] == stamp
+  // without a hit. Start a record with NextRecord.
+  struct EventMemo {
+    uint32_t stamp = 0;
+    std::vector<uint32_t> hit, searched;
+  };
+  void NextRecord(EventMemo* memo) const {
+    if (++memo->stamp == 0) {  // wrapped: forget everything
+      memo->hit.assign(requirement_literals_.size(), 0);
+      memo->searched.assign(requirement_literals_.size(), 0);
+      memo->stamp = 1;
+    }
+    memo->hit.resize(requirement_literals_.size(), 0);
+    memo->searched.resize(requirement_literals_.size(), 0);
+  }
+  bool MayMatchScanned(unsigned rule, std::string_view raw, EventMemo* memo) const;
+
   // The cache key of this database ("" if a regex had to be replaced by its
   // literal: such a database is never cached), whether it came from the
   // cache, and its serialized form (for tools/prefilter_dbgen.cc).

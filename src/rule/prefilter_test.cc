@@ -129,5 +129,39 @@ TEST(Prefilter, OneByteRequirementLiteralsAreFoundBesideLongerOnes) {
   EXPECT_FALSE(pf.value()->MayMatch(0, "POST /autodiscover/autodiscover.json a=dsxvu/powershell 200", &memo));
 }
 
+
+// An event is scanned whole: a one- or two-byte literal would hit nearly every
+// event and rule out nothing, so its rule reads every event instead; text
+// lines keep such literals.
+TEST(Prefilter, OnEventsAOneOrTwoByteLiteralLeavesItsRuleUnfiltered) {
+  std::vector<RuleCover> covers = {{0, std::vector<PrefilterLiteral>{{"0", false, false}}, {}},
+                                   {1, std::vector<PrefilterLiteral>{{"10", false, false}, {"abcdef", false, false}}, {}},
+                                   {2, std::vector<PrefilterLiteral>{{"abc", false, false}}, {}}};
+  auto events = Prefilter::Build(covers, LogType::kEvtx);
+  ASSERT_TRUE(events.ok()) << events.status().message();
+  EXPECT_EQ(events.value()->unfiltered_rules(), (std::vector<unsigned>{0, 1}));
+  auto lines = Prefilter::Build(covers, LogType::kIisW3c);
+  ASSERT_TRUE(lines.ok());
+  EXPECT_TRUE(lines.value()->unfiltered_rules().empty());
+}
+
+// Records scanned one at a time: a requirement the database hit is known,
+// the others are searched for once per record; a new record forgets both.
+TEST(Prefilter, ScannedRequirementsUseHitsAndSearchEachLiteralOncePerRecord) {
+  RuleCover c{0, std::vector<PrefilterLiteral>{{"powershell", false, false}},
+              {{{"powershell", false, false}}, {{"-enc", false, false}}, {{"bypass", false, false}, {"hidden", false, false}}}};
+  auto pf = Prefilter::Build({c}, LogType::kEvtx);
+  ASSERT_TRUE(pf.ok()) << pf.status().message();
+  const Prefilter& p = *pf.value();
+  ASSERT_TRUE(p.has_requirements(0));
+  Prefilter::EventMemo memo;
+  p.NextRecord(&memo);
+  EXPECT_TRUE(p.MayMatchScanned(0, "powershell -ENC abc\n-WindowStyle Hidden", &memo));
+  EXPECT_TRUE(p.MayMatchScanned(0, "", &memo));  // answered from the memo of this record
+  p.NextRecord(&memo);
+  EXPECT_FALSE(p.MayMatchScanned(0, "powershell -enc abc", &memo));  // neither bypass nor hidden
+  p.NextRecord(&memo);
+  EXPECT_FALSE(p.MayMatchScanned(0, "powershell bypass", &memo));  // no -enc
+}
 }  // namespace
 }  // namespace exhunt

@@ -200,8 +200,21 @@ std::vector<std::string> RawLiteralsForValue(const FieldMatcher& m, const std::s
   return out;
 }
 
+// Fields of a Windows event's System part that hold the same few values on
+// every event of a channel: a literal from them rules out nothing (the event
+// index already sorts events by channel and ID) and makes every event a hit.
+bool IsEventHeaderField(std::string_view field) {
+  static constexpr std::string_view kHeader[] = {"EventID", "Channel", "Provider_Name", "Provider_Guid",
+                                                 "Level",   "Task",    "Opcode",        "Keywords",
+                                                 "Version", "EventRecordID"};
+  for (auto h : kHeader)
+    if (EqualsIgnoreCase(field, h)) return true;
+  return false;
+}
+
 Cover MatcherCover(const FieldMatcher& m, LogType type) {
   if (m.op == FieldMatcher::Op::kExists || m.fieldref) return std::nullopt;
+  if (HoldsWindowsEvents(type) && IsEventHeaderField(m.field)) return std::nullopt;
   FieldBinding binding = m.field.empty() ? FieldBinding{FieldBinding::Kind::kLine, "", false, RawForm::kVerbatim}
                                          : BindField(type, m.field);
   RawForm form = binding.raw_form;

@@ -159,7 +159,7 @@ bool SigmaRule::EvalSelection(int index, const Record& record) const {
   return false;
 }
 
-bool SigmaRule::EvalNode(const ConditionNode& node, const Record& record, std::vector<signed char>& memo) const {
+bool SigmaRule::EvalNode(const ConditionNode& node, const Record& record, std::span<signed char> memo) const {
   switch (node.kind) {
     case ConditionNode::Kind::kConst:
       return node.value;
@@ -183,7 +183,16 @@ bool SigmaRule::EvalNode(const ConditionNode& node, const Record& record, std::v
 }
 
 bool SigmaRule::Matches(const Record& record) const {
-  std::vector<signed char> memo(selections_.size(), -1);
+  // Which selections were evaluated, and their results: on the stack for
+  // the rules almost all are (few selections).
+  signed char small[16];
+  std::vector<signed char> large;
+  std::span<signed char> memo(small, selections_.size());
+  if (selections_.size() > std::size(small)) {
+    large.resize(selections_.size());
+    memo = large;
+  }
+  std::fill(memo.begin(), memo.end(), -1);
   if (!windows_sources_.empty()) {
     const WindowsEventSource* source = FindEventSource(windows_sources_, record);
     if (!source) return false;

@@ -618,6 +618,7 @@ Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml,
       root.children.push_back(std::move(node.value()));
     }
     rule->condition_ = root.children.size() == 1 ? std::move(root.children[0]) : std::move(root);
+    rule->NarrowSourcesByEventId();
     if (const auto& fields = doc["fields"]; fields && fields.IsSequence()) {
       for (const auto& f : fields) rule->evidence_fields_.push_back(YamlScalar(f));
     } else {
@@ -633,6 +634,106 @@ Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml,
   }
   rule->info_ = std::move(info);
   return std::shared_ptr<const SigmaRule>(std::move(rule));
+}
+
+namespace {
+
+// The event IDs a node can only be true for; nullopt when it can be true for
+// any (or the demand is not a plain list of numbers).
+using IdSet = std::optional<std::vector<uint32_t>>;
+
+IdSet Intersect(IdSet a, const IdSet& b) {
+  if (!a) return b;
+  if (!b) return a;
+  std::vector<uint32_t> out;
+  std::set_intersection(a->begin(), a->end(), b->begin(), b->end(), std::back_inserter(out));
+  return out;
+}
+
+IdSet Union(const IdSet& a, const IdSet& b) {
+  if (!a || !b) return std::nullopt;
+  std::vector<uint32_t> out;
+  std::set_union(a->begin(), a->end(), b->begin(), b->end(), std::back_inserter(out));
+  return out;
+}
+
+// A matcher's demand on EventID: `EventID: 4624` or a list of such numbers.
+IdSet MatcherIds(const FieldMatcher& m) {
+  if (!EqualsIgnoreCase(m.field, "EventID") || m.op != FieldMatcher::Op::kEquals || m.fieldref || m.encoded ||
+      (m.all && m.values.size() > 1) || m.values.empty())
+    return std::nullopt;
+  std::vector<uint32_t> ids;
+  for (size_t i = 0; i < m.values.size(); ++i) {
+    uint64_t id = 0;
+    if (m.is_null[i] || m.wildcard[i] || !ParseUint(m.values[i], &id) || id > UINT32_MAX) return std::nullopt;
+    ids.push_back(uint32_t(id));
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+IdSet SelectionIds(const Selection& sel) {
+  IdSet out = std::vector<uint32_t>{};  // no alternative: never true
+  for (const auto& alt : sel.alternatives) {
+    IdSet alt_ids;
+    for (const auto& m : alt) alt_ids = Intersect(std::move(alt_ids), MatcherIds(m));
+    out = Union(out, alt_ids);
+    if (!out) return out;
+  }
+  return out;
+}
+
+IdSet NodeIds(const ConditionNode& node, const std::vector<Selection>& sels) {
+  switch (node.kind) {
+    case ConditionNode::Kind::kConst:
+      return node.value ? IdSet() : IdSet(std::vector<uint32_t>{});
+    case ConditionNode::Kind::kNot:
+      return std::nullopt;
+    case ConditionNode::Kind::kSelection:
+      return SelectionIds(sels[size_t(node.selection)]);
+    case ConditionNode::Kind::kAnd: {
+      IdSet out;
+      for (const auto& c : node.children) out = Intersect(std::move(out), NodeIds(c, sels));
+      return out;
+    }
+    case ConditionNode::Kind::kOr: {
+      IdSet out = std::vector<uint32_t>{};
+      for (const auto& c : node.children) {
+        out = Union(out, NodeIds(c, sels));
+        if (!out) return out;
+      }
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void SigmaRule::NarrowSourcesByEventId() {
+  if (windows_sources_.empty()) return;
+  IdSet demanded = NodeIds(condition_, selections_);
+  if (!demanded) return;
+  std::vector<WindowsEventSource> narrowed;
+  std::vector<std::vector<uint32_t>> ids;
+  for (const auto& source : windows_sources_) {
+    IdSet mapped;
+    if (!source.event_ids.empty()) {
+      mapped.emplace(source.event_ids.begin(), source.event_ids.end());
+      std::sort(mapped->begin(), mapped->end());
+    }
+    IdSet keep = Intersect(demanded, mapped);
+    if (keep->empty()) continue;  // no event of this source can match
+    narrowed.push_back(source);
+    ids.push_back(std::move(*keep));
+  }
+  // A detection no event can satisfy keeps its sources as mapped: it then
+  // simply never matches, and an empty source list would mean "not events".
+  if (narrowed.empty()) return;
+  narrowed_ids_ = std::move(ids);
+  for (size_t i = 0; i < narrowed.size(); ++i) narrowed[i].event_ids = narrowed_ids_[i];
+  windows_sources_ = std::move(narrowed);
 }
 
 bool SigmaRule::AppliesTo(LogType type) const {

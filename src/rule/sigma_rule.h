@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -129,14 +130,19 @@ class SigmaRule final : public Rule {
 
  private:
   SigmaRule() = default;
-  bool EvalNode(const ConditionNode& node, const Record& record, std::vector<signed char>& memo) const;
+  bool EvalNode(const ConditionNode& node, const Record& record, std::span<signed char> memo) const;
   bool EvalSelection(int index, const Record& record) const;
+  // Narrows windows_sources_ to the event IDs the detection itself demands
+  // (every way the condition can be true needs EventID to be one of them),
+  // so that an event reader offers the rule only those events.
+  void NarrowSourcesByEventId();
 
   std::vector<std::string> evidence_fields_;
   LogSource logsource_;
   // Product windows: the events the logsource means (rule/windows_logsource.h);
   // a record of none of them does not match.
   std::vector<WindowsEventSource> windows_sources_;
+  std::vector<std::vector<uint32_t>> narrowed_ids_;  // what windows_sources_'s event_ids view after narrowing
   std::vector<Selection> selections_;
   ConditionNode condition_;
 };

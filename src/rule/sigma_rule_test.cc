@@ -246,5 +246,76 @@ TEST(Cover, FieldRegexBecomesARawLineRegexWithoutAnchors) {
   EXPECT_EQ((*c)[0].text, "defg");
 }
 
+
+std::shared_ptr<const SigmaRule> WindowsRule(const std::string& logsource, const std::string& detection) {
+  auto r = SigmaRule::Parse("title: t\nid: w\nlevel: high\nlogsource:\n  product: windows\n" + logsource +
+                                "detection:\n" + detection,
+                            "test");
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return r.ok() ? r.value() : nullptr;
+}
+
+std::vector<uint32_t> SourceIds(const SigmaRule& r, std::string_view channel) {
+  for (const auto& s : r.event_sources())
+    if (s.channel == channel) return {s.event_ids.begin(), s.event_ids.end()};
+  return {};
+}
+
+// The event IDs a detection demands narrow the events its rule is offered:
+// every way the condition can be true needs one of them.
+TEST(SigmaEvents, EventIdsTheDetectionDemandsNarrowItsSources) {
+  // Either selection: the union. A `not` demands nothing, an `and` the intersection.
+  auto cleared = WindowsRule("  service: security\n",
+                             "  a:\n    EventID: 517\n    Provider_Name: Security\n"
+                             "  b:\n    EventID: 1102\n  condition: 1 of a or b\n");
+  ASSERT_EQ(cleared->event_sources().size(), 1u);
+  EXPECT_EQ(SourceIds(*cleared, "Security"), (std::vector<uint32_t>{517, 1102}));
+  EXPECT_TRUE(cleared->Matches(Rec({{"Channel", "Security"}, {"EventID", "1102"}})));
+  EXPECT_FALSE(cleared->Matches(Rec({{"Channel", "Security"}, {"EventID", "4624"}})));
+
+  auto with_filter = WindowsRule("  service: security\n",
+                                 "  sel:\n    EventID: [4624, 4625]\n  f:\n    EventID: 4625\n    LogonType: 3\n"
+                                 "  condition: sel and not f\n");
+  EXPECT_EQ(SourceIds(*with_filter, "Security"), (std::vector<uint32_t>{4624, 4625}));
+
+  auto negated = WindowsRule("  service: security\n", "  f:\n    EventID: 4624\n  condition: not f\n");
+  EXPECT_TRUE(SourceIds(*negated, "Security").empty());  // any event of the channel
+
+  auto one_side = WindowsRule("  service: security\n",
+                              "  a:\n    EventID: 4624\n  b:\n    TargetUserName: x\n  condition: a or b\n");
+  EXPECT_TRUE(SourceIds(*one_side, "Security").empty());  // b needs no ID
+
+  auto wildcard = WindowsRule("  service: security\n", "  a:\n    EventID: '46*'\n  condition: a\n");
+  EXPECT_TRUE(SourceIds(*wildcard, "Security").empty());
+
+  // A category's own IDs (process_creation: Sysmon 1, Security 4688) meet
+  // the detection's: a source with none of its IDs is dropped.
+  auto only_4688 = WindowsRule("  category: process_creation\n",
+                               "  a:\n    EventID: 4688\n    NewProcessName|endswith: '\\cmd.exe'\n  condition: a\n");
+  ASSERT_EQ(only_4688->event_sources().size(), 1u);
+  EXPECT_EQ(only_4688->event_sources()[0].channel, "Security");
+  EXPECT_EQ(SourceIds(*only_4688, "Security"), (std::vector<uint32_t>{4688}));
+
+  // A detection no event of its sources can meet keeps its sources (and never matches).
+  auto none = WindowsRule("  category: process_creation\n", "  a:\n    EventID: 4624\n  condition: a\n");
+  EXPECT_EQ(none->event_sources().size(), 2u);
+  EXPECT_FALSE(none->Matches(Rec({{"Channel", "Security"}, {"EventID", "4624"}})));
+}
+
+// On events the System fields (EventID, Provider_Name, ...) give no prefilter
+// literal: every event of a channel holds the same few values.
+TEST(SigmaEvents, SystemFieldsGiveNoCoverOnEvents) {
+  auto r = WindowsRule("  service: security\n",
+                       "  a:\n    EventID: 4688\n    Provider_Name: Microsoft-Windows-Security-Auditing\n"
+                       "    CommandLine|contains: 'vssadmin'\n  condition: a\n");
+  auto cover = r->Cover(LogType::kEvtx);
+  ASSERT_TRUE(cover.has_value());
+  ASSERT_EQ(cover->size(), 1u);
+  EXPECT_EQ((*cover)[0].text, "vssadmin");
+  auto header_only =
+      WindowsRule("  service: system\n", "  a:\n    EventID: 7045\n    Provider_Name: Service Control Manager\n  condition: a\n");
+  EXPECT_FALSE(header_only->Cover(LogType::kEvtx).has_value());
+  EXPECT_TRUE(header_only->Requirements(LogType::kEvtx).empty());
+}
 }  // namespace
 }  // namespace exhunt
