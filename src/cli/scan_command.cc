@@ -180,6 +180,7 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   scan.roots = roots;
   scan.host_names = host_names;
   RuleSet rules;
+  if (o.threads) rules.set_load_threads(o.threads);
   if (!o.sigma_placeholders.empty()) {
     if (Status s = rules.LoadSigmaPlaceholders(fs.get(), o.sigma_placeholders); !s.ok()) {
       err << "exhunt: --sigma-placeholders: " << s.message() << "\n";

@@ -1,5 +1,8 @@
 #include "rule/rule_set.h"
 
+#include <atomic>
+#include <thread>
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -153,7 +156,7 @@ bool IsCorrelationDocument(std::string_view doc) {
 
 }  // namespace
 
-void RuleSet::AddText(std::string_view text, const std::string& origin) {
+std::vector<RuleSet::ParsedDocument> RuleSet::ParseDocuments(std::string_view text, const std::string& origin) const {
   // Split YAML documents on lines that are exactly "---".
   std::vector<std::string_view> docs;
   size_t doc_start = 0, pos = 0;
@@ -168,21 +171,37 @@ void RuleSet::AddText(std::string_view text, const std::string& origin) {
     pos = nl + 1;
   }
   docs.push_back(text.substr(doc_start));
+  std::vector<ParsedDocument> out;
   int n = 0;
   for (auto doc : docs) {
     if (Trim(doc).empty()) continue;
-    std::string name = docs.size() > 1 ? origin + "#" + std::to_string(++n) : origin;
+    ParsedDocument parsed;
+    parsed.name = docs.size() > 1 ? origin + "#" + std::to_string(++n) : origin;
     if (IsCorrelationDocument(doc)) {
-      AddCorrelation(doc, name);
-      continue;
+      parsed.correlation = std::string(doc);
+    } else if (auto rule = SigmaRule::Parse(doc, parsed.name, &placeholders_); rule.ok()) {
+      parsed.rule = std::move(rule.value());
+    } else {
+      parsed.status = rule.status();
     }
-    auto rule = SigmaRule::Parse(doc, name, &placeholders_);
-    if (!rule.ok()) {
-      errors_.push_back({name, rule.status()});
-      continue;
-    }
-    Add(std::move(rule.value()));
+    out.push_back(std::move(parsed));
   }
+  return out;
+}
+
+void RuleSet::Absorb(std::vector<ParsedDocument> docs) {
+  for (auto& d : docs) {
+    if (d.correlation)
+      AddCorrelation(*d.correlation, d.name);
+    else if (d.rule)
+      Add(std::move(d.rule));
+    else
+      errors_.push_back({d.name, d.status});
+  }
+}
+
+void RuleSet::AddText(std::string_view text, const std::string& origin) {
+  Absorb(ParseDocuments(text, origin));
   Link();
 }
 
@@ -263,10 +282,11 @@ std::vector<LoadError> RuleSet::errors() const {
 }
 
 bool RuleSet::Add(std::shared_ptr<const Rule> rule) {
-  auto dup = std::find_if(rules_.begin(), rules_.end(), [&](const auto& r) { return r->id() == rule->id(); });
-  if (dup != rules_.end()) {
+  auto [at, added] = index_by_id_.emplace(rule->id(), rules_.size());
+  if (!added) {
+    const Rule& first = *rules_[at->second];
     errors_.push_back({rule->origin(), Status::InvalidArgument(rule->origin() + ": duplicate rule id " + rule->id() +
-                                                               " (first in " + (*dup)->origin() + ")")});
+                                                               " (first in " + first.origin() + ")")});
     return false;
   }
   rules_.push_back(std::move(rule));
@@ -327,20 +347,50 @@ Status RuleSet::AddDirectory(FileSystem* fs, const std::string& dir, Files which
     }
   }
   std::sort(files.begin(), files.end());
+  // Sigma files are parsed on every load thread (YAML is most of a large
+  // rule folder's start-up) and taken in file order, as if one by one.
+  std::vector<std::string> sigma_texts(files.size());
+  std::vector<std::vector<ParsedDocument>> parsed(files.size());
+  std::vector<Status> open_errors(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (IsYaraFile(files[i]) || is_ioc(files[i])) continue;
+    auto file = fs->Open(files[i]);
+    if (file.ok())
+      sigma_texts[i] = std::string(file.value()->bytes());
+    else
+      open_errors[i] = file.status();
+  }
+  {
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next.fetch_add(1)) < files.size();)
+        if (!sigma_texts[i].empty()) parsed[i] = ParseDocuments(sigma_texts[i], files[i]);
+    };
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < load_threads_; ++t) threads.emplace_back(work);
+    work();
+    for (auto& t : threads) t.join();
+  }
   std::vector<YaraInput> yara;  // compiled together at the end: one engine per folder
-  for (const auto& p : files) {
-    auto file = fs->Open(p);
-    if (!file.ok()) {
-      errors_.push_back({p, file.status()});
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& p = files[i];
+    if (IsYaraFile(p) || is_ioc(p)) {
+      auto file = fs->Open(p);
+      if (!file.ok()) {
+        errors_.push_back({p, file.status()});
+      } else if (IsYaraFile(p)) {
+        yara.push_back({std::string(file.value()->bytes()), p});
+      } else {
+        AddIocText(file.value()->bytes(), p, *IocListKindOf(p));
+      }
       continue;
     }
-    if (IsYaraFile(p))
-      yara.push_back({std::string(file.value()->bytes()), p});
-    else if (is_ioc(p))
-      AddIocText(file.value()->bytes(), p, *IocListKindOf(p));
+    if (!open_errors[i].ok())
+      errors_.push_back({p, open_errors[i]});
     else
-      AddText(file.value()->bytes(), p);
+      Absorb(std::move(parsed[i]));
   }
+  Link();
   AddYaraTexts(yara);
   return Status::Ok();
 }

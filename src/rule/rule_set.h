@@ -4,7 +4,10 @@
 // rest load. Rule ids are unique across kinds.
 #pragma once
 
+#include <algorithm>
 #include <map>
+#include <thread>
+#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <tuple>
@@ -46,6 +49,8 @@ class RuleSet {
   Status LoadSigmaPlaceholders(FileSystem* fs, const std::string& path);
   // Loads one YAML text (may hold several documents separated by ---).
   void AddText(std::string_view text, const std::string& origin);
+  // How many threads parse a directory's Sigma files (default: the CPUs).
+  void set_load_threads(unsigned n) { load_threads_ = std::max(1u, n); }
   // Loads YARA source files, compiled together into one engine (see
   // yara_rule.h); a file that does not compile is a LoadError of its own.
   void AddYaraTexts(const std::vector<YaraInput>& files);
@@ -109,6 +114,20 @@ class RuleSet {
   std::vector<char> feeds_only_;                       // by rule index
   std::vector<LoadError> link_errors_;
   SigmaPlaceholders placeholders_;
+  std::unordered_map<std::string, size_t> index_by_id_;  // rule id -> index in rules_
+  unsigned load_threads_ = std::max(1u, std::thread::hardware_concurrency());
+  // One YAML document of a rule file: a detection rule, a correlation (its
+  // text, loaded in order since it links by name), or why it was refused.
+  struct ParsedDocument {
+    std::string name;
+    std::shared_ptr<const SigmaRule> rule;
+    std::optional<std::string> correlation;
+    Status status;
+  };
+  // Parses a rule file's documents; reads only the placeholders, so files
+  // may be parsed on several threads at once.
+  std::vector<ParsedDocument> ParseDocuments(std::string_view text, const std::string& origin) const;
+  void Absorb(std::vector<ParsedDocument> docs);
   void AddCorrelation(std::string_view doc, const std::string& origin);
   // Resolves the correlations' rule names against the rules loaded so far.
   void Link();

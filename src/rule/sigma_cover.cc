@@ -3,6 +3,7 @@
 // matching record holds.
 #include <algorithm>
 #include <cctype>
+#include <unordered_set>
 
 #include "base/text.h"
 #include "rule/sigma_rule.h"
@@ -81,10 +82,24 @@ bool Better(const std::vector<PrefilterLiteral>& a, const std::vector<PrefilterL
   return a.size() < b.size();
 }
 
-void AddUnique(std::vector<PrefilterLiteral>* out, PrefilterLiteral lit) {
-  if (lit.text.empty()) return;
-  if (std::find(out->begin(), out->end(), lit) == out->end()) out->push_back(std::move(lit));
-}
+// A list of distinct literals in the order first added; rules list
+// hundreds of values, so membership is hashed, not searched.
+class LiteralList {
+ public:
+  void Add(PrefilterLiteral lit) {
+    if (lit.text.empty()) return;
+    std::string key = lit.text;
+    key += lit.cased ? 'C' : 'c';
+    key += lit.regex ? 'R' : 'r';
+    if (seen_.insert(std::move(key)).second) list_.push_back(std::move(lit));
+  }
+  std::vector<PrefilterLiteral> Take() { return std::move(list_); }
+  bool empty() const { return list_.empty(); }
+
+ private:
+  std::vector<PrefilterLiteral> list_;
+  std::unordered_set<std::string> seen_;
+};
 
 }  // namespace
 
@@ -234,9 +249,9 @@ Cover MatcherCover(const FieldMatcher& m, LogType type) {
         continue;
       }
     }
-    std::vector<PrefilterLiteral> lits;
-    for (auto& t : RawLiteralsForValue(m, m.values[i], form, type)) AddUnique(&lits, {t, m.cased});
-    per_value.push_back(std::move(lits));
+    LiteralList lits;
+    for (auto& t : RawLiteralsForValue(m, m.values[i], form, type)) lits.Add({t, m.cased});
+    per_value.push_back(lits.Take());
   }
   if (m.all) {
     // Every value must be present: any one value's literals suffice.
@@ -245,16 +260,16 @@ Cover MatcherCover(const FieldMatcher& m, LogType type) {
       if (!lits.empty() && (!best || Better(lits, *best))) best = lits;
     return best;
   }
-  std::vector<PrefilterLiteral> all;
+  LiteralList all;
   for (auto& lits : per_value) {
     if (lits.empty()) return std::nullopt;  // this value can match without a literal
-    for (auto& l : lits) AddUnique(&all, l);
+    for (auto& l : lits) all.Add(l);
   }
-  return all;
+  return all.Take();
 }
 
 Cover SelectionCover(const Selection& sel, LogType type) {
-  std::vector<PrefilterLiteral> all;
+  LiteralList all;
   for (const auto& alt : sel.alternatives) {
     Cover best;
     for (const auto& m : alt) {
@@ -262,10 +277,10 @@ Cover SelectionCover(const Selection& sel, LogType type) {
       if (c && (!best || Better(*c, *best))) best = std::move(c);
     }
     if (!best) return std::nullopt;
-    for (auto& l : *best) AddUnique(&all, l);
+    for (auto& l : *best) all.Add(l);
   }
   if (all.empty()) return std::nullopt;
-  return all;
+  return all.Take();
 }
 
 Cover NodeCover(const ConditionNode& node, const std::vector<Selection>& sels, LogType type) {
@@ -285,13 +300,13 @@ Cover NodeCover(const ConditionNode& node, const std::vector<Selection>& sels, L
       return best;
     }
     case ConditionNode::Kind::kOr: {
-      std::vector<PrefilterLiteral> all;
+      LiteralList all;
       for (const auto& c : node.children) {
         Cover cc = NodeCover(c, sels, type);
         if (!cc) return std::nullopt;
-        for (auto& l : *cc) AddUnique(&all, l);
+        for (auto& l : *cc) all.Add(l);
       }
-      return all;
+      return all.Take();
     }
   }
   return std::nullopt;
@@ -313,18 +328,18 @@ void CollectRequirements(const ConditionNode& node, const std::vector<Selection>
   }
   Cover cover = NodeCover(node, sels, type);
   if (!cover || cover->empty()) return;
-  std::vector<PrefilterLiteral> set;
+  LiteralList set;
   for (const auto& lit : *cover) {
     if (!lit.regex) {
-      AddUnique(&set, lit);
+      set.Add(lit);
       continue;
     }
     bool caseless = false;
     std::string required = RegexRequiredLiteral(lit.text, &caseless);
     if (required.empty()) return;  // this branch can match without a known literal
-    AddUnique(&set, {required, false, false});
+    set.Add({required, false, false});
   }
-  out->push_back(std::move(set));
+  out->push_back(set.Take());
 }
 
 }  // namespace
