@@ -102,6 +102,22 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
       if (list.empty() || list.back() != r) list.push_back(r);  // covers come rule by rule
     }
   }
+  // Windows events are scanned whole, one at a time: requirement literals
+  // long enough to be selective join the database, and the scan that finds
+  // an event's rules answers them too (MayMatchScanned).
+  pf->requirement_scanned_.assign(pf->requirement_literals_.size(), 0);
+  if (HoldsWindowsEvents(type)) {
+    for (size_t i = 0; i < pf->requirement_literals_.size(); ++i) {
+      const PrefilterLiteral& lit = pf->requirement_literals_[i];
+      if (lit.regex || lit.text.size() < 4 || lit.text.find('\n') != std::string::npos) continue;
+      auto [it, added] = literal_ids.emplace(LiteralKey(lit), unsigned(pf->literals_.size()));
+      if (added) {
+        pf->literals_.push_back(lit);
+        pf->rules_by_literal_.emplace_back();
+      }
+      pf->requirement_scanned_[i] = 1;
+    }
+  }
   // Literals become escaped expressions so that literals and regexes share
   // one database. A regex vectorscan cannot compile falls back to the
   // literal it must contain, or leaves its rules unfiltered.
@@ -208,7 +224,7 @@ bool Prefilter::MayMatchScanned(unsigned rule, std::string_view raw, EventMemo* 
     for (uint32_t id : set) {
       if (memo->hit[id] == now) {
         hit = true;
-      } else if (memo->searched[id] != now) {
+      } else if (!requirement_scanned_[id] && memo->searched[id] != now) {
         const PrefilterLiteral& lit = requirement_literals_[id];
         memo->searched[id] = now;
         hit = lit.cased ? raw.find(lit.text) != std::string_view::npos : ContainsIgnoreCase(raw, lit.text);

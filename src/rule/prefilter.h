@@ -146,6 +146,7 @@ class Prefilter {
   std::vector<PrefilterLiteral> requirement_literals_;
   std::vector<std::vector<std::vector<uint32_t>>> requirement_sets_;
   std::vector<int> requirement_of_;  // by prefilter literal id
+  std::vector<char> requirement_scanned_;  // by requirement literal: in the database
   std::string cache_key_;
   bool from_cache_ = false;
 };

@@ -145,23 +145,33 @@ TEST(Prefilter, OnEventsAOneOrTwoByteLiteralLeavesItsRuleUnfiltered) {
   EXPECT_TRUE(lines.value()->unfiltered_rules().empty());
 }
 
-// Records scanned one at a time: a requirement the database hit is known,
-// the others are searched for once per record; a new record forgets both.
-TEST(Prefilter, ScannedRequirementsUseHitsAndSearchEachLiteralOncePerRecord) {
+// Records scanned one at a time (events): requirement literals of four bytes
+// or more are in the database, and the scan's hits answer them; shorter ones
+// are searched for, once per record. A new record forgets both.
+TEST(Prefilter, ScannedRequirementsAreAnsweredByTheScanOrSearchedOncePerRecord) {
   RuleCover c{0, std::vector<PrefilterLiteral>{{"powershell", false, false}},
-              {{{"powershell", false, false}}, {{"-enc", false, false}}, {{"bypass", false, false}, {"hidden", false, false}}}};
+              {{{"powershell", false, false}}, {{"-ep", false, false}}, {{"bypass", false, false}, {"hidden", false, false}}}};
   auto pf = Prefilter::Build({c}, LogType::kEvtx);
   ASSERT_TRUE(pf.ok()) << pf.status().message();
   const Prefilter& p = *pf.value();
   ASSERT_TRUE(p.has_requirements(0));
   Prefilter::EventMemo memo;
+  // What an event reader does: one scan, its hits noted, then the rule asked.
+  auto scan = [&](const std::string& raw) {
+    p.NextRecord(&memo);
+    for (auto [id, end] : testing::PrefilterHits(p, raw))
+      if (int req = p.RequirementOf(id); req >= 0) memo.hit[size_t(req)] = memo.stamp;
+    return p.MayMatchScanned(0, raw, &memo);
+  };
+  EXPECT_TRUE(scan("powershell -EP x\n-WindowStyle Hidden"));
+  EXPECT_TRUE(p.MayMatchScanned(0, "", &memo));  // the same record: answered from the memo
+  EXPECT_FALSE(scan("powershell -ep x"));        // neither bypass nor hidden
+  EXPECT_FALSE(scan("powershell bypass"));       // no -ep
+  EXPECT_TRUE(scan("POWERSHELL -ep BYPASS"));
+  // Without the scan's hits the long literals count as absent: they are never searched for.
   p.NextRecord(&memo);
-  EXPECT_TRUE(p.MayMatchScanned(0, "powershell -ENC abc\n-WindowStyle Hidden", &memo));
-  EXPECT_TRUE(p.MayMatchScanned(0, "", &memo));  // answered from the memo of this record
-  p.NextRecord(&memo);
-  EXPECT_FALSE(p.MayMatchScanned(0, "powershell -enc abc", &memo));  // neither bypass nor hidden
-  p.NextRecord(&memo);
-  EXPECT_FALSE(p.MayMatchScanned(0, "powershell bypass", &memo));  // no -enc
+  EXPECT_FALSE(p.MayMatchScanned(0, "powershell -ep bypass", &memo));
 }
+
 }  // namespace
 }  // namespace exhunt
