@@ -125,6 +125,10 @@ struct WindowCheck {
   std::vector<std::string> missing;                     // evidence families without any log
   std::vector<std::pair<std::string, TimeSpan>> gaps;   // family, stretch without records
   bool outside_scan_window = false;                     // --since/--until cut the window
+  // Families outside the campaign's evidence with records inside the window
+  // (event logs, mostly): read for its traces, but they cannot stand in for
+  // the logs of the requests themselves.
+  std::vector<std::string> also_read;
 };
 
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/text.h"
 #include "base/time_span.h"
 #include "finding/timeline.h"
 #include "rule/builtin_rules.h"
@@ -161,6 +162,10 @@ std::string UncoveredReason(const WindowCheck& w) {
   for (size_t i = 0; i < parts.size(); ++i) text += (i ? "; " : " ") + parts[i];
   if (w.outside_scan_window) text += " (part of the window lies outside --since/--until)";
   if (!w.exposure.empty()) text += " (" + w.exposure + ")";
+  if (!w.also_read.empty())
+    text += "; " + Join(w.also_read, ", ") + " cover" + (w.also_read.size() == 1 ? "s" : "") +
+            " part of it and were read for the campaign's later traces (commands, crashes, processes, files), but "
+            "cannot show its requests";
   return text;
 }
 
@@ -224,6 +229,17 @@ WindowCheck CheckWindow(const Campaign& campaign, const HostCoverage& coverage,
     for (const auto& gap : UncoveredParts(spans, w.window)) w.gaps.push_back({pattern, gap});
   }
   w.covered = w.missing.empty() && w.gaps.empty();
+  // Event logs and other families the campaign's evidence does not list:
+  // never coverage (a request to ECP or autodiscover is logged by the web
+  // logs alone), but the report says they were read for the window.
+  for (const auto& [family, c] : coverage.by_family) {
+    bool listed = false;
+    for (const auto& pattern : campaign.evidence) listed = listed || FamilyMatches(family, pattern);
+    if (listed) continue;
+    bool inside = false;
+    for (const auto& span : c.spans) inside = inside || (span.first <= w.window.last && span.last >= w.window.first);
+    if (inside) w.also_read.push_back(family);
+  }
   return w;
 }
 

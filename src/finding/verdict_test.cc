@@ -103,6 +103,31 @@ TEST(Verdict, TwoRecordsYearsApartCoverNoWindow) {
       << r.reasons[0];
 }
 
+// Event logs show what an attacker did after the way in (cmdlets, crashes,
+// processes, files), never the requests that were the way in: they cannot
+// make a window covered, and the report says they were read for it.
+TEST(Verdict, EventLogsAcrossAWindowDoNotStandInForTheWebLogs) {
+  HostCoverage cov;
+  Cover(&cov, "evtx/msexchange management", {{T("2020-06-01"), T("2023-06-30")}});
+  Cover(&cov, "evtx/application", {{T("2021-02-01"), T("2021-03-31")}});
+  HostReport r = JudgeHost("h", {}, cov);
+  EXPECT_EQ(r.verdict, Verdict::kInsufficientEvidence);
+  const WindowCheck* pl = Window(r, "ProxyLogon");
+  ASSERT_TRUE(pl);
+  EXPECT_FALSE(pl->covered);
+  EXPECT_EQ(pl->also_read, (std::vector<std::string>{"evtx/application", "evtx/msexchange management"}));
+  EXPECT_EQ(Window(r, "ProxyShell")->also_read, std::vector<std::string>{"evtx/msexchange management"});
+  ASSERT_EQ(r.reasons.size(), 4u);
+  EXPECT_NE(r.reasons[0].find("no httpproxy/ecp logs; no iis logs; evtx/application, evtx/msexchange management "
+                              "cover part of it and were read for the campaign's later traces"),
+            std::string::npos)
+      << r.reasons[0];
+  // With the web logs there, the same event logs change nothing.
+  Cover(&cov, "httpproxy/ecp", {{T("2021-01-01"), T("2023-06-30")}});
+  Cover(&cov, "iis/w3svc1", {{T("2021-01-01"), T("2023-06-30")}});
+  EXPECT_EQ(JudgeHost("h", {}, cov).verdict, Verdict::kNoEvidence);
+}
+
 TEST(Verdict, ADayLongGapInOneWindowMakesItInsufficient) {
   HostCoverage cov = FullCoverage();
   cov.by_family["iis/w3svc1"].spans = {{T("2021-01-01"), T("2021-08-31")}, {T("2021-09-03"), T("2023-06-30")}};
