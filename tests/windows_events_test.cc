@@ -515,5 +515,55 @@ TEST(WindowsEvents, JsonExportsFoundByContentAndDamageCostsItselfAlone) {
   EXPECT_TRUE(other_listed);
 }
 
+// A large stream of JSON events is read in pieces cut where a line starts a
+// value, on every worker: the findings, counts and damage reports are those
+// of one piece, and no value is read twice or lost at a cut.
+TEST(WindowsEvents, ALargeJsonLinesExportIsSplitAcrossWorkersAndReadsAsAWhole) {
+  auto event = [](int n, const std::string& cmd) {
+    return R"j({"Event":{"System":{"EventID":4688,"Channel":"Security","EventRecordID":)j" + std::to_string(n) +
+           R"j(,"TimeCreated":{"#attributes":{"SystemTime":"2021-03-03T06:)j" + std::to_string(10 + n % 50) +
+           R"j(:00.000Z"}},"Computer":"EXCH01"},"EventData":{"NewProcessName":"C:\\Windows\\System32\\rundll32.exe",)j"
+           R"j("CommandLine":")j" + cmd + R"j(","ParentProcessName":"C:\\Windows\\explorer.exe"}}})j";
+  };
+  std::string jsonl;
+  std::set<uint64_t> dump_offsets, damaged_offsets;
+  for (int n = 0; n < 6000; ++n) {
+    if (n % 997 == 0) {  // a broken line now and then: it costs itself alone
+      damaged_offsets.insert(jsonl.size());
+      jsonl += "{\"Event\": {\"System\": \n";
+    }
+    if (n % 500 == 250) dump_offsets.insert(jsonl.size());
+    jsonl += event(n, n % 500 == 250 ? "rundll32.exe C:\\\\Windows\\\\System32\\\\comsvcs.dll, MiniDump 624 "
+                                       "C:\\\\Users\\\\Public\\\\l.dmp full"
+                                     : "rundll32.exe shell32.dll,Control_RunDLL desk.cpl") +
+             "\n";
+  }
+  auto run = [&](size_t chunk_bytes) {
+    testing::MemoryScan scan;
+    scan.Add("triage/Security.jsonl", jsonl);
+    ScanOptions o;
+    o.threads = 2;
+    o.chunk_bytes = chunk_bytes;
+    o.split_threshold = chunk_bytes;
+    return scan.Run(o);
+  };
+  ScanResult whole = run(size_t(1) << 30), pieces = run(64 << 10);  // ~2 MB in ~30 pieces
+  ASSERT_GT(jsonl.size(), size_t(20) * (64 << 10));
+  for (const ScanResult* r : {&whole, &pieces}) {
+    std::set<uint64_t> offsets;
+    for (const auto& f : r->findings)
+      if (f.rule->id == "exchange.windows.lsass_dump_tool") offsets.insert(f.source.position);
+    EXPECT_EQ(offsets, dump_offsets);
+    std::set<uint64_t> damaged;
+    for (const auto& e : r->errors) {
+      size_t at = e.message.find("offset ");
+      if (at != std::string::npos) damaged.insert(std::stoull(e.message.substr(at + 7)));
+    }
+    EXPECT_EQ(damaged, damaged_offsets);
+    ASSERT_EQ(r->hosts.size(), 1u);
+    EXPECT_EQ(r->stats.records, 6000u);
+  }
+}
+
 }  // namespace
 }  // namespace exhunt

@@ -14,75 +14,111 @@ namespace {
 
 constexpr size_t kReleaseEvery = size_t(16) << 20;  // bytes read between page releases
 
+// Where a stream of values (JSON Lines, concatenated objects: not one
+// array) may be cut for parallel reading: at lines that start with '{',
+// which JsonValueSplitter takes as the start of a value in any case, so the
+// pieces read exactly as the whole. One piece for an array or a small file.
+std::vector<size_t> StreamCuts(std::string_view bytes, const ReadContext& context) {
+  std::vector<size_t> cuts = {0};
+  size_t first = bytes.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  while (first < bytes.size() && (bytes[first] == ' ' || bytes[first] == '\t' || bytes[first] == '\r' ||
+                                  bytes[first] == '\n'))
+    ++first;
+  const bool stream = first < bytes.size() && bytes[first] == '{';
+  if (stream && bytes.size() > context.split_threshold && context.chunk_bytes > 0) {
+    for (size_t at = context.chunk_bytes; at < bytes.size(); at += context.chunk_bytes) {
+      size_t nl = bytes.find("\n{", std::max(at, cuts.back()) - 1);
+      if (nl == std::string_view::npos) break;
+      if (nl + 1 > cuts.back()) cuts.push_back(nl + 1);
+      at = std::max(at, nl + 1);
+    }
+  }
+  cuts.push_back(bytes.size());
+  return cuts;
+}
+
 class EventJsonReading final : public FileReading {
  public:
-  EventJsonReading(MappedFile& map, const EventRuleOffer& offer) : map_(map), offer_(offer) {}
+  EventJsonReading(MappedFile& map, const EventRuleOffer& offer, const ReadContext& context)
+      : map_(map), offer_(offer), cuts_(StreamCuts(map.bytes(), context)), tasks_(cuts_.size() - 1) {}
 
-  size_t chunk_count() const override { return 1; }
+  size_t chunk_count() const override { return tasks_.size(); }
 
-  void ReadChunk(size_t, WorkerScratch& scratch, RecordSink& sink) override {
-    std::string_view bytes = map_.bytes();
+  void ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sink) override {
+    const size_t from = cuts_[k];
+    std::string_view bytes = map_.bytes().substr(from, cuts_[k + 1] - from);
+    Task& task = tasks_[k];
+    GatheredFacts& facts = task.facts;
     JsonValueSplitter splitter(bytes);
     EventJsonParser parser;
     EventXml xml;
     EventRecord record;
     EventRuleOffer::Scratch offer_scratch;
     std::string why;
-    uint64_t values = 0;
     size_t released = 0;
     size_t begin = 0, end = 0;
     for (auto step = splitter.Next(&begin, &end); step != JsonValueSplitter::Step::kEnd;
          step = splitter.Next(&begin, &end)) {
-      ++values;
+      ++task.values;
+      const size_t offset = from + begin;  // in the file
       auto skip = [&](std::string problem) {
-        facts_.AddProblem(std::move(problem));
-        ++facts_.skipped;
+        facts.AddProblem(std::move(problem));
+        ++facts.skipped;
       };
       if (step == JsonValueSplitter::Step::kDamaged) {
-        skip(fmt::format("offset {}: {} bytes that are no JSON value skipped", begin, end - begin));
+        skip(fmt::format("offset {}: {} bytes that are no JSON value skipped", offset, end - begin));
       } else if (end - begin > EventJsonReader::kMaxEventBytes) {
-        skip(fmt::format("offset {}: a value of {} bytes, more than {} MiB, skipped", begin, end - begin,
+        skip(fmt::format("offset {}: a value of {} bytes, more than {} MiB, skipped", offset, end - begin,
                          EventJsonReader::kMaxEventBytes >> 20));
       } else if (!parser.Parse(bytes.substr(begin, end - begin), &xml, &why)) {
-        skip(fmt::format("offset {}: {}; skipped", begin, why));
+        skip(fmt::format("offset {}: {}; skipped", offset, why));
       } else {
         record.Reset(xml);
-        ++facts_.records;
-        if (auto t = record.Time()) facts_.AddTime(*t);
+        ++facts.records;
+        if (auto t = record.Time()) facts.AddTime(*t);
         const auto& rules = offer_.Offered(record, scratch.prefilter, offer_scratch);
-        if (!rules.empty()) sink.OnRecord(record, RecordPlace{0, begin}, rules);
+        if (!rules.empty()) sink.OnRecord(record, RecordPlace{k, offset}, rules);
       }
       if (end - released >= kReleaseEvery) {
-        map_.DoneWith(released, end - released);
+        map_.DoneWith(from + released, end - released);
         released = end;
       }
-    }
-    // No event at all: not an export of events after all.
-    if (facts_.records == 0 && values > 0) {
-      not_read_ = "JSON, but no Windows events" + (facts_.problems.empty() ? "" : " (" + facts_.problems[0] + ")");
-      facts_ = GatheredFacts();
     }
   }
 
   FileFacts Finish() override {
-    FileFacts out = facts_.ToFileFacts({}, "values");
-    out.not_read = not_read_;
-    return out;
+    GatheredFacts all;
+    uint64_t values = 0;
+    for (auto& t : tasks_) {
+      values += t.values;
+      all.Absorb(std::move(t.facts));
+    }
+    // No event at all: not an export of events after all.
+    if (all.records == 0 && values > 0) {
+      FileFacts out = GatheredFacts().ToFileFacts({}, "values");
+      out.not_read = "JSON, but no Windows events" + (all.problems.empty() ? "" : " (" + all.problems[0] + ")");
+      return out;
+    }
+    return all.ToFileFacts({}, "values");
   }
   uint64_t SourcePosition(const RecordPlace& place) const override { return place.position; }
 
  private:
+  struct Task {
+    GatheredFacts facts;
+    uint64_t values = 0;
+  };
   MappedFile& map_;
   const EventRuleOffer& offer_;
-  GatheredFacts facts_;
-  std::string not_read_;
+  std::vector<size_t> cuts_;  // chunk k is [cuts_[k], cuts_[k + 1])
+  std::vector<Task> tasks_;
 };
 
 }  // namespace
 
 std::unique_ptr<FileReading> EventJsonReader::Open(const EvidenceFile&, MappedFile& map,
                                                    const ReadContext& context) const {
-  return std::make_unique<EventJsonReading>(map, offer_.Get(context));
+  return std::make_unique<EventJsonReading>(map, offer_.Get(context), context);
 }
 
 }  // namespace exhunt
