@@ -6,6 +6,7 @@
 
 #include "base/text.h"
 #include "base/time_span.h"
+#include "base/yaml_load.h"
 #include "finding/timeline.h"
 #include "rule/builtin_rules.h"
 
@@ -59,7 +60,7 @@ Status ParseCampaigns(const YAML::Node& list, const std::string& origin, std::ve
 Result<VerdictRules> VerdictRules::Parse(std::string_view yaml, const std::string& origin) {
   VerdictRules out;
   try {
-    YAML::Node doc = YAML::Load(std::string(yaml));
+    YAML::Node doc = LoadYaml(yaml);
     const YAML::Node list = doc["combinations"];
     const YAML::Node campaigns = doc["campaigns"];
     if (!list && !campaigns) return Status::InvalidArgument(origin + ": no 'combinations' or 'campaigns' list");

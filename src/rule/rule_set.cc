@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "base/text.h"
+#include "base/yaml_load.h"
 #include "rule/builtin_rules.h"
 
 namespace exhunt {
@@ -217,7 +218,7 @@ Status RuleSet::LoadSigmaPlaceholders(FileSystem* fs, const std::string& path) {
 void RuleSet::AddCorrelation(std::string_view doc, const std::string& origin) {
   Result<std::shared_ptr<const CorrelationRule>> rule = Status::InvalidArgument(origin + ": not YAML");
   try {
-    rule = CorrelationRule::Parse(YAML::Load(std::string(doc)), origin);
+    rule = CorrelationRule::Parse(LoadYaml(doc), origin);
   } catch (const YAML::Exception& e) {
     rule = Status::InvalidArgument(origin + ": " + e.what());
   }

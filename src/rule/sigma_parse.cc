@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/text.h"
+#include "base/yaml_load.h"
 #include "rule/sigma_rule.h"
 
 namespace exhunt {
@@ -550,7 +551,7 @@ Status ParseRuleMetadata(const YAML::Node& doc, const std::string& origin, RuleI
 Result<SigmaPlaceholders> ParseSigmaPlaceholders(std::string_view yaml, const std::string& origin) {
   SigmaPlaceholders out;
   try {
-    YAML::Node doc = YAML::Load(std::string(yaml));
+    YAML::Node doc = LoadYaml(yaml);
     if (!doc.IsMap()) return Status::InvalidArgument(origin + ": placeholders must be a map of names to values");
     for (const auto& kv : doc) {
       std::string name = kv.first.Scalar();
@@ -577,7 +578,7 @@ Result<std::shared_ptr<const SigmaRule>> SigmaRule::Parse(std::string_view yaml,
   info->kind = RuleKind::kSigma;
   info->origin = origin;
   try {
-    YAML::Node doc = YAML::Load(std::string(yaml));
+    YAML::Node doc = LoadYaml(yaml);
     if (!doc.IsMap()) return Status::InvalidArgument(origin + ": not a YAML map");
     if (doc["action"]) return Status::Unsupported(origin + ": rule collections ('action:') are not supported yet");
     if (doc["correlation"]) return Status::InvalidArgument(origin + ": a correlation rule, not a detection (RuleSet loads it)");
