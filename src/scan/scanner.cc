@@ -42,9 +42,60 @@ struct FindingBudget {
   std::atomic<uint64_t> used{0}, over{0};
 };
 
+// Where a finding stands in the evidence: the file's place in the host's
+// plan, its chunk, and the record's place in the chunk's reading order.
+struct EvidenceOrder {
+  uint64_t file = 0, chunk = 0, record = 0;
+  auto operator<=>(const EvidenceOrder&) const = default;
+};
+
+// Which findings of each rule a host keeps: the first max_findings_per_rule
+// in evidence order, whatever order the workers meet them in, so that the
+// same evidence lists the same findings (and the earliest ones) on any
+// number of threads. Each rule's kept orders are a max-heap: a finding
+// earlier than the latest kept one replaces it. Memory stays bounded: a
+// chunk keeps a finding only while it is among the first so far, and what
+// a later, earlier finding displaced is dropped when its file is taken in.
+class FirstFindings {
+ public:
+  FirstFindings(size_t rules, uint64_t limit) : limit_(limit), rules_(rules) {}
+  // Whether the finding is among the first so far (keep it, for now).
+  bool Offer(unsigned rule, const EvidenceOrder& at) {
+    PerRule& r = rules_[rule];
+    std::lock_guard<std::mutex> lock(r.mu);
+    if (limit_ == 0) return false;
+    if (r.kept.size() < limit_) {
+      r.kept.push_back(at);
+      std::push_heap(r.kept.begin(), r.kept.end());
+      return true;
+    }
+    if (!(at < r.kept.front())) return false;
+    std::pop_heap(r.kept.begin(), r.kept.end());
+    r.kept.back() = at;
+    std::push_heap(r.kept.begin(), r.kept.end());
+    return true;
+  }
+  // Whether a finding kept earlier is still among the first.
+  bool Kept(unsigned rule, const EvidenceOrder& at) {
+    PerRule& r = rules_[rule];
+    std::lock_guard<std::mutex> lock(r.mu);
+    return r.kept.size() < limit_ || !(r.kept.front() < at);
+  }
+
+ private:
+  struct PerRule {
+    std::mutex mu;
+    std::vector<EvidenceOrder> kept;
+  };
+  const uint64_t limit_;
+  std::vector<PerRule> rules_;
+};
+
 struct PendingFinding {
   Finding finding;
   RecordPlace place;
+  unsigned rule = 0;  // index in the rule set
+  EvidenceOrder order;
 };
 
 // A hit of a rule a correlation names, before its place is a position.
@@ -59,9 +110,8 @@ struct PendingObservation {
 constexpr uint64_t kMaxObservations = 200000;
 
 struct FileUnit {
-  // Findings past the per-rule limit, per chunk: rule index -> count.
-  std::vector<std::map<unsigned, uint64_t>> chunk_unlisted;
   EvidenceFile file;
+  uint64_t order = 0;  // in the host's plan
   size_t tree = 0;  // index of the host's root it came from
   std::unique_ptr<MappedFile> map;
   std::unique_ptr<FileReading> reading;
@@ -83,12 +133,14 @@ struct HostRun {
   // Filled while its files are read (under the scanner's lock).
   HostCoverage coverage;
   std::vector<Finding> findings;
+  // Of the findings of rule evaluation (the first of host.findings), the
+  // rule and place in the evidence of each, until the host is judged.
+  std::vector<std::pair<unsigned, EvidenceOrder>> finding_orders;
   std::map<const RuleInfo*, uint64_t> unlisted;
-  // Findings claimed per rule index, across every chunk of the host while
-  // they run: a chunk keeps a finding only while its rule is under the
-  // limit, so that memory never holds more than the limit, whatever the
-  // number of matching lines.
-  std::unique_ptr<std::atomic<uint64_t>[]> claimed;
+  // Findings per rule index, kept or not (what is not kept is unlisted),
+  // and which of them are kept: the first in evidence order.
+  std::unique_ptr<std::atomic<uint64_t>[]> matched;
+  std::unique_ptr<FirstFindings> first;
   std::unique_ptr<FindingBudget> budget = std::make_unique<FindingBudget>();
   // Correlation input, per correlation: the hits of the rules it names
   // (Observation::tag indexes `observed_at`), and how many there were.
@@ -142,17 +194,18 @@ std::vector<std::pair<std::string, std::string>> CorrelationKeys(const Record& r
 // Evaluates the records one chunk's reader selected against their rules.
 class RuleEvaluator final : public RecordSink {
  public:
-  RuleEvaluator(const RuleSet& rules, const ScanOptions& options, const EvidenceFile& file,
-                std::vector<PendingFinding>* out, uint64_t* candidates, std::atomic<uint64_t>* claimed,
-                std::map<unsigned, uint64_t>* unlisted, FindingBudget* budget,
-                std::vector<PendingObservation>* observations, std::atomic<uint64_t>* observed)
+  RuleEvaluator(const RuleSet& rules, const ScanOptions& options, const EvidenceFile& file, EvidenceOrder chunk,
+                std::vector<PendingFinding>* out, uint64_t* candidates, std::atomic<uint64_t>* matched,
+                FirstFindings* first, FindingBudget* budget, std::vector<PendingObservation>* observations,
+                std::atomic<uint64_t>* observed)
       : rules_(rules),
         options_(options),
         file_(file),
+        at_(chunk),
         out_(out),
         candidates_(candidates),
-        claimed_(claimed),
-        unlisted_(unlisted),
+        matched_(matched),
+        first_(first),
         budget_(budget),
         observations_(observations),
         observed_(observed) {}
@@ -162,6 +215,7 @@ class RuleEvaluator final : public RecordSink {
     if (options_.since && (!time || *time < *options_.since)) return;
     if (options_.until && (!time || *time > *options_.until)) return;
     ++*candidates_;
+    ++at_.record;
     std::vector<std::pair<std::string, std::string>> keys;  // read once, for the first match
     const auto& all = rules_.rules();
     for (unsigned r : rule_ids) {
@@ -169,12 +223,12 @@ class RuleEvaluator final : public RecordSink {
       if (!rule.Matches(record)) continue;
       if (const auto& inputs = rules_.CorrelationInputs(r); !inputs.empty()) Observe(record, time, place, inputs);
       if (rules_.FeedsOnly(r)) continue;  // its hits feed a correlation only
-      if (claimed_[r].fetch_add(1, std::memory_order_relaxed) >= options_.max_findings_per_rule) {
-        ++(*unlisted_)[r];  // counted, not kept
-        continue;
-      }
+      matched_[r].fetch_add(1, std::memory_order_relaxed);
+      if (!first_->Offer(r, at_)) continue;  // counted, not kept
       PendingFinding p;
       p.place = place;
+      p.rule = r;
+      p.order = at_;
       Finding& f = p.finding;
       f.rule = rule.info();
       f.time = time;
@@ -197,8 +251,7 @@ class RuleEvaluator final : public RecordSink {
       if (options_.max_findings_bytes &&
           budget_->used.fetch_add(bytes, std::memory_order_relaxed) + bytes > options_.max_findings_bytes) {
         budget_->over.fetch_add(1, std::memory_order_relaxed);
-        ++(*unlisted_)[r];
-        continue;
+        continue;  // counted (matched), not kept
       }
       out_->push_back(std::move(p));
     }
@@ -208,10 +261,11 @@ class RuleEvaluator final : public RecordSink {
   const RuleSet& rules_;
   const ScanOptions& options_;
   const EvidenceFile& file_;
+  EvidenceOrder at_;  // of the record being evaluated
   std::vector<PendingFinding>* out_;
   uint64_t* candidates_;
-  std::atomic<uint64_t>* claimed_;
-  std::map<unsigned, uint64_t>* unlisted_;
+  std::atomic<uint64_t>* matched_;
+  FirstFindings* first_;
   FindingBudget* budget_;
   std::vector<PendingObservation>* observations_;
   std::atomic<uint64_t>* observed_;
@@ -413,7 +467,6 @@ void Scanner::Impl::StartFile(HostRun& host, const std::shared_ptr<FileUnit>& un
   size_t n = unit->reading->chunk_count();
   unit->chunk_findings.resize(n);
   unit->chunk_observations.resize(n);
-  unit->chunk_unlisted.assign(n, {});
   unit->chunk_candidates.assign(n, 0);
   unit->remaining.store(int(n));
   // Later chunks go to the front of the queue so that idle workers help
@@ -424,8 +477,8 @@ void Scanner::Impl::StartFile(HostRun& host, const std::shared_ptr<FileUnit>& un
 }
 
 void Scanner::Impl::RunChunk(HostRun& host, const std::shared_ptr<FileUnit>& unit, size_t k, unsigned worker) {
-  RuleEvaluator evaluator(*rules, options, unit->file, &unit->chunk_findings[k], &unit->chunk_candidates[k],
-                          host.claimed.get(), &unit->chunk_unlisted[k], host.budget.get(),
+  RuleEvaluator evaluator(*rules, options, unit->file, EvidenceOrder{unit->order, k, 0}, &unit->chunk_findings[k],
+                          &unit->chunk_candidates[k], host.matched.get(), host.first.get(), host.budget.get(),
                           &unit->chunk_observations[k], host.observed.get());
   unit->reading->ReadChunk(k, scratch[worker], evaluator);
   if (unit->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
@@ -438,14 +491,17 @@ void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
   FileFacts facts = unit.reading->Finish();
   const SourceRef::Kind kind = SourceKindOf(ReaderFor(unit.file.type)->position_kind());
   std::vector<Finding> findings;
+  std::vector<std::pair<unsigned, EvidenceOrder>> orders;
   uint64_t candidates = 0;
   for (size_t k = 0; k < unit.chunk_findings.size(); ++k) {
     candidates += unit.chunk_candidates[k];
     for (auto& p : unit.chunk_findings[k]) {
+      if (!host.first->Kept(p.rule, p.order)) continue;  // displaced by earlier ones since
       p.finding.source.kind = kind;
       p.finding.source.position = unit.reading->SourcePosition(p.place);
       p.finding.host = host.name;
       findings.push_back(std::move(p.finding));
+      orders.emplace_back(p.rule, p.order);
     }
   }
   unit.chunk_findings.clear();
@@ -456,7 +512,6 @@ void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
       observed.push_back(std::move(p));
     }
   unit.chunk_observations.clear();
-  std::vector<std::map<unsigned, uint64_t>> unlisted = std::move(unit.chunk_unlisted);
   const uint64_t bytes = unit.map->bytes().size();
   unit.reading.reset();
   unit.map.reset();
@@ -469,6 +524,7 @@ void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
   }
   if (!facts.content_not_read.empty()) host.skipped.push_back({unit.file.rel_path, facts.content_not_read, bytes});
   for (auto& f : findings) host.findings.push_back(std::move(f));
+  host.finding_orders.insert(host.finding_orders.end(), orders.begin(), orders.end());
   if (!observed.empty()) {
     const auto file = uint32_t(host.observed_files.size());
     host.observed_files.push_back(unit.file.rel_path);
@@ -478,8 +534,6 @@ void Scanner::Impl::FinishFile(HostRun& host, FileUnit& unit) {
       host.observations[p.correlation].push_back(std::move(p.observation));
     }
   }
-  for (const auto& per_chunk : unlisted)
-    for (const auto& [rule, n] : per_chunk) host.unlisted[rules->rules()[rule]->info().get()] += n;
   // Coverage counts only what lies inside the scan window.
   std::vector<TimeSpan> spans =
       ClipSpans(facts.spans, options.since.value_or(INT64_MIN), options.until.value_or(INT64_MAX));
@@ -549,6 +603,26 @@ void Scanner::Impl::Correlate(HostRun& host) {
 }
 
 void Scanner::Impl::FinishHost(HostRun& host, ScanSink& sink) {
+  // The first findings of each rule in evidence order stay; the others,
+  // and those past the memory budget, are counted per rule.
+  {
+    std::vector<uint64_t> present(rules->rules().size(), 0);
+    size_t out = 0;
+    for (size_t i = 0; i < host.findings.size(); ++i) {
+      if (i < host.finding_orders.size()) {
+        const auto& [rule, order] = host.finding_orders[i];
+        if (!host.first->Kept(rule, order)) continue;
+        ++present[rule];
+      }
+      if (out != i) host.findings[out] = std::move(host.findings[i]);
+      ++out;
+    }
+    host.findings.resize(out);
+    host.finding_orders.clear();
+    host.first.reset();
+    for (size_t r = 0; r < present.size(); ++r)
+      if (uint64_t n = host.matched[r].load(); n > present[r]) host.unlisted[rules->rules()[r]->info().get()] += n - present[r];
+  }
   std::optional<ExposureAssessment> exposure;
   if (options.exposure_table) {
     for (size_t t = 0; t < host.trees.size(); ++t) {
@@ -612,7 +686,8 @@ void Scanner::Impl::StartHost(size_t k) {
   HostRun& host = *run;
   host.name = plans[k].name;
   host.index = k;
-  host.claimed = std::make_unique<std::atomic<uint64_t>[]>(rules->rules().size());
+  host.matched = std::make_unique<std::atomic<uint64_t>[]>(rules->rules().size());
+  host.first = std::make_unique<FirstFindings>(rules->rules().size(), options.max_findings_per_rule);
   host.observed = std::make_unique<std::atomic<uint64_t>[]>(rules->correlations().size());
   host.observations.resize(rules->correlations().size());
   host.errors = engine_errors;
@@ -662,6 +737,7 @@ void Scanner::Impl::StartHost(size_t k) {
       ++files;
       bytes += f.size;
       unit->file = f;
+      unit->order = host.units.size();
       unit->tree = host.trees.size();
       host.units.push_back(std::move(unit));
     }

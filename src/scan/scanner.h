@@ -52,8 +52,9 @@ struct ScanOptions {
   const ExposureTable* exposure_table = nullptr;
   // Called after each file and host, from worker threads (never concurrently).
   std::function<void(const ScanProgress&)> on_progress;
-  // Findings kept per rule and host; further ones are counted, not kept, so
-  // that a noisy rule cannot exhaust memory on a huge tree.
+  // Findings kept per rule and host (the first in evidence order); further
+  // ones are counted, not kept, so that a noisy rule cannot exhaust memory
+  // on a huge tree.
   size_t max_findings_per_rule = 10000;
   // Bytes of findings one host may keep (evidence included); past it,
   // findings are counted, not kept, and an error record says so (0: none).

@@ -169,6 +169,55 @@ TEST(Scanner, FindingsOverThePerRuleLimitAreCountedNotKept) {
   EXPECT_EQ(r.hosts[0].timeline[0].rules.size(), listed.size());
 }
 
+// Past the per-rule limit, the findings kept are the first in evidence
+// order (files in the host's order, lines in the file), on any number of
+// threads and however the chunks of a large file are shared out: the same
+// evidence lists the same findings, and the earliest are never lost.
+TEST(Scanner, TheFindingsKeptPastTheLimitAreTheFirstInTheEvidence) {
+  MemoryFileSystem fs;
+  // Two logs of 3,000 attack lines each, one second apart, each line naming its number.
+  auto log = [](int day) {
+    std::string text = kIisHeader;
+    for (int i = 0; i < 3000; ++i) {
+      char line[256];
+      std::snprintf(line, sizeof line,
+                    "2021-03-%02d %02d:%02d:%02d 10.0.0.5 POST /aspnet_client/shell.aspx n=%d 443 - 203.0.113.7 "
+                    "antSword/v2.1 - 200 0 0 40\r\n",
+                    day, i / 3600, i / 60 % 60, i % 60, i);
+      text += line;
+    }
+    return text;
+  };
+  fs.AddFile("/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log", log(4));
+  fs.AddFile("/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex210305.log", log(5));
+  RuleSet rules;
+  rules.AddBuiltin();
+  auto kept = [&](unsigned threads, size_t chunk_bytes) {
+    ScanOptions o;
+    o.roots = {"/c/EXCH01"};
+    o.threads = threads;
+    o.max_findings_per_rule = 1000;
+    o.chunk_bytes = chunk_bytes;
+    o.split_threshold = chunk_bytes;
+    Scanner scanner(&fs, &rules, o);
+    EXPECT_TRUE(scanner.Prepare().ok());
+    ScanResult r = scanner.Scan();
+    std::map<std::string, std::vector<std::string>> out;  // rule -> places kept
+    for (const auto& f : r.findings) out[f.rule->id].push_back(f.source.ToString());
+    for (const auto& [rule, places] : out) EXPECT_EQ(r.hosts[0].unlisted.at(rule), 6000u - 1000u) << rule;
+    return out;
+  };
+  auto one = kept(1, size_t(1) << 30);
+  ASSERT_FALSE(one.empty());
+  for (const auto& [rule, places] : one) {
+    ASSERT_EQ(places.size(), 1000u) << rule;
+    // The first log's lines 3..1002 (1 and 2 are the header), in order.
+    for (size_t i = 0; i < places.size(); ++i)
+      EXPECT_EQ(places[i], "inetpub/logs/LogFiles/W3SVC1/u_ex210304.log:" + std::to_string(i + 3)) << rule;
+  }
+  for (int round = 0; round < 3; ++round) EXPECT_EQ(kept(2, 16 << 10), one) << "round " << round;
+}
+
 TEST(Scanner, AnUnreadableFileIsAnErrorAndTheRestIsScanned) {
   MemoryFileSystem mem;
   mem.AddFile("/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex1.log", kIisHeader + kShell);
