@@ -194,6 +194,25 @@ TEST(FilePlane, DumpsAndStagedArchives) {
 namespace exhunt {
 namespace {
 
+// With the built-in rules alone no rule matches on MD5 or SHA-1, so neither
+// is computed for every file; a finding that shows one has it filled then.
+TEST(FilePlaneIoc, AFindingShowsTheMd5NoRuleComputedUpFront) {
+  testing::MemoryScan s;
+  ASSERT_FALSE(s.rules.FileDigestsNeeded().md5);
+  s.Add("inetpub/wwwroot/aspnet_client/system_web/supp0rt.aspx", "abc");  // a HAFNIUM shell name
+  ScanResult r = s.Run();
+  bool shown = false;
+  for (const auto& f : r.findings) {
+    if (f.rule->kind != RuleKind::kIoc) continue;
+    for (const auto& [k, v] : f.evidence)
+      if (k == "MD5") {
+        EXPECT_EQ(v, "900150983cd24fb0d6963f7d28e17f72");  // md5("abc")
+        shown = true;
+      }
+  }
+  EXPECT_TRUE(shown);
+}
+
 TEST(FilePlaneIoc, LokiListsMatchHashesPathsAndClientAddresses) {
   testing::MemoryScan s;
   // md5("abc") and sha256("hello\n"); a path regex with a false-positive

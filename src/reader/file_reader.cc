@@ -50,10 +50,17 @@ class FileContentReading final : public FileReading {
                                 std::to_string(context_.max_content_bytes >> 20) +
                                 " MiB (--max-content-size); judged by name and place";
     } else {
-      FileDigests d = DigestBytes(bytes);
+      FileDigests d = DigestBytes(bytes, context_.md5, context_.sha1);
       f.md5 = std::move(d.md5);
       f.sha1 = std::move(d.sha1);
       f.sha256 = std::move(d.sha256);
+      // What no rule reads up front, a finding may still show.
+      if (!context_.md5 || !context_.sha1)
+        f.fill_digests = [bytes](FileFields& fields) {
+          FileDigests all = DigestBytes(bytes, fields.md5.empty(), fields.sha1.empty());
+          if (fields.md5.empty()) fields.md5 = std::move(all.md5);
+          if (fields.sha1.empty()) fields.sha1 = std::move(all.sha1);
+        };
       for (size_t e = 0; e < context_.yara.size() && e < scratch.yara.size(); ++e) {
         if (!scratch.yara[e]) continue;
         std::vector<YaraMatch> matches;
@@ -99,20 +106,24 @@ std::string InstallRelativePath(std::string_view windows_path, const std::vector
   return "";
 }
 
-FileDigests DigestBytes(std::string_view bytes) {
+FileDigests DigestBytes(std::string_view bytes, bool md5, bool sha1) {
   FileDigests out;
-  EVP_MD_CTX* ctx[3] = {EVP_MD_CTX_new(), EVP_MD_CTX_new(), EVP_MD_CTX_new()};
+  const bool want[3] = {md5, sha1, true};
+  EVP_MD_CTX* ctx[3] = {nullptr, nullptr, nullptr};
   const EVP_MD* md[3] = {EVP_md5(), EVP_sha1(), EVP_sha256()};
   bool ok = true;
-  for (int i = 0; i < 3; ++i) ok = ok && ctx[i] && EVP_DigestInit_ex(ctx[i], md[i], nullptr) == 1;
-  // Block by block, so that each block is hashed three times while it is in cache.
+  for (int i = 0; i < 3; ++i)
+    if (want[i]) ok = ok && (ctx[i] = EVP_MD_CTX_new()) && EVP_DigestInit_ex(ctx[i], md[i], nullptr) == 1;
+  // Block by block, so that each block is hashed by each digest while it is in cache.
   constexpr size_t kBlock = 256 << 10;
   for (size_t at = 0; ok && at < bytes.size(); at += kBlock) {
     size_t n = std::min(kBlock, bytes.size() - at);
-    for (int i = 0; i < 3; ++i) ok = ok && EVP_DigestUpdate(ctx[i], bytes.data() + at, n) == 1;
+    for (int i = 0; i < 3; ++i)
+      if (want[i]) ok = ok && EVP_DigestUpdate(ctx[i], bytes.data() + at, n) == 1;
   }
   std::string* dest[3] = {&out.md5, &out.sha1, &out.sha256};
   for (int i = 0; i < 3; ++i) {
+    if (!want[i]) continue;
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned n = 0;
     if (ok && EVP_DigestFinal_ex(ctx[i], d, &n) == 1) *dest[i] = Hex(d, n);

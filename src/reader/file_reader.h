@@ -31,7 +31,8 @@ std::string InstallRelativePath(std::string_view windows_path, const std::vector
 struct FileDigests {
   std::string md5, sha1, sha256;
 };
-FileDigests DigestBytes(std::string_view bytes);
+// SHA-256 always; MD5 and SHA-1 when asked (left empty otherwise).
+FileDigests DigestBytes(std::string_view bytes, bool md5 = true, bool sha1 = true);
 
 // The name of the owner `uid` (cached; "" if the system does not know it).
 std::string OwnerName(uint32_t uid);

@@ -107,6 +107,7 @@ struct ReadContext {
   std::vector<const YaraEngine*> yara;     // empty: no YARA rule loaded
   uint64_t max_content_bytes = 64 << 20;  // the file plane reads no more of one file
   const std::vector<std::string>* install_roots = nullptr;
+  bool md5 = true, sha1 = true;  // file digests worth computing (RuleSet::FileDigestsNeeded); SHA-256 always
   size_t chunk_bytes = size_t(16) << 20;      // target chunk size
   size_t split_threshold = size_t(24) << 20;  // files up to this size are one chunk
 };

@@ -85,7 +85,7 @@ std::string_view FileTypeOf(std::string_view head) {
   return best_len ? best : std::string_view("UNKNOWN");
 }
 
-FileRecord::FileRecord(const FileFields* fields) : fields_(fields) {
+FileRecord::FileRecord(FileFields* fields) : fields_(fields) {
   size_ = std::to_string(fields->size);
   if (fields->modified) modified_ = FormatIsoTime(*fields->modified);
   for (const auto& [id, strings] : fields->yara) yara_ids_ += (yara_ids_.empty() ? "" : ",") + id;
@@ -111,6 +111,11 @@ std::optional<std::string_view> FileRecord::Field(std::string_view name) const {
   if (is("FileType")) return f.filetype;
   auto hash = [](const std::string& h) { return h.empty() ? std::nullopt : std::optional<std::string_view>(h); };
   if (is("SHA256")) return hash(f.sha256);
+  if ((is("SHA1") || is("MD5")) && fields_->fill_digests) {
+    auto fill = std::move(fields_->fill_digests);
+    fields_->fill_digests = nullptr;
+    fill(*fields_);
+  }
   if (is("SHA1")) return hash(f.sha1);
   if (is("MD5")) return hash(f.md5);
   if (is("Yara")) return std::string_view(yara_ids_);

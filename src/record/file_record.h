@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -40,6 +41,10 @@ struct FileFields {
   std::string owner;
   std::string_view filetype;
   std::string sha256, sha1, md5;  // empty: content not read
+  // MD5 and SHA-1 that no rule needed before the rules ran are filled at
+  // the first read of either (a finding's evidence) by this, which the
+  // reader that has the bytes sets; empty when there is nothing to fill.
+  std::function<void(FileFields&)> fill_digests;
   // rule id -> matched strings, in match order
   std::vector<std::pair<std::string, std::string>> yara;
 };
@@ -54,13 +59,13 @@ std::string_view FileTypeOf(std::string_view head);
 
 class FileRecord final : public Record {
  public:
-  explicit FileRecord(const FileFields* fields);
+  explicit FileRecord(FileFields* fields);
   std::optional<std::string_view> Field(std::string_view name) const override;
   std::string_view Raw() const override { return fields_->path; }
   std::optional<TimeMs> Time() const override { return fields_->modified; }
 
  private:
-  const FileFields* fields_;
+  FileFields* fields_;  // not const: MD5 and SHA-1 may be filled when first read
   std::string size_, modified_, yara_ids_;
 };
 

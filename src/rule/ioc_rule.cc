@@ -84,6 +84,8 @@ IocRule::IocRule(std::shared_ptr<const RuleInfo> info, IocListKind kind, std::ve
   info_ = std::move(info);
   for (size_t i = 0; i < entries_.size(); ++i)
     if (kind_ != IocListKind::kFileName) by_value_.emplace(entries_[i].value, i);
+  for (const auto& e : entries_)
+    if (kind_ == IocListKind::kHash && e.value.size() < std::size(lengths_)) lengths_[e.value.size()] = true;
   if (kind_ == IocListKind::kFileName) {
     RE2::Options opt = PathRegexOptions();
     opt.set_max_mem(int64_t(256) << 20);
@@ -112,10 +114,15 @@ const IocEntry* IocRule::Find(const Record& record) const {
     return it == by_value_.end() ? nullptr : &entries_[it->second];
   };
   switch (kind_) {
-    case IocListKind::kHash:
-      for (const char* f : {"SHA256", "SHA1", "MD5"})
-        if (const IocEntry* e = lookup(record.Field(f))) return e;
+    case IocListKind::kHash: {
+      // Only the digests the list holds: a file's MD5 and SHA-1 are not
+      // computed unless some rule reads them (RuleSet::FileDigestsNeeded).
+      static constexpr std::pair<const char*, size_t> kDigests[] = {{"SHA256", 64}, {"SHA1", 40}, {"MD5", 32}};
+      for (const auto& [field, length] : kDigests)
+        if (HoldsHashesOfLength(length))
+          if (const IocEntry* e = lookup(record.Field(field))) return e;
       return nullptr;
+    }
     case IocListKind::kAddress:
       return lookup(record.Field("ClientIpAddress"));
     case IocListKind::kFileName: {
@@ -151,6 +158,10 @@ std::optional<std::vector<PrefilterLiteral>> IocRule::Cover(LogType type) const 
   std::vector<PrefilterLiteral> out;
   for (const auto& e : entries_) out.push_back({e.value, false, false});
   return out;
+}
+
+bool IocRule::HoldsHashesOfLength(size_t hex_digits) const {
+  return kind_ == IocListKind::kHash && hex_digits < std::size(lengths_) && lengths_[hex_digits];
 }
 
 IocList ParseIocList(std::string_view text, const std::string& origin, IocListKind kind) {

@@ -52,6 +52,8 @@ class IocRule final : public Rule {
   const std::vector<std::string>& evidence_fields() const override { return evidence_fields_; }
   std::optional<std::vector<PrefilterLiteral>> Cover(LogType type) const override;
   size_t size() const { return entries_.size(); }
+  // A hash list's entries of `hex_digits` length (32 MD5, 40 SHA-1, 64 SHA-256).
+  bool HoldsHashesOfLength(size_t hex_digits) const;
 
  private:
   const IocEntry* Find(const Record& record) const;
@@ -59,6 +61,7 @@ class IocRule final : public Rule {
   IocListKind kind_;
   std::vector<IocEntry> entries_;
   std::unordered_map<std::string, size_t> by_value_;  // hashes and addresses
+  bool lengths_[65] = {};                             // hash lists: which hash lengths they hold
   struct NameSet;                   // every filename regex, matched at once (re2's RE2::Set)
   std::unique_ptr<NameSet> names_;
   std::vector<std::string> evidence_fields_;

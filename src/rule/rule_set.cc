@@ -282,6 +282,28 @@ std::vector<LoadError> RuleSet::errors() const {
   return all;
 }
 
+RuleSet::DigestNeeds RuleSet::FileDigestsNeeded() const {
+  DigestNeeds needs;
+  for (const auto& g : yara_)
+    if (g.engine && g.engine->reads_md5()) needs.md5 = true;
+  for (const auto& rule : rules_) {
+    if (!rule->AppliesTo(LogType::kFile)) continue;
+    // Evidence alone does not count: a finding's MD5 or SHA-1 is filled
+    // when it is shown (record/file_record.h).
+    auto reads = [&](std::string_view field) {
+      const auto* sigma = dynamic_cast<const SigmaRule*>(rule.get());
+      return sigma && sigma->ReadsField(field);
+    };
+    if (const auto* ioc = dynamic_cast<const IocRule*>(rule.get())) {
+      needs.md5 = needs.md5 || ioc->HoldsHashesOfLength(32);
+      needs.sha1 = needs.sha1 || ioc->HoldsHashesOfLength(40);
+    }
+    needs.md5 = needs.md5 || reads("MD5");
+    needs.sha1 = needs.sha1 || reads("SHA1");
+  }
+  return needs;
+}
+
 bool RuleSet::Add(std::shared_ptr<const Rule> rule) {
   auto [at, added] = index_by_id_.emplace(rule->id(), rules_.size());
   if (!added) {

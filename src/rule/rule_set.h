@@ -68,6 +68,15 @@ class RuleSet {
   // The baseline, if one was loaded: files it knows are known good.
   const Baseline* baseline() const { return baseline_.get(); }
 
+  // Which digests of a file's content some rule may read, beyond SHA-256
+  // (always: the built-in IOCs and baselines are SHA-256): MD5 for YARA's
+  // `md5` external, MD5 and SHA-1 for IOC lists and Sigma file rules that
+  // match on them (a finding that only shows them has them filled then).
+  struct DigestNeeds {
+    bool md5 = false, sha1 = false;
+  };
+  DigestNeeds FileDigestsNeeded() const;
+
   // A rule of any kind; refused (a LoadError) if its id is taken.
   bool Add(std::shared_ptr<const Rule> rule);
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 
+#include "rule/yara_rule.h"
 #include "source/memory_file_system.h"
 
 namespace exhunt {
@@ -20,6 +21,52 @@ const char* kRuleB =
 
 // Every rule file under rules/sigma, rules/yara and rules/iocs loads, and nothing else
 // (rules/verdict and rules/exposure are data, not rules).
+// MD5 and SHA-1 of every file cost more than SHA-256 on this machine's
+// CPUs; they are computed only when a loaded rule may read them.
+TEST(RuleSet, FileDigestsBeyondSha256OnlyWhenARuleMayReadThem) {
+  RuleSet builtin;
+  builtin.AddBuiltin();
+  EXPECT_FALSE(builtin.FileDigestsNeeded().md5);
+  EXPECT_FALSE(builtin.FileDigestsNeeded().sha1);
+
+  RuleSet md5_ioc;
+  md5_ioc.AddIocText("900150983cd24fb0d6963f7d28e17f72;90;abc\n", "hashes.txt", IocListKind::kHash);
+  EXPECT_TRUE(md5_ioc.FileDigestsNeeded().md5);
+  EXPECT_FALSE(md5_ioc.FileDigestsNeeded().sha1);
+  RuleSet sha1_ioc;
+  sha1_ioc.AddIocText("a9993e364706816aba3e25717850c26c9cd0d89d;90;abc\n", "hashes.txt", IocListKind::kHash);
+  EXPECT_TRUE(sha1_ioc.FileDigestsNeeded().sha1);
+
+  RuleSet yara_md5;
+  yara_md5.AddYaraText("rule r { condition: md5 == \"900150983cd24fb0d6963f7d28e17f72\" }", "r.yar");
+  EXPECT_TRUE(yara_md5.FileDigestsNeeded().md5);
+  RuleSet yara_meta;
+  yara_meta.AddYaraText(
+      "import \"hash\"\n// md5 in a comment\nrule r {\n meta:\n  md5 = \"x\"\n strings:\n  $a = \"md5\"\n"
+      " condition: $a and hash.md5(0, filesize) == \"y\" }",
+      "r.yar");
+  ASSERT_TRUE(yara_meta.errors().empty()) << yara_meta.errors()[0].status.message();
+  EXPECT_FALSE(yara_meta.FileDigestsNeeded().md5);
+
+  RuleSet sigma;
+  sigma.AddText("title: t\nid: f.sha1\nlevel: high\nlogsource:\n  product: exhunt\n  category: file\n"
+                "detection:\n  s:\n    SHA1: a9993e364706816aba3e25717850c26c9cd0d89d\n  condition: s\n",
+                "f.yml");
+  ASSERT_TRUE(sigma.errors().empty()) << sigma.errors()[0].status.message();
+  EXPECT_TRUE(sigma.FileDigestsNeeded().sha1);
+  EXPECT_FALSE(sigma.FileDigestsNeeded().md5);
+}
+
+TEST(RuleSet, MayReadIdentifierErrsTowardsYes) {
+  EXPECT_TRUE(MayReadIdentifier("rule r { condition: md5 == \"x\" }", "md5"));
+  EXPECT_TRUE(MayReadIdentifier("rule r { condition: md5!=\"\" }", "md5"));
+  EXPECT_TRUE(MayReadIdentifier("rule r { strings: $a = /md5/ condition: $a }", "md5"));  // a regex: yes
+  EXPECT_FALSE(MayReadIdentifier("rule r { meta: md5 = \"x\" condition: true }", "md5"));
+  EXPECT_FALSE(MayReadIdentifier("rule r { strings: $a = \"md5 \\\" md5\" condition: $a }", "md5"));
+  EXPECT_FALSE(MayReadIdentifier("/* md5 */ rule r { condition: hash . md5(0, 1) == \"\" } // md5", "md5"));
+  EXPECT_FALSE(MayReadIdentifier("rule md5sum { condition: true }", "md5"));
+}
+
 TEST(RuleSet, BuiltinRulesAreTheSigmaYaraAndIocFiles) {
   RuleSet rules;
   rules.AddBuiltin();

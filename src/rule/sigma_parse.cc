@@ -740,6 +740,17 @@ void SigmaRule::NarrowSourcesByEventId() {
   windows_sources_ = std::move(narrowed);
 }
 
+bool SigmaRule::ReadsField(std::string_view name) const {
+  for (const auto& sel : selections_)
+    for (const auto& alt : sel.alternatives)
+      for (const auto& m : alt)
+        if (EqualsIgnoreCase(m.field, name) || (m.fieldref && std::any_of(m.values.begin(), m.values.end(), [&](const auto& v) {
+                                                  return EqualsIgnoreCase(v, name);
+                                                })))
+          return true;
+  return false;
+}
+
 bool SigmaRule::AppliesTo(LogType type) const {
   const EvidenceKind& kind = KindOf(type);
   if (HoldsWindowsEvents(type) && windows_sources_.empty()) return false;  // windows/webserver is IIS

@@ -2,6 +2,7 @@
 
 #include <yara.h>
 
+#include <cctype>
 #include <mutex>
 
 #include "base/text.h"
@@ -181,6 +182,43 @@ std::shared_ptr<const YaraRule> RuleFromYara(const YR_RULE* rule, const std::str
 
 }  // namespace
 
+// Whether YARA source `text` may name the identifier `name` outside
+// comments and text strings: a word `name` not after a '.' (a module's
+// function) and not before a lone '=' (a meta field). It may say yes where a
+// regex holds the word; never no where a condition reads it.
+bool MayReadIdentifier(std::string_view text, std::string_view name) {
+  const size_t n = text.size();
+  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (size_t i = 0; i < n;) {
+    char c = text[i];
+    if (c == '/' && i + 1 < n && text[i + 1] == '/') {
+      size_t nl = text.find('\n', i);
+      i = nl == std::string_view::npos ? n : nl;
+    } else if (c == '/' && i + 1 < n && text[i + 1] == '*') {
+      size_t end = text.find("*/", i + 2);
+      i = end == std::string_view::npos ? n : end + 2;
+    } else if (c == '"') {
+      for (++i; i < n && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+      ++i;
+    } else if (word(c)) {
+      size_t b = i;
+      while (i < n && word(text[i])) ++i;
+      if (text.substr(b, i - b) != name) continue;
+      size_t p = b;
+      while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t')) --p;
+      if (p > 0 && text[p - 1] == '.') continue;
+      size_t q = i;
+      while (q < n && (text[q] == ' ' || text[q] == '\t')) ++q;
+      if (q < n && text[q] == '=' && !(q + 1 < n && text[q + 1] == '=')) continue;
+      return true;
+    } else {
+      ++i;
+    }
+  }
+  return false;
+}
+
 YaraLoad CompileYaraSources(const std::vector<YaraInput>& inputs) {
   YaraLoad out;
   std::vector<size_t> good;  // inputs that compiled, in namespace order
@@ -248,7 +286,10 @@ YaraLoad CompileYaraSources(const std::vector<YaraInput>& inputs) {
     if (k >= out.sources.size()) continue;
     out.sources[k].rules.push_back(RuleFromYara(rule, out.sources[k].origin));
   }
-  for (const auto& src : out.sources) engine->rule_count_ += src.rules.size();
+  for (const auto& src : out.sources) {
+    engine->rule_count_ += src.rules.size();
+    engine->reads_md5_ = engine->reads_md5_ || MayReadIdentifier(src.text, "md5");
+  }
   out.engine = std::move(engine);
   return out;
 }

@@ -73,6 +73,11 @@ struct YaraLoad {
 // reason) and the others load.
 YaraLoad CompileYaraSources(const std::vector<YaraInput>& inputs);
 
+// Whether YARA source `text` may read the identifier `name` (an external):
+// a word outside comments and text strings, not a module's function
+// (`hash.md5`) and not a meta field (`md5 = "..."`). Errs towards yes.
+bool MayReadIdentifier(std::string_view text, std::string_view name);
+
 struct YaraMatch {
   size_t source = 0;       // index into the sources of the load that built the engine
   std::string identifier;  // rule identifier
@@ -102,12 +107,16 @@ class YaraEngine {
   // timeout or engine error returns its status with the matches so far.
   Status Scan(YaraScanner& scanner, std::string_view bytes, const FileFields& file, std::vector<YaraMatch>* out) const;
   size_t rule_count() const { return rule_count_; }
+  // Whether a rule may read the `md5` external (a file's MD5 is then worth
+  // computing before the scan).
+  bool reads_md5() const { return reads_md5_; }
 
  private:
   friend YaraLoad CompileYaraSources(const std::vector<YaraInput>& inputs);
   YaraEngine() = default;
   YR_RULES* rules_ = nullptr;
   size_t rule_count_ = 0;
+  bool reads_md5_ = false;
   int timeout_seconds_ = 60;
 };
 

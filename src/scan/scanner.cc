@@ -319,6 +319,7 @@ struct Scanner::Impl {
   std::unique_ptr<FileSystem> posix = NewPosixFileSystem();  // for unpacked collections
   const RuleSet* rules;
   ScanOptions options;
+  RuleSet::DigestNeeds digests;  // of files' content, beyond SHA-256
   // By kind; kinds whose rules and literals are the same (EVTX and JSON
   // events) share one database.
   std::map<LogType, std::shared_ptr<const Prefilter>> prefilters;
@@ -384,6 +385,7 @@ Scanner::Scanner(FileSystem* fs, const RuleSet* rules, ScanOptions options) : im
 Scanner::~Scanner() = default;
 
 Status Scanner::Prepare() {
+  impl_->digests = impl_->rules->FileDigestsNeeded();
   // Covers and databases are made in parallel: the IIS database and the
   // event-log one (with many user rules) dominate start-up.
   auto kinds = EvidenceKinds();
@@ -463,6 +465,8 @@ void Scanner::Impl::StartFile(HostRun& host, const std::shared_ptr<FileUnit>& un
   context.install_roots = &host.install_roots;
   context.chunk_bytes = options.chunk_bytes;
   context.split_threshold = options.split_threshold;
+  context.md5 = digests.md5;
+  context.sha1 = digests.sha1;
   unit->reading = reader->Open(unit->file, *unit->map, context);
   size_t n = unit->reading->chunk_count();
   unit->chunk_findings.resize(n);
