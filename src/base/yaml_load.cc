@@ -108,8 +108,7 @@ YAML::Node LoadYaml(std::string_view text) {
       }
       case YAML_ALIAS_EVENT: {
         auto it = anchors.find(reinterpret_cast<const char*>(event.data.alias.anchor));
-        if (it == anchors.end())
-          throw YAML::ParserException(MarkOf(event.start_mark), "alias to an unknown anchor");
+        if (it == anchors.end()) throw YAML::ParserException(MarkOf(event.start_mark), "alias to an unknown anchor");
         place(it->second);
         break;
       }

@@ -12,8 +12,7 @@ EventRuleOffer::EventRuleOffer(const RuleSet& rules, const Prefilter& prefilter)
   }
 }
 
-const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, hs_scratch_t* hs,
-                                                     Scratch& s) const {
+const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, hs_scratch_t* hs, Scratch& s) const {
   s.offered.clear();
   // The rules of the event's channel and ID, looked up once per task.
   std::optional<uint32_t> event_id = record.event_id();
@@ -71,12 +70,10 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
   std::sort(candidates.begin(), candidates.end());
   // Required literals: those the scan hit are known, the others searched
   // for at most once per event.
-  candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
-                                  [&](unsigned r) {
-                                    return pf_.has_requirements(r) &&
-                                           !pf_.MayMatchScanned(r, raw, &s.required);
-                                  }),
-                   candidates.end());
+  candidates.erase(
+      std::remove_if(candidates.begin(), candidates.end(),
+                     [&](unsigned r) { return pf_.has_requirements(r) && !pf_.MayMatchScanned(r, raw, &s.required); }),
+      candidates.end());
   return candidates;
 }
 

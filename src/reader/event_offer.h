@@ -39,8 +39,8 @@ class EventRuleOffer {
     std::map<std::pair<std::string, int64_t>, Source> sources;
     std::vector<uint32_t> stamp;  // by rule: the event number whose literal hit it
     uint32_t event = 0;
-    std::vector<unsigned> hit;         // rules whose literal the current event holds
-    Prefilter::EventMemo required;    // the required literals the event holds
+    std::vector<unsigned> hit;      // rules whose literal the current event holds
+    Prefilter::EventMemo required;  // the required literals the event holds
     std::vector<unsigned> offered;
   };
   // The rules to offer `record`: sorted, unique, valid until the next call.

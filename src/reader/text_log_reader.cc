@@ -219,8 +219,15 @@ int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, uns
     return 0;
   }
   Candidate cand;
-  const void* prev = anchor > c->begin ? memrchr(c->bytes.data() + c->begin, '\n', anchor - c->begin) : nullptr;
-  cand.line_start = prev ? size_t(static_cast<const char*>(prev) - c->bytes.data()) + 1 : c->begin;
+  // The line starts after the last line end before the hit; no earlier than
+  // the end of the previous candidate line (searching from the chunk's
+  // start each time costs nothing in memrchr, but sanitizers check the
+  // whole range on every call).
+  const size_t low = c->cands->empty() ? c->begin : std::max(c->begin, c->cands->back().line_end);
+  const void* prev = anchor > low ? memrchr(c->bytes.data() + low, '\n', anchor - low) : nullptr;
+  cand.line_start = prev                                      ? size_t(static_cast<const char*>(prev) - c->bytes.data()) + 1
+                    : low > c->begin && c->bytes[low] == '\n' ? low + 1
+                                                                : low;
   const void* nl = memchr(c->bytes.data() + anchor, '\n', c->end - anchor);
   cand.line_end = nl ? size_t(static_cast<const char*>(nl) - c->bytes.data()) : c->end;
   cand.rules_begin = uint32_t(c->rule_ids->size());

@@ -103,11 +103,12 @@ class Prefilter {
   // False if a record whose raw line is `line` cannot match `rule`.
   bool MayMatch(unsigned rule, std::string_view line, LineMemo* memo) const;
 
-  // The same for records scanned one at a time (Windows events), with
-  // stamps instead of a memo reset per record: requirement literal r is
-  // known present when hit[r] == stamp (a database hit of the same literal
-  // says so, see RequirementOf) and known absent when searched[r] == stamp
-  // without a hit. Start a record with NextRecord.
+  // The same for records scanned whole, one at a time (Windows events),
+  // with stamps instead of a memo reset per record. Requirement literals of
+  // four bytes or more are in the database of an event type: the record's
+  // scan marks hit[r] = stamp (RequirementOf maps the hit), and no mark
+  // means absent. Shorter ones are searched for in the raw bytes at most
+  // once per record (searched[r]). Start a record with NextRecord.
   struct EventMemo {
     uint32_t stamp = 0;
     std::vector<uint32_t> hit, searched;
