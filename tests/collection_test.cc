@@ -193,6 +193,30 @@ TEST(Collection, ADecompressionBombIsStopped) {
   EXPECT_TRUE(std::filesystem::is_empty(o.unpack_dir));
 }
 
+// An archive inside a collection is a file of the server (a staged archive),
+// never unpacked in turn: a zip nested 40 deep costs one read of its bytes.
+TEST(Collection, ANestedArchiveIsAFileNotUnpackedAgain) {
+  const std::string dir = TempDir("nested");
+  std::string inner = WriteArchive(dir + "/level0.zip", "zip", "", {{"C/inetpub/wwwroot/aspnet_client/deep.aspx", kShell}});
+  for (int level = 1; level < 40; ++level) {
+    const std::string bytes = testing::ReadAll(inner);
+    inner = WriteArchive(dir + "/level" + std::to_string(level) + ".zip", "zip", "", {{"inner.zip", bytes}});
+  }
+  std::vector<Entry> entries = Server();
+  entries.push_back({"C/ProgramData/nested.zip", testing::ReadAll(inner)});
+  const std::string archive = WriteArchive(dir + "/EXCH01.zip", "zip", "", entries);
+  ScanOptions o;
+  o.unpack_dir = TempDir("nested-unpack");
+  ScanResult r = testing::ScanPath(archive, o);
+  ASSERT_EQ(r.hosts.size(), 1u);
+  auto found = Found(r);
+  EXPECT_TRUE(found["C/ProgramData/nested.zip"].count("exhunt.file.staged_archive.modified_in_proxylogon"));
+  EXPECT_FALSE(found.count("C/inetpub/wwwroot/aspnet_client/deep.aspx"));  // inside the nested zip: not read
+  for (const auto& [path, rules] : found) EXPECT_EQ(path.find("inner.zip"), std::string::npos) << path;
+  EXPECT_TRUE(r.errors.empty()) << r.errors[0].path << ": " << r.errors[0].message;
+  EXPECT_EQ(r.stats.files, 4u);  // the log, the page and the two archives
+}
+
 TEST(Collection, EntryNames) {
   EXPECT_EQ(UnsafeEntryName("C/inetpub/x.log"), "");
   EXPECT_EQ(UnsafeEntryName("uploads/auto/C%3A/Windows/x"), "");
