@@ -11,14 +11,26 @@ namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+// Where the first value (or the array holding them) starts: after a UTF-8
+// BOM and white space.
+size_t FirstByte(std::string_view bytes) {
+  size_t p = bytes.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  while (p < bytes.size() && IsSpace(bytes[p])) ++p;
+  return p;
+}
+
 }  // namespace
+
+bool JsonValueSplitter::IsStream(std::string_view bytes) {
+  size_t p = FirstByte(bytes);
+  return p < bytes.size() && bytes[p] == '{';
+}
 
 JsonValueSplitter::Step JsonValueSplitter::Next(size_t* begin, size_t* end) {
   const size_t n = bytes_.size();
   if (!started_) {
     started_ = true;
-    if (n >= 3 && bytes_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
-    while (pos_ < n && IsSpace(bytes_[pos_])) ++pos_;
+    pos_ = FirstByte(bytes_);
     if (pos_ < n && bytes_[pos_] == '[') {
       in_array_ = true;
       ++pos_;

@@ -34,6 +34,9 @@ class JsonValueSplitter {
   // (not an array) a line that starts with '{' always starts a new value, so
   // a broken object never swallows the ones after it.
   Step Next(size_t* begin, size_t* end);
+  // Whether `bytes` are a stream of objects (JSON Lines, concatenated), not
+  // one array: in a stream a line that starts with '{' starts a value.
+  static bool IsStream(std::string_view bytes);
   size_t position() const { return pos_; }
 
  private:

@@ -20,12 +20,7 @@ constexpr size_t kReleaseEvery = size_t(16) << 20;  // bytes read between page r
 // pieces read exactly as the whole. One piece for an array or a small file.
 std::vector<size_t> StreamCuts(std::string_view bytes, const ReadContext& context) {
   std::vector<size_t> cuts = {0};
-  size_t first = bytes.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
-  while (first < bytes.size() && (bytes[first] == ' ' || bytes[first] == '\t' || bytes[first] == '\r' ||
-                                  bytes[first] == '\n'))
-    ++first;
-  const bool stream = first < bytes.size() && bytes[first] == '{';
-  if (stream && bytes.size() > context.split_threshold && context.chunk_bytes > 0) {
+  if (JsonValueSplitter::IsStream(bytes) && bytes.size() > context.split_threshold && context.chunk_bytes > 0) {
     for (size_t at = context.chunk_bytes; at < bytes.size(); at += context.chunk_bytes) {
       size_t nl = bytes.find("\n{", std::max(at, cuts.back()) - 1);
       if (nl == std::string_view::npos) break;

@@ -32,27 +32,26 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
   if (source.member.empty()) return s.offered;
   // The rules whose literal the event's values hold: found by the hits, not
   // by walking every rule of the source (a Sysmon process event has ~1,200).
-  if (++s.event == 0) {  // the stamps wrapped: start again
-    std::fill(s.stamp.begin(), s.stamp.end(), 0);
-    s.event = 1;
-  }
-  pf_.NextRecord(&s.required);
+  // One event number stamps both the rules hit and the required literals.
+  if (pf_.NextRecord(&s.required)) std::fill(s.stamp.begin(), s.stamp.end(), 0);  // wrapped
+  const uint32_t event = s.required.stamp;
   s.hit.clear();
   struct Hit {
     const Prefilter* pf;
     Scratch* s;
-  } hit{&pf_, &s};
+    uint32_t event;
+  } hit{&pf_, &s, event};
   std::string_view raw = record.Raw();
   hs_error_t err = hs_scan(
       pf_.database(), raw.data(), unsigned(raw.size()), 0, hs,
       [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
         auto* h = static_cast<Hit*>(ctx);
         if (id < Prefilter::kFirstRuleLiteral) return 0;
-        if (int req = h->pf->RequirementOf(id); req >= 0) h->s->required.hit[size_t(req)] = h->s->required.stamp;
+        if (int req = h->pf->RequirementOf(id); req >= 0) h->s->required.hit[size_t(req)] = h->event;
         for (unsigned r : h->pf->RulesFor(id)) {
           if (r >= h->s->stamp.size()) h->s->stamp.resize(r + 1, 0);
-          if (h->s->stamp[r] == h->s->event) continue;
-          h->s->stamp[r] = h->s->event;
+          if (h->s->stamp[r] == h->event) continue;
+          h->s->stamp[r] = h->event;
           h->s->hit.push_back(r);
         }
         return 0;

@@ -37,8 +37,7 @@ class EventRuleOffer {
       std::vector<unsigned> unfiltered;
     };
     std::map<std::pair<std::string, int64_t>, Source> sources;
-    std::vector<uint32_t> stamp;  // by rule: the event number whose literal hit it
-    uint32_t event = 0;
+    std::vector<uint32_t> stamp;  // by rule: the event number (required.stamp) whose literal hit it
     std::vector<unsigned> hit;      // rules whose literal the current event holds
     Prefilter::EventMemo required;  // the required literals the event holds
     std::vector<unsigned> offered;

@@ -225,9 +225,9 @@ int OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to, uns
   // whole range on every call).
   const size_t low = c->cands->empty() ? c->begin : std::max(c->begin, c->cands->back().line_end);
   const void* prev = anchor > low ? memrchr(c->bytes.data() + low, '\n', anchor - low) : nullptr;
-  cand.line_start = prev                                      ? size_t(static_cast<const char*>(prev) - c->bytes.data()) + 1
-                    : low > c->begin && c->bytes[low] == '\n' ? low + 1
-                                                                : low;
+  // (Past a previous candidate the search finds at least its line end:
+  // `anchor` is never that line end itself, so it lies beyond it.)
+  cand.line_start = prev ? size_t(static_cast<const char*>(prev) - c->bytes.data()) + 1 : low;
   const void* nl = memchr(c->bytes.data() + anchor, '\n', c->end - anchor);
   cand.line_end = nl ? size_t(static_cast<const char*>(nl) - c->bytes.data()) : c->end;
   cand.rules_begin = uint32_t(c->rule_ids->size());

@@ -12,6 +12,13 @@ namespace exhunt {
 
 namespace {
 
+// The file digests a hash list may hold, by field and length in hex digits.
+constexpr std::pair<std::string_view, size_t> kDigestFields[] = {{"SHA256", 64}, {"SHA1", 40}, {"MD5", 32}};
+
+}  // namespace
+
+namespace {
+
 constexpr size_t kMaxProblemsListed = 5;
 
 // Windows paths: case does not matter.
@@ -114,15 +121,13 @@ const IocEntry* IocRule::Find(const Record& record) const {
     return it == by_value_.end() ? nullptr : &entries_[it->second];
   };
   switch (kind_) {
-    case IocListKind::kHash: {
+    case IocListKind::kHash:
       // Only the digests the list holds: a file's MD5 and SHA-1 are not
-      // computed unless some rule reads them (RuleSet::FileDigestsNeeded).
-      static constexpr std::pair<const char*, size_t> kDigests[] = {{"SHA256", 64}, {"SHA1", 40}, {"MD5", 32}};
-      for (const auto& [field, length] : kDigests)
+      // computed unless some rule matches on them (RuleSet::FileDigestsNeeded).
+      for (const auto& [field, length] : kDigestFields)
         if (HoldsHashesOfLength(length))
           if (const IocEntry* e = lookup(record.Field(field))) return e;
       return nullptr;
-    }
     case IocListKind::kAddress:
       return lookup(record.Field("ClientIpAddress"));
     case IocListKind::kFileName: {
@@ -158,6 +163,13 @@ std::optional<std::vector<PrefilterLiteral>> IocRule::Cover(LogType type) const 
   std::vector<PrefilterLiteral> out;
   for (const auto& e : entries_) out.push_back({e.value, false, false});
   return out;
+}
+
+bool IocRule::MatchesOnField(std::string_view name) const {
+  for (const auto& [field, length] : kDigestFields)
+    if (EqualsIgnoreCase(name, field)) return HoldsHashesOfLength(length);
+  return kind_ == IocListKind::kFileName ? EqualsIgnoreCase(name, "Path")
+                                         : kind_ == IocListKind::kAddress && EqualsIgnoreCase(name, "ClientIpAddress");
 }
 
 bool IocRule::HoldsHashesOfLength(size_t hex_digits) const {

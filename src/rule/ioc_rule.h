@@ -52,11 +52,13 @@ class IocRule final : public Rule {
   const std::vector<std::string>& evidence_fields() const override { return evidence_fields_; }
   std::optional<std::vector<PrefilterLiteral>> Cover(LogType type) const override;
   size_t size() const { return entries_.size(); }
-  // A hash list's entries of `hex_digits` length (32 MD5, 40 SHA-1, 64 SHA-256).
-  bool HoldsHashesOfLength(size_t hex_digits) const;
+  // A hash list reads the digests its entries are (SHA256, SHA1, MD5).
+  bool MatchesOnField(std::string_view name) const override;
 
  private:
   const IocEntry* Find(const Record& record) const;
+  // Whether a hash list holds entries of `hex_digits` (32 MD5, 40 SHA-1, 64 SHA-256).
+  bool HoldsHashesOfLength(size_t hex_digits) const;
 
   IocListKind kind_;
   std::vector<IocEntry> entries_;

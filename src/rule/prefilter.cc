@@ -17,10 +17,7 @@ hs_platform_info_t PrefilterPlatform(bool native) {
   return platform;
 }
 
-namespace {
-
-// A literal as a hash key: its flags and its text.
-std::string LiteralKey(const PrefilterLiteral& lit) {
+std::string PrefilterLiteralKey(const PrefilterLiteral& lit) {
   std::string key;
   key.reserve(lit.text.size() + 2);
   key += lit.cased ? 'C' : 'c';
@@ -28,8 +25,6 @@ std::string LiteralKey(const PrefilterLiteral& lit) {
   key += lit.text;
   return key;
 }
-
-}  // namespace
 
 Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>& covers, LogType type,
                                                     const PrefilterCache* cache) {
@@ -42,7 +37,7 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
   pf->rules_by_literal_.resize(3);
   // Literal -> id, so that thousands of rules' literals are merged in linear time.
   std::unordered_map<std::string, unsigned> literal_ids, requirement_ids;
-  for (unsigned i = 0; i < pf->literals_.size(); ++i) literal_ids.emplace(LiteralKey(pf->literals_[i]), i);
+  for (unsigned i = 0; i < pf->literals_.size(); ++i) literal_ids.emplace(PrefilterLiteralKey(pf->literals_[i]), i);
   for (const auto& rc : covers) {
     const unsigned r = rc.rule;
     pf->applicable_.push_back(r);
@@ -67,7 +62,7 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
         if (implied(set)) continue;
         std::vector<uint32_t> ids;
         for (const auto& lit : set) {
-          auto [it, added] = requirement_ids.emplace(LiteralKey(lit), unsigned(pf->requirement_literals_.size()));
+          auto [it, added] = requirement_ids.emplace(PrefilterLiteralKey(lit), unsigned(pf->requirement_literals_.size()));
           if (added) pf->requirement_literals_.push_back(lit);
           ids.push_back(it->second);
         }
@@ -93,7 +88,7 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
     }
     for (const auto& lit : *cover) {
       if (lit.text.find('\n') != std::string::npos) continue;  // cannot occur inside one line
-      auto [it, added] = literal_ids.emplace(LiteralKey(lit), unsigned(pf->literals_.size()));
+      auto [it, added] = literal_ids.emplace(PrefilterLiteralKey(lit), unsigned(pf->literals_.size()));
       if (added) {
         pf->literals_.push_back(lit);
         pf->rules_by_literal_.emplace_back();
@@ -110,7 +105,7 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
     for (size_t i = 0; i < pf->requirement_literals_.size(); ++i) {
       const PrefilterLiteral& lit = pf->requirement_literals_[i];
       if (lit.regex || lit.text.size() < 4 || lit.text.find('\n') != std::string::npos) continue;
-      auto [it, added] = literal_ids.emplace(LiteralKey(lit), unsigned(pf->literals_.size()));
+      auto [it, added] = literal_ids.emplace(PrefilterLiteralKey(lit), unsigned(pf->literals_.size()));
       if (added) {
         pf->literals_.push_back(lit);
         pf->rules_by_literal_.emplace_back();
@@ -188,53 +183,36 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
   }
   for (const auto& lit : pf->literals_) pf->literal_lengths_.push_back(lit.regex ? 0 : lit.text.size());
   for (const auto& lit : pf->literals_) {
-    auto it = lit.regex ? requirement_ids.end() : requirement_ids.find(LiteralKey(lit));
+    auto it = lit.regex ? requirement_ids.end() : requirement_ids.find(PrefilterLiteralKey(lit));
     pf->requirement_of_.push_back(it == requirement_ids.end() ? -1 : int(it->second));
   }
   pf->db_.reset(db);
   return pf;
 }
 
+bool Prefilter::Contains(uint32_t requirement, std::string_view bytes) const {
+  const PrefilterLiteral& lit = requirement_literals_[requirement];
+  return lit.cased ? bytes.find(lit.text) != std::string_view::npos : ContainsIgnoreCase(bytes, lit.text);
+}
+
 bool Prefilter::MayMatch(unsigned rule, std::string_view line, LineMemo* memo) const {
-  if (rule >= requirement_sets_.size()) return true;
-  for (const auto& set : requirement_sets_[rule]) {
-    bool hit = false;
-    for (uint32_t id : set) {
-      signed char& known = (*memo)[id];
-      if (known < 0) {
-        const PrefilterLiteral& lit = requirement_literals_[id];
-        known =
-            (lit.cased ? line.find(lit.text) != std::string_view::npos : ContainsIgnoreCase(line, lit.text)) ? 1 : 0;
-      }
-      if (known) {
-        hit = true;
-        break;
-      }
-    }
-    if (!hit) return false;
-  }
-  return true;
+  return EverySetMet(rule, [&](uint32_t id) {
+    signed char& known = (*memo)[id];
+    if (known < 0) known = Contains(id, line) ? 1 : 0;
+    return known == 1;
+  });
 }
 
 bool Prefilter::MayMatchScanned(unsigned rule, std::string_view raw, EventMemo* memo) const {
-  if (rule >= requirement_sets_.size()) return true;
   const uint32_t now = memo->stamp;
-  for (const auto& set : requirement_sets_[rule]) {
-    bool hit = false;
-    for (uint32_t id : set) {
-      if (memo->hit[id] == now) {
-        hit = true;
-      } else if (!requirement_scanned_[id] && memo->searched[id] != now) {
-        const PrefilterLiteral& lit = requirement_literals_[id];
-        memo->searched[id] = now;
-        hit = lit.cased ? raw.find(lit.text) != std::string_view::npos : ContainsIgnoreCase(raw, lit.text);
-        if (hit) memo->hit[id] = now;
-      }
-      if (hit) break;
-    }
-    if (!hit) return false;
-  }
-  return true;
+  return EverySetMet(rule, [&](uint32_t id) {
+    if (memo->hit[id] == now) return true;
+    if (requirement_scanned_[id] || memo->searched[id] == now) return false;  // the scan or a search said no
+    memo->searched[id] = now;
+    if (!Contains(id, raw)) return false;
+    memo->hit[id] = now;
+    return true;
+  });
 }
 
 Result<std::string> Prefilter::Serialize() const {

@@ -12,6 +12,7 @@
 
 #include <hs/hs.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,9 @@ struct PrefilterLiteral {
   bool regex = false;
   bool operator==(const PrefilterLiteral& o) const { return text == o.text && cased == o.cased && regex == o.regex; }
 };
+
+// A literal as a hash key: its flags and its text.
+std::string PrefilterLiteralKey(const PrefilterLiteral& lit);
 
 // What one rule asks of the prefilter for one log type: literals at least
 // one of which every record it matches holds, or nullopt (it must see
@@ -108,19 +112,22 @@ class Prefilter {
   // four bytes or more are in the database of an event type: the record's
   // scan marks hit[r] = stamp (RequirementOf maps the hit), and no mark
   // means absent. Shorter ones are searched for in the raw bytes at most
-  // once per record (searched[r]). Start a record with NextRecord.
+  // once per record (searched[r]). Start a record with NextRecord, which
+  // says whether the stamps wrapped (stamps kept elsewhere are stale then).
   struct EventMemo {
     uint32_t stamp = 0;
     std::vector<uint32_t> hit, searched;
   };
-  void NextRecord(EventMemo* memo) const {
-    if (++memo->stamp == 0) {  // wrapped: forget everything
+  bool NextRecord(EventMemo* memo) const {
+    const bool wrapped = ++memo->stamp == 0;
+    if (wrapped) {  // forget everything
       memo->hit.assign(requirement_literals_.size(), 0);
       memo->searched.assign(requirement_literals_.size(), 0);
       memo->stamp = 1;
     }
     memo->hit.resize(requirement_literals_.size(), 0);
     memo->searched.resize(requirement_literals_.size(), 0);
+    return wrapped;
   }
   bool MayMatchScanned(unsigned rule, std::string_view raw, EventMemo* memo) const;
 
@@ -148,6 +155,17 @@ class Prefilter {
   std::vector<std::vector<std::vector<uint32_t>>> requirement_sets_;
   std::vector<int> requirement_of_;  // by prefilter literal id
   std::vector<char> requirement_scanned_;  // by requirement literal: in the database
+  // Whether requirement literal `requirement` is in `bytes` (a search).
+  bool Contains(uint32_t requirement, std::string_view bytes) const;
+  // Whether a literal of each of the rule's requirement sets is present,
+  // as `present(requirement literal)` answers.
+  template <class Present>
+  bool EverySetMet(unsigned rule, Present present) const {
+    if (rule >= requirement_sets_.size()) return true;
+    for (const auto& set : requirement_sets_[rule])
+      if (std::none_of(set.begin(), set.end(), present)) return false;
+    return true;
+  }
   std::string cache_key_;
   bool from_cache_ = false;
 };

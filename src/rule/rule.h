@@ -51,6 +51,10 @@ class Rule {
   // windows); empty: no restriction. An event-log reader offers the rule
   // only those events (rule/event_rule_index.h).
   virtual std::span<const WindowsEventSource> event_sources() const { return {}; }
+  // Whether Matches may read field `name` (any case): a reader computes
+  // costly fields (a file's MD5 and SHA-1) only when some rule matches on
+  // them. Showing a field as evidence does not count.
+  virtual bool MatchesOnField(std::string_view) const { return false; }
 
  protected:
   std::shared_ptr<const RuleInfo> info_;

@@ -288,18 +288,8 @@ RuleSet::DigestNeeds RuleSet::FileDigestsNeeded() const {
     if (g.engine && g.engine->reads_md5()) needs.md5 = true;
   for (const auto& rule : rules_) {
     if (!rule->AppliesTo(LogType::kFile)) continue;
-    // Evidence alone does not count: a finding's MD5 or SHA-1 is filled
-    // when it is shown (record/file_record.h).
-    auto reads = [&](std::string_view field) {
-      const auto* sigma = dynamic_cast<const SigmaRule*>(rule.get());
-      return sigma && sigma->ReadsField(field);
-    };
-    if (const auto* ioc = dynamic_cast<const IocRule*>(rule.get())) {
-      needs.md5 = needs.md5 || ioc->HoldsHashesOfLength(32);
-      needs.sha1 = needs.sha1 || ioc->HoldsHashesOfLength(40);
-    }
-    needs.md5 = needs.md5 || reads("MD5");
-    needs.sha1 = needs.sha1 || reads("SHA1");
+    needs.md5 = needs.md5 || rule->MatchesOnField("MD5");
+    needs.sha1 = needs.sha1 || rule->MatchesOnField("SHA1");
   }
   return needs;
 }

@@ -70,8 +70,8 @@ class RuleSet {
 
   // Which digests of a file's content some rule may read, beyond SHA-256
   // (always: the built-in IOCs and baselines are SHA-256): MD5 for YARA's
-  // `md5` external, MD5 and SHA-1 for IOC lists and Sigma file rules that
-  // match on them (a finding that only shows them has them filled then).
+  // `md5` external, MD5 and SHA-1 for rules that match on them
+  // (Rule::MatchesOnField; a finding that only shows them has them filled then).
   struct DigestNeeds {
     bool md5 = false, sha1 = false;
   };

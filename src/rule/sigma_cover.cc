@@ -88,10 +88,7 @@ class LiteralList {
  public:
   void Add(PrefilterLiteral lit) {
     if (lit.text.empty()) return;
-    std::string key = lit.text;
-    key += lit.cased ? 'C' : 'c';
-    key += lit.regex ? 'R' : 'r';
-    if (seen_.insert(std::move(key)).second) list_.push_back(std::move(lit));
+    if (seen_.insert(PrefilterLiteralKey(lit)).second) list_.push_back(std::move(lit));
   }
   std::vector<PrefilterLiteral> Take() { return std::move(list_); }
   bool empty() const { return list_.empty(); }

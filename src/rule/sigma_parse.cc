@@ -740,7 +740,7 @@ void SigmaRule::NarrowSourcesByEventId() {
   windows_sources_ = std::move(narrowed);
 }
 
-bool SigmaRule::ReadsField(std::string_view name) const {
+bool SigmaRule::MatchesOnField(std::string_view name) const {
   for (const auto& sel : selections_)
     for (const auto& alt : sel.alternatives)
       for (const auto& m : alt)

@@ -127,8 +127,7 @@ class SigmaRule final : public Rule {
   // set cannot match, so a reader may skip parsing it for this rule.
   std::vector<std::vector<PrefilterLiteral>> Requirements(LogType type) const override;
   std::span<const WindowsEventSource> event_sources() const override { return windows_sources_; }
-  // Whether the detection reads field `name` (any case).
-  bool ReadsField(std::string_view name) const;
+  bool MatchesOnField(std::string_view name) const override;
 
  private:
   SigmaRule() = default;
