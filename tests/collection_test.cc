@@ -19,10 +19,7 @@
 namespace exhunt {
 namespace {
 
-struct Entry {
-  std::string name, content;
-  bool symlink = false;
-};
+using Entry = testing::PackEntry;
 
 constexpr time_t kEntryTime = 1614650000;  // 2021-03-02, inside ProxyLogon's mass exploitation
 
@@ -37,32 +34,7 @@ std::string TempDir(const std::string& name) {
 // `filter` ("gzip" or ""), optionally encrypting zip entries.
 std::string WriteArchive(const std::string& path, const std::string& format, const std::string& filter,
                          const std::vector<Entry>& entries, bool encrypt = false) {
-  struct archive* a = archive_write_new();
-  archive_write_set_format_by_name(a, format.c_str());
-  if (!filter.empty()) archive_write_add_filter_by_name(a, filter.c_str());
-  if (encrypt) {
-    EXPECT_EQ(archive_write_set_options(a, "zip:encryption=zipcrypt"), ARCHIVE_OK) << archive_error_string(a);
-    archive_write_set_passphrase(a, "infected");
-  }
-  EXPECT_EQ(archive_write_open_filename(a, path.c_str()), ARCHIVE_OK) << archive_error_string(a);
-  for (const auto& e : entries) {
-    struct archive_entry* entry = archive_entry_new();
-    archive_entry_set_pathname(entry, e.name.c_str());
-    archive_entry_set_mtime(entry, kEntryTime, 0);
-    if (e.symlink) {
-      archive_entry_set_filetype(entry, AE_IFLNK);
-      archive_entry_set_symlink(entry, e.content.c_str());
-    } else {
-      archive_entry_set_filetype(entry, AE_IFREG);
-      archive_entry_set_perm(entry, 0644);
-      archive_entry_set_size(entry, la_int64_t(e.content.size()));
-    }
-    EXPECT_EQ(archive_write_header(a, entry), ARCHIVE_OK) << archive_error_string(a);
-    if (!e.symlink) archive_write_data(a, e.content.data(), e.content.size());
-    archive_entry_free(entry);
-  }
-  archive_write_close(a);
-  archive_write_free(a);
+  testing::Write(path, testing::Pack(format, filter, entries, encrypt));
   return path;
 }
 

@@ -1,5 +1,7 @@
 #include "test_util.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -193,6 +195,43 @@ const Finding* FindingAt(const ScanResult& r, const std::string& path, uint64_t 
   for (const auto& f : r.findings)
     if (f.source.path == path && f.source.position == line && f.rule->id == rule) return &f;
   return nullptr;
+}
+
+std::string Pack(const std::string& format, const std::string& filter, const std::vector<PackEntry>& entries,
+                 bool encrypt) {
+  struct archive* a = archive_write_new();
+  EXPECT_EQ(archive_write_set_format_by_name(a, format.c_str()), ARCHIVE_OK) << archive_error_string(a);
+  if (!filter.empty()) EXPECT_EQ(archive_write_add_filter_by_name(a, filter.c_str()), ARCHIVE_OK) << filter;
+  if (encrypt) {
+    EXPECT_EQ(archive_write_set_options(a, "zip:encryption=zipcrypt"), ARCHIVE_OK) << archive_error_string(a);
+    archive_write_set_passphrase(a, "infected");
+  }
+  archive_write_set_bytes_in_last_block(a, 1);  // no padding after the data
+  std::string out;
+  auto write = [](struct archive*, void* to, const void* data, size_t n) -> la_ssize_t {
+    static_cast<std::string*>(to)->append(static_cast<const char*>(data), n);
+    return la_ssize_t(n);
+  };
+  EXPECT_EQ(archive_write_open(a, &out, nullptr, write, nullptr), ARCHIVE_OK) << archive_error_string(a);
+  for (const auto& e : entries) {
+    struct archive_entry* entry = archive_entry_new();
+    archive_entry_set_pathname(entry, e.name.c_str());
+    archive_entry_set_mtime(entry, 1614650000, 0);  // 2021-03-02, inside ProxyLogon's mass exploitation
+    if (e.symlink) {
+      archive_entry_set_filetype(entry, AE_IFLNK);
+      archive_entry_set_symlink(entry, e.content.c_str());
+    } else {
+      archive_entry_set_filetype(entry, AE_IFREG);
+      archive_entry_set_perm(entry, 0644);
+      archive_entry_set_size(entry, la_int64_t(e.content.size()));
+    }
+    EXPECT_EQ(archive_write_header(a, entry), ARCHIVE_OK) << archive_error_string(a);
+    if (!e.symlink) archive_write_data(a, e.content.data(), e.content.size());
+    archive_entry_free(entry);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  return out;
 }
 
 }  // namespace exhunt::testing

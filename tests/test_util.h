@@ -72,6 +72,17 @@ std::vector<std::string> EvtxFilesUnder(const std::string& dir);
 // Every (literal id, end offset) a prefilter reports over `text`.
 std::set<std::pair<unsigned, size_t>> PrefilterHits(const Prefilter& pf, const std::string& text);
 
+struct PackEntry {
+  std::string name, content;
+  bool symlink = false;  // content is the link's target
+};
+// The bytes of `entries` written by libarchive as `format` ("zip", "7zip",
+// "gnutar", or "raw": the one entry as a bare compressed stream) through
+// `filter` ("gzip", "bzip2", "xz", "zstd" or "" for none); zip entries
+// encrypted with a password when `encrypt`.
+std::string Pack(const std::string& format, const std::string& filter, const std::vector<PackEntry>& entries,
+                 bool encrypt = false);
+
 // Rule ids of the findings at path:line.
 std::set<std::string> RulesAt(const ScanResult& r, const std::string& path, uint64_t line);
 const Finding* FindingAt(const ScanResult& r, const std::string& path, uint64_t line, const std::string& rule);

@@ -289,6 +289,8 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   TallySink tally(both, *fail_on, output);
   tally.Begin(ScanInfo{roots});
   ScanStats stats = scanner.Run(tally);
+  // Evidence listed as not read: skipped files and the scan's error records.
+  const uint64_t unread = tally.skipped + tally.errors;
   for (const auto& e : fleet_errors) tally.OnError(e);
   for (const auto& e : rules.errors()) tally.OnError({e.origin, "rule not loaded: " + e.status.message()});
   tally.End(stats);
@@ -301,14 +303,14 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   if (stats.files == 0) {
     err << "exhunt: nothing was scanned: no Exchange or IIS log and no other file was found under "
         << Join(o.paths, ", ");
-    if (tally.skipped) err << " (" << tally.skipped << " file(s) look like logs but could not be read; see the report)";
+    if (unread) err << " (" << unread << " file(s) look like logs but could not be read; see the report)";
     err << "\n";
     return 2;
   }
   if (stats.log_files == 0) {
     err << "exhunt: no Exchange or IIS log was found under " << Join(o.paths, ", ") << ": only the " << stats.files
         << " file(s) on disk were checked";
-    if (tally.skipped) err << " (" << tally.skipped << " file(s) look like logs but could not be read; see the report)";
+    if (unread) err << " (" << unread << " file(s) look like logs but could not be read; see the report)";
     err << "\n";
   }
 

@@ -74,9 +74,9 @@ std::vector<LoggedHead> ReadBuildHeads(FileSystem* fs, const DiscoveredTree& tre
   std::vector<LoggedHead> out;
   for (const auto& log : tree.logs) {
     if (!HeadShowsBuild(log.type)) continue;
-    auto f = fs->Open(log.path);
-    if (!f.ok()) continue;
-    out.push_back({log.rel_path, log.type, ReadLogHead(f.value()->bytes().substr(0, kLogHeadBytes))});
+    auto head = ReadEvidenceHead(fs, log, kLogHeadBytes);
+    if (!head.ok()) continue;
+    out.push_back({log.rel_path, log.type, ReadLogHead(head.value())});
   }
   return out;
 }

@@ -127,6 +127,7 @@ struct HostRun {
   std::atomic<size_t> files_left{0};  // files not yet finished; the host is done at 0
   std::vector<DiscoveredTree> trees;         // one per root of this host
   std::vector<FileSystem*> tree_fs;          // what each tree is read through
+  std::vector<std::unique_ptr<PackedLogs>> packed;  // each tree's compressed logs
   std::vector<UnpackedCollection> unpacked;  // collections unpacked for this host, removed when it is done
   std::vector<std::string> install_roots;    // of every root
   std::vector<std::shared_ptr<FileUnit>> units;
@@ -445,7 +446,7 @@ const Prefilter* Scanner::prefilter(LogType type) const {
 void Scanner::Impl::StartFile(HostRun& host, const std::shared_ptr<FileUnit>& unit, unsigned worker) {
   const EvidenceReader* reader = ReaderFor(unit->file.type);
   auto pf = prefilters.find(unit->file.type);
-  auto opened = host.tree_fs[unit->tree]->Open(unit->file.path);
+  auto opened = OpenEvidence(host.tree_fs[unit->tree], unit->file, host.packed[unit->tree].get());
   if (!opened.ok() || !reader || pf == prefilters.end()) {
     {
       std::lock_guard<std::mutex> lock(mu);
@@ -456,7 +457,11 @@ void Scanner::Impl::StartFile(HostRun& host, const std::shared_ptr<FileUnit>& un
     FileOver(host);
     return;
   }
-  unit->map = std::move(opened.value());
+  if (!opened->problems.empty()) {
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto& p : opened->problems) host.errors.push_back({unit->file.rel_path, std::move(p)});
+  }
+  unit->map = std::move(opened->map);
   ReadContext context;
   context.prefilter = pf->second.get();
   context.rules = rules;
@@ -726,6 +731,8 @@ void Scanner::Impl::StartHost(size_t k) {
     for (auto& f : tree.logs) evidence.push_back(&f);
     for (auto& f : tree.files) evidence.push_back(&f);
     uint64_t files = 0, bytes = 0;
+    auto packed = std::make_unique<PackedLogs>(options.unpack_dir.empty() ? TempParent() : options.unpack_dir,
+                                               options.unpack_limits, options.max_file_size);
     for (EvidenceFile* e : evidence) {
       const EvidenceFile& f = *e;
       if (f.type != LogType::kFile && options.max_file_size && f.size > options.max_file_size) {
@@ -741,6 +748,7 @@ void Scanner::Impl::StartHost(size_t k) {
       ++files;
       bytes += f.size;
       unit->file = f;
+      if (f.packed) packed->Want(f.path, *f.packed);
       unit->order = host.units.size();
       unit->tree = host.trees.size();
       host.units.push_back(std::move(unit));
@@ -752,6 +760,7 @@ void Scanner::Impl::StartHost(size_t k) {
     }
     host.trees.push_back(std::move(tree));
     host.tree_fs.push_back(tree_fs);
+    host.packed.push_back(std::move(packed));
     host.heads.emplace_back();
   }
   std::stable_sort(host.units.begin(), host.units.end(),

@@ -9,6 +9,7 @@
 
 #include "base/text.h"
 #include "source/memory_file_system.h"
+#include "test_util.h"
 
 namespace exhunt {
 namespace {
@@ -242,12 +243,13 @@ TEST(Scanner, TwoRootsWithOneFolderNameAreTwoHosts) {
   EXPECT_NE(r.hosts[0].verdict, r.hosts[1].verdict);
 }
 
-TEST(Scanner, Utf16AndCrLogsAreReadCompressedOnesListedAsSkipped) {
+TEST(Scanner, Utf16CrAndCompressedLogsAreRead) {
   MemoryFileSystem fs;
   const std::string dir = "/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/";
   fs.AddFile(dir + "u_ex1.log", kIisHeader + kShell);
-  fs.AddFile(dir + "u_ex2.log.gz", std::string("\x1f\x8b\x08\x00", 4) + "compressed bytes");
-  fs.AddFile(dir + "u_ex3.log", std::string("\x1f\x8b\x08\x00", 4) + "gzip named .log");
+  fs.AddFile(dir + "u_ex2.log.gz", testing::Pack("raw", "gzip", {{"data", kIisHeader + kShell}}));
+  // Known by its place, gzip by its bytes: unpacked from the scan's one open.
+  fs.AddFile(dir + "u_ex3.log", testing::Pack("raw", "gzip", {{"data", kIisHeader + kShell}}));
   // The same log as PowerShell's Out-File writes it (UTF-16LE), with and
   // without a byte-order mark, and with CR alone ending its lines.
   std::string utf16;
@@ -257,27 +259,26 @@ TEST(Scanner, Utf16AndCrLogsAreReadCompressedOnesListedAsSkipped) {
   std::string cr = kIisHeader + kShell;  // CRLF line ends become CR alone
   cr.erase(std::remove(cr.begin(), cr.end(), '\n'), cr.end());
   fs.AddFile(dir + "u_ex6.log", cr);
+  // Zip magic and nothing after it: listed, not dropped.
   fs.AddFile("/c/EXCH01/" + kInstallLogging + "HttpProxy/Owa/HttpProxy_1.LOG.zip", "PK\x03\x04...");
   fs.AddFile("/c/EXCH01/Users/x/holiday.jpg.gz", "\x1f\x8b");  // nothing like evidence
-  ScanResult r = ScanRoots(&fs, {"/c/EXCH01"});
+  ScanOptions o;
+  o.unpack_dir = testing::Dir("scanner-packed");
+  ScanResult r = ScanRoots(&fs, {"/c/EXCH01"}, o);
   ASSERT_EQ(r.hosts.size(), 1u);
   const HostReport& h = r.hosts[0];
-  std::map<std::string, std::string> skipped;
-  for (const auto& f : h.skipped) skipped[f.path] = f.reason;
-  EXPECT_EQ(skipped.size(), 3u);
-  EXPECT_EQ(skipped["inetpub/logs/LogFiles/W3SVC1/u_ex2.log.gz"], "compressed (gzip)");
-  EXPECT_EQ(skipped["inetpub/logs/LogFiles/W3SVC1/u_ex3.log"], "compressed (gzip)");
-  EXPECT_EQ(skipped[kInstallLogging + "HttpProxy/Owa/HttpProxy_1.LOG.zip"], "compressed (zip)");
-  EXPECT_EQ(h.skipped_by_reason.at("compressed (gzip)"), 2u);
-  // The shell line is found in each readable copy, on its own line number.
+  EXPECT_TRUE(h.skipped.empty());
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].path, kInstallLogging + "HttpProxy/Owa/HttpProxy_1.LOG.zip");
+  EXPECT_EQ(r.errors[0].message.rfind("compressed (zip) log cannot be unpacked", 0), 0u) << r.errors[0].message;
+  // The shell line is found in each copy, on its own line number.
   std::map<std::string, std::set<uint64_t>> found;
   for (const auto& f : r.findings) found[f.source.path].insert(f.source.position);
-  for (const char* name : {"u_ex1.log", "u_ex4.log", "u_ex5.log", "u_ex6.log"})
+  for (const char* name : {"u_ex1.log", "u_ex2.log.gz", "u_ex3.log", "u_ex4.log", "u_ex5.log", "u_ex6.log"})
     EXPECT_EQ(found["inetpub/logs/LogFiles/W3SVC1/" + std::string(name)], (std::set<uint64_t>{3})) << name;
-  EXPECT_EQ(h.coverage.at(LogType::kIisW3c).files, 4u);
-  EXPECT_EQ(r.stats.log_files, 4u);
-  EXPECT_EQ(r.stats.files, 5u);  // and the picture, checked as a file
-  EXPECT_TRUE(r.errors.empty()) << r.errors[0].path << ": " << r.errors[0].message;
+  EXPECT_EQ(h.coverage.at(LogType::kIisW3c).files, 6u);
+  EXPECT_EQ(r.stats.log_files, 6u);
+  EXPECT_EQ(r.stats.files, 7u);  // and the picture, checked as a file
 }
 
 // An HttpProxy row with the given columns set (others empty).

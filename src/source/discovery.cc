@@ -4,7 +4,9 @@
 
 #include "base/text.h"
 #include "base/text_encoding.h"
+#include "source/archive.h"
 #include "source/directive.h"
+#include "source/packed_log.h"
 
 namespace exhunt {
 
@@ -32,6 +34,12 @@ constexpr std::pair<std::string_view, std::string_view> kCompressedExtensions[] 
     {".xz", "compressed (xz)"},     {".zst", "compressed (zstd)"}, {".cab", "compressed (cabinet)"},
     {".tar", "archive (tar)"},
 };
+
+bool EndsWithCompressedExtension(const std::string& lower) {
+  for (const auto& [ext, reason] : kCompressedExtensions)
+    if (EndsWithIgnoreCase(lower, ext)) return true;
+  return false;
+}
 
 // Where a compressed file is taken for evidence: its name without the
 // extension is a log kind's path, or it sits among logs or is named like one.
@@ -152,6 +160,194 @@ LogType ClassifyLogContent(std::string_view head) {
   return by_fields;
 }
 
+namespace {
+
+constexpr size_t kSniffBytes = 8192;
+
+// What a file is, from its path (`rel`, '/'-separated) and its first bytes.
+struct Take {
+  enum What { kNotLog, kLog, kSkip, kPacked, kError } what = kNotLog;
+  LogType type = LogType::kUnknown;
+  std::string reason;  // kSkip, kError
+};
+
+template <typename ReadHead>
+Take ClassifyFile(const std::string& rel, uint64_t size, ReadHead read_head) {
+  std::string name = Basename(rel);
+  std::string lower = "/" + AsciiLowerCopy(rel);
+  LogType type = ClassifyLogPath(rel);
+  if (type != LogType::kUnknown && !KindOf(type).confirm_by_content) return {Take::kLog, type, ""};
+  // Confirm or find the type from the header; path alone can't tell an
+  // Rps_Http log from other CmdletInfra files or a stray file from a log.
+  if (type == LogType::kUnknown && !WorthSniffing(AsciiLowerCopy(name))) return {};
+  if (size == 0) return type == LogType::kUnknown ? Take{} : Take{Take::kLog, type, ""};
+  Result<std::string> file_head = read_head();
+  if (!file_head.ok()) return {Take::kError, type, file_head.status().message()};
+  std::string_view head = file_head.value();
+  if (LogType by_magic = ClassifyByMagic(head); by_magic != LogType::kUnknown) return {Take::kLog, by_magic, ""};
+  // UTF-16 or CR-only copies are classified by their text (the reader transcodes them).
+  std::string plain;
+  if (TextEncoding e = GuessTextEncoding(head); e != TextEncoding::kPlain) {
+    ToPlainText(head.substr(0, head.size() / 2 * 2), e, 16384, &plain);
+    head = plain;
+  }
+  if (std::string_view encoding = UnreadableEncoding(head); !encoding.empty()) {
+    if (type == LogType::kUnknown && !LooksLikeLogEvidence(lower, lower)) return {};
+    return {Take::kPacked, type, std::string(encoding)};
+  }
+  if (type == LogType::kUnknown) {
+    type = ClassifyLogContent(head);
+    // A name hint settles what the content alone leaves open.
+    if (type == LogType::kUnknown || type == LogType::kExchangeCsv)
+      for (const auto& k : EvidenceKinds())
+        if (!k.name_hint.empty() && ContainsIgnoreCase(name, k.name_hint) &&
+            (type == LogType::kExchangeCsv) == (k.format == RecordFormat::kCsv)) {
+          type = k.type;
+          break;
+        }
+  }
+  if (type == LogType::kUnknown) {
+    if (!Contains(lower, "/inetpub/logs/logfiles/")) return {};
+    return {Take::kSkip, type, "not a log format exhunt reads"};
+  }
+  return {Take::kLog, type, ""};
+}
+
+// A compressed file that looks like log evidence: a stream is one log named
+// by the compressed file; an archive gives one log per entry that is one.
+// Compressed files inside it are not unpacked in turn.
+void ConsiderPacked(FileSystem* fs, const std::string& path, const std::string& rel, uint64_t size,
+                    DiscoveredTree* tree) {
+  auto file = fs->Open(path);
+  if (!file.ok()) {
+    tree->errors.push_back({rel, file.status().message()});
+    return;
+  }
+  const std::string_view bytes = file.value()->bytes();
+  bool stream = false;
+  Take pending;  // a stream's skip or error, said once its format is known
+  uint64_t other = 0;
+  auto listing = ListPacked(bytes, kSniffBytes, [&](const PackedEntry& e, std::string_view head) {
+    auto head_of = [&] { return Result<std::string>(std::string(head)); };
+    if (e.member.stream) {
+      stream = true;
+      // Classified by the name without the compression's extension.
+      std::string stem = rel;
+      for (const auto& [ext, reason] : kCompressedExtensions)
+        if (EndsWithIgnoreCase(stem, ext) && stem.size() > ext.size()) {
+          stem.resize(stem.size() - ext.size());
+          break;
+        }
+      Take take = ClassifyFile(stem, size, head_of);
+      if (take.what == Take::kNotLog)  // it looked like log evidence by its name or place
+        take = {Take::kSkip, LogType::kUnknown, "not a log format exhunt reads"};
+      if (take.what == Take::kPacked)
+        take = {Take::kSkip, LogType::kUnknown, "compressed twice (then " + take.reason + ")"};
+      if (take.what == Take::kLog) {
+        EvidenceFile f{path, rel, take.type, size};
+        f.packed = e.member;
+        tree->logs.push_back(std::move(f));
+      } else if (take.what == Take::kSkip || take.what == Take::kError) {
+        pending = take;
+      }
+      return;
+    }
+    const std::string inner = rel + "/" + e.name;
+    if (std::string_view why = UnsafeEntryName(e.name); !why.empty()) {
+      tree->errors.push_back({inner, std::string(why)});
+      return;
+    }
+    if (!e.regular) {
+      tree->skipped.push_back({inner, "not a regular file inside the archive (not read)", 0});
+      return;
+    }
+    if (e.encrypted) {
+      tree->skipped.push_back({inner, "encrypted entry (not read: no password is ever tried)", e.size});
+      return;
+    }
+    Take take;
+    const std::string lower = "/" + AsciiLowerCopy(inner);
+    if (EndsWithCompressedExtension(lower)) {
+      for (const auto& [ext, reason] : kCompressedExtensions)
+        if (EndsWithIgnoreCase(lower, ext)) {
+          if (LooksLikeLogEvidence(lower, lower.substr(0, lower.size() - ext.size())))
+            take = {Take::kPacked, LogType::kUnknown, std::string(reason)};
+          break;
+        }
+    } else {
+      take = ClassifyFile(inner, e.size ? e.size : head.size(), head_of);
+    }
+    switch (take.what) {
+      case Take::kNotLog:
+        ++other;
+        break;
+      case Take::kLog: {
+        EvidenceFile f{path, inner, take.type, e.size ? e.size : size};
+        f.packed = e.member;
+        tree->logs.push_back(std::move(f));
+        break;
+      }
+      case Take::kPacked:
+        tree->skipped.push_back({inner, take.reason + " inside an archive (not unpacked in turn)", e.size});
+        break;
+      case Take::kSkip:
+        tree->skipped.push_back({inner, take.reason, e.size});
+        break;
+      case Take::kError:
+        tree->errors.push_back({inner, take.reason});
+        break;
+    }
+  });
+  if (!listing.ok()) {
+    std::string kind(UnreadableEncoding(bytes.substr(0, 512)));
+    tree->errors.push_back({rel, (kind.empty() ? "compressed" : kind) + " log " + listing.status().message()});
+    return;
+  }
+  const PackedListing& packed = listing.value();
+  for (const auto& problem : packed.problems) tree->errors.push_back({rel, problem});
+  if (stream && packed.format == "none") {
+    // Not compressed after all (read as it is), unless its first bytes
+    // claim a compression that could not be undone.
+    if (std::string_view kind = UnreadableEncoding(bytes.substr(0, 512)); !kind.empty()) {
+      if (!tree->logs.empty() && tree->logs.back().rel_path == rel) tree->logs.pop_back();
+      tree->errors.push_back({rel, std::string(kind) + " log cannot be unpacked: damaged at its start"});
+      return;
+    }
+  }
+  if (pending.what == Take::kSkip)
+    tree->skipped.push_back({rel, "compressed (" + packed.format + "), " + pending.reason, size});
+  else if (pending.what == Take::kError)
+    tree->errors.push_back({rel, pending.reason});
+  if (other)
+    tree->skipped.push_back({rel, std::to_string(other) + " of its " + std::to_string(packed.entries) +
+                                      " entries are no log exhunt reads (not read)",
+                             size});
+}
+
+}  // namespace
+
+Result<OpenedEvidence> OpenEvidence(FileSystem* fs, const EvidenceFile& file, PackedLogs* packed) {
+  if (file.packed) return packed->Take(fs, file.path, *file.packed);
+  auto opened = fs->Open(file.path);
+  if (!opened.ok()) return opened.status();
+  const std::string_view bytes = opened.value()->bytes();
+  // A log known by its place (not sniffed by discovery) whose bytes turn
+  // out to be one compressed stream is unpacked here.
+  if (file.type != LogType::kFile && KindOf(file.type).magic.empty() && !UnreadableEncoding(bytes.substr(0, 16)).empty()) {
+    bool stream = false;
+    auto listing = ListPacked(bytes, 0, [&](const PackedEntry& e, std::string_view) { stream = e.member.stream; });
+    if (listing.ok() && stream && listing->format != "none") return packed->Take(fs, file.path, PackedMember{});
+  }
+  return OpenedEvidence{std::move(opened.value()), {}};
+}
+
+Result<std::string> ReadEvidenceHead(FileSystem* fs, const EvidenceFile& file, size_t max_bytes) {
+  if (!file.packed) return fs->ReadHead(file.path, max_bytes);
+  auto opened = fs->Open(file.path);
+  if (!opened.ok()) return opened.status();
+  return PackedHead(opened.value()->bytes(), *file.packed, max_bytes);
+}
+
 DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
   DiscoveredTree tree;
   auto info = fs->Stat(root);
@@ -163,7 +359,6 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
   // no log and belongs to the file plane.
   auto consider_as_log = [&](const std::string& path, const std::string& rel, uint64_t size) -> bool {
     ++tree.files_seen;
-    std::string name = Basename(rel);
     std::string lower = "/" + AsciiLowerCopy(rel);
     if (EndsWithIgnoreCase(lower, "/bin/exsetup.exe")) tree.exsetup.push_back({path, rel});
     if (EndsWithIgnoreCase(lower, "/inetpub/wwwroot/web.config")) tree.wwwroot_config.push_back({path, rel});
@@ -174,59 +369,26 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
     for (const auto& [ext, reason] : kCompressedExtensions) {
       if (!EndsWithIgnoreCase(lower, ext)) continue;
       if (!LooksLikeLogEvidence(lower, lower.substr(0, lower.size() - ext.size()))) return false;
-      tree.skipped.push_back({rel, std::string(reason), size});
+      ConsiderPacked(fs, path, rel, size, &tree);
       return true;
     }
-    LogType type = ClassifyLogPath(rel);
-    if (type == LogType::kUnknown || KindOf(type).confirm_by_content) {
-      // Confirm or find the type from the header; path alone can't tell an
-      // Rps_Http log from other CmdletInfra files or a stray file from a log.
-      if (type == LogType::kUnknown && !WorthSniffing(AsciiLowerCopy(name))) return false;
-      if (size == 0) {
-        if (type == LogType::kUnknown) return false;
-        tree.logs.push_back({path, rel, type, size});
+    Take take = ClassifyFile(rel, size, [&] { return fs->ReadHead(path, kSniffBytes); });
+    switch (take.what) {
+      case Take::kNotLog:
+        return false;
+      case Take::kLog:
+        tree.logs.push_back({path, rel, take.type, size});
         return true;
-      }
-      auto file_head = fs->ReadHead(path, 8192);
-      if (!file_head.ok()) {
-        tree.errors.push_back({rel, file_head.status().message()});
+      case Take::kPacked:
+        ConsiderPacked(fs, path, rel, size, &tree);
         return true;
-      }
-      std::string_view head = file_head.value();
-      if (LogType by_magic = ClassifyByMagic(head); by_magic != LogType::kUnknown) {
-        tree.logs.push_back({path, rel, by_magic, size});
+      case Take::kSkip:
+        tree.skipped.push_back({rel, take.reason, size});
         return true;
-      }
-      // UTF-16 or CR-only copies are classified by their text (the reader transcodes them).
-      std::string plain;
-      if (TextEncoding e = GuessTextEncoding(head); e != TextEncoding::kPlain) {
-        ToPlainText(head.substr(0, head.size() / 2 * 2), e, 16384, &plain);
-        head = plain;
-      }
-      LogType by_content = ClassifyLogContent(head);
-      if (std::string_view encoding = UnreadableEncoding(head); !encoding.empty()) {
-        if (type == LogType::kUnknown && !LooksLikeLogEvidence(lower, lower)) return false;
-        tree.skipped.push_back({rel, std::string(encoding), size});
+      case Take::kError:
+        tree.errors.push_back({rel, take.reason});
         return true;
-      }
-      if (type == LogType::kUnknown) {
-        type = by_content;
-        // A name hint settles what the content alone leaves open.
-        if (type == LogType::kUnknown || type == LogType::kExchangeCsv)
-          for (const auto& k : EvidenceKinds())
-            if (!k.name_hint.empty() && ContainsIgnoreCase(name, k.name_hint) &&
-                (type == LogType::kExchangeCsv) == (k.format == RecordFormat::kCsv)) {
-              type = k.type;
-              break;
-            }
-      }
-      if (type == LogType::kUnknown) {
-        if (!Contains(lower, "/inetpub/logs/logfiles/")) return false;
-        tree.skipped.push_back({rel, "not a log format exhunt reads", size});
-        return true;
-      }
     }
-    tree.logs.push_back({path, rel, type, size});
     return true;
   };
   auto consider = [&](const std::string& path, const std::string& rel, uint64_t size,

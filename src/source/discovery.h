@@ -12,6 +12,7 @@
 #include "base/status.h"
 #include "source/evidence_kind.h"
 #include "source/file_system.h"
+#include "source/packed_log.h"
 
 namespace exhunt {
 
@@ -22,6 +23,11 @@ struct EvidenceFile {
   uint64_t size = 0;
   std::optional<int64_t> modified;  // ms since the epoch, UTC
   uint32_t uid = 0;
+  // Set when the log is kept compressed: `path` is the compressed file and
+  // the reader gets its unpacked bytes (source/packed_log.h). rel_path is
+  // the compressed file's, or for an archive entry the entry's below it
+  // ("W3SVC1/old.zip/u_ex210301.log").
+  std::optional<PackedMember> packed;
 };
 
 // A file that looks like evidence but is not read: a compressed log, a log
@@ -67,6 +73,12 @@ LogType ClassifyLogPath(std::string_view rel_path);
 LogType ClassifyByMagic(std::string_view head);
 // Classifies by the first bytes of a file; kUnknown if not a known log.
 LogType ClassifyLogContent(std::string_view head);
+
+// A log's bytes as its reader reads them: the file mapped, or a packed log
+// unpacked by `packed`.
+Result<OpenedEvidence> OpenEvidence(FileSystem* fs, const EvidenceFile& file, PackedLogs* packed);
+// The first `max_bytes` of a log as its reader reads it.
+Result<std::string> ReadEvidenceHead(FileSystem* fs, const EvidenceFile& file, size_t max_bytes);
 
 // Walks `root` (a directory or a single file). Unreadable directories and
 // files become errors; the walk goes on.

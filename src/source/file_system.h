@@ -72,6 +72,10 @@ class FileSystem {
 
 std::unique_ptr<FileSystem> NewPosixFileSystem();
 
+// Maps the first `size` bytes of an open descriptor read-only; the
+// descriptor may be closed afterwards. `what` names it in an error.
+Result<std::unique_ptr<MappedFile>> MapReadOnly(int fd, size_t size, const std::string& what);
+
 // Joins with '/', avoiding doubled separators.
 std::string JoinPath(std::string_view dir, std::string_view name);
 

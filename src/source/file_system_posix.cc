@@ -187,6 +187,16 @@ class PosixFileSystem final : public FileSystem {
 
 }  // namespace
 
+Result<std::unique_ptr<MappedFile>> MapReadOnly(int fd, size_t size, const std::string& what) {
+  void* addr = nullptr;
+  if (size > 0) {
+    addr = mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+    if (addr == MAP_FAILED) return Status::IoError(Errno("cannot map", what));
+    madvise(addr, size, MADV_SEQUENTIAL);
+  }
+  return std::unique_ptr<MappedFile>(new PosixMappedFile(addr, size));
+}
+
 std::unique_ptr<FileSystem> NewPosixFileSystem() { return std::make_unique<PosixFileSystem>(); }
 
 }  // namespace exhunt
