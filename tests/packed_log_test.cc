@@ -211,5 +211,49 @@ TEST(PackedLog, CompressedFilesThatAreNoLogsAreNotTakenForLogs) {
   EXPECT_EQ(r.stats.files, 1u);  // the picture, checked as a file
 }
 
+// An archive that does not seek (tar.gz) with many logs: every entry is
+// read once, in one pass over the archive, each under its own name.
+TEST(PackedLog, EveryEntryOfALargeTarGzIsReadUnderItsName) {
+  std::vector<PackEntry> entries;
+  for (int day = 0; day < 400; ++day) {
+    std::string line = kShellLine;
+    line.replace(line.find("log.aspx"), 3, "d" + std::to_string(day));  // a shell name per day
+    entries.push_back({"W3SVC1/u_ex" + std::to_string(210000 + day) + ".log", testing::IisFile({line})});
+  }
+  testing::MemoryScan scan;
+  scan.Add("inetpub/logs/archive/2021.tar.gz", Pack("gnutar", "gzip", entries));
+  const std::string tmp = testing::Dir("packed-many");
+  ScanResult r = scan.Run(WithUnpackDir(tmp));
+  EXPECT_EQ(Errors(r), "");
+  std::set<std::string> paths;
+  for (const auto& f : r.findings)
+    if (f.source.position == 5) paths.insert(f.source.path);
+  EXPECT_EQ(paths.size(), entries.size());
+  for (const auto& e : entries) EXPECT_TRUE(paths.count("inetpub/logs/archive/2021.tar.gz/" + e.name)) << e.name;
+  ASSERT_EQ(r.hosts.size(), 1u);
+  EXPECT_EQ(r.hosts[0].coverage.at(LogType::kIisW3c).files, entries.size());
+  EXPECT_TRUE(std::filesystem::is_empty(tmp));
+}
+
+// The build in a compressed HttpProxy log's header tells the exposure, as
+// the plain log's would.
+TEST(PackedLog, ACompressedLogsHeaderTellsTheBuild) {
+  const std::string proxy =
+      "#Software: Microsoft Exchange Server\r\n#Version: 15.01.2176.002\r\n"
+      "#Log-type: HttpProxy Logs\r\n#Date: 2021-03-03T06:00:00.000Z\r\n#Fields: " +
+      std::string(KindOf(LogType::kHttpProxy).default_fields) + "\r\n";
+  testing::MemoryScan scan;
+  scan.Add("Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa/HttpProxy_2021030306-1.LOG.xz",
+           Pack("raw", "xz", {{"data", proxy}}));
+  auto table = ExposureTable::LoadBuiltin().value();
+  ScanOptions o = WithUnpackDir(testing::Dir("packed-build"));
+  o.exposure_table = table.get();
+  ScanResult r = scan.Run(o);
+  ASSERT_EQ(r.hosts.size(), 1u);
+  ASSERT_TRUE(r.hosts[0].exposure);
+  ASSERT_TRUE(r.hosts[0].exposure->build);
+  EXPECT_EQ(r.hosts[0].exposure->build->ToString(), "15.1.2176.2");
+}
+
 }  // namespace
 }  // namespace exhunt
