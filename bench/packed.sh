@@ -63,7 +63,7 @@ awk -v b="$BYTES" '
     }
   }' "$DIR/rounds.txt"
 # Same findings: rule, line and path (".gz" dropped).
-key() { grep '"type":"finding"' "$1" | sed -E 's/.*"rule":"([^"]*)".*"path":"([^"]*)".*"position":([0-9]+).*/\1 \2 \3/; s/\.gz / /' | sort; }
+key() { grep '"type":"finding"' "$1" | sed -E 's/.*"rule":"([^"]*)".*"path":"([^"]*)","(line|record|offset)":([0-9]+).*/\1 \2 \4/; s/\.gz / /' | sort; }
 if diff <(key "$DIR/plain.out") <(key "$DIR/packed.out") > /dev/null; then
   echo "findings: the same $(key "$DIR/plain.out" | wc -l) on both trees"
 else
