@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "source/archive.h"
 #include "test_util.h"
 
 namespace exhunt {
@@ -253,6 +254,17 @@ TEST(PackedLog, ACompressedLogsHeaderTellsTheBuild) {
   ASSERT_TRUE(r.hosts[0].exposure);
   ASSERT_TRUE(r.hosts[0].exposure->build);
   EXPECT_EQ(r.hosts[0].exposure->build->ToString(), "15.1.2176.2");
+}
+
+// Unpacking stops before the temporary folder's file system (often a
+// tmpfs, that is memory) runs out: a reserve is kept free.
+TEST(PackedLog, TheTemporaryFolderKeepsAReserve) {
+  const std::string dir = testing::Dir("packed-room");
+  TempRoom room(dir);
+  EXPECT_TRUE(room.Room(4096));
+  EXPECT_FALSE(room.Room(uint64_t(1) << 62));  // more than any disk here holds
+  EXPECT_NE(room.Reason().find("the temporary folder " + dir + " is nearly full"), std::string::npos) << room.Reason();
+  EXPECT_NE(room.Reason().find("set TMPDIR"), std::string::npos);
 }
 
 }  // namespace

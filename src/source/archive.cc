@@ -4,6 +4,7 @@
 #include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +25,27 @@ bool LooksLikeCollection(std::string_view head) {
 std::string TempParent() {
   const char* t = getenv("TMPDIR");
   return t && *t ? t : "/tmp";
+}
+
+bool TempRoom::Room(uint64_t bytes) {
+  constexpr uint64_t kCheckEvery = uint64_t(64) << 20;
+  if (since_check_ >= kCheckEvery) {
+    struct statvfs st;
+    if (statvfs(dir_.c_str(), &st) != 0) return true;  // unknown: writes fail on their own
+    const uint64_t size = uint64_t(st.f_blocks) * st.f_frsize;
+    free_ = uint64_t(st.f_bavail) * st.f_frsize;
+    reserve_ = std::min<uint64_t>(uint64_t(1) << 30, size / 20);
+    since_check_ = 0;
+  }
+  if (free_ < reserve_ + bytes) return false;
+  free_ -= bytes;
+  since_check_ += bytes;
+  return true;
+}
+
+std::string TempRoom::Reason() const {
+  return "the temporary folder " + dir_ + " is nearly full (" + std::to_string(free_ >> 20) +
+         " MiB free; set TMPDIR to a folder on a larger disk)";
 }
 
 std::string CollectionStem(std::string_view path) {
@@ -88,6 +110,7 @@ Result<UnpackedCollection> UnpackCollection(std::string_view bytes, const std::s
   if (ec) return Status::IoError("cannot make " + out.dir + ": " + ec.message());
 
   std::vector<char> block(1 << 20);
+  TempRoom room(temp_parent);
   bool stopped = false;
   uint64_t refused_after_stop = 0;
   for (;;) {
@@ -151,6 +174,11 @@ Result<UnpackedCollection> UnpackCollection(std::string_view bytes, const std::s
       if (out.bytes + uint64_t(n) > limits.bomb_floor && (out.bytes + uint64_t(n)) / packed > limits.max_expansion) {
         problem = "decompression bomb: the archive unpacks to more than " + std::to_string(limits.max_expansion) +
                   " times its size; entry kept in part, the rest not unpacked";
+        stopped = true;
+        break;
+      }
+      if (!room.Room(uint64_t(n))) {
+        problem = room.Reason() + ": entry kept in part, the rest of the archive not unpacked";
         stopped = true;
         break;
       }

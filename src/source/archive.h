@@ -50,6 +50,22 @@ void RemoveUnpacked(const UnpackedCollection& c);
 // The temporary folder to unpack into: $TMPDIR or /tmp.
 std::string TempParent();
 
+// Watches the free space of the folder unpacked into (often a tmpfs, that
+// is memory): Room(n) is false when writing n more bytes would leave less
+// than a reserve (1 GiB, or 5 % of the file system if that is less), asked
+// of the system again after every 64 MiB. Reason() says why it stopped.
+class TempRoom {
+ public:
+  explicit TempRoom(std::string dir) : dir_(std::move(dir)) {}
+  bool Room(uint64_t bytes);
+  std::string Reason() const;
+
+ private:
+  std::string dir_;
+  uint64_t since_check_ = UINT64_MAX;  // check at the first write
+  uint64_t free_ = 0, reserve_ = 0;
+};
+
 // "EXCH01" for "x/EXCH01.zip", "EXCH01.tar.gz".
 std::string CollectionStem(std::string_view archive_path);
 

@@ -194,6 +194,7 @@ std::vector<Result<OpenedEvidence>> UnpackLogs(std::string_view bytes, const std
   ArchiveHandle h;
   if (Status s = OpenPacked(h, bytes, members.front().stream); !s.ok()) return fail_rest(s);
   uint64_t total = 0;  // unpacked bytes of all members
+  TempRoom room(temp_parent);
   bool stopped = false;
   uint32_t index = 0;
   struct archive_entry* entry = nullptr;
@@ -242,6 +243,12 @@ std::vector<Result<OpenedEvidence>> UnpackLogs(std::string_view bytes, const std
       if (total + take > limits.bomb_floor && (total + take) / packed > limits.max_expansion) {
         out.problems.push_back("decompression bomb: unpacks to more than " + std::to_string(limits.max_expansion) +
                                " times its size; the first " + std::to_string(written) +
+                               " unpacked bytes were read, the rest was not");
+        stopped = true;
+        return false;
+      }
+      if (!room.Room(take)) {
+        out.problems.push_back(room.Reason() + "; the first " + std::to_string(written) +
                                " unpacked bytes were read, the rest was not");
         stopped = true;
         return false;
