@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
       "  static const std::vector<PrefilterCacheEntry> entries = {\n";
   static const char* kHex = "0123456789abcdef";
   for (const auto& kind : EvidenceKinds()) {
-    auto pf = Prefilter::Build(rules.Covers(kind.type), kind.type);
+    auto pf = Prefilter::Build(rules.Covers(kind.type), kind.type, nullptr, /*portable=*/true);
     if (!pf.ok()) {
       std::cerr << "exhunt-dbgen: " << kind.name << ": " << pf.status().message() << "\n";
       return 1;

@@ -27,7 +27,7 @@ std::string PrefilterLiteralKey(const PrefilterLiteral& lit) {
 }
 
 Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>& covers, LogType type,
-                                                    const PrefilterCache* cache) {
+                                                    const PrefilterCache* cache, bool portable) {
   std::unique_ptr<Prefilter> pf(new Prefilter());
   pf->type_ = type;
   // Directive markers first, byte-exact.
@@ -158,7 +158,7 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
     std::vector<const char*> exprs;
     exprs.reserve(patterns.size());
     for (const auto& p : patterns) exprs.push_back(p.c_str());
-    hs_platform_info_t platform = PrefilterPlatform();
+    hs_platform_info_t platform = PrefilterPlatform(/*native=*/!portable);
     hs_compile_error_t* err = nullptr;
     if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK, &platform, &db,
                          &err) == HS_SUCCESS)

@@ -76,9 +76,11 @@ class Prefilter {
   static constexpr unsigned kFirstRuleLiteral = 3;
 
   // `covers` holds one entry per rule that reads `type`. With a cache, a
-  // database compiled at build time from the same patterns is used.
+  // database compiled at build time from the same patterns is used. A
+  // database compiled here is for this machine's processor (AVX2/AVX-512
+  // literal matchers) unless `portable` (one shipped with the program).
   static Result<std::unique_ptr<Prefilter>> Build(const std::vector<RuleCover>& covers, LogType type,
-                                                  const PrefilterCache* cache = nullptr);
+                                                  const PrefilterCache* cache = nullptr, bool portable = false);
 
   LogType type() const { return type_; }
   const hs_database_t* database() const { return db_.get(); }
