@@ -267,5 +267,21 @@ TEST(PackedLog, TheTemporaryFolderKeepsAReserve) {
   EXPECT_NE(room.Reason().find("set TMPDIR"), std::string::npos);
 }
 
+// A lone compressed log given as the path to scan is that log (not a
+// collection that failed to unpack); a tar.gz given so stays a collection.
+TEST(PackedLog, ALoneCompressedLogIsReadAsTheLog) {
+  const std::string dir = testing::Dir("packed-root");
+  testing::Write(dir + "/u_ex210304.log.gz", Gzip(kIisLog));
+  ScanOptions o = WithUnpackDir(testing::Dir("packed-root-tmp"));
+  ScanResult r = testing::ScanPath(dir + "/u_ex210304.log.gz", o);
+  EXPECT_EQ(Errors(r), "");
+  EXPECT_TRUE(FoundShellAt(r, "u_ex210304.log.gz", 5));
+  testing::Write(dir + "/EXCH01.tar.gz",
+                 Pack("gnutar", "gzip", {{"inetpub/logs/LogFiles/W3SVC1/u_ex210304.log", kIisLog}}));
+  r = testing::ScanPath(dir + "/EXCH01.tar.gz", o);
+  EXPECT_EQ(Errors(r), "");
+  EXPECT_TRUE(FoundShellAt(r, "inetpub/logs/LogFiles/W3SVC1/u_ex210304.log", 5));
+}
+
 }  // namespace
 }  // namespace exhunt

@@ -20,6 +20,7 @@
 #include "reader/text_log_reader.h"
 #include "rule/yara_rule.h"
 #include "source/archive.h"
+#include "source/packed_log.h"
 #include "source/discovery.h"
 
 namespace exhunt {
@@ -821,7 +822,10 @@ ScanStats Scanner::Run(ScanSink& sink) {
     auto info = m.fs->Stat(roots[r]);
     if (!info.ok() || !info->is_regular) continue;
     auto file = m.fs->Open(roots[r]);
-    m.collection[r] = file.ok() && LooksLikeCollection(file.value()->bytes().substr(0, 512));
+    // A lone compressed log (u_ex210302.log.gz) is no collection: discovery
+    // takes it as the compressed log it is.
+    m.collection[r] = file.ok() && LooksLikeCollection(file.value()->bytes().substr(0, 512)) &&
+                      !IsCompressedStream(file.value()->bytes());
   }
   std::vector<std::string> names;
   for (size_t r = 0; r < roots.size(); ++r) {

@@ -333,11 +333,9 @@ Result<OpenedEvidence> OpenEvidence(FileSystem* fs, const EvidenceFile& file, Pa
   const std::string_view bytes = opened.value()->bytes();
   // A log known by its place (not sniffed by discovery) whose bytes turn
   // out to be one compressed stream is unpacked here.
-  if (file.type != LogType::kFile && KindOf(file.type).magic.empty() && !UnreadableEncoding(bytes.substr(0, 16)).empty()) {
-    bool stream = false;
-    auto listing = ListPacked(bytes, 0, [&](const PackedEntry& e, std::string_view) { stream = e.member.stream; });
-    if (listing.ok() && stream && listing->format != "none") return packed->Take(fs, file.path, PackedMember{});
-  }
+  if (file.type != LogType::kFile && KindOf(file.type).magic.empty() &&
+      !UnreadableEncoding(bytes.substr(0, 16)).empty() && IsCompressedStream(bytes))
+    return packed->Take(fs, file.path, PackedMember{});
   return OpenedEvidence{std::move(opened.value()), {}};
 }
 

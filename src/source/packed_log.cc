@@ -113,6 +113,17 @@ std::string ReadHead(ArchiveHandle& h, size_t max_bytes, bool* damaged) {
 
 }  // namespace
 
+bool IsCompressedStream(std::string_view bytes) {
+  ArchiveHandle probe;
+  archive_read_support_filter_all(probe.a);
+  SupportArchiveFormats(probe.a);
+  archive_read_support_format_raw(probe.a);
+  if (archive_read_open_memory(probe.a, bytes.data(), bytes.size()) != ARCHIVE_OK) return false;
+  struct archive_entry* entry = nullptr;
+  if (archive_read_next_header(probe.a, &entry) != ARCHIVE_OK) return false;
+  return archive_format(probe.a) == ARCHIVE_FORMAT_RAW && archive_filter_code(probe.a, 0) != ARCHIVE_FILTER_NONE;
+}
+
 Result<PackedListing> ListPacked(std::string_view bytes, size_t head_bytes, const PackedVisitor& visit) {
   PackedListing out;
   {

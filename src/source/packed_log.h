@@ -61,6 +61,10 @@ constexpr size_t kMaxPackedEntries = 20000;
 using PackedVisitor = std::function<void(const PackedEntry& entry, std::string_view head)>;
 Result<PackedListing> ListPacked(std::string_view bytes, size_t head_bytes, const PackedVisitor& visit);
 
+// Whether the bytes are one compressed stream (gzip, bzip2, xz, zstd, ...),
+// not an archive and not uncompressed: asks only the first header.
+bool IsCompressedStream(std::string_view bytes);
+
 // The first `max_bytes` unpacked bytes of a member.
 Result<std::string> PackedHead(std::string_view bytes, const PackedMember& member, size_t max_bytes);
 
