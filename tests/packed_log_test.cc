@@ -283,5 +283,22 @@ TEST(PackedLog, ALoneCompressedLogIsReadAsTheLog) {
   EXPECT_TRUE(FoundShellAt(r, "inetpub/logs/LogFiles/W3SVC1/u_ex210304.log", 5));
 }
 
+// The entries of one archive are listed up to kMaxPackedEntries; the rest
+// is counted in an error record, so that listing stays bounded.
+TEST(PackedLog, AnArchiveOfTooManyEntriesIsListedInPartAndSaysSo) {
+  std::vector<PackEntry> entries;
+  for (size_t i = 0; i < kMaxPackedEntries + 5; ++i) entries.push_back({"notes/" + std::to_string(i) + ".txt", "a"});
+  entries.push_back({"W3SVC1/u_ex210304.log", kIisLog});  // past the limit: not read, and said so
+  testing::MemoryScan scan;
+  scan.Add("inetpub/logs/archive/many.zip", Pack("zip", "", entries));
+  ScanResult r = scan.Run(WithUnpackDir(testing::Dir("packed-many-entries")));
+  EXPECT_EQ(Errors(r), "inetpub/logs/archive/many.zip: 6 entries past the first " +
+                           std::to_string(kMaxPackedEntries) + " not read\n");
+  EXPECT_EQ(Skipped(r)["inetpub/logs/archive/many.zip"],
+            std::to_string(kMaxPackedEntries) + " of its " + std::to_string(kMaxPackedEntries) +
+                " entries are no log exhunt reads (not read)");
+  EXPECT_TRUE(r.findings.empty());
+}
+
 }  // namespace
 }  // namespace exhunt
