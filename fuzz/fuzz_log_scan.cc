@@ -1,6 +1,7 @@
 // Fuzz target: arbitrary bytes scanned as every kind of log exhunt reads
-// (IIS, HttpProxy, ECP Server, OABGenerator, Rps_Http), with all built-in
-// rules, whole and split into tiny chunks.
+// (IIS, HttpProxy, ECP Server, OABGenerator, Rps_Http), and as a compressed
+// log and an archive of logs beside them, with all built-in rules, whole
+// and split into tiny chunks.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -21,6 +22,8 @@ const char* const kPaths[] = {
     "/Program Files/Microsoft/Exchange Server/V15/Logging/OABGeneratorLog/OAB_20210303-1.LOG",
     "/Program Files/Microsoft/Exchange Server/V15/Logging/CmdletInfra/Powershell-Proxy/Http/Rps_Http_2021030306-1.LOG",
     "/loose/unknown.log",
+    "/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log.gz",
+    "/inetpub/logs/archive/march.zip",
 };
 const std::string kRoot = "/t/EXCH01";
 
