@@ -10,7 +10,9 @@
 #include <map>
 #include <set>
 
+#include "reader/log_head.h"
 #include "source/archive.h"
+#include "source/discovery.h"
 #include "test_util.h"
 
 namespace exhunt {
@@ -298,6 +300,29 @@ TEST(PackedLog, AnArchiveOfTooManyEntriesIsListedInPartAndSaysSo) {
             std::to_string(kMaxPackedEntries) + " of its " + std::to_string(kMaxPackedEntries) +
                 " entries are no log exhunt reads (not read)");
   EXPECT_TRUE(r.findings.empty());
+}
+
+// The exposure command reads the build from log heads without a scan: the
+// heads of an archive's logs come from one pass over it.
+TEST(PackedLog, BuildHeadsAreReadFromCompressedLogs) {
+  auto proxy = [](const std::string& version) {
+    return "#Software: Microsoft Exchange Server\r\n#Version: " + version +
+           "\r\n#Log-type: HttpProxy Logs\r\n#Date: 2021-03-03T06:00:00.000Z\r\n#Fields: " +
+           std::string(KindOf(LogType::kHttpProxy).default_fields) + "\r\n";
+  };
+  const std::string logging = "/e/EXCH01/Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa/";
+  MemoryFileSystem fs;
+  fs.AddFile(logging + "HttpProxy_2021030306-1.LOG.gz", Gzip(proxy("15.01.2176.002")));
+  fs.AddFile(logging + "old.7z", Pack("7zip", "", {{"HttpProxy_2021010106-1.LOG", proxy("15.01.2106.002")},
+                                                   {"HttpProxy_2021020106-1.LOG", proxy("15.01.2176.002")}}));
+  DiscoveredTree tree = Discover(&fs, "/e/EXCH01");
+  std::map<std::string, std::string> versions;
+  for (const auto& h : ReadBuildHeads(&fs, tree)) versions[h.rel_path] = h.head.version.value_or("");
+  const std::string rel = "Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Owa/";
+  EXPECT_EQ(versions, (std::map<std::string, std::string>{
+                          {rel + "HttpProxy_2021030306-1.LOG.gz", "15.01.2176.002"},
+                          {rel + "old.7z/HttpProxy_2021010106-1.LOG", "15.01.2106.002"},
+                          {rel + "old.7z/HttpProxy_2021020106-1.LOG", "15.01.2176.002"}}));
 }
 
 }  // namespace

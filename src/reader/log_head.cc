@@ -71,13 +71,13 @@ LogHead ReadLogHead(std::string_view head) {
 bool HeadShowsBuild(LogType type) { return KindOf(type).head_shows_build; }
 
 std::vector<LoggedHead> ReadBuildHeads(FileSystem* fs, const DiscoveredTree& tree) {
+  std::vector<const EvidenceFile*> logs;
+  for (const auto& log : tree.logs)
+    if (HeadShowsBuild(log.type)) logs.push_back(&log);
+  auto heads = ReadEvidenceHeads(fs, logs, kLogHeadBytes);
   std::vector<LoggedHead> out;
-  for (const auto& log : tree.logs) {
-    if (!HeadShowsBuild(log.type)) continue;
-    auto head = ReadEvidenceHead(fs, log, kLogHeadBytes);
-    if (!head.ok()) continue;
-    out.push_back({log.rel_path, log.type, ReadLogHead(head.value())});
-  }
+  for (size_t i = 0; i < logs.size(); ++i)
+    if (heads[i].ok()) out.push_back({logs[i]->rel_path, logs[i]->type, ReadLogHead(heads[i].value())});
   return out;
 }
 

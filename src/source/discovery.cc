@@ -1,6 +1,7 @@
 #include "source/discovery.h"
 
 #include <algorithm>
+#include <map>
 
 #include "base/text.h"
 #include "base/text_encoding.h"
@@ -339,11 +340,38 @@ Result<OpenedEvidence> OpenEvidence(FileSystem* fs, const EvidenceFile& file, Pa
   return OpenedEvidence{std::move(opened.value()), {}};
 }
 
-Result<std::string> ReadEvidenceHead(FileSystem* fs, const EvidenceFile& file, size_t max_bytes) {
-  if (!file.packed) return fs->ReadHead(file.path, max_bytes);
-  auto opened = fs->Open(file.path);
-  if (!opened.ok()) return opened.status();
-  return PackedHead(opened.value()->bytes(), *file.packed, max_bytes);
+std::vector<Result<std::string>> ReadEvidenceHeads(FileSystem* fs, const std::vector<const EvidenceFile*>& files,
+                                                   size_t max_bytes) {
+  std::vector<Result<std::string>> heads(files.size(), Status::NotFound("not read"));
+  std::map<std::string, std::vector<size_t>> by_archive;  // entries of an archive, read together
+  for (size_t i = 0; i < files.size(); ++i) {
+    const EvidenceFile& f = *files[i];
+    if (!f.packed) {
+      heads[i] = fs->ReadHead(f.path, max_bytes);
+    } else if (f.packed->stream) {
+      auto opened = fs->Open(f.path);
+      heads[i] = opened.ok() ? PackedHead(opened.value()->bytes(), *f.packed, max_bytes)
+                             : Result<std::string>(opened.status());
+    } else {
+      by_archive[f.path].push_back(i);
+    }
+  }
+  for (const auto& [path, wanted] : by_archive) {
+    auto opened = fs->Open(path);
+    if (!opened.ok()) {
+      for (size_t i : wanted) heads[i] = opened.status();
+      continue;
+    }
+    std::map<uint32_t, size_t> by_index;
+    for (size_t i : wanted) by_index[files[i]->packed->index] = i;
+    auto listing = ListPacked(opened.value()->bytes(), max_bytes, [&](const PackedEntry& e, std::string_view head) {
+      auto it = by_index.find(e.member.index);
+      if (it != by_index.end() && files[it->second]->packed->name == e.name) heads[it->second] = std::string(head);
+    });
+    if (!listing.ok())
+      for (size_t i : wanted) heads[i] = listing.status();
+  }
+  return heads;
 }
 
 DiscoveredTree Discover(FileSystem* fs, const std::string& root) {

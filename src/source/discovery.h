@@ -77,8 +77,10 @@ LogType ClassifyLogContent(std::string_view head);
 // A log's bytes as its reader reads them: the file mapped, or a packed log
 // unpacked by `packed`.
 Result<OpenedEvidence> OpenEvidence(FileSystem* fs, const EvidenceFile& file, PackedLogs* packed);
-// The first `max_bytes` of a log as its reader reads it.
-Result<std::string> ReadEvidenceHead(FileSystem* fs, const EvidenceFile& file, size_t max_bytes);
+// The first `max_bytes` of each log as its reader reads it: the entries of
+// one archive are read in one pass over it.
+std::vector<Result<std::string>> ReadEvidenceHeads(FileSystem* fs, const std::vector<const EvidenceFile*>& files,
+                                                   size_t max_bytes);
 
 // Walks `root` (a directory or a single file). Unreadable directories and
 // files become errors; the walk goes on.
