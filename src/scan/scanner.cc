@@ -764,8 +764,28 @@ void Scanner::Impl::StartHost(size_t k) {
     host.packed.push_back(std::move(packed));
     host.heads.emplace_back();
   }
-  std::stable_sort(host.units.begin(), host.units.end(),
-                   [](const auto& a, const auto& b) { return a->file.size > b->file.size; });
+  // Largest first, so that the pool ends evenly; the logs of one archive
+  // together, at the place of its largest, so that the entries unpacked
+  // in one pass are read and released one after another.
+  std::map<std::pair<size_t, std::string>, uint64_t> archive_size;
+  auto archive_of = [](const FileUnit& u) {
+    return std::make_pair(u.tree, u.file.packed && !u.file.packed->stream ? u.file.path : std::string());
+  };
+  for (const auto& u : host.units)
+    if (u->file.packed && !u->file.packed->stream) {
+      uint64_t& size = archive_size[archive_of(*u)];
+      size = std::max(size, u->file.size);
+    }
+  auto weight = [&](const FileUnit& u) {
+    return u.file.packed && !u.file.packed->stream ? archive_size[archive_of(u)] : u.file.size;
+  };
+  std::stable_sort(host.units.begin(), host.units.end(), [&](const auto& a, const auto& b) {
+    const uint64_t wa = weight(*a), wb = weight(*b);
+    if (wa != wb) return wa > wb;
+    auto ga = archive_of(*a), gb = archive_of(*b);
+    if (ga != gb) return ga < gb;
+    return a->file.size > b->file.size;
+  });
   host.files_left.store(host.units.size());
   const bool empty = host.units.empty();
   {
