@@ -201,7 +201,9 @@ std::string Pack(const std::string& format, const std::string& filter, const std
                  bool encrypt) {
   struct archive* a = archive_write_new();
   EXPECT_EQ(archive_write_set_format_by_name(a, format.c_str()), ARCHIVE_OK) << archive_error_string(a);
-  if (!filter.empty()) EXPECT_EQ(archive_write_add_filter_by_name(a, filter.c_str()), ARCHIVE_OK) << filter;
+  if (!filter.empty()) {
+    EXPECT_EQ(archive_write_add_filter_by_name(a, filter.c_str()), ARCHIVE_OK) << filter;
+  }
   if (encrypt) {
     EXPECT_EQ(archive_write_set_options(a, "zip:encryption=zipcrypt"), ARCHIVE_OK) << archive_error_string(a);
     archive_write_set_passphrase(a, "infected");
