@@ -76,6 +76,7 @@ bench: deps build
 	bench/files.sh
 	bench/evtx.sh
 	bench/fleet.sh
+	bench/packed.sh
 
 # clang-tidy over the library sources (checks in .clang-tidy fail the run).
 lint: build
