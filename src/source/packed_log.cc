@@ -72,6 +72,10 @@ Status OpenPacked(ArchiveHandle& h, std::string_view bytes, bool stream) {
   return Status::Ok();
 }
 
+// Damaged entry headers listed one by one before the rest of an archive is
+// given up (libarchive may ask to retry a header again and again).
+constexpr uint32_t kMaxUnreadableHeaders = 100;
+
 // Moves the handle to the member's data.
 Status SeekMember(ArchiveHandle& h, std::string_view bytes, const PackedMember& m) {
   Status s = OpenPacked(h, bytes, m.stream);
@@ -82,6 +86,7 @@ Status SeekMember(ArchiveHandle& h, std::string_view bytes, const PackedMember& 
     if (rc == ARCHIVE_EOF) return Status::Corrupt("entry " + m.name + " not found in the archive");
     if (rc == ARCHIVE_FATAL) return Status::Corrupt("archive damaged before the entry: " + h.error("fatal error"));
     if (i < m.index) continue;
+    if (rc < ARCHIVE_WARN) return Status::Corrupt("entry " + m.name + " damaged: " + h.error("bad header"));
     if (!m.stream && EntryName(entry) != m.name)
       return Status::Corrupt("entry " + m.name + " not where the listing found it");
     return Status::Ok();
@@ -152,14 +157,19 @@ Result<PackedListing> ListPacked(std::string_view bytes, size_t head_bytes, cons
   ArchiveHandle h;
   Status s = OpenPacked(h, bytes, false);
   if (!s.ok()) return s;
+  uint32_t unreadable = 0;
   for (uint32_t i = 0;; ++i) {
     struct archive_entry* entry = nullptr;
     int rc = archive_read_next_header(h.a, &entry);
     if (rc == ARCHIVE_EOF) break;
-    if (rc == ARCHIVE_FATAL) {
+    if (rc == ARCHIVE_FATAL || (rc < ARCHIVE_WARN && ++unreadable > kMaxUnreadableHeaders)) {
       out.problems.push_back("archive damaged after " + std::to_string(out.entries) +
                              " entries, the rest not read: " + h.error("fatal error"));
       break;
+    }
+    if (rc < ARCHIVE_WARN) {  // this entry's header cannot be used; the next may
+      out.problems.push_back("entry " + std::to_string(i + 1) + " damaged (not read): " + h.error("bad header"));
+      continue;
     }
     if (archive_entry_filetype(entry) == AE_IFDIR) continue;
     if (out.entries == kMaxPackedEntries) {
@@ -216,6 +226,7 @@ std::vector<Result<OpenedEvidence>> UnpackLogs(std::string_view bytes, const std
     }
     // Forward to the member's header.
     Status found = Status::Ok();
+    bool lost = true;  // the archive cannot be read on past this member
     for (;;) {
       int rc = archive_read_next_header(h.a, &entry);
       if (rc == ARCHIVE_EOF) {
@@ -226,12 +237,22 @@ std::vector<Result<OpenedEvidence>> UnpackLogs(std::string_view bytes, const std
         found = Status::Corrupt("archive damaged before the entry: " + h.error("fatal error"));
         break;
       }
-      if (index++ == m.index) break;
+      if (index++ == m.index) {
+        if (rc < ARCHIVE_WARN) found = Status::Corrupt("entry " + m.name + " damaged: " + h.error("bad header"));
+        lost = false;
+        break;
+      }
+      if (index > m.index) {  // not met (a header the listing saw differently)
+        found = Status::Corrupt("entry " + m.name + " not where the listing found it");
+        break;
+      }
     }
-    if (found.ok() && !m.stream && EntryName(entry) != m.name)
+    if (found.ok() && !m.stream && EntryName(entry) != m.name) {
       found = Status::Corrupt("entry " + m.name + " not where the listing found it");
+      lost = true;
+    }
     if (!found.ok()) {
-      stopped = true;
+      stopped = lost;
       results.push_back(found);
       continue;
     }
