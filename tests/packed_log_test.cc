@@ -325,5 +325,28 @@ TEST(PackedLog, BuildHeadsAreReadFromCompressedLogs) {
                           {rel + "old.7z/HttpProxy_2021020106-1.LOG", "15.01.2176.002"}}));
 }
 
+// A damaged entry of a zip of logs: the logs before it are read, and an
+// error record says from where the rest of the archive was not read
+// (libarchive cannot read on past a damaged local header).
+TEST(PackedLog, ADamagedEntryIsSaidAndWhatCameBeforeIsRead) {
+  std::string zip = Pack("zip", "", {{"W3SVC1/u_ex210303.log", kIisLog},
+                                     {"W3SVC1/u_ex210304.log", kIisLog},
+                                     {"W3SVC1/u_ex210305.log", kIisLog}});
+  // The second entry's local header: its signature overwritten.
+  size_t first = zip.find("PK\x03\x04");
+  size_t second = zip.find("PK\x03\x04", first + 4);
+  ASSERT_NE(second, std::string::npos);
+  zip[second + 2] = 'X';
+  testing::MemoryScan scan;
+  scan.Add("inetpub/logs/archive/march.zip", zip);
+  ScanResult r = scan.Run(WithUnpackDir(testing::Dir("packed-damaged-entry")));
+  const std::string dir = "inetpub/logs/archive/march.zip/W3SVC1/";
+  EXPECT_TRUE(FoundShellAt(r, dir + "u_ex210303.log", 5));
+  EXPECT_EQ(Errors(r), "inetpub/logs/archive/march.zip: archive damaged after 1 entries, the rest not read: "
+                       "Damaged Zip archive\n");
+  ASSERT_EQ(r.hosts.size(), 1u);
+  EXPECT_EQ(r.hosts[0].coverage.at(LogType::kIisW3c).files, 1u);
+}
+
 }  // namespace
 }  // namespace exhunt
