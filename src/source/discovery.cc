@@ -36,10 +36,12 @@ constexpr std::pair<std::string_view, std::string_view> kCompressedExtensions[] 
     {".tar", "archive (tar)"},
 };
 
-bool EndsWithCompressedExtension(const std::string& lower) {
-  for (const auto& [ext, reason] : kCompressedExtensions)
-    if (EndsWithIgnoreCase(lower, ext)) return true;
-  return false;
+// The compressed-file extension a name ends with and what it means, or
+// nullptr.
+const std::pair<std::string_view, std::string_view>* CompressedExtensionOf(std::string_view name) {
+  for (const auto& e : kCompressedExtensions)
+    if (name.size() > e.first.size() && EndsWithIgnoreCase(name, e.first)) return &e;
+  return nullptr;
 }
 
 // Where a compressed file is taken for evidence: its name without the
@@ -234,11 +236,7 @@ void ConsiderPacked(FileSystem* fs, const std::string& path, const std::string& 
       stream = true;
       // Classified by the name without the compression's extension.
       std::string stem = rel;
-      for (const auto& [ext, reason] : kCompressedExtensions)
-        if (EndsWithIgnoreCase(stem, ext) && stem.size() > ext.size()) {
-          stem.resize(stem.size() - ext.size());
-          break;
-        }
+      if (const auto* ext = CompressedExtensionOf(stem)) stem.resize(stem.size() - ext->first.size());
       Take take = ClassifyFile(stem, size, head_of);
       if (take.what == Take::kNotLog)  // it looked like log evidence by its name or place
         take = {Take::kSkip, LogType::kUnknown, "not a log format exhunt reads"};
@@ -268,13 +266,9 @@ void ConsiderPacked(FileSystem* fs, const std::string& path, const std::string& 
     }
     Take take;
     const std::string lower = "/" + AsciiLowerCopy(inner);
-    if (EndsWithCompressedExtension(lower)) {
-      for (const auto& [ext, reason] : kCompressedExtensions)
-        if (EndsWithIgnoreCase(lower, ext)) {
-          if (LooksLikeLogEvidence(lower, lower.substr(0, lower.size() - ext.size())))
-            take = {Take::kPacked, LogType::kUnknown, std::string(reason)};
-          break;
-        }
+    if (const auto* ext = CompressedExtensionOf(lower)) {
+      if (LooksLikeLogEvidence(lower, lower.substr(0, lower.size() - ext->first.size())))
+        take = {Take::kPacked, LogType::kUnknown, std::string(ext->second)};
     } else {
       take = ClassifyFile(inner, e.size ? e.size : head.size(), head_of);
     }
@@ -392,9 +386,8 @@ DiscoveredTree Discover(FileSystem* fs, const std::string& root) {
       tree.child_configs.push_back({path, rel});
     if (EndsWithIgnoreCase(lower, "/inetsrv/config/applicationhost.config")) tree.apphost_config.push_back({path, rel});
     if (EndsWithIgnoreCase(lower, "/inetsrv/rewrite.dll")) tree.rewrite_dll = true;
-    for (const auto& [ext, reason] : kCompressedExtensions) {
-      if (!EndsWithIgnoreCase(lower, ext)) continue;
-      if (!LooksLikeLogEvidence(lower, lower.substr(0, lower.size() - ext.size()))) return false;
+    if (const auto* ext = CompressedExtensionOf(lower)) {
+      if (!LooksLikeLogEvidence(lower, lower.substr(0, lower.size() - ext->first.size()))) return false;
       ConsiderPacked(fs, path, rel, size, &tree);
       return true;
     }
