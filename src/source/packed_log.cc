@@ -72,6 +72,18 @@ Status OpenPacked(ArchiveHandle& h, std::string_view bytes, bool stream) {
   return Status::Ok();
 }
 
+// Opens the bytes as a stream unless an archive format takes them, and
+// reads the first header: ARCHIVE_OK, ARCHIVE_EOF or an error.
+int ProbeFirstHeader(ArchiveHandle& probe, std::string_view bytes) {
+  archive_read_support_filter_all(probe.a);
+  SupportArchiveFormats(probe.a);
+  archive_read_support_format_raw(probe.a);
+  if (archive_read_open_memory(probe.a, bytes.data(), bytes.size()) != ARCHIVE_OK) return ARCHIVE_FATAL;
+  struct archive_entry* entry = nullptr;
+  int rc = archive_read_next_header(probe.a, &entry);
+  return rc == ARCHIVE_WARN ? ARCHIVE_OK : rc;
+}
+
 // Damaged entry headers listed one by one before the rest of an archive is
 // given up (libarchive may ask to retry a header again and again).
 constexpr uint32_t kMaxUnreadableHeaders = 100;
@@ -120,12 +132,7 @@ std::string ReadHead(ArchiveHandle& h, size_t max_bytes, bool* damaged) {
 
 bool IsCompressedStream(std::string_view bytes) {
   ArchiveHandle probe;
-  archive_read_support_filter_all(probe.a);
-  SupportArchiveFormats(probe.a);
-  archive_read_support_format_raw(probe.a);
-  if (archive_read_open_memory(probe.a, bytes.data(), bytes.size()) != ARCHIVE_OK) return false;
-  struct archive_entry* entry = nullptr;
-  if (archive_read_next_header(probe.a, &entry) != ARCHIVE_OK) return false;
+  if (ProbeFirstHeader(probe, bytes) != ARCHIVE_OK) return false;
   return archive_format(probe.a) == ARCHIVE_FORMAT_RAW && archive_filter_code(probe.a, 0) != ARCHIVE_FILTER_NONE;
 }
 
@@ -134,14 +141,8 @@ Result<PackedListing> ListPacked(std::string_view bytes, size_t head_bytes, cons
   {
     // A stream unless an archive format takes the bytes.
     ArchiveHandle probe;
-    archive_read_support_filter_all(probe.a);
-    SupportArchiveFormats(probe.a);
-    archive_read_support_format_raw(probe.a);
-    if (archive_read_open_memory(probe.a, bytes.data(), bytes.size()) != ARCHIVE_OK)
-      return Status::Corrupt("cannot be unpacked: " + probe.error("unknown format"));
-    struct archive_entry* entry = nullptr;
-    int rc = archive_read_next_header(probe.a, &entry);
-    if (rc == ARCHIVE_FATAL || rc == ARCHIVE_EOF)
+    const int rc = ProbeFirstHeader(probe, bytes);
+    if (rc < ARCHIVE_WARN || rc == ARCHIVE_EOF)
       return Status::Corrupt("cannot be unpacked: " + probe.error(rc == ARCHIVE_EOF ? "empty archive" : "damaged"));
     out.stream = archive_format(probe.a) == ARCHIVE_FORMAT_RAW;
     out.format = FormatName(probe.a, out.stream);
