@@ -325,27 +325,69 @@ TEST(PackedLog, BuildHeadsAreReadFromCompressedLogs) {
                           {rel + "old.7z/HttpProxy_2021020106-1.LOG", "15.01.2176.002"}}));
 }
 
-// A damaged entry of a zip of logs: the logs before it are read, and an
-// error record says from where the rest of the archive was not read
-// (libarchive cannot read on past a damaged local header).
-TEST(PackedLog, ADamagedEntryIsSaidAndWhatCameBeforeIsRead) {
+// A damaged entry of a zip of logs costs that entry alone: the zip is read
+// on from the next entry's local header, and an error record says where.
+TEST(PackedLog, ADamagedEntryOfAZipCostsThatEntryAlone) {
   std::string zip = Pack("zip", "", {{"W3SVC1/u_ex210303.log", kIisLog},
                                      {"W3SVC1/u_ex210304.log", kIisLog},
                                      {"W3SVC1/u_ex210305.log", kIisLog}});
   // The second entry's local header: its signature overwritten.
   size_t first = zip.find("PK\x03\x04");
   size_t second = zip.find("PK\x03\x04", first + 4);
-  ASSERT_NE(second, std::string::npos);
+  size_t third = zip.find("PK\x03\x04", second + 4);
+  ASSERT_NE(third, std::string::npos);
   zip[second + 2] = 'X';
   testing::MemoryScan scan;
   scan.Add("inetpub/logs/archive/march.zip", zip);
-  ScanResult r = scan.Run(WithUnpackDir(testing::Dir("packed-damaged-entry")));
+  const std::string tmp = testing::Dir("packed-damaged-entry");
+  ScanResult r = scan.Run(WithUnpackDir(tmp));
   const std::string dir = "inetpub/logs/archive/march.zip/W3SVC1/";
   EXPECT_TRUE(FoundShellAt(r, dir + "u_ex210303.log", 5));
-  EXPECT_EQ(Errors(r), "inetpub/logs/archive/march.zip: archive damaged after 1 entries, the rest not read: "
-                       "Damaged Zip archive\n");
+  EXPECT_TRUE(FoundShellAt(r, dir + "u_ex210305.log", 5)) << Errors(r);
+  EXPECT_FALSE(FoundShellAt(r, dir + "u_ex210304.log", 5));
+  EXPECT_EQ(Errors(r), "inetpub/logs/archive/march.zip: archive damaged after 1 entries (Damaged Zip archive); "
+                       "read on from the next entry header, at byte " +
+                           std::to_string(third) + "\n");
   ASSERT_EQ(r.hosts.size(), 1u);
-  EXPECT_EQ(r.hosts[0].coverage.at(LogType::kIisW3c).files, 1u);
+  EXPECT_EQ(r.hosts[0].coverage.at(LogType::kIisW3c).files, 2u);
+  EXPECT_TRUE(std::filesystem::is_empty(tmp));
+  // The exposure command's heads find the entry read on too.
+  DiscoveredTree tree = Discover(&scan.fs, scan.root);
+  std::vector<const EvidenceFile*> logs;
+  for (const auto& l : tree.logs) logs.push_back(&l);
+  auto heads = ReadEvidenceHeads(&scan.fs, logs, 64);
+  ASSERT_EQ(heads.size(), 2u);
+  for (const auto& h : heads) EXPECT_TRUE(h.ok() && h->rfind("#Software: Microsoft Internet", 0) == 0);
+}
+
+// Damage inside an entry's compressed data: that log is read as it unpacks
+// and the mismatch libarchive finds is an error record; the entries after
+// it are read.
+TEST(PackedLog, DamagedDataInAZipEntryCostsThatEntryAlone) {
+  std::vector<std::string> lines = {kShellLine};
+  for (int i = 0; i < 3000; ++i)
+    lines.push_back("2021-03-04 02:00:00 10.0.0.5 GET /owa/" + std::to_string(i * 7919 % 100003) +
+                    " - 443 - 198.51.100.9 Mozilla/5.0 - 200 0 0 " + std::to_string(i % 97));
+  const std::string big = testing::IisFile(lines);
+  std::string zip = Pack("zip", "", {{"W3SVC1/u_ex210303.log", kIisLog},
+                                     {"W3SVC1/u_ex210304.log", big},
+                                     {"W3SVC1/u_ex210305.log", kIisLog}});
+  size_t second = zip.find("PK\x03\x04", zip.find("PK\x03\x04") + 4);
+  size_t third = zip.find("PK\x03\x04", second + 4);
+  ASSERT_NE(third, std::string::npos);
+  // Garbage in the middle of the second entry's deflate data.
+  for (size_t i = (second + third) / 2; i < (second + third) / 2 + 64; ++i) zip[i] = char(0xA5 ^ i);
+  testing::MemoryScan scan;
+  scan.Add("inetpub/logs/archive/march.zip", zip);
+  ScanResult r = scan.Run(WithUnpackDir(testing::Dir("packed-damaged-data")));
+  const std::string dir = "inetpub/logs/archive/march.zip/W3SVC1/";
+  const std::string errors = Errors(r);
+  EXPECT_TRUE(FoundShellAt(r, dir + "u_ex210303.log", 5)) << errors;
+  EXPECT_TRUE(FoundShellAt(r, dir + "u_ex210304.log", 5)) << errors;  // its first line came before the damage
+  EXPECT_TRUE(FoundShellAt(r, dir + "u_ex210305.log", 5)) << errors;
+  EXPECT_EQ(errors.rfind(dir + "u_ex210304.log: unpacked with a warning: ZIP ", 0), 0u) << errors;
+  EXPECT_NE(errors.find("(the unpacked bytes were read as they came)\n"), std::string::npos) << errors;
+  EXPECT_EQ(r.errors.size(), 1u) << errors;
 }
 
 }  // namespace

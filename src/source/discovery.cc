@@ -356,11 +356,11 @@ std::vector<Result<std::string>> ReadEvidenceHeads(FileSystem* fs, const std::ve
       for (size_t i : wanted) heads[i] = opened.status();
       continue;
     }
-    std::map<uint32_t, size_t> by_index;
-    for (size_t i : wanted) by_index[files[i]->packed->index] = i;
+    std::map<PackedMember, size_t> by_member;
+    for (size_t i : wanted) by_member[*files[i]->packed] = i;
     auto listing = ListPacked(opened.value()->bytes(), max_bytes, [&](const PackedEntry& e, std::string_view head) {
-      auto it = by_index.find(e.member.index);
-      if (it != by_index.end() && files[it->second]->packed->name == e.name) heads[it->second] = std::string(head);
+      auto it = by_member.find(e.member);
+      if (it != by_member.end() && files[it->second]->packed->name == e.name) heads[it->second] = std::string(head);
     });
     if (!listing.ok())
       for (size_t i : wanted) heads[i] = listing.status();

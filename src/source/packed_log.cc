@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 
 namespace exhunt {
 
@@ -22,7 +23,9 @@ struct ArchiveHandle {
   ArchiveHandle& operator=(const ArchiveHandle&) = delete;
   std::string error(const char* otherwise) const {
     const char* e = archive_error_string(a);
-    return e && *e ? e : otherwise;
+    std::string text = e && *e ? e : otherwise;
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text;
   }
 };
 
@@ -60,13 +63,18 @@ void SupportArchiveFormats(struct archive* a) {
   archive_read_support_format_cab(a);
 }
 
-// Opens the compressed bytes for reading: a stream (raw) or an archive.
-Status OpenPacked(ArchiveHandle& h, std::string_view bytes, bool stream) {
+// Opens the compressed bytes for reading: a stream (raw), an archive, or
+// the part of a zip from `segment` on, read as a stream of local headers.
+Status OpenPacked(ArchiveHandle& h, std::string_view bytes, bool stream, uint64_t segment = 0) {
   archive_read_support_filter_all(h.a);
   if (stream)
     archive_read_support_format_raw(h.a);
+  else if (segment)
+    archive_read_support_format_zip_streamable(h.a);
   else
     SupportArchiveFormats(h.a);
+  if (segment > bytes.size()) return Status::Corrupt("cannot be unpacked: offset past the end");
+  bytes.remove_prefix(segment);
   if (archive_read_open_memory(h.a, bytes.data(), bytes.size()) != ARCHIVE_OK)
     return Status::Corrupt("cannot be unpacked: " + h.error("unknown format"));
   return Status::Ok();
@@ -90,7 +98,7 @@ constexpr uint32_t kMaxUnreadableHeaders = 100;
 
 // Moves the handle to the member's data.
 Status SeekMember(ArchiveHandle& h, std::string_view bytes, const PackedMember& m) {
-  Status s = OpenPacked(h, bytes, m.stream);
+  Status s = OpenPacked(h, bytes, m.stream, m.segment);
   if (!s.ok()) return s;
   for (uint32_t i = 0;; ++i) {
     struct archive_entry* entry = nullptr;
@@ -155,41 +163,67 @@ Result<PackedListing> ListPacked(std::string_view bytes, size_t head_bytes, cons
       return out;
     }
   }
-  ArchiveHandle h;
-  Status s = OpenPacked(h, bytes, false);
-  if (!s.ok()) return s;
-  uint32_t unreadable = 0;
-  for (uint32_t i = 0;; ++i) {
-    struct archive_entry* entry = nullptr;
-    int rc = archive_read_next_header(h.a, &entry);
-    if (rc == ARCHIVE_EOF) break;
-    if (rc == ARCHIVE_FATAL || (rc < ARCHIVE_WARN && ++unreadable > kMaxUnreadableHeaders)) {
-      out.problems.push_back("archive damaged after " + std::to_string(out.entries) +
-                             " entries, the rest not read: " + h.error("fatal error"));
+  // Names met, so that a zip read on past damage visits no entry twice.
+  std::set<std::string> seen;
+  uint64_t segment = 0;
+  for (size_t resyncs = 0;; ++resyncs) {
+    ArchiveHandle h;
+    Status s = OpenPacked(h, bytes, false, segment);
+    if (!s.ok()) {
+      if (segment == 0) return s;
+      out.problems.push_back("the rest from byte " + std::to_string(segment) + " not read: " + s.message());
       break;
     }
-    if (rc < ARCHIVE_WARN) {  // this entry's header cannot be used; the next may
-      out.problems.push_back("entry " + std::to_string(i + 1) + " damaged (not read): " + h.error("bad header"));
-      continue;
+    std::string damage;
+    bool full = false;
+    uint32_t unreadable = 0;
+    for (uint32_t i = 0;; ++i) {
+      struct archive_entry* entry = nullptr;
+      int rc = archive_read_next_header(h.a, &entry);
+      if (rc == ARCHIVE_EOF) break;
+      if (rc == ARCHIVE_FATAL || (rc < ARCHIVE_WARN && ++unreadable > kMaxUnreadableHeaders)) {
+        damage = h.error("fatal error");
+        break;
+      }
+      if (rc < ARCHIVE_WARN) {  // this entry's header cannot be used; the next may
+        out.problems.push_back("entry " + std::to_string(i + 1) + " damaged (not read): " + h.error("bad header"));
+        continue;
+      }
+      if (archive_entry_filetype(entry) == AE_IFDIR) continue;
+      if (out.entries == kMaxPackedEntries) {
+        uint64_t more = 1;
+        while (archive_read_next_header(h.a, &entry) == ARCHIVE_OK) ++more;
+        out.problems.push_back(std::to_string(more) + " entries past the first " + std::to_string(kMaxPackedEntries) +
+                               " not read");
+        full = true;
+        break;
+      }
+      PackedEntry e;
+      e.name = EntryName(entry);
+      if (!seen.insert(e.name).second && segment > 0) continue;  // met before the damage
+      ++out.entries;
+      e.member = PackedMember{false, i, e.name, segment};
+      e.regular = archive_entry_filetype(entry) == AE_IFREG;
+      e.encrypted = archive_entry_is_encrypted(entry);
+      if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0)
+        e.size = uint64_t(archive_entry_size(entry));
+      bool damaged = false;
+      std::string head = e.regular && !e.encrypted ? ReadHead(h, head_bytes, &damaged) : std::string();
+      visit(e, head);
     }
-    if (archive_entry_filetype(entry) == AE_IFDIR) continue;
-    if (out.entries == kMaxPackedEntries) {
-      uint64_t more = 1;
-      while (archive_read_next_header(h.a, &entry) == ARCHIVE_OK) ++more;
-      out.problems.push_back(std::to_string(more) + " entries past the first " + std::to_string(kMaxPackedEntries) +
-                             " not read");
+    if (damage.empty() || full) break;
+    // Damaged in the middle: a zip is read on from the next local header.
+    // (The format is known once a header was asked for.)
+    const bool zip = (archive_format(h.a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+    const size_t next = zip && resyncs < kMaxZipResyncs ? bytes.find("PK\x03\x04", segment + 4) : std::string_view::npos;
+    if (next == std::string_view::npos) {
+      out.problems.push_back("archive damaged after " + std::to_string(out.entries) + " entries, the rest not read: " +
+                             damage);
       break;
     }
-    ++out.entries;
-    PackedEntry e;
-    e.name = EntryName(entry);
-    e.member = PackedMember{false, i, e.name};
-    e.regular = archive_entry_filetype(entry) == AE_IFREG;
-    e.encrypted = archive_entry_is_encrypted(entry);
-    if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0) e.size = uint64_t(archive_entry_size(entry));
-    bool damaged = false;
-    std::string head = e.regular && !e.encrypted ? ReadHead(h, head_bytes, &damaged) : std::string();
-    visit(e, head);
+    out.problems.push_back("archive damaged after " + std::to_string(out.entries) + " entries (" + damage +
+                           "); read on from the next entry header, at byte " + std::to_string(next));
+    segment = next;
   }
   return out;
 }
@@ -213,9 +247,13 @@ std::vector<Result<OpenedEvidence>> UnpackLogs(std::string_view bytes, const std
     return std::move(results);
   };
   if (members.empty()) return results;
-  ArchiveHandle h;
-  if (Status s = OpenPacked(h, bytes, members.front().stream); !s.ok()) return fail_rest(s);
-  uint64_t total = 0;  // unpacked bytes of all members
+  // One reader per segment (the whole archive, or a zip's part read on
+  // past damage); members come in the order they are met.
+  std::unique_ptr<ArchiveHandle> reader;
+  uint64_t reader_segment = 0;
+  bool segment_lost = false;  // this segment cannot be read on
+  uint64_t packed_done = 0;   // packed bytes read by the segments before
+  uint64_t total = 0;         // unpacked bytes of all members
   TempRoom room(temp_parent);
   bool stopped = false;
   uint32_t index = 0;
@@ -225,6 +263,20 @@ std::vector<Result<OpenedEvidence>> UnpackLogs(std::string_view bytes, const std
       results.push_back(Status::Unsupported("not unpacked: unpacking this archive stopped at an earlier entry"));
       continue;
     }
+    if (!reader || m.segment != reader_segment) {
+      if (reader) packed_done += uint64_t(archive_filter_bytes(reader->a, -1));
+      reader = std::make_unique<ArchiveHandle>();
+      reader_segment = m.segment;
+      index = 0;
+      Status s = OpenPacked(*reader, bytes, m.stream, m.segment);
+      segment_lost = !s.ok();
+      if (!s.ok() && m.segment == 0) return fail_rest(s);
+    }
+    if (segment_lost) {
+      results.push_back(Status::Corrupt("not unpacked: this part of the archive could not be read on"));
+      continue;
+    }
+    ArchiveHandle& h = *reader;
     // Forward to the member's header.
     Status found = Status::Ok();
     bool lost = true;  // the archive cannot be read on past this member
@@ -253,7 +305,7 @@ std::vector<Result<OpenedEvidence>> UnpackLogs(std::string_view bytes, const std
       lost = true;
     }
     if (!found.ok()) {
-      stopped = lost;
+      segment_lost = lost;
       results.push_back(found);
       continue;
     }
@@ -272,7 +324,7 @@ std::vector<Result<OpenedEvidence>> UnpackLogs(std::string_view bytes, const std
     auto put = [&](std::string_view data) {
       uint64_t take = std::min<uint64_t>(data.size(), cap - written);
       take = std::min<uint64_t>(take, limits.max_total_bytes - total);
-      const uint64_t packed = std::max<uint64_t>(uint64_t(archive_filter_bytes(h.a, -1)), 1);
+      const uint64_t packed = std::max<uint64_t>(packed_done + uint64_t(archive_filter_bytes(h.a, -1)), 1);
       if (total + take > limits.bomb_floor && (total + take) / packed > limits.max_expansion) {
         out.problems.push_back("decompression bomb: unpacks to more than " + std::to_string(limits.max_expansion) +
                                " times its size; the first " + std::to_string(written) +
@@ -327,8 +379,13 @@ std::vector<Result<OpenedEvidence>> UnpackLogs(std::string_view bytes, const std
       if (rc < ARCHIVE_WARN) {
         out.problems.push_back("damaged after " + std::to_string(written) +
                                " unpacked bytes (those were read, the rest was not): " + h.error("read error"));
-        if (rc == ARCHIVE_FATAL) stopped = true;
+        if (rc == ARCHIVE_FATAL) segment_lost = true;
         break;
+      }
+      if (rc == ARCHIVE_WARN) {  // a checksum that does not match: the bytes are read, the doubt said
+        out.problems.push_back(std::string("unpacked with a warning: ") + h.error("warning") +
+                               " (the unpacked bytes were read as they came)");
+        if (n == 0) break;
       }
       // A sparse entry's hole reads as zeros.
       while (going && offset > 0 && uint64_t(offset) > written) {
@@ -352,8 +409,8 @@ std::vector<Result<OpenedEvidence>> UnpackLogs(std::string_view bytes, const std
 struct PackedLogs::Archive {
   std::mutex mu;
   bool unpacked = false;
-  std::vector<PackedMember> members;  // wanted, by index
-  std::map<uint32_t, Result<OpenedEvidence>> ready;
+  std::vector<PackedMember> members;  // wanted, in the order met
+  std::map<PackedMember, Result<OpenedEvidence>> ready;
 };
 
 void PackedLogs::Want(const std::string& path, const PackedMember& member) {
@@ -380,16 +437,16 @@ Result<OpenedEvidence> PackedLogs::Take(FileSystem* fs, const std::string& path,
   if (!archive->unpacked) {
     archive->unpacked = true;
     auto& m = archive->members;
-    std::sort(m.begin(), m.end(), [](const PackedMember& a, const PackedMember& b) { return a.index < b.index; });
+    std::sort(m.begin(), m.end());
     auto file = fs->Open(path);
     if (!file.ok()) {
-      for (const auto& x : m) archive->ready.emplace(x.index, file.status());
+      for (const auto& x : m) archive->ready.emplace(x, file.status());
     } else {
       auto results = UnpackLogs(file.value()->bytes(), m, temp_parent_, limits_, max_bytes_);
-      for (size_t i = 0; i < m.size(); ++i) archive->ready.emplace(m[i].index, std::move(results[i]));
+      for (size_t i = 0; i < m.size(); ++i) archive->ready.emplace(m[i], std::move(results[i]));
     }
   }
-  auto it = archive->ready.find(member.index);
+  auto it = archive->ready.find(member);
   if (it == archive->ready.end()) return Status::InvalidArgument("entry " + member.name + " asked for twice");
   Result<OpenedEvidence> out = std::move(it->second);
   archive->ready.erase(it);

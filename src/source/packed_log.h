@@ -32,8 +32,13 @@ namespace exhunt {
 // Where an evidence file's bytes come from when it is kept compressed.
 struct PackedMember {
   bool stream = true;  // the whole file is one compressed stream
-  uint32_t index = 0;  // entry number inside an archive (0-based)
+  uint32_t index = 0;  // entry number inside an archive (0-based, within its segment)
   std::string name;    // entry name inside an archive ("" for a stream)
+  // Where reading starts: 0, or for a zip read on past a damaged entry the
+  // byte offset of the local header it was read on from.
+  uint64_t segment = 0;
+  // The order entries are met in, one pass.
+  bool operator<(const PackedMember& o) const { return segment != o.segment ? segment < o.segment : index < o.index; }
 };
 
 struct PackedEntry {
@@ -54,10 +59,15 @@ struct PackedListing {
 
 // Archives with more entries than this have the rest listed as not read.
 constexpr size_t kMaxPackedEntries = 20000;
+// A zip damaged in the middle is read on from the next local header, at
+// most this many times.
+constexpr size_t kMaxZipResyncs = 16;
 
 // What a compressed file holds, in one pass: `visit` gets each entry with
 // its first `head_bytes` unpacked bytes (fewer if it is shorter or damaged
-// early). An error only when the file cannot be read at all.
+// early). A zip damaged in the middle is read on from the next entry's
+// local header (entries met before are not visited twice). An error only
+// when the file cannot be read at all.
 using PackedVisitor = std::function<void(const PackedEntry& entry, std::string_view head)>;
 Result<PackedListing> ListPacked(std::string_view bytes, size_t head_bytes, const PackedVisitor& visit);
 
@@ -75,7 +85,7 @@ struct OpenedEvidence {
   std::vector<std::string> problems;
 };
 
-// Unpacks `members` (of one compressed file, by ascending index) in one
+// Unpacks `members` (of one compressed file, in the order met: sorted) in one
 // pass, each into an unlinked file below `temp_parent`, mapped. Each member
 // unpacks to at most `max_bytes` (0: no cap of its own); all together to at
 // most limits.max_total_bytes, and no more than limits.max_expansion times
