@@ -767,25 +767,25 @@ void Scanner::Impl::StartHost(size_t k) {
   // Largest first, so that the pool ends evenly; the logs of one archive
   // together, at the place of its largest, so that the entries unpacked
   // in one pass are read and released one after another.
-  std::map<std::pair<size_t, std::string>, uint64_t> archive_size;
   auto archive_of = [](const FileUnit& u) {
-    return std::make_pair(u.tree, u.file.packed && !u.file.packed->stream ? u.file.path : std::string());
+    return std::make_pair(u.tree, u.file.in_archive() ? std::string_view(u.file.path) : std::string_view());
   };
+  std::map<std::pair<size_t, std::string_view>, uint64_t> archive_size;
   for (const auto& u : host.units)
-    if (u->file.packed && !u->file.packed->stream) {
+    if (u->file.in_archive()) {
       uint64_t& size = archive_size[archive_of(*u)];
       size = std::max(size, u->file.size);
     }
-  auto weight = [&](const FileUnit& u) {
-    return u.file.packed && !u.file.packed->stream ? archive_size[archive_of(u)] : u.file.size;
-  };
-  std::stable_sort(host.units.begin(), host.units.end(), [&](const auto& a, const auto& b) {
-    const uint64_t wa = weight(*a), wb = weight(*b);
-    if (wa != wb) return wa > wb;
-    auto ga = archive_of(*a), gb = archive_of(*b);
-    if (ga != gb) return ga < gb;
-    return a->file.size > b->file.size;
+  std::vector<std::pair<uint64_t, std::shared_ptr<FileUnit>>> by_weight;
+  by_weight.reserve(host.units.size());
+  for (auto& u : host.units)
+    by_weight.emplace_back(u->file.in_archive() ? archive_size.at(archive_of(*u)) : u->file.size, std::move(u));
+  std::stable_sort(by_weight.begin(), by_weight.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    if (auto ga = archive_of(*a.second), gb = archive_of(*b.second); ga != gb) return ga < gb;
+    return a.second->file.size > b.second->file.size;
   });
+  for (size_t i = 0; i < by_weight.size(); ++i) host.units[i] = std::move(by_weight[i].second);
   host.files_left.store(host.units.size());
   const bool empty = host.units.empty();
   {

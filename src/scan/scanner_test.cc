@@ -99,6 +99,9 @@ TEST(Scanner, NoEvidenceFileIsOpenedTwiceAndExposureUsesTheLogHeads) {
       std::string(KindOf(LogType::kHttpProxy).default_fields) + "\r\n";
   mem.AddFile("/c/EXCH01/" + kProxyLog, proxy);
   mem.AddFile("/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex1.log", kIisHeader + kShell);
+  // Known by its place, gzip by its bytes: unpacked from the scan's one open.
+  mem.AddFile("/c/EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex2.log",
+              testing::Pack("raw", "gzip", {{"data", kIisHeader + kShell}}));
   CountingFileSystem fs(&mem);
   RuleSet rules;
   rules.AddBuiltin();
@@ -116,6 +119,9 @@ TEST(Scanner, NoEvidenceFileIsOpenedTwiceAndExposureUsesTheLogHeads) {
   EXPECT_EQ(r.hosts[0].exposure->build_name, table->Find(*ParseBuild("15.1.2176.2"))->release_name);
   for (const auto& [path, n] : fs.opens) EXPECT_EQ(n, 1) << path << " opened " << n << " times";
   EXPECT_EQ(fs.opens.count("/c/EXCH01/" + kProxyLog), 1u);
+  std::set<std::string> found;
+  for (const auto& f : r.findings) found.insert(f.source.path);
+  EXPECT_TRUE(found.count("inetpub/logs/LogFiles/W3SVC1/u_ex2.log"));
 }
 
 TEST(Scanner, RootsGivenOneHostNameAreOneHost) {

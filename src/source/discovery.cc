@@ -227,13 +227,16 @@ void ConsiderPacked(FileSystem* fs, const std::string& path, const std::string& 
     return;
   }
   const std::string_view bytes = file.value()->bytes();
-  bool stream = false;
   Take pending;  // a stream's skip or error, said once its format is known
   uint64_t other = 0;
+  auto add_log = [&](const std::string& log_rel, LogType type, uint64_t log_size, const PackedMember& member) {
+    EvidenceFile f{path, log_rel, type, log_size};
+    f.packed = member;
+    tree->logs.push_back(std::move(f));
+  };
   auto listing = ListPacked(bytes, kSniffBytes, [&](const PackedEntry& e, std::string_view head) {
     auto head_of = [&] { return Result<std::string>(std::string(head)); };
     if (e.member.stream) {
-      stream = true;
       // Classified by the name without the compression's extension.
       std::string stem = rel;
       if (const auto* ext = CompressedExtensionOf(stem)) stem.resize(stem.size() - ext->first.size());
@@ -242,17 +245,14 @@ void ConsiderPacked(FileSystem* fs, const std::string& path, const std::string& 
         take = {Take::kSkip, LogType::kUnknown, "not a log format exhunt reads"};
       if (take.what == Take::kPacked)
         take = {Take::kSkip, LogType::kUnknown, "compressed twice (then " + take.reason + ")"};
-      if (take.what == Take::kLog) {
-        EvidenceFile f{path, rel, take.type, size};
-        f.packed = e.member;
-        tree->logs.push_back(std::move(f));
-      } else if (take.what == Take::kSkip || take.what == Take::kError) {
+      if (take.what == Take::kLog)
+        add_log(rel, take.type, size, e.member);
+      else if (take.what == Take::kSkip || take.what == Take::kError)
         pending = take;
-      }
       return;
     }
-    const std::string inner = rel + "/" + e.name;
-    if (std::string_view why = UnsafeEntryName(e.name); !why.empty()) {
+    const std::string inner = rel + "/" + e.member.name;
+    if (std::string_view why = UnsafeEntryName(e.member.name); !why.empty()) {
       tree->errors.push_back({inner, std::string(why)});
       return;
     }
@@ -276,12 +276,9 @@ void ConsiderPacked(FileSystem* fs, const std::string& path, const std::string& 
       case Take::kNotLog:
         ++other;
         break;
-      case Take::kLog: {
-        EvidenceFile f{path, inner, take.type, e.size ? e.size : size};
-        f.packed = e.member;
-        tree->logs.push_back(std::move(f));
+      case Take::kLog:
+        add_log(inner, take.type, e.size ? e.size : size, e.member);
         break;
-      }
       case Take::kPacked:
         tree->skipped.push_back({inner, take.reason + " inside an archive (not unpacked in turn)", e.size});
         break;
@@ -300,7 +297,7 @@ void ConsiderPacked(FileSystem* fs, const std::string& path, const std::string& 
   }
   const PackedListing& packed = listing.value();
   for (const auto& problem : packed.problems) tree->errors.push_back({rel, problem});
-  if (stream && packed.format == "none") {
+  if (packed.stream && packed.format == "none") {
     // Not compressed after all (read as it is), unless its first bytes
     // claim a compression that could not be undone.
     if (std::string_view kind = UnreadableEncoding(bytes.substr(0, 512)); !kind.empty()) {
@@ -330,7 +327,7 @@ Result<OpenedEvidence> OpenEvidence(FileSystem* fs, const EvidenceFile& file, Pa
   // out to be one compressed stream is unpacked here.
   if (file.type != LogType::kFile && KindOf(file.type).magic.empty() &&
       !UnreadableEncoding(bytes.substr(0, 16)).empty() && IsCompressedStream(bytes))
-    return packed->Take(fs, file.path, PackedMember{});
+    return packed->UnpackStream(bytes);
   return OpenedEvidence{std::move(opened.value()), {}};
 }
 
@@ -360,7 +357,7 @@ std::vector<Result<std::string>> ReadEvidenceHeads(FileSystem* fs, const std::ve
     for (size_t i : wanted) by_member[*files[i]->packed] = i;
     auto listing = ListPacked(opened.value()->bytes(), max_bytes, [&](const PackedEntry& e, std::string_view head) {
       auto it = by_member.find(e.member);
-      if (it != by_member.end() && files[it->second]->packed->name == e.name) heads[it->second] = std::string(head);
+      if (it != by_member.end() && files[it->second]->packed->name == e.member.name) heads[it->second] = std::string(head);
     });
     if (!listing.ok())
       for (size_t i : wanted) heads[i] = listing.status();

@@ -28,6 +28,8 @@ struct EvidenceFile {
   // the compressed file's, or for an archive entry the entry's below it
   // ("W3SVC1/old.zip/u_ex210301.log").
   std::optional<PackedMember> packed;
+  // An entry of an archive (not a whole compressed stream).
+  bool in_archive() const { return packed && !packed->stream; }
 };
 
 // A file that looks like evidence but is not read: a compressed log, a log

@@ -96,44 +96,78 @@ int ProbeFirstHeader(ArchiveHandle& probe, std::string_view bytes) {
 // given up (libarchive may ask to retry a header again and again).
 constexpr uint32_t kMaxUnreadableHeaders = 100;
 
-// Moves the handle to the member's data.
-Status SeekMember(ArchiveHandle& h, std::string_view bytes, const PackedMember& m) {
-  Status s = OpenPacked(h, bytes, m.stream, m.segment);
-  if (!s.ok()) return s;
-  for (uint32_t i = 0;; ++i) {
+// Reads headers on to the member's: `*index` counts the headers read from
+// the handle so far. `*lost` says whether the archive can be read on past
+// a failure (it cannot when the member was not met).
+Status ForwardTo(ArchiveHandle& h, const PackedMember& m, uint32_t* index, bool* lost) {
+  *lost = true;
+  for (;;) {
     struct archive_entry* entry = nullptr;
     int rc = archive_read_next_header(h.a, &entry);
     if (rc == ARCHIVE_EOF) return Status::Corrupt("entry " + m.name + " not found in the archive");
     if (rc == ARCHIVE_FATAL) return Status::Corrupt("archive damaged before the entry: " + h.error("fatal error"));
-    if (i < m.index) continue;
-    if (rc < ARCHIVE_WARN) return Status::Corrupt("entry " + m.name + " damaged: " + h.error("bad header"));
+    if ((*index)++ < m.index) continue;
+    if (*index - 1 > m.index) return Status::Corrupt("entry " + m.name + " not where the listing found it");
+    if (rc < ARCHIVE_WARN) {
+      *lost = false;
+      return Status::Corrupt("entry " + m.name + " damaged: " + h.error("bad header"));
+    }
     if (!m.stream && EntryName(entry) != m.name)
       return Status::Corrupt("entry " + m.name + " not where the listing found it");
+    *lost = false;
     return Status::Ok();
   }
 }
 
-}  // namespace
-
-namespace {
-
-// Up to `max_bytes` of the current entry's data.
-std::string ReadHead(ArchiveHandle& h, size_t max_bytes, bool* damaged) {
-  std::string head;
-  while (head.size() < max_bytes) {
+// Feeds the current entry's bytes to `take` as the decompressor gives them
+// (a sparse entry's holes as zeros), until `take` returns false or the entry
+// ends. Returns ARCHIVE_EOF at its end, ARCHIVE_OK when `take` stopped, or
+// the error (below ARCHIVE_WARN). A warning (a checksum or size that does
+// not match) is left in `*warning`; the bytes are given as they came.
+template <typename Take>
+int ReadEntry(ArchiveHandle& h, std::string* warning, Take take) {
+  static const std::string kZeros(size_t(1) << 16, '\0');
+  uint64_t given = 0;
+  for (;;) {
     const void* data = nullptr;
     size_t n = 0;
     la_int64_t offset = 0;
     int rc = archive_read_data_block(h.a, &data, &n, &offset);
-    if (rc == ARCHIVE_EOF) break;
-    if (rc < ARCHIVE_WARN) {
-      *damaged = true;
-      break;
+    if (rc == ARCHIVE_EOF || rc < ARCHIVE_WARN) return rc;
+    if (rc == ARCHIVE_WARN) {
+      *warning = h.error("warning");
+      if (n == 0) return ARCHIVE_EOF;
     }
-    if (offset > 0 && uint64_t(offset) > head.size()) head.resize(std::min<uint64_t>(uint64_t(offset), max_bytes), '\0');
-    head.append(static_cast<const char*>(data), std::min(n, max_bytes - head.size()));
+    while (offset > 0 && uint64_t(offset) > given) {
+      const size_t gap = size_t(std::min<uint64_t>(kZeros.size(), uint64_t(offset) - given));
+      if (!take(std::string_view(kZeros).substr(0, gap))) return ARCHIVE_OK;
+      given += gap;
+    }
+    if (!take(std::string_view(static_cast<const char*>(data), n))) return ARCHIVE_OK;
+    given += n;
   }
+}
+
+// Up to `max_bytes` of the current entry's data; `*damaged` if it failed.
+std::string ReadHead(ArchiveHandle& h, size_t max_bytes, bool* damaged) {
+  std::string head;
+  if (max_bytes == 0) return head;
+  std::string warning;
+  int rc = ReadEntry(h, &warning, [&](std::string_view bytes) {
+    head.append(bytes.substr(0, max_bytes - head.size()));
+    return head.size() < max_bytes;
+  });
+  *damaged = rc < ARCHIVE_WARN;
   return head;
+}
+
+// Moves the handle to the member's data.
+Status SeekMember(ArchiveHandle& h, std::string_view bytes, const PackedMember& m) {
+  Status s = OpenPacked(h, bytes, m.stream, m.segment);
+  if (!s.ok()) return s;
+  uint32_t index = 0;
+  bool lost = false;
+  return ForwardTo(h, m, &index, &lost);
 }
 
 }  // namespace
@@ -159,7 +193,7 @@ Result<PackedListing> ListPacked(std::string_view bytes, size_t head_bytes, cons
       bool damaged = false;
       std::string head = ReadHead(probe, head_bytes, &damaged);
       if (damaged && head.empty()) return Status::Corrupt("cannot be unpacked: damaged at its start: " + probe.error("read error"));
-      visit({PackedMember{true, 0, ""}, "", true, false, 0}, head);
+      visit({PackedMember{}, true, false, 0}, head);
       return out;
     }
   }
@@ -199,10 +233,9 @@ Result<PackedListing> ListPacked(std::string_view bytes, size_t head_bytes, cons
         break;
       }
       PackedEntry e;
-      e.name = EntryName(entry);
-      if (!seen.insert(e.name).second && segment > 0) continue;  // met before the damage
+      e.member = PackedMember{false, i, EntryName(entry), segment};
+      if (!seen.insert(e.member.name).second && segment > 0) continue;  // met before the damage
       ++out.entries;
-      e.member = PackedMember{false, i, e.name, segment};
       e.regular = archive_entry_filetype(entry) == AE_IFREG;
       e.encrypted = archive_entry_is_encrypted(entry);
       if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0)
@@ -256,8 +289,7 @@ std::vector<Result<OpenedEvidence>> UnpackLogs(std::string_view bytes, const std
   uint64_t total = 0;         // unpacked bytes of all members
   TempRoom room(temp_parent);
   bool stopped = false;
-  uint32_t index = 0;
-  struct archive_entry* entry = nullptr;
+  uint32_t index = 0;  // headers read from the segment's reader
   for (const PackedMember& m : members) {
     if (stopped) {
       results.push_back(Status::Unsupported("not unpacked: unpacking this archive stopped at an earlier entry"));
@@ -277,34 +309,8 @@ std::vector<Result<OpenedEvidence>> UnpackLogs(std::string_view bytes, const std
       continue;
     }
     ArchiveHandle& h = *reader;
-    // Forward to the member's header.
-    Status found = Status::Ok();
-    bool lost = true;  // the archive cannot be read on past this member
-    for (;;) {
-      int rc = archive_read_next_header(h.a, &entry);
-      if (rc == ARCHIVE_EOF) {
-        found = Status::Corrupt("entry " + m.name + " not found in the archive");
-        break;
-      }
-      if (rc == ARCHIVE_FATAL) {
-        found = Status::Corrupt("archive damaged before the entry: " + h.error("fatal error"));
-        break;
-      }
-      if (index++ == m.index) {
-        if (rc < ARCHIVE_WARN) found = Status::Corrupt("entry " + m.name + " damaged: " + h.error("bad header"));
-        lost = false;
-        break;
-      }
-      if (index > m.index) {  // not met (a header the listing saw differently)
-        found = Status::Corrupt("entry " + m.name + " not where the listing found it");
-        break;
-      }
-    }
-    if (found.ok() && !m.stream && EntryName(entry) != m.name) {
-      found = Status::Corrupt("entry " + m.name + " not where the listing found it");
-      lost = true;
-    }
-    if (!found.ok()) {
+    bool lost = false;
+    if (Status found = ForwardTo(h, m, &index, &lost); !found.ok()) {
       segment_lost = lost;
       results.push_back(found);
       continue;
@@ -370,30 +376,15 @@ std::vector<Result<OpenedEvidence>> UnpackLogs(std::string_view bytes, const std
     };
     // Block by block as the decompressor gives them: damage costs only what
     // follows it.
-    for (bool going = true; going;) {
-      const void* data = nullptr;
-      size_t n = 0;
-      la_int64_t offset = 0;
-      int rc = archive_read_data_block(h.a, &data, &n, &offset);
-      if (rc == ARCHIVE_EOF) break;
-      if (rc < ARCHIVE_WARN) {
-        out.problems.push_back("damaged after " + std::to_string(written) +
-                               " unpacked bytes (those were read, the rest was not): " + h.error("read error"));
-        if (rc == ARCHIVE_FATAL) segment_lost = true;
-        break;
-      }
-      if (rc == ARCHIVE_WARN) {  // a checksum that does not match: the bytes are read, the doubt said
-        out.problems.push_back(std::string("unpacked with a warning: ") + h.error("warning") +
-                               " (the unpacked bytes were read as they came)");
-        if (n == 0) break;
-      }
-      // A sparse entry's hole reads as zeros.
-      while (going && offset > 0 && uint64_t(offset) > written) {
-        static const std::string kZeros(size_t(1) << 16, '\0');
-        going = put(std::string_view(kZeros).substr(0, std::min<uint64_t>(kZeros.size(), uint64_t(offset) - written)));
-      }
-      if (going) going = put(std::string_view(static_cast<const char*>(data), n));
+    std::string warning;
+    const int rc = ReadEntry(h, &warning, put);
+    if (rc < ARCHIVE_WARN) {
+      out.problems.push_back("damaged after " + std::to_string(written) +
+                             " unpacked bytes (those were read, the rest was not): " + h.error("read error"));
+      if (rc == ARCHIVE_FATAL) segment_lost = true;
     }
+    if (!warning.empty())
+      out.problems.push_back("unpacked with a warning: " + warning + " (the unpacked bytes were read as they came)");
     auto map = MapReadOnly(fd, size_t(written), tmpl);
     close(fd);
     if (!map.ok()) {
@@ -419,6 +410,10 @@ void PackedLogs::Want(const std::string& path, const PackedMember& member) {
   auto& a = archives_[path];
   if (!a) a = std::make_shared<Archive>();
   a->members.push_back(member);
+}
+
+Result<OpenedEvidence> PackedLogs::UnpackStream(std::string_view bytes) {
+  return std::move(UnpackLogs(bytes, {PackedMember{}}, temp_parent_, limits_, max_bytes_).front());
 }
 
 Result<OpenedEvidence> PackedLogs::Take(FileSystem* fs, const std::string& path, const PackedMember& member) {

@@ -33,7 +33,7 @@ namespace exhunt {
 struct PackedMember {
   bool stream = true;  // the whole file is one compressed stream
   uint32_t index = 0;  // entry number inside an archive (0-based, within its segment)
-  std::string name;    // entry name inside an archive ("" for a stream)
+  std::string name;    // entry path inside an archive, '/'-separated ("" for a stream)
   // Where reading starts: 0, or for a zip read on past a damaged entry the
   // byte offset of the local header it was read on from.
   uint64_t segment = 0;
@@ -43,7 +43,6 @@ struct PackedMember {
 
 struct PackedEntry {
   PackedMember member;
-  std::string name;  // entry path, '/'-separated ("" for a stream)
   bool regular = true;
   bool encrypted = false;
   uint64_t size = 0;  // unpacked size when the archive says it, else 0
@@ -106,6 +105,8 @@ class PackedLogs {
   void Want(const std::string& path, const PackedMember& member);
   // The member's unpacked bytes, once.
   Result<OpenedEvidence> Take(FileSystem* fs, const std::string& path, const PackedMember& member);
+  // A compressed stream's unpacked bytes, from bytes already read.
+  Result<OpenedEvidence> UnpackStream(std::string_view bytes);
 
  private:
   struct Archive;
