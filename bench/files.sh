@@ -15,6 +15,7 @@
 # Environment: BENCH_DIR (default build/bench), BENCH_MB (default 1100), RUNS (default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/rounds.sh
 BUILD=${BUILD:-build}
 DIR=${BENCH_DIR:-$BUILD/bench}
 SHARED=${SHARED_DIR:-../shared}
@@ -40,16 +41,11 @@ if [ ! -f "$DIR/files/.done" ]; then
 fi
 YARA_FILES=("$SIG"/*.yar "$SIG"/*.yara rules/yara/webshells.yar)
 EXT=(-d filename= -d filepath= -d extension= -d filetype= -d md5= -d owner=)
-run() {  # label tree cmd... -> "label seconds rss_kb"
-  local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$DIR/files-time.txt" "$@" > "$DIR/files-$label.out" 2> "$DIR/files-$label.err" || true
-  echo "$label $(tail -1 "$DIR/files-time.txt")"
-}
 round() {
-  run exhunt-all "$BUILD/exhunt" scan --quiet --format jsonl --yara "$SIG" "$FILES"
-  run yara-all yara -r -w -p "$(nproc)" "${EXT[@]}" "${YARA_FILES[@]}" "$FILES"
-  run exhunt-files "$BUILD/exhunt" scan --quiet --format jsonl --yara "$SIG" "$NOLOGS"
-  run yara-files yara -r -w -p "$(nproc)" "${EXT[@]}" "${YARA_FILES[@]}" "$NOLOGS"
+  timed exhunt-all "$BUILD/exhunt" scan --quiet --format jsonl --yara "$SIG" "$FILES"
+  timed yara-all yara -r -w -p "$(nproc)" "${EXT[@]}" "${YARA_FILES[@]}" "$FILES"
+  timed exhunt-files "$BUILD/exhunt" scan --quiet --format jsonl --yara "$SIG" "$NOLOGS"
+  timed yara-files yara -r -w -p "$(nproc)" "${EXT[@]}" "${YARA_FILES[@]}" "$NOLOGS"
 }
 round > /dev/null  # warm the page cache
 : > "$DIR/files-rounds.txt"
@@ -57,14 +53,10 @@ for i in $(seq "$RUNS"); do round >> "$DIR/files-rounds.txt"; done
 printf '\ntree with logs: %s GB; files only: %s GB; %s cores; %s rounds\n' \
   "$(du -sbL "$FILES" | awk '{printf "%.2f", $1/1073741824}')" "$(du -sb "$NOLOGS" | awk '{printf "%.2f", $1/1073741824}')" \
   "$(nproc)" "$RUNS"
-awk '{ n[$1]++; s[$1, n[$1]] = $2; if ($3 > rss[$1]) rss[$1] = $3 }
-  function median(name,   k, i, j, t, a) {
-    k = n[name]; for (i = 1; i <= k; i++) a[i] = s[name, i]
-    for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+awk "$ROUNDS_AWK"'
   END {
     for (t in n) printf "%-14s %7.2f s  peak RSS %6.1f MiB\n", t, median(t), rss[t] / 1024
     printf "yara / exhunt: whole tree %.2fx, files only %.2fx\n", median("yara-all") / median("exhunt-all"),
       median("yara-files") / median("exhunt-files") }' "$DIR/files-rounds.txt" | sort
-echo "matches: exhunt $(grep -c '"type":"finding"' "$DIR/files-exhunt-files.out" || true) findings (files only);" \
-  "yara $(wc -l < "$DIR/files-yara-files.out") rule matches (files only)"
+echo "matches: exhunt $(grep -c '"type":"finding"' "$DIR/exhunt-files.out" || true) findings (files only);" \
+  "yara $(wc -l < "$DIR/yara-files.out") rule matches (files only)"

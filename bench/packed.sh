@@ -10,6 +10,7 @@
 # RUNS (default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/rounds.sh
 BUILD=${BUILD:-build}
 DIR=${BENCH_DIR:-$BUILD/bench-packed}
 MB=${BENCH_MB:-600}
@@ -29,16 +30,14 @@ BYTES=$(find "$PLAIN" -type f -iname '*.log' -printf '%s\n' | awk '{ s += $1 } E
 PACKED_BYTES=$(find "$PACKED" -type f -iname '*.log.gz' -printf '%s\n' | awk '{ s += $1 } END { print s }')
 "$BUILD/exhunt" rules literals > "$DIR/literals.txt"
 
-run_tool() {  # name -> "name seconds"
+run_tool() {  # name -> "name seconds rss_kib"
   local name=$1 cmd
   case $name in
     plain) cmd=("$BUILD/exhunt" scan --format jsonl --quiet "$PLAIN") ;;
     packed) cmd=("$BUILD/exhunt" scan --format jsonl --quiet "$PACKED") ;;
     rg-z) cmd=(rg -z -c -i -F -f "$DIR/literals.txt" "$PACKED") ;;
   esac
-  /usr/bin/time -f "%e %M" -o "$DIR/time.txt" "${cmd[@]}" > "$DIR/$name.out" 2> "$DIR/$name.err" || true
-  read -r secs rss < <(tail -1 "$DIR/time.txt")
-  echo "$name $secs $rss"
+  timed "$name" "${cmd[@]}"
 }
 for t in plain packed rg-z; do run_tool "$t" > /dev/null; done
 : > "$DIR/rounds.txt"
@@ -46,13 +45,7 @@ for i in $(seq "$RUNS"); do for t in plain packed rg-z; do run_tool "$t" >> "$DI
 
 printf '\nlogs: %.2f GB unpacked, %.2f GB gzipped; %s cores, %s rounds\n' "$(echo "$BYTES / 1073741824" | bc -l)" \
   "$(echo "$PACKED_BYTES / 1073741824" | bc -l)" "$(nproc)" "$RUNS"
-awk -v b="$BYTES" '
-  { n[$1]++; s[$1, n[$1]] = $2; if ($3 > rss[$1]) rss[$1] = $3 }
-  function median(name,   k, i, j, t, a) {
-    k = n[name]; for (i = 1; i <= k; i++) a[i] = s[name, i]
-    for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-  }
+awk -v b="$BYTES" "$ROUNDS_AWK"'
   END {
     printf "%-28s %9s %14s %12s\n", "run", "seconds", "unpacked GB/s", "peak RSS MiB"
     split("plain packed rg-z", names, " ")

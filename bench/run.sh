@@ -15,6 +15,7 @@
 # RUNS (default 5; yara runs once, it is slow).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/rounds.sh
 BUILD=${BUILD:-build}
 DIR=${BENCH_DIR:-$BUILD/bench}
 MB=${BENCH_MB:-1100}
@@ -51,9 +52,7 @@ run_tool() {  # name -> "name seconds rss_kb"
     rg) cmd=(rg -c -i -F -f "$DIR/literals.txt" "$TREE") ;;
     yara) cmd=(yara -r -w -p "$(nproc)" "${YARA_RULES[@]}" "$TREE") ;;
   esac
-  /usr/bin/time -f "%e %M" -o "$DIR/time.txt" "${cmd[@]}" > "$DIR/$name.out" 2> "$DIR/$name.err" || true
-  read -r secs rss < <(tail -1 "$DIR/time.txt")
-  echo "$name $secs $rss"
+  timed "$name" "${cmd[@]}"
 }
 
 tools=(exhunt rg)
@@ -68,13 +67,7 @@ done
 printf '\ntree: %s, %.2f GB, %s cores, %s rounds; findings: %s; planted traces: %s\n' "$TREE" \
   "$(echo "$BYTES / 1073741824" | bc -l)" "$(nproc)" "$RUNS" \
   "$(grep -c '"type":"finding"' "$DIR/exhunt.out" || true)" "$(grep -c '"rule"' "$DIR/truth.json" || true)"
-awk -v b="$BYTES" '
-  { n[$1]++; s[$1, n[$1]] = $2; if ($3 > rss[$1]) rss[$1] = $3 }
-  function median(name,   k, i, j, t, a) {
-    k = n[name]; for (i = 1; i <= k; i++) a[i] = s[name, i]
-    for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-  }
+awk -v b="$BYTES" "$ROUNDS_AWK"'
   END {
     for (i = 1; i <= n["exhunt"]; i++) r[i] = s["exhunt", i] / s["rg", i]
     k = n["exhunt"]; for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
