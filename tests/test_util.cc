@@ -171,11 +171,16 @@ std::vector<std::string> EvtxFilesUnder(const std::string& dir) {
 }
 
 std::set<std::pair<unsigned, size_t>> PrefilterHits(const Prefilter& pf, const std::string& text) {
-  HsScratch scratch;
+  return PrefilterHits(pf.database(), text);
+}
+
+std::set<std::pair<unsigned, size_t>> PrefilterHits(const hs_database_t* db, const std::string& text) {
+  hs_scratch_t* scratch = nullptr;
   std::set<std::pair<unsigned, size_t>> hits;
-  if (!pf.AllocScratch(&scratch).ok()) return hits;
+  if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) return hits;
+  HsScratch owned(scratch);
   hs_scan(
-      pf.database(), text.data(), unsigned(text.size()), 0, scratch.get(),
+      db, text.data(), unsigned(text.size()), 0, owned.get(),
       [](unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
         static_cast<std::set<std::pair<unsigned, size_t>>*>(ctx)->insert({id, size_t(to)});
         return 0;

@@ -71,6 +71,8 @@ std::vector<std::string> EvtxFilesUnder(const std::string& dir);
 
 // Every (literal id, end offset) a prefilter reports over `text`.
 std::set<std::pair<unsigned, size_t>> PrefilterHits(const Prefilter& pf, const std::string& text);
+// The same for one database (Prefilter::CompileLiterals).
+std::set<std::pair<unsigned, size_t>> PrefilterHits(const hs_database_t* db, const std::string& text);
 
 struct PackEntry {
   std::string name, content;

@@ -12,7 +12,34 @@ EventRuleOffer::EventRuleOffer(const RuleSet& rules, const Prefilter& prefilter)
   }
 }
 
-const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, hs_scratch_t* hs, Scratch& s) const {
+const hs_database_t* EventRuleOffer::DatabaseFor(const std::vector<uint8_t>& member) const {
+  std::vector<unsigned> rules;
+  for (unsigned r = 0; r < member.size(); ++r)
+    if (member[r]) rules.push_back(r);
+  SourceDatabase* entry;
+  {
+    std::lock_guard lock(databases_mu_);
+    auto& slot = databases_[rules];
+    if (!slot) slot = std::make_unique<SourceDatabase>();
+    entry = slot.get();
+  }
+  std::call_once(entry->once, [&] {
+    std::vector<unsigned> ids = pf_.LiteralsOf(member);
+    entry->db = pf_.database();
+    if (ids.empty()) {
+      entry->db = nullptr;
+    } else if (ids.size() * 2 < pf_.rule_literal_count()) {
+      // Most of the prefilter's literals: its database serves as well.
+      if (auto own = pf_.CompileLiterals(ids); own.ok()) {
+        entry->own = std::move(own.value());
+        entry->db = entry->own.get();
+      }
+    }
+  });
+  return entry->db;
+}
+
+const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, HsScratch& hs, Scratch& s) const {
   s.offered.clear();
   // The rules of the event's channel and ID, looked up once per task.
   std::optional<uint32_t> event_id = record.event_id();
@@ -26,6 +53,19 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
       if (r >= it->second.member.size()) it->second.member.resize(r + 1, 0);
       it->second.member[r] = 1;
       if (r < unfiltered_.size() && unfiltered_[r]) it->second.unfiltered.push_back(r);
+    }
+    Scratch::Source& added = it->second;
+    added.db = DatabaseFor(added.member);
+    if (added.db && added.db != pf_.database()) {
+      // Grown on a copy: vectorscan frees the scratch it fails to grow, and
+      // the worker's must stay whole. Without it, the prefilter's database.
+      hs_scratch_t* grown = nullptr;
+      if (hs_clone_scratch(hs.get(), &grown) == HS_SUCCESS && hs_alloc_scratch(added.db, &grown) == HS_SUCCESS) {
+        hs.reset(grown);
+      } else {
+        if (grown) hs_free_scratch(grown);
+        added.db = pf_.database();
+      }
     }
   }
   const Scratch::Source& source = it->second;
@@ -42,8 +82,7 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
     uint32_t event;
   } hit{&pf_, &s, event};
   std::string_view raw = record.Raw();
-  hs_error_t err = hs_scan(
-      pf_.database(), raw.data(), unsigned(raw.size()), 0, hs,
+  hs_error_t err = !source.db ? HS_SUCCESS : hs_scan(source.db, raw.data(), unsigned(raw.size()), 0, hs.get(),
       [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
         auto* h = static_cast<Hit*>(ctx);
         if (id < Prefilter::kFirstRuleLiteral) return 0;

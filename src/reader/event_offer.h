@@ -6,6 +6,14 @@
 // Values are verbatim in EventRecord::Raw, so a rule dropped here cannot
 // match.
 //
+// An event is scanned for the literals of its own rules only: the rules of
+// one (channel, ID) get a database of their literals (Prefilter::
+// CompileLiterals), compiled when the first such event comes and shared by
+// the workers; a Security logon event is not scanned for the ~3,000
+// literals of the process-creation rules. Rules whose literals are most of
+// the prefilter's use its database as it is; rules without any literal
+// need no scan.
+//
 // Built once per reader and kind; Offered runs on any worker with that
 // worker's Scratch and vectorscan scratch.
 #pragma once
@@ -35,6 +43,7 @@ class EventRuleOffer {
     struct Source {
       std::vector<uint8_t> member;
       std::vector<unsigned> unfiltered;
+      const hs_database_t* db = nullptr;  // null: no literal to scan for
     };
     std::map<std::pair<std::string, int64_t>, Source> sources;
     std::vector<uint32_t> stamp;  // by rule: the event number (required.stamp) whose literal hit it
@@ -43,12 +52,24 @@ class EventRuleOffer {
     std::vector<unsigned> offered;
   };
   // The rules to offer `record`: sorted, unique, valid until the next call.
-  const std::vector<unsigned>& Offered(const EventRecord& record, hs_scratch_t* hs, Scratch& s) const;
+  // `hs` is the worker's vectorscan scratch (grown for a source's database).
+  const std::vector<unsigned>& Offered(const EventRecord& record, HsScratch& hs, Scratch& s) const;
 
  private:
+  // The database the events of one rule set are scanned with.
+  struct SourceDatabase {
+    std::once_flag once;
+    HsDatabase own;                     // of the set's literals only
+    const hs_database_t* db = nullptr;  // own, the prefilter's, or null (no literal)
+  };
+  // The database for the rules `member` marks, made at the first call.
+  const hs_database_t* DatabaseFor(const std::vector<uint8_t>& member) const;
+
   const Prefilter& pf_;
   EventRuleIndex index_;
   std::vector<bool> unfiltered_;  // by rule: no literal, sees every event of its sources
+  mutable std::mutex databases_mu_;
+  mutable std::map<std::vector<unsigned>, std::unique_ptr<SourceDatabase>> databases_;  // by sorted rule indexes
 };
 
 // An EventRuleOffer made at the first call and kept: a reader serves one

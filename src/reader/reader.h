@@ -39,7 +39,9 @@ class YaraScanner;
 // What one worker keeps for every engine it runs; the scanner owns one per
 // worker, so no engine scratch is ever shared.
 struct WorkerScratch {
-  hs_scratch_t* prefilter = nullptr;  // fits every prefilter database of the scan
+  // Fits every prefilter database of the scan; a reader that scans with a
+  // database of its own grows it (Prefilter::CompileLiterals).
+  HsScratch prefilter;
   std::vector<YaraScanner*> yara;     // one per YARA engine of the scan (RuleSet::yara_engines)
 };
 

@@ -375,7 +375,7 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
   if (out.end > out.begin) {
     if (transcoded_.empty()) map_.WillRead(out.begin, out.end - out.begin);
     hs_error_t err = hs_scan(pf->database(), bytes.data() + out.begin, unsigned(out.end - out.begin), 0,
-                             scratch.prefilter, OnMatch, &mc);
+                             scratch.prefilter.get(), OnMatch, &mc);
     if (err != HS_SUCCESS) out.scan_error = "prefilter scan failed (vectorscan error " + std::to_string(err) + ")";
   }
   const uint64_t chunk_newlines =

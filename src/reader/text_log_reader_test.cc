@@ -74,8 +74,10 @@ struct Harness {
     ctx.split_threshold = chunk_bytes;
     TextLogReader reader;
     auto reading = reader.Open(file, *map, ctx);
-    WorkerScratch ws{scratch.get()};
+    WorkerScratch ws;
+    ws.prefilter = std::move(scratch);
     for (size_t k = 0; k < reading->chunk_count(); ++k) reading->ReadChunk(k, ws, *sink);
+    scratch = std::move(ws.prefilter);  // the harness reads again
     if (chunks) *chunks = reading->chunk_count();
     FileFacts facts = reading->Finish();
     for (size_t i = 0; i < sink->seen.size(); ++i) sink->seen[i].line = reading->SourcePosition(sink->places[i]);

@@ -26,6 +26,22 @@ std::string PrefilterLiteralKey(const PrefilterLiteral& lit) {
   return key;
 }
 
+namespace {
+
+// Whether a literal is rare enough in Windows event values to pick events
+// out: three bytes or more, or two that hold a byte of a non-ASCII
+// character (a Cyrillic look-alike letter is two UTF-8 bytes) or a caret or
+// backtick (cmd.exe and PowerShell escapes, as in "^^" of a DOSfuscated
+// command line), which plain event values seldom hold.
+bool SelectiveInEvents(std::string_view text) {
+  if (text.size() >= 3) return true;
+  if (text.size() < 2) return false;
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) >= 0x80 || c == '^' || c == '`'; });
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>& covers, LogType type,
                                                     const PrefilterCache* cache, bool portable) {
   std::unique_ptr<Prefilter> pf(new Prefilter());
@@ -81,7 +97,7 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
     // a hit per event and rule out nothing; such a rule reads every event.
     const bool multi_line_values = HoldsWindowsEvents(type);
     if (multi_line_values && std::any_of(cover->begin(), cover->end(), [](const auto& l) {
-          return l.text.find('\n') != std::string::npos || (!l.regex && l.text.size() < 3);
+          return l.text.find('\n') != std::string::npos || (!l.regex && !SelectiveInEvents(l.text));
         })) {
       pf->unfiltered_.push_back(r);
       continue;
@@ -148,6 +164,8 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
       flags.push_back((lit.cased ? 0 : HS_FLAG_CASELESS) | HS_FLAG_MULTILINE);
       ids.push_back(i);
     }
+    pf->patterns_ = patterns;
+    pf->flags_ = flags;
     if (!fell_back) {
       pf->cache_key_ = PrefilterCacheKey(patterns, flags);
       if (cache && (db = cache->Find(pf->cache_key_))) {
@@ -213,6 +231,45 @@ bool Prefilter::MayMatchScanned(unsigned rule, std::string_view raw, EventMemo* 
     memo->hit[id] = now;
     return true;
   });
+}
+
+std::vector<unsigned> Prefilter::LiteralsOf(std::span<const uint8_t> rules) const {
+  auto member = [&](unsigned r) { return r < rules.size() && rules[r] != 0; };
+  // The requirement literals of those rules.
+  std::vector<char> required(requirement_literals_.size(), 0);
+  for (unsigned r = 0; r < rules.size() && r < requirement_sets_.size(); ++r)
+    if (member(r))
+      for (const auto& set : requirement_sets_[r])
+        for (uint32_t id : set) required[id] = 1;
+  std::vector<unsigned> ids;
+  for (unsigned i = kFirstRuleLiteral; i < literals_.size(); ++i) {
+    const auto& users = rules_by_literal_[i];
+    const int req = requirement_of_[i];
+    if (std::any_of(users.begin(), users.end(), member) || (req >= 0 && required[size_t(req)]))
+      ids.push_back(i);
+  }
+  return ids;
+}
+
+Result<HsDatabase> Prefilter::CompileLiterals(std::span<const unsigned> ids) const {
+  std::vector<const char*> exprs;
+  std::vector<unsigned> flags;
+  for (unsigned id : ids) {
+    if (id >= patterns_.size()) return Status::InvalidArgument("no prefilter literal " + std::to_string(id));
+    exprs.push_back(patterns_[id].c_str());
+    flags.push_back(flags_[id]);
+  }
+  if (exprs.empty()) return Status::InvalidArgument("no literal to compile");
+  hs_platform_info_t platform = PrefilterPlatform(/*native=*/true);
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK, &platform, &db,
+                       &err) != HS_SUCCESS) {
+    std::string msg = err && err->message ? err->message : "unknown error";
+    hs_free_compile_error(err);
+    return Status::InvalidArgument("vectorscan: " + msg);
+  }
+  return HsDatabase(db);
 }
 
 Result<std::string> Prefilter::Serialize() const {

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -143,6 +144,19 @@ class Prefilter {
   // Allocates (or grows) a scratch usable with this database.
   Status AllocScratch(HsScratch* scratch) const;
 
+  // Databases for records only some rules may match (a Windows event is
+  // offered the rules of its channel and ID): `rules` marks rule indexes
+  // (rules[r] != 0). LiteralsOf gives the ids of the literals those rules
+  // need, sorted: their cover literals and the requirement literals the
+  // scan answers for them. CompileLiterals makes a database of `ids` only
+  // that reports each under its id in database(), so that a scan of it
+  // finds what a scan of database() finds for those rules; for this
+  // processor. A scratch must be grown for it (hs_alloc_scratch).
+  std::vector<unsigned> LiteralsOf(std::span<const uint8_t> rules) const;
+  Result<HsDatabase> CompileLiterals(std::span<const unsigned> ids) const;
+  // How many literal ids are rules' (not directive markers).
+  size_t rule_literal_count() const { return literals_.size() - kFirstRuleLiteral; }
+
  private:
   Prefilter() = default;
   LogType type_ = LogType::kUnknown;
@@ -157,6 +171,9 @@ class Prefilter {
   std::vector<std::vector<std::vector<uint32_t>>> requirement_sets_;
   std::vector<int> requirement_of_;  // by prefilter literal id
   std::vector<char> requirement_scanned_;  // by requirement literal: in the database
+  // What database() was compiled from, by literal id (CompileLiterals).
+  std::vector<std::string> patterns_;
+  std::vector<unsigned> flags_;
   // Whether requirement literal `requirement` is in `bytes` (a search).
   bool Contains(uint32_t requirement, std::string_view bytes) const;
   // Whether a literal of each of the rule's requirement sets is present,

@@ -66,6 +66,53 @@ TEST(Prefilter, ARegexWithoutAnyLiteralMakesItsRuleUnfiltered) {
   EXPECT_EQ(pf.value()->unfiltered_rules(), std::vector<unsigned>{5});
 }
 
+// A database of some rules' literals reports what the whole database
+// reports for those rules, under the same ids, and nothing of the others:
+// cover literals and the requirement literals the scan answers alike.
+TEST(Prefilter, ADatabaseOfSomeRulesFindsTheirLiteralsUnderTheSameIds) {
+  std::vector<RuleCover> covers = {
+      {0, std::vector<PrefilterLiteral>{{"mimikatz", false, false}}, {{{"sekurlsa", false, false}}}},
+      {1, std::vector<PrefilterLiteral>{{"procdump", false, false}}, {}},
+      {2, std::nullopt, {}},
+      {3, std::vector<PrefilterLiteral>{{"Mimikatz", true, false}, {"comsvcs", false, false}}, {}}};
+  auto pf = Prefilter::Build(covers, LogType::kEvtx);
+  ASSERT_TRUE(pf.ok()) << pf.status().message();
+  const Prefilter& p = *pf.value();
+  const std::string raw = "MIMIKATZ sekurlsa::logonpasswords\nprocdump -ma lsass\ncomsvcs.dll Mimikatz";
+  auto rules_hit = [&](const std::set<std::pair<unsigned, size_t>>& hits, std::set<unsigned>* requirements) {
+    std::set<unsigned> out;
+    for (auto [id, end] : hits) {
+      for (unsigned r : p.RulesFor(id)) out.insert(r);
+      if (int req = p.RequirementOf(id); req >= 0) requirements->insert(unsigned(req));
+    }
+    return out;
+  };
+  std::set<unsigned> all_required, some_required;
+  const std::set<unsigned> all = rules_hit(testing::PrefilterHits(p, raw), &all_required);
+  EXPECT_EQ(all, (std::set<unsigned>{0, 1, 3}));
+
+  const std::vector<uint8_t> rules_0_and_2 = {1, 0, 1};
+  std::vector<unsigned> ids = p.LiteralsOf(rules_0_and_2);
+  ASSERT_EQ(ids.size(), 2u);  // "mimikatz" and the requirement "sekurlsa"
+  auto db = p.CompileLiterals(ids);
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  EXPECT_EQ(rules_hit(testing::PrefilterHits(db.value().get(), raw), &some_required), std::set<unsigned>{0});
+  EXPECT_EQ(some_required, all_required);  // sekurlsa answered as by the whole database
+  EXPECT_EQ(testing::PrefilterHits(db.value().get(), "procdump comsvcs").size(), 0u);
+
+  // Rule 3 alone: its cased literal stays cased.
+  ids = p.LiteralsOf(std::vector<uint8_t>{0, 0, 0, 1});
+  ASSERT_EQ(ids.size(), 2u);
+  db = p.CompileLiterals(ids);
+  ASSERT_TRUE(db.ok());
+  std::set<unsigned> none;
+  EXPECT_TRUE(rules_hit(testing::PrefilterHits(db.value().get(), "MIMIKATZ"), &none).empty());
+  EXPECT_EQ(rules_hit(testing::PrefilterHits(db.value().get(), "Mimikatz"), &none), std::set<unsigned>{3});
+  // A rule without literals needs none; an id that is no literal is refused.
+  EXPECT_TRUE(p.LiteralsOf(std::vector<uint8_t>{0, 0, 1}).empty());
+  EXPECT_FALSE(p.CompileLiterals(std::vector<unsigned>{999}).ok());
+}
+
 }  // namespace
 }  // namespace exhunt
 
@@ -134,12 +181,22 @@ TEST(Prefilter, OneByteRequirementLiteralsAreFoundBesideLongerOnes) {
 // event and rule out nothing, so its rule reads every event instead; text
 // lines keep such literals.
 TEST(Prefilter, OnEventsAOneOrTwoByteLiteralLeavesItsRuleUnfiltered) {
-  std::vector<RuleCover> covers = {{0, std::vector<PrefilterLiteral>{{"0", false, false}}, {}},
-                                   {1, std::vector<PrefilterLiteral>{{"10", false, false}, {"abcdef", false, false}}, {}},
-                                   {2, std::vector<PrefilterLiteral>{{"abc", false, false}}, {}}};
+  // Two bytes pick events out when one is of a non-ASCII character (a
+  // Cyrillic look-alike letter, as SigmaHQ's homoglyph rules list them) or
+  // a caret or backtick (DOSfuscation): those rules stay filtered.
+  std::vector<RuleCover> covers = {
+      {0, std::vector<PrefilterLiteral>{{"0", false, false}}, {}},
+      {1, std::vector<PrefilterLiteral>{{"10", false, false}, {"abcdef", false, false}}, {}},
+      {2, std::vector<PrefilterLiteral>{{"abc", false, false}}, {}},
+      {3, std::vector<PrefilterLiteral>{{"\xD0\x90", false, false}, {"^^", false, false}, {"`e", false, false}}, {}},
+      {4, std::vector<PrefilterLiteral>{{"^", false, false}}, {}}};
   auto events = Prefilter::Build(covers, LogType::kEvtx);
   ASSERT_TRUE(events.ok()) << events.status().message();
-  EXPECT_EQ(events.value()->unfiltered_rules(), (std::vector<unsigned>{0, 1}));
+  EXPECT_EQ(events.value()->unfiltered_rules(), (std::vector<unsigned>{0, 1, 4}));
+  std::set<unsigned> hit;
+  for (auto [id, end] : testing::PrefilterHits(*events.value(), "C:\\Windows\\\xD0\x90" "dobe.exe"))
+    for (unsigned r : events.value()->RulesFor(id)) hit.insert(r);
+  EXPECT_EQ(hit, std::set<unsigned>{3});
   auto lines = Prefilter::Build(covers, LogType::kIisW3c);
   ASSERT_TRUE(lines.ok());
   EXPECT_TRUE(lines.value()->unfiltered_rules().empty());

@@ -224,32 +224,37 @@ bool IsEventHeaderField(std::string_view field) {
   return false;
 }
 
-Cover MatcherCover(const FieldMatcher& m, LogType type) {
+// The literals (or raw-line regexes) a record holds when value i of `m`
+// matches; empty if it can match without one (a null value, a value with
+// no literal).
+std::vector<PrefilterLiteral> ValueLiterals(const FieldMatcher& m, size_t i, RawForm form, LogType type) {
+  if (m.is_null[i]) return {};
+  // A regex rewritten for raw lines: not on events, whose values may span
+  // lines that a rule's (?s) regex crosses (their required literal serves).
+  if (m.op == FieldMatcher::Op::kRegex && form == RawForm::kVerbatim && !HoldsWindowsEvents(type) &&
+      !(RecordFormatOf(type) == RecordFormat::kCsv && m.values[i].find('"') != std::string::npos)) {
+    std::string raw = RawLineRegex(m.values[i]);
+    if (!raw.empty()) return {PrefilterLiteral{raw, false, true}};
+  }
+  LiteralList lits;
+  for (auto& t : RawLiteralsForValue(m, m.values[i], form, type)) lits.Add({t, m.cased});
+  return lits.Take();
+}
+
+// How a matcher's field lies in the raw record, or nullopt if the matcher
+// leaves no literal there (exists, fieldref, an event header field).
+std::optional<RawForm> CoverableForm(const FieldMatcher& m, LogType type) {
   if (m.op == FieldMatcher::Op::kExists || m.fieldref) return std::nullopt;
   if (HoldsWindowsEvents(type) && IsEventHeaderField(m.field)) return std::nullopt;
-  FieldBinding binding = m.field.empty() ? FieldBinding{FieldBinding::Kind::kLine, "", false, RawForm::kVerbatim}
-                                         : BindField(type, m.field);
-  RawForm form = binding.raw_form;
+  if (m.field.empty()) return RawForm::kVerbatim;
+  return BindField(type, m.field).raw_form;
+}
+
+Cover MatcherCover(const FieldMatcher& m, LogType type) {
+  std::optional<RawForm> form = CoverableForm(m, type);
+  if (!form) return std::nullopt;
   std::vector<std::vector<PrefilterLiteral>> per_value;
-  for (size_t i = 0; i < m.values.size(); ++i) {
-    if (m.is_null[i]) {
-      per_value.emplace_back();
-      continue;
-    }
-    // A regex rewritten for raw lines: not on events, whose values may span
-    // lines that a rule's (?s) regex crosses (their required literal serves).
-    if (m.op == FieldMatcher::Op::kRegex && form == RawForm::kVerbatim && !HoldsWindowsEvents(type) &&
-        !(RecordFormatOf(type) == RecordFormat::kCsv && m.values[i].find('"') != std::string::npos)) {
-      std::string raw = RawLineRegex(m.values[i]);
-      if (!raw.empty()) {
-        per_value.push_back({PrefilterLiteral{raw, false, true}});
-        continue;
-      }
-    }
-    LiteralList lits;
-    for (auto& t : RawLiteralsForValue(m, m.values[i], form, type)) lits.Add({t, m.cased});
-    per_value.push_back(lits.Take());
-  }
+  for (size_t i = 0; i < m.values.size(); ++i) per_value.push_back(ValueLiterals(m, i, *form, type));
   if (m.all) {
     // Every value must be present: any one value's literals suffice.
     Cover best;
@@ -317,13 +322,9 @@ std::optional<std::vector<PrefilterLiteral>> SigmaRule::Cover(LogType type) cons
 
 namespace {
 
-void CollectRequirements(const ConditionNode& node, const std::vector<Selection>& sels, LogType type,
-                         std::vector<std::vector<PrefilterLiteral>>* out) {
-  if (node.kind == ConditionNode::Kind::kAnd) {
-    for (const auto& c : node.children) CollectRequirements(c, sels, type, out);
-    return;
-  }
-  Cover cover = NodeCover(node, sels, type);
+// Adds a cover as one requirement set, its regexes as the literals they
+// must contain (none if one has no such literal).
+void AddRequirement(const Cover& cover, std::vector<std::vector<PrefilterLiteral>>* out) {
   if (!cover || cover->empty()) return;
   LiteralList set;
   for (const auto& lit : *cover) {
@@ -337,6 +338,29 @@ void CollectRequirements(const ConditionNode& node, const std::vector<Selection>
     set.Add({required, false, false});
   }
   out->push_back(set.Take());
+}
+
+void CollectRequirements(const ConditionNode& node, const std::vector<Selection>& sels, LogType type,
+                         std::vector<std::vector<PrefilterLiteral>>* out) {
+  if (node.kind == ConditionNode::Kind::kAnd) {
+    for (const auto& c : node.children) CollectRequirements(c, sels, type, out);
+    return;
+  }
+  if (node.kind == ConditionNode::Kind::kSelection && sels[size_t(node.selection)].alternatives.size() == 1) {
+    // Every field matcher of the one alternative must match: each gives a
+    // set, and each value of a matcher whose values must all match.
+    for (const auto& m : sels[size_t(node.selection)].alternatives[0]) {
+      std::optional<RawForm> form = CoverableForm(m, type);
+      if (!form) continue;
+      if (!m.all) {
+        AddRequirement(MatcherCover(m, type), out);
+        continue;
+      }
+      for (size_t i = 0; i < m.values.size(); ++i) AddRequirement(ValueLiterals(m, i, *form, type), out);
+    }
+    return;
+  }
+  AddRequirement(NodeCover(node, sels, type), out);
 }
 
 }  // namespace

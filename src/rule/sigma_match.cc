@@ -28,24 +28,31 @@ bool ParseAddress(std::string_view text, std::array<uint8_t, 16>* out) {
   return inet_pton(AF_INET6, s.c_str(), out->data()) == 1;
 }
 
-// "10.0.0.0/8", "fe80::/10"; prefix bits counted on the 16-byte form.
-bool CidrContains(const std::string& cidr, std::string_view value) {
-  size_t slash = cidr.find('/');
-  std::array<uint8_t, 16> net{}, addr{};
-  if (!ParseAddress(std::string_view(cidr).substr(0, slash), &net) || !ParseAddress(value, &addr)) return false;
-  bool v4 = cidr.find(':') == std::string::npos;
-  int bits = v4 ? 32 : 128;
-  if (slash != std::string::npos) bits = atoi(cidr.c_str() + slash + 1);
-  if (v4) bits += 96;
-  bits = std::clamp(bits, 0, 128);
-  for (int i = 0; i < bits; ++i) {
+bool InNetwork(const CidrNetwork& net, const std::array<uint8_t, 16>& addr) {
+  if (!net.valid) return false;
+  for (int i = 0; i < net.bits; ++i) {
     uint8_t mask = uint8_t(0x80 >> (i % 8));
-    if ((net[size_t(i / 8)] & mask) != (addr[size_t(i / 8)] & mask)) return false;
+    if ((net.address[size_t(i / 8)] & mask) != (addr[size_t(i / 8)] & mask)) return false;
   }
   return true;
 }
 
 }  // namespace
+
+// "10.0.0.0/8", "fe80::/10"; prefix bits counted on the 16-byte form.
+CidrNetwork ParseCidr(std::string_view cidr) {
+  CidrNetwork net;
+  size_t slash = cidr.find('/');
+  if (!ParseAddress(cidr.substr(0, slash), &net.address)) return net;
+  bool v4 = cidr.find(':') == std::string_view::npos;
+  int bits = v4 ? 32 : 128;
+  if (slash != std::string_view::npos) bits = atoi(std::string(cidr.substr(slash + 1)).c_str());
+  if (v4) bits += 96;
+  net.bits = std::clamp(bits, 0, 128);
+  net.valid = true;
+  return net;
+}
+
 
 // ---- matching ---------------------------------------------------------------
 
@@ -88,7 +95,13 @@ bool MatchText(FieldMatcher::Op op, bool cased, std::string_view field, std::str
   }
 }
 
-bool MatchOne(const FieldMatcher& m, size_t i, std::string_view field) {
+// A field's address, parsed at the first cidr value that asks for it.
+struct FieldAddress {
+  std::array<uint8_t, 16> bytes{};
+  signed char parsed = -1;  // -1 not yet, 0 no address, 1 bytes hold it
+};
+
+bool MatchOne(const FieldMatcher& m, size_t i, std::string_view field, FieldAddress* address) {
   const std::string& v = m.values[i];
   using Op = FieldMatcher::Op;
   switch (m.op) {
@@ -102,7 +115,8 @@ bool MatchOne(const FieldMatcher& m, size_t i, std::string_view field) {
     case Op::kExists:
       return true;
     case Op::kCidr:
-      return CidrContains(v, field);
+      if (address->parsed < 0) address->parsed = ParseAddress(field, &address->bytes) ? 1 : 0;
+      return address->parsed == 1 && InNetwork(m.networks[i], address->bytes);
     default:
       break;
   }
@@ -127,6 +141,7 @@ bool MatchFieldMatcher(const FieldMatcher& m, const Record& record) {
   }
   if (m.op == FieldMatcher::Op::kExists) return field.has_value() == m.exists;
   bool any = false;
+  FieldAddress address;
   for (size_t i = 0; i < m.values.size(); ++i) {
     bool hit;
     if (m.is_null[i]) {
@@ -136,7 +151,7 @@ bool MatchFieldMatcher(const FieldMatcher& m, const Record& record) {
       std::optional<std::string_view> other = record.Field(m.values[i]);
       hit = field.has_value() && other.has_value() && MatchText(m.op, m.cased, *field, *other);
     } else {
-      hit = field.has_value() && MatchOne(m, i, *field);
+      hit = field.has_value() && MatchOne(m, i, *field, &address);
     }
     if (m.all && !hit) return false;
     if (!m.all && hit) return true;

@@ -286,6 +286,8 @@ Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldM
     m->wildcard.push_back(!m->encoded && HasWildcard(v));
     m->unescaped.push_back(m->encoded || v.find('\\') == std::string::npos ? v : GlobUnescape(v));
   }
+  if (m->op == FieldMatcher::Op::kCidr)
+    for (const auto& v : m->values) m->networks.push_back(ParseCidr(v));
   if (m->op == FieldMatcher::Op::kRegex) {
     for (const auto& v : m->values) {
       RE2::Options opts;

@@ -21,6 +21,8 @@
 // threads at once.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -48,6 +50,15 @@ class Node;
 
 namespace exhunt {
 
+// A cidr value, parsed once when the rule loads: an address as 16 bytes
+// (IPv4 mapped into ::ffff:0:0/96) and how many leading bits must agree.
+struct CidrNetwork {
+  std::array<uint8_t, 16> address{};
+  int bits = 0;
+  bool valid = false;  // the value is no network: it matches nothing
+};
+CidrNetwork ParseCidr(std::string_view cidr);
+
 struct FieldMatcher {
   enum class Op { kEquals, kContains, kStartsWith, kEndsWith, kRegex, kExists, kCidr, kLt, kLte, kGt, kGte };
   std::string field;  // empty: keyword search over the raw record
@@ -62,6 +73,7 @@ struct FieldMatcher {
   std::vector<bool> wildcard;          // value holds an unescaped * or ?
   std::vector<std::string> unescaped;  // value with escapes resolved (no wildcard)
   std::vector<std::shared_ptr<const re2::RE2>> regexes;
+  std::vector<CidrNetwork> networks;  // for kCidr, one per value
 };
 
 // OR of alternatives; each alternative is an AND of field matchers.

@@ -165,6 +165,17 @@ TEST(Sigma, CidrMatchesIpv4AndIpv6) {
   EXPECT_TRUE(r->Matches(Rec({{"ip", "fe80::4d1c:2a7:3b1:8e5%12"}})));
   EXPECT_FALSE(r->Matches(Rec({{"ip", "2001:db8::1"}})));
   EXPECT_FALSE(r->Matches(Rec({{"ip", "not an address"}})));
+  // Prefix boundaries, a value that is no network (it matches nothing, the
+  // other values still do) and the filter form of SigmaHQ's remote-login rules.
+  auto filter = Rule(
+      "  sel:\n    LogonType: 3\n  filter:\n    ip|cidr:\n      - 'nonsense/8'\n      - '172.16.0.0/12'\n"
+      "      - '::1/128'\n  condition: sel and not filter\n");
+  EXPECT_FALSE(filter->Matches(Rec({{"LogonType", "3"}, {"ip", "172.31.255.255"}})));
+  EXPECT_TRUE(filter->Matches(Rec({{"LogonType", "3"}, {"ip", "172.32.0.1"}})));
+  EXPECT_TRUE(filter->Matches(Rec({{"LogonType", "3"}, {"ip", "172.15.255.255"}})));
+  EXPECT_FALSE(filter->Matches(Rec({{"LogonType", "3"}, {"ip", "::1"}})));
+  EXPECT_TRUE(filter->Matches(Rec({{"LogonType", "3"}, {"ip", "::2"}})));
+  EXPECT_TRUE(filter->Matches(Rec({{"LogonType", "3"}, {"ip", "-"}})));
 }
 
 TEST(Sigma, MetadataFromTags) {

@@ -885,8 +885,8 @@ ScanStats Scanner::Run(ScanSink& sink) {
   WorkPool pool(m.options.threads);
   m.pool = &pool;
   m.sink = &sink;
-  m.scratch.assign(pool.size(), WorkerScratch());
-  std::vector<HsScratch> owned(pool.size());
+  m.scratch.clear();
+  m.scratch.resize(pool.size());
   std::vector<std::unique_ptr<YaraScanner>> yara_scanners;
   std::map<size_t, std::string> failed_engines;
   const auto engines = m.rules->yara_engines();
@@ -917,8 +917,7 @@ ScanStats Scanner::Run(ScanSink& sink) {
       m.no_scratch = true;
       break;
     }
-    owned[i].reset(clone);
-    m.scratch[i].prefilter = clone;
+    m.scratch[i].prefilter.reset(clone);
   }
 
   m.runs.clear();

@@ -1,0 +1,88 @@
+#include "reader/event_offer.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "reader/event_json.h"
+
+namespace exhunt {
+namespace {
+
+std::string Rule(const std::string& id, const std::string& logsource, const std::string& detection) {
+  return "title: t\nid: " + id + "\nlogsource:\n  product: windows\n" + logsource + "detection:\n" + detection +
+         "level: high\n";
+}
+
+// Events of three sources, each offered through a database of its own
+// rules' literals (Security 4672), the prefilter's whole database (process
+// creation: most of its literals) or no scan at all (Security 4624: no rule
+// with a literal). Every rule that matches an event is offered it, and
+// only the rules of its source whose literals it holds are.
+TEST(EventRuleOffer, EachSourceIsScannedForItsOwnRulesLiterals) {
+  RuleSet rules;
+  rules.AddText(Rule("proc.mimikatz", "  category: process_creation\n",
+                     "  sel:\n    CommandLine|contains: 'sekurlsa::'\n  condition: sel\n"),
+                "a");
+  rules.AddText(Rule("proc.homoglyph", "  category: process_creation\n",
+                     "  sel:\n    CommandLine|contains:\n      - \"\\u0410\"\n      - \"\\u0430\"\n  condition: sel\n"),
+                "b");
+  rules.AddText(Rule("proc.dump", "  category: process_creation\n",
+                     "  sel:\n    CommandLine|contains|all:\n      - 'procdump'\n      - ' -ma '\n  condition: sel\n"),
+                "c");
+  rules.AddText(Rule("logon.network", "  service: security\n",
+                     "  sel:\n    EventID: 4624\n    LogonType: 3\n  condition: sel\n"),
+                "d");
+  rules.AddText(Rule("privileges.debug", "  service: security\n",
+                     "  sel:\n    EventID: 4672\n    PrivilegeList|contains: 'SeDebugPrivilege'\n  condition: sel\n"),
+                "e");
+  ASSERT_TRUE(rules.errors().empty()) << rules.errors()[0].status.message();
+  auto pf = Prefilter::Build(rules.Covers(LogType::kEvtx), LogType::kEvtx);
+  ASSERT_TRUE(pf.ok()) << pf.status().message();
+  EventRuleOffer offer(rules, *pf.value());
+  HsScratch hs;
+  ASSERT_TRUE(pf.value()->AllocScratch(&hs).ok());
+  EventRuleOffer::Scratch scratch;
+  EventJsonParser parser;
+  EventXml xml;
+  EventRecord record;
+  auto offered = [&](const std::string& json) {
+    std::string why;
+    EXPECT_TRUE(parser.Parse(json, &xml, &why)) << why;
+    record.Reset(xml);
+    std::set<std::string> ids;
+    for (unsigned r : offer.Offered(record, hs, scratch)) ids.insert(rules.rules()[r]->id());
+    for (unsigned r = 0; r < rules.rules().size(); ++r) {
+      if (rules.rules()[r]->Matches(record)) EXPECT_TRUE(ids.count(rules.rules()[r]->id())) << json;
+    }
+    return ids;
+  };
+  using S = std::set<std::string>;
+  const std::string sysmon = R"({"Channel": "Microsoft-Windows-Sysmon/Operational", "EventID": 1, )";
+  const std::string security = R"({"Channel": "Security", )";
+  for (int round = 0; round < 2; ++round) {  // the second round finds every source's database made
+    EXPECT_EQ(offered(sysmon + R"("CommandLine": "mimikatz.exe sekurlsa::logonpasswords"})"), S{"proc.mimikatz"});
+    EXPECT_EQ(offered(sysmon + "\"CommandLine\": \"\xD0\x90" "dobe.exe /update\"}"), S{"proc.homoglyph"});
+    EXPECT_EQ(offered(sysmon + R"("CommandLine": "procdump -ma lsass.exe"})"), S{"proc.dump"});
+    EXPECT_EQ(offered(sysmon + R"("CommandLine": "procdump -accepteula"})"), S{});  // " -ma " missing
+    EXPECT_EQ(offered(security + R"("EventID": 4688, "NewProcessName": "C:\\x.exe", "CommandLine": "x sekurlsa::"})"),
+              S{"proc.mimikatz"});
+    EXPECT_EQ(offered(security + R"("EventID": 4672, "PrivilegeList": "SeDebugPrivilege"})"), S{"privileges.debug"});
+    // The 4672 database holds SeDebugPrivilege alone: the others' literals are not hits there.
+    EXPECT_EQ(offered(security + R"("EventID": 4672, "PrivilegeList": "sekurlsa:: procdump -ma )"
+                                 "\xD0\x90" R"("})"),
+              S{});
+    EXPECT_EQ(offered(security + R"("EventID": 4624, "LogonType": "3"})"), S{"logon.network"});
+    EXPECT_EQ(offered(security + R"("EventID": 4624, "LogonType": "2", "X": "SeDebugPrivilege sekurlsa::"})"),
+              S{"logon.network"});  // offered (no literal), does not match
+    EXPECT_EQ(offered(R"({"Channel": "System", "EventID": 7036, "param1": "sekurlsa::"})"), S{});
+  }
+  // The worker's scratch still serves the prefilter's own database.
+  EXPECT_EQ(hs_scan(pf.value()->database(), "sekurlsa::", 10, 0, hs.get(),
+                    [](unsigned, unsigned long long, unsigned long long, unsigned, void*) { return 0; }, nullptr),
+            HS_SUCCESS);
+}
+
+}  // namespace
+}  // namespace exhunt
