@@ -12,7 +12,7 @@ EventRuleOffer::EventRuleOffer(const RuleSet& rules, const Prefilter& prefilter)
   }
 }
 
-const hs_database_t* EventRuleOffer::DatabaseFor(const std::vector<uint8_t>& member) const {
+const EventRuleOffer::SourceDatabase& EventRuleOffer::DatabaseFor(const std::vector<uint8_t>& member) const {
   std::vector<unsigned> rules;
   for (unsigned r = 0; r < member.size(); ++r)
     if (member[r]) rules.push_back(r);
@@ -25,18 +25,22 @@ const hs_database_t* EventRuleOffer::DatabaseFor(const std::vector<uint8_t>& mem
   }
   std::call_once(entry->once, [&] {
     std::vector<unsigned> ids = pf_.LiteralsOf(member);
-    entry->db = pf_.database();
-    if (ids.empty()) {
-      entry->db = nullptr;
-    } else if (ids.size() * 2 < pf_.rule_literal_count()) {
-      // Most of the prefilter's literals: its database serves as well.
-      if (auto own = pf_.CompileLiterals(ids); own.ok()) {
-        entry->own = std::move(own.value());
-        entry->db = entry->own.get();
-      }
+    if (ids.empty()) return;  // no literal: no scan
+    // Nearly all the prefilter's literals: its database serves as well.
+    if (ids.size() * 10 >= pf_.rule_literal_count() * 9) {
+      entry->db = pf_.database();
+      entry->failed = !entry->db;
+      return;
+    }
+    if (auto own = pf_.CompileLiterals(ids); own.ok()) {
+      entry->own = std::move(own.value());
+      entry->db = entry->own.get();
+    } else {
+      entry->db = pf_.database();
+      entry->failed = !entry->db;
     }
   });
-  return entry->db;
+  return *entry;
 }
 
 const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, HsScratch& hs, Scratch& s) const {
@@ -55,16 +59,18 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
       if (r < unfiltered_.size() && unfiltered_[r]) it->second.unfiltered.push_back(r);
     }
     Scratch::Source& added = it->second;
-    added.db = DatabaseFor(added.member);
-    if (added.db && added.db != pf_.database()) {
+    const SourceDatabase& database = DatabaseFor(added.member);
+    added.db = database.db;
+    added.scan_failed = database.failed;
+    if (added.db) {
       // Grown on a copy: vectorscan frees the scratch it fails to grow, and
-      // the worker's must stay whole. Without it, the prefilter's database.
+      // the worker's must stay whole for the other databases.
       hs_scratch_t* grown = nullptr;
-      if (hs_clone_scratch(hs.get(), &grown) == HS_SUCCESS && hs_alloc_scratch(added.db, &grown) == HS_SUCCESS) {
+      if ((!hs || hs_clone_scratch(hs.get(), &grown) == HS_SUCCESS) && hs_alloc_scratch(added.db, &grown) == HS_SUCCESS) {
         hs.reset(grown);
       } else {
         if (grown) hs_free_scratch(grown);
-        added.db = pf_.database();
+        added.scan_failed = true;  // every rule of the source sees its events
       }
     }
   }
@@ -82,7 +88,7 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
     uint32_t event;
   } hit{&pf_, &s, event};
   std::string_view raw = record.Raw();
-  hs_error_t err = !source.db ? HS_SUCCESS : hs_scan(source.db, raw.data(), unsigned(raw.size()), 0, hs.get(),
+  hs_error_t err = source.scan_failed ? HS_INVALID : !source.db ? HS_SUCCESS : hs_scan(source.db, raw.data(), unsigned(raw.size()), 0, hs.get(),
       [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
         auto* h = static_cast<Hit*>(ctx);
         if (id < Prefilter::kFirstRuleLiteral) return 0;

@@ -44,6 +44,7 @@ class EventRuleOffer {
       std::vector<uint8_t> member;
       std::vector<unsigned> unfiltered;
       const hs_database_t* db = nullptr;  // null: no literal to scan for
+      bool scan_failed = false;           // no database or no scratch for it
     };
     std::map<std::pair<std::string, int64_t>, Source> sources;
     std::vector<uint32_t> stamp;  // by rule: the event number (required.stamp) whose literal hit it
@@ -60,10 +61,11 @@ class EventRuleOffer {
   struct SourceDatabase {
     std::once_flag once;
     HsDatabase own;                     // of the set's literals only
-    const hs_database_t* db = nullptr;  // own, the prefilter's, or null (no literal)
+    const hs_database_t* db = nullptr;  // own, the prefilter's (nearly all its literals), or null (none)
+    bool failed = false;                // neither could be compiled
   };
   // The database for the rules `member` marks, made at the first call.
-  const hs_database_t* DatabaseFor(const std::vector<uint8_t>& member) const;
+  const SourceDatabase& DatabaseFor(const std::vector<uint8_t>& member) const;
 
   const Prefilter& pf_;
   EventRuleIndex index_;

@@ -173,6 +173,15 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
         break;
       }
     }
+    // Events are scanned with the databases of their sources' rules
+    // (CompileLiterals); the whole one is compiled only if asked for.
+    // Literals cannot be refused, so nothing is learnt by compiling now.
+    if (HoldsWindowsEvents(type) &&
+        std::none_of(pf->literals_.begin(), pf->literals_.end(), [](const auto& l) { return l.regex; })) {
+      pf->lazy_ = true;
+      pf->portable_ = portable;
+      break;
+    }
     std::vector<const char*> exprs;
     exprs.reserve(patterns.size());
     for (const auto& p : patterns) exprs.push_back(p.c_str());
@@ -251,7 +260,21 @@ std::vector<unsigned> Prefilter::LiteralsOf(std::span<const uint8_t> rules) cons
   return ids;
 }
 
+const hs_database_t* Prefilter::database() const {
+  if (lazy_)
+    std::call_once(lazy_once_, [this] {
+      std::vector<unsigned> all(patterns_.size());
+      for (unsigned i = 0; i < all.size(); ++i) all[i] = i;
+      if (auto db = Compile(all, !portable_); db.ok()) db_ = std::move(db.value());
+    });
+  return db_.get();
+}
+
 Result<HsDatabase> Prefilter::CompileLiterals(std::span<const unsigned> ids) const {
+  return Compile(ids, /*native=*/true);
+}
+
+Result<HsDatabase> Prefilter::Compile(std::span<const unsigned> ids, bool native) const {
   std::vector<const char*> exprs;
   std::vector<unsigned> flags;
   for (unsigned id : ids) {
@@ -260,7 +283,7 @@ Result<HsDatabase> Prefilter::CompileLiterals(std::span<const unsigned> ids) con
     flags.push_back(flags_[id]);
   }
   if (exprs.empty()) return Status::InvalidArgument("no literal to compile");
-  hs_platform_info_t platform = PrefilterPlatform(/*native=*/true);
+  hs_platform_info_t platform = PrefilterPlatform(native);
   hs_database_t* db = nullptr;
   hs_compile_error_t* err = nullptr;
   if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK, &platform, &db,
@@ -275,7 +298,7 @@ Result<HsDatabase> Prefilter::CompileLiterals(std::span<const unsigned> ids) con
 Result<std::string> Prefilter::Serialize() const {
   char* bytes = nullptr;
   size_t length = 0;
-  if (hs_serialize_database(db_.get(), &bytes, &length) != HS_SUCCESS)
+  if (!database() || hs_serialize_database(database(), &bytes, &length) != HS_SUCCESS)
     return Status::IoError("vectorscan: cannot serialize");
   std::string out(bytes, length);
   free(bytes);
@@ -284,7 +307,7 @@ Result<std::string> Prefilter::Serialize() const {
 
 Status Prefilter::AllocScratch(HsScratch* scratch) const {
   hs_scratch_t* s = scratch->release();
-  bool ok = hs_alloc_scratch(db_.get(), &s) == HS_SUCCESS;
+  bool ok = database() && hs_alloc_scratch(database(), &s) == HS_SUCCESS;
   scratch->reset(s);
   return ok ? Status::Ok() : Status::IoError("vectorscan: cannot allocate scratch");
 }

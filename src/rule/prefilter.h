@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -84,7 +85,9 @@ class Prefilter {
                                                   const PrefilterCache* cache = nullptr, bool portable = false);
 
   LogType type() const { return type_; }
-  const hs_database_t* database() const { return db_.get(); }
+  // Null if it could not be compiled. For Windows events it is compiled at
+  // the first call (readers scan with CompileLiterals databases).
+  const hs_database_t* database() const;
   // Rule indexes (RuleCover::rule) whose cover holds literal `id`.
   const std::vector<unsigned>& RulesFor(unsigned id) const { return rules_by_literal_[id]; }
   size_t LiteralLength(unsigned id) const { return literal_lengths_[id]; }
@@ -160,7 +163,11 @@ class Prefilter {
  private:
   Prefilter() = default;
   LogType type_ = LogType::kUnknown;
-  HsDatabase db_;
+  mutable HsDatabase db_;
+  bool lazy_ = false;  // db_ compiled by the first database()
+  bool portable_ = false;
+  mutable std::once_flag lazy_once_;
+  Result<HsDatabase> Compile(std::span<const unsigned> ids, bool native) const;
   std::vector<PrefilterLiteral> literals_;
   std::vector<size_t> literal_lengths_;
   std::vector<std::vector<unsigned>> rules_by_literal_;

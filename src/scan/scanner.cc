@@ -432,8 +432,11 @@ Status Scanner::Prepare() {
     }
     auto& pf = *built[i];
     if (!pf.ok()) return pf.status();
-    Status s = pf.value()->AllocScratch(&impl_->prototype);
-    if (!s.ok()) return s;
+    // Event readers grow their worker's scratch for the databases they use.
+    if (!HoldsWindowsEvents(kinds[i].type)) {
+      Status s = pf.value()->AllocScratch(&impl_->prototype);
+      if (!s.ok()) return s;
+    }
     impl_->prefilters[kinds[i].type] = std::move(pf.value());
   }
   return Status::Ok();
