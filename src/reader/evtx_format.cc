@@ -236,7 +236,7 @@ void AppendScalar(std::string& out, uint8_t type, const char* p, size_t size) {
     case 0x0c: return AppendReal(out, Load<double>(p));
     case 0x0d: out += Load<uint32_t>(p) ? "true" : "false"; return;
     case 0x0f: return AppendGuid(out, p);
-    case 0x11: out += FormatFileTime(Load<uint64_t>(p)); return;
+    case 0x11: return AppendFileTime(out, Load<uint64_t>(p));
     case 0x12: return AppendSystemTime(out, p);
     case 0x10:  // size: as wide as its value
     case 0x14:
@@ -301,6 +301,12 @@ TimeMs FileTimeToMs(uint64_t filetime) {
 }
 
 std::string FormatFileTime(uint64_t filetime) {
+  std::string out;
+  AppendFileTime(out, filetime);
+  return out;
+}
+
+void AppendFileTime(std::string& out, uint64_t filetime) {
   uint64_t ticks = filetime % 10000000;  // 100 ns within the second
   int64_t secs = int64_t(filetime / 10000000) - 11644473600LL;
   int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
@@ -331,7 +337,7 @@ std::string FormatFileTime(uint64_t filetime) {
   *at++ = '.';
   AppendPadded(at, ticks, 7);
   memcpy(at, "00Z", 3);
-  return std::string(buf, at + 3);
+  out.append(buf, at + 3);
 }
 
 struct EvtxChunkDecoder::Impl {

@@ -94,6 +94,7 @@ void DecodeEvtxChunks(std::string_view file, size_t first, size_t last, EvtxChun
 // A FILETIME (100 ns since 1601) as EVTX renders it:
 // "2021-03-03T06:49:43.123456700Z".
 std::string FormatFileTime(uint64_t filetime);
+void AppendFileTime(std::string& out, uint64_t filetime);  // the same, appended
 // A FILETIME as milliseconds since the Unix epoch.
 TimeMs FileTimeToMs(uint64_t filetime);
 

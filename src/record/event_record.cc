@@ -78,10 +78,16 @@ void EventRecord::Reset(const EventXml& xml) {
   time_.reset();
   event_id_.reset();
   channel_ = {};
+  event_id_text_.reset();
+  channel_field_.reset();
   CanonicalEventFields(xml, names_, &fields_);
   for (const auto& f : fields_) {
     raw_.append(f.value);
     raw_.push_back('\n');
+    if (f.name.size() == 7) {  // what Field("EventID") and Field("Channel") find
+      if (!event_id_text_ && EqualsIgnoreCase(f.name, "EventID")) event_id_text_ = f.value;
+      if (!channel_field_ && EqualsIgnoreCase(f.name, "Channel")) channel_field_ = f.value;
+    }
     if (f.name == "EventID") {
       uint64_t id = 0;
       if (!event_id_ && ParseUint(f.value, &id) && id <= 0xffffffffu) event_id_ = uint32_t(id);
@@ -102,6 +108,9 @@ std::optional<std::string_view> EventRecord::Field(std::string_view name) const 
       if (f.name == "Data" && --n == 0) return f.value;
     return std::nullopt;
   }
+  // The two every Windows rule asks for first (its logsource), read at Reset.
+  if (name.size() == 7 && EqualsIgnoreCase(name, "EventID")) return event_id_text_;
+  if (name.size() == 7 && EqualsIgnoreCase(name, "Channel")) return channel_field_;
   for (const auto& f : fields_)
     if (EqualsIgnoreCase(f.name, name)) return f.value;
   return std::nullopt;

@@ -102,6 +102,8 @@ class EventRecord final : public Record {
   std::optional<TimeMs> time_;
   std::optional<uint32_t> event_id_;
   std::string_view channel_;
+  // The first EventID and Channel fields, as Field() finds them.
+  std::optional<std::string_view> event_id_text_, channel_field_;
 };
 
 }  // namespace exhunt
