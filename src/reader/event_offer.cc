@@ -1,6 +1,7 @@
 #include "reader/event_offer.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace exhunt {
 
@@ -12,10 +13,48 @@ EventRuleOffer::EventRuleOffer(const RuleSet& rules, const Prefilter& prefilter)
   }
 }
 
+std::vector<unsigned> EventRuleOffer::DatabaseRules(std::vector<unsigned> rules) const {
+  // Sets this large take a tenth of a second or more to compile; smaller
+  // ones are not worth grouping.
+  constexpr size_t kGroupFrom = 100;
+  std::call_once(plan_once_, [&] {
+    std::vector<std::vector<unsigned>> sets;
+    for (auto& set : index_.KnownRuleSets())
+      if (set.size() >= kGroupFrom) sets.push_back(std::move(set));
+    std::stable_sort(sets.begin(), sets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    std::vector<bool> grouped(sets.size(), false);
+    for (size_t a = 0; a < sets.size(); ++a) {
+      if (grouped[a]) continue;
+      std::vector<size_t> group{a};
+      std::vector<unsigned> all = sets[a];
+      for (size_t b = a + 1; b < sets.size(); ++b) {
+        if (grouped[b]) continue;
+        std::vector<unsigned> both;
+        std::set_intersection(sets[a].begin(), sets[a].end(), sets[b].begin(), sets[b].end(), std::back_inserter(both));
+        // Nearly all of b in a, and the union at most a tenth larger than a.
+        if (both.size() * 10 < sets[b].size() * 9 || (sets[a].size() + sets[b].size() - both.size()) * 10 > sets[a].size() * 11)
+          continue;
+        group.push_back(b);
+        std::vector<unsigned> merged;
+        std::set_union(all.begin(), all.end(), sets[b].begin(), sets[b].end(), std::back_inserter(merged));
+        all = std::move(merged);
+      }
+      if (group.size() < 2) continue;
+      for (size_t g : group) {
+        grouped[g] = true;
+        shared_[sets[g]] = all;
+      }
+    }
+  });
+  auto it = shared_.find(rules);
+  return it == shared_.end() ? rules : it->second;
+}
+
 const EventRuleOffer::SourceDatabase& EventRuleOffer::DatabaseFor(const std::vector<uint8_t>& member) const {
-  std::vector<unsigned> rules;
+  std::vector<unsigned> own;
   for (unsigned r = 0; r < member.size(); ++r)
-    if (member[r]) rules.push_back(r);
+    if (member[r]) own.push_back(r);
+  std::vector<unsigned> rules = DatabaseRules(std::move(own));
   SourceDatabase* entry;
   {
     std::lock_guard lock(databases_mu_);
@@ -24,7 +63,9 @@ const EventRuleOffer::SourceDatabase& EventRuleOffer::DatabaseFor(const std::vec
     entry = slot.get();
   }
   std::call_once(entry->once, [&] {
-    std::vector<unsigned> ids = pf_.LiteralsOf(member);
+    std::vector<uint8_t> marks(rules.empty() ? 0 : rules.back() + 1, 0);
+    for (unsigned r : rules) marks[r] = 1;
+    std::vector<unsigned> ids = pf_.LiteralsOf(marks);
     if (ids.empty()) return;  // no literal: no scan
     // Nearly all the prefilter's literals: its database serves as well.
     if (ids.size() * 10 >= pf_.rule_literal_count() * 9) {

@@ -43,4 +43,22 @@ void EventRuleIndex::RulesFor(std::string_view channel, std::optional<uint32_t> 
   out->erase(std::unique(out->begin(), out->end()), out->end());
 }
 
+std::vector<std::vector<unsigned>> EventRuleIndex::KnownRuleSets() const {
+  std::vector<std::vector<unsigned>> out;
+  std::vector<unsigned> set;
+  auto add = [&](std::string_view channel, std::optional<uint32_t> id) {
+    RulesFor(channel, id, &set);
+    if (!set.empty()) out.push_back(set);
+  };
+  for (const auto& [channel, c] : channels_) {
+    add(channel, std::nullopt);
+    for (const auto& [id, rules] : c.by_id) add(channel, id);
+    for (const auto& [id, rules] : any_channel_.by_id) add(channel, id);
+  }
+  for (const auto& [id, rules] : any_channel_.by_id) add("", id);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 }  // namespace exhunt

@@ -27,6 +27,9 @@ class EventRuleIndex {
   // The rules that may match an event of `channel` (any case) and
   // `event_id` (nullopt: the event has none that parses); sorted, unique.
   void RulesFor(std::string_view channel, std::optional<uint32_t> event_id, std::vector<unsigned>* out) const;
+  // What RulesFor gives for every channel the rules name, with each event
+  // ID they name for it and with any other: distinct sets, for planning.
+  std::vector<std::vector<unsigned>> KnownRuleSets() const;
 
  private:
   struct Channel {

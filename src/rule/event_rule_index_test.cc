@@ -27,6 +27,7 @@ TEST(EventRuleIndex, OffersEachEventTheRulesOfItsChannelAndId) {
     by_id[set.rules()[r]->id()] = r;
   }
   EventRuleIndex index(set, all);
+  auto set_name = [&](unsigned r) { return set.rules()[r]->id(); };
   auto ids = [&](std::string_view channel, std::optional<uint32_t> event) {
     std::vector<unsigned> out;
     index.RulesFor(channel, event, &out);
@@ -43,6 +44,19 @@ TEST(EventRuleIndex, OffersEachEventTheRulesOfItsChannelAndId) {
   EXPECT_EQ(ids("Security", 4624), (S{"security.any", "windows.any"}));
   EXPECT_EQ(ids("Security", std::nullopt), (S{"security.any", "windows.any"}));
   EXPECT_EQ(ids("System", 7045), (S{"windows.any"}));
+
+  // Every set RulesFor can give for a channel or ID the rules name, once.
+  std::set<S> known;
+  for (const auto& set : index.KnownRuleSets()) {
+    S names;
+    for (unsigned r : set) names.insert(set_name(r));
+    EXPECT_TRUE(known.insert(names).second);
+  }
+  EXPECT_EQ(known, (std::set<S>{{"sysmon.proc", "windows.any"},
+                                {"sysmon.file", "windows.any"},
+                                {"windows.any"},
+                                {"sysmon.proc", "security.any", "windows.any"},
+                                {"security.any", "windows.any"}}));
 }
 
 }  // namespace
