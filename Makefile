@@ -5,7 +5,7 @@ DEBIAN_PACKAGES := cmake ninja-build g++ ccache pkg-config git \
   libvectorscan-dev libre2-dev libyaml-cpp-dev libyaml-dev libfmt-dev libcli11-dev \
   libgtest-dev libgmock-dev libbenchmark-dev libpugixml-dev libcurl4-openssl-dev libssl-dev \
   libyara-dev libsimdjson-dev libpugixml-dev libarchive-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev \
-  libpq-dev sqlite3 \
+  libpq-dev libisal-dev sqlite3 \
   ripgrep yara libevtx-utils time bc
 
 .PHONY: all deps test-deps build test test-sanitize fuzz fuzz-run demo bench lint format clean

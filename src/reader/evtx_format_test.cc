@@ -1,6 +1,7 @@
 #include "reader/evtx_format.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <fstream>
 #include <sstream>
@@ -15,6 +16,28 @@ namespace {
 TEST(EvtxFormat, Crc32OfKnownText) {
   // The CRC-32 check value of "123456789".
   EXPECT_EQ(Crc32("123456789"), 0xcbf43926u);
+}
+
+// Against zlib's CRC-32 on lengths around the vector widths and on EVTX
+// chunk sizes, whole and continued from a partial CRC (as a chunk's header
+// is checked in two parts).
+TEST(EvtxFormat, Crc32EqualsZlibOnEveryLengthAndSplit) {
+  std::string bytes(70000, '\0');
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  for (auto& c : bytes) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    c = char(x);
+  }
+  auto zlib = [](std::string_view b, uint32_t crc = 0) {
+    return uint32_t(crc32_z(crc, reinterpret_cast<const Bytef*>(b.data()), b.size()));
+  };
+  for (size_t n : {0, 1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 257, 511, 512, 513,
+                   4095, 65024, 65536, 70000}) {
+    std::string_view b(bytes.data() + 3, std::min(n, bytes.size() - 3));  // unaligned
+    EXPECT_EQ(Crc32(b), zlib(b)) << n;
+    size_t half = b.size() / 3;
+    EXPECT_EQ(Crc32(b.substr(half), Crc32(b.substr(0, half))), zlib(b)) << n;
+  }
 }
 
 TEST(EvtxFormat, FileTimeRendering) {

@@ -30,11 +30,11 @@ bool ParseAddress(std::string_view text, std::array<uint8_t, 16>* out) {
 
 bool InNetwork(const CidrNetwork& net, const std::array<uint8_t, 16>& addr) {
   if (!net.valid) return false;
-  for (int i = 0; i < net.bits; ++i) {
-    uint8_t mask = uint8_t(0x80 >> (i % 8));
-    if ((net.address[size_t(i / 8)] & mask) != (addr[size_t(i / 8)] & mask)) return false;
-  }
-  return true;
+  const size_t whole = size_t(net.bits / 8);
+  if (memcmp(net.address.data(), addr.data(), whole) != 0) return false;
+  if (net.bits % 8 == 0) return true;
+  const uint8_t mask = uint8_t(0xff00 >> (net.bits % 8));
+  return (net.address[whole] & mask) == (addr[whole] & mask);
 }
 
 }  // namespace
