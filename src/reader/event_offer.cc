@@ -88,10 +88,10 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
   s.offered.clear();
   // The rules of the event's channel and ID, looked up once per task.
   std::optional<uint32_t> event_id = record.event_id();
-  std::pair<std::string, int64_t> key(record.channel(), event_id ? int64_t(*event_id) : -1);
+  const std::pair<std::string_view, int64_t> key(record.channel(), event_id ? int64_t(*event_id) : -1);
   auto it = s.sources.find(key);
   if (it == s.sources.end()) {
-    it = s.sources.emplace(std::move(key), Scratch::Source()).first;
+    it = s.sources.emplace(std::pair<std::string, int64_t>(key.first, key.second), Scratch::Source()).first;
     std::vector<unsigned> rules;
     index_.RulesFor(record.channel(), event_id, &rules);
     for (unsigned r : rules) {

@@ -21,6 +21,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string_view>
+#include <tuple>
 #include <optional>
 #include <string>
 #include <utility>
@@ -46,7 +48,15 @@ class EventRuleOffer {
       const hs_database_t* db = nullptr;  // null: no literal to scan for
       bool scan_failed = false;           // no database or no scratch for it
     };
-    std::map<std::pair<std::string, int64_t>, Source> sources;
+    // By (channel, event ID or -1); found without copying the channel.
+    struct SourceKeyLess {
+      using is_transparent = void;
+      template <class A, class B>
+      bool operator()(const A& a, const B& b) const {
+        return std::tie(a.first, a.second) < std::tie(b.first, b.second);
+      }
+    };
+    std::map<std::pair<std::string, int64_t>, Source, SourceKeyLess> sources;
     std::vector<uint32_t> stamp;  // by rule: the event number (required.stamp) whose literal hit it
     std::vector<unsigned> hit;      // rules whose literal the current event holds
     Prefilter::EventMemo required;  // the required literals the event holds
