@@ -22,7 +22,6 @@
 #include <memory>
 #include <mutex>
 #include <string_view>
-#include <tuple>
 #include <optional>
 #include <string>
 #include <utility>
@@ -53,7 +52,8 @@ class EventRuleOffer {
       using is_transparent = void;
       template <class A, class B>
       bool operator()(const A& a, const B& b) const {
-        return std::tie(a.first, a.second) < std::tie(b.first, b.second);
+        const std::string_view x(a.first), y(b.first);
+        return x != y ? x < y : a.second < b.second;
       }
     };
     std::map<std::pair<std::string, int64_t>, Source, SourceKeyLess> sources;
