@@ -91,6 +91,9 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
   const std::pair<std::string_view, int64_t> key(record.channel(), event_id ? int64_t(*event_id) : -1);
   auto it = s.sources.find(key);
   if (it == s.sources.end()) {
+    // A cache: events that make up a new channel each must not grow it
+    // without bound (each entry holds a byte per rule).
+    if (s.sources.size() >= Scratch::kMaxSources) s.sources.clear();
     it = s.sources.emplace(std::pair<std::string, int64_t>(key.first, key.second), Scratch::Source()).first;
     std::vector<unsigned> rules;
     index_.RulesFor(record.channel(), event_id, &rules);
@@ -103,12 +106,13 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
     const SourceDatabase& database = DatabaseFor(added.member);
     added.db = database.db;
     added.scan_failed = database.failed;
-    if (added.db) {
+    if (added.db && std::find(s.fits.begin(), s.fits.end(), added.db) == s.fits.end()) {
       // Grown on a copy: vectorscan frees the scratch it fails to grow, and
       // the worker's must stay whole for the other databases.
       hs_scratch_t* grown = nullptr;
       if ((!hs || hs_clone_scratch(hs.get(), &grown) == HS_SUCCESS) && hs_alloc_scratch(added.db, &grown) == HS_SUCCESS) {
         hs.reset(grown);
+        s.fits.push_back(added.db);
       } else {
         if (grown) hs_free_scratch(grown);
         added.scan_failed = true;  // every rule of the source sees its events

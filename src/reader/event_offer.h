@@ -57,6 +57,10 @@ class EventRuleOffer {
       }
     };
     std::map<std::pair<std::string, int64_t>, Source, SourceKeyLess> sources;
+    static constexpr size_t kMaxSources = 256;
+    // The databases the worker's scratch was grown for in this task (a
+    // database per rule set of the index: bounded by the rules).
+    std::vector<const hs_database_t*> fits;
     std::vector<uint32_t> stamp;  // by rule: the event number (required.stamp) whose literal hit it
     std::vector<unsigned> hit;      // rules whose literal the current event holds
     Prefilter::EventMemo required;  // the required literals the event holds

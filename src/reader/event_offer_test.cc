@@ -84,5 +84,46 @@ TEST(EventRuleOffer, EachSourceIsScannedForItsOwnRulesLiterals) {
             HS_SUCCESS);
 }
 
+// Events that each name a new channel (an attacker's file can): the task's
+// cache of sources stays bounded, and the worker's scratch is grown once
+// per database, not once per source.
+TEST(EventRuleOffer, ANewChannelPerEventKeepsTheCacheBounded) {
+  RuleSet rules;
+  rules.AddText(Rule("any.keyword", "", "  keywords:\n    - 'evil-tool.exe'\n  condition: keywords\n"), "a");
+  rules.AddText(Rule("privileges.debug", "  service: security\n",
+                     "  sel:\n    EventID: 4672\n    PrivilegeList|contains: 'SeDebugPrivilege'\n  condition: sel\n"),
+                "b");
+  ASSERT_TRUE(rules.errors().empty()) << rules.errors()[0].status.message();
+  auto pf = Prefilter::Build(rules.Covers(LogType::kEvtx), LogType::kEvtx);
+  ASSERT_TRUE(pf.ok()) << pf.status().message();
+  EventRuleOffer offer(rules, *pf.value());
+  HsScratch hs;
+  EventRuleOffer::Scratch scratch;
+  EventJsonParser parser;
+  EventXml xml;
+  EventRecord record;
+  auto offered = [&](const std::string& json) {
+    std::string why;
+    EXPECT_TRUE(parser.Parse(json, &xml, &why)) << why;
+    record.Reset(xml);
+    std::set<std::string> ids;
+    for (unsigned r : offer.Offered(record, hs, scratch)) ids.insert(rules.rules()[r]->id());
+    return ids;
+  };
+  using S = std::set<std::string>;
+  EXPECT_EQ(offered(R"({"Channel": "Attacker-first", "EventID": 1, "X": "evil-tool.exe"})"), S{"any.keyword"});
+  hs_scratch_t* grown = hs.get();  // from none: grown for the first database
+  ASSERT_NE(grown, nullptr);
+  for (int i = 0; i < 1000; ++i) {
+    const std::string channel = "Attacker-" + std::to_string(i);
+    EXPECT_EQ(offered(R"({"Channel": ")" + channel + R"(", "EventID": 4672, "X": "SeDebugPrivilege"})"), S{});
+    EXPECT_EQ(offered(R"({"Channel": ")" + channel + R"(", "EventID": 1, "X": "evil-tool.exe"})"), S{"any.keyword"});
+    ASSERT_LE(scratch.sources.size(), EventRuleOffer::Scratch::kMaxSources);
+  }
+  EXPECT_EQ(hs.get(), grown);
+  EXPECT_EQ(offered(R"({"Channel": "Security", "EventID": 4672, "PrivilegeList": "SeDebugPrivilege"})"),
+            S{"privileges.debug"});
+}
+
 }  // namespace
 }  // namespace exhunt
