@@ -2,6 +2,10 @@
 // literal of every rule that reads that type, plus the directive markers
 // ("#Fields:", "#Date:") the readers need. A reader runs the database once
 // over a whole buffer; only lines with a hit are parsed and evaluated.
+// Windows events are scanned one at a time with a database of the literals
+// of the rules their channel and ID can meet (CompileLiterals, made by
+// reader/event_offer); the whole database of an event type is compiled
+// only if someone asks for it.
 //
 // It knows no rule language: any rule kind that can name literals its
 // matches must contain (Sigma's cover today) hands them in as a RuleCover.
