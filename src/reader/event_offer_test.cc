@@ -125,5 +125,45 @@ TEST(EventRuleOffer, ANewChannelPerEventKeepsTheCacheBounded) {
             S{"privileges.debug"});
 }
 
+// A caseless regex matches letters of other scripts in either case (RE2
+// folds Unicode), where the prefilter's caseless literals fold ASCII only:
+// its literal must not be of such letters, or the event is never offered.
+TEST(EventRuleOffer, ACaselessRegexOfOtherLettersIsOfferedEitherCase) {
+  RuleSet rules;
+  rules.AddText(Rule("regex.flag", "  category: process_creation\n",
+                     "  sel:\n    CommandLine|re|i: '\u0437\u0430\u043f\u0443\u0441\u043a-[0-9]+'\n  condition: sel\n"),
+                "a");
+  rules.AddText(Rule("regex.inline", "  category: process_creation\n",
+                     "  sel:\n    CommandLine|re: '(?i)\u00e9tape-\u00e9largie'\n  condition: sel\n"),
+                "b");
+  ASSERT_TRUE(rules.errors().empty()) << rules.errors()[0].status.message();
+  auto pf = Prefilter::Build(rules.Covers(LogType::kEvtx), LogType::kEvtx);
+  ASSERT_TRUE(pf.ok()) << pf.status().message();
+  EventRuleOffer offer(rules, *pf.value());
+  HsScratch hs;
+  EventRuleOffer::Scratch scratch;
+  EventJsonParser parser;
+  EventXml xml;
+  EventRecord record;
+  auto matched = [&](const std::string& command_line) {
+    std::string why;
+    std::string json = R"({"Channel": "Microsoft-Windows-Sysmon/Operational", "EventID": 1, "CommandLine": ")" +
+                       command_line + "\"}";
+    EXPECT_TRUE(parser.Parse(json, &xml, &why)) << why;
+    record.Reset(xml);
+    std::set<std::string> ids;
+    for (unsigned r : offer.Offered(record, hs, scratch))
+      if (rules.rules()[r]->Matches(record)) ids.insert(rules.rules()[r]->id());
+    return ids;
+  };
+  using S = std::set<std::string>;
+  // "запуск-42" and "ЗАПУСК-42"; "étape-élargie" and "ÉTAPE-ÉLARGIE".
+  EXPECT_EQ(matched("x \xD0\xB7\xD0\xB0\xD0\xBF\xD1\x83\xD1\x81\xD0\xBA-42"), S{"regex.flag"});
+  EXPECT_EQ(matched("x \xD0\x97\xD0\x90\xD0\x9F\xD0\xA3\xD0\xA1\xD0\x9A-42"), S{"regex.flag"});
+  EXPECT_EQ(matched("x \xC3\xA9tape-\xC3\xA9largie"), S{"regex.inline"});
+  EXPECT_EQ(matched("x \xC3\x89TAPE-\xC3\x89LARGIE"), S{"regex.inline"});
+  EXPECT_EQ(matched("x etape-elargie 42"), S{});
+}
+
 }  // namespace
 }  // namespace exhunt

@@ -94,7 +94,18 @@ std::string RegexRequiredLiteral(std::string_view re, bool* caseless) {
     // A quantifier right after the char just added may make it optional.
   }
   flush();
-  return best;
+  return *caseless ? LongestAsciiRun(best) : best;
+}
+
+std::string LongestAsciiRun(std::string_view s) {
+  std::string_view best;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) continue;
+    if (i - start > best.size()) best = s.substr(start, i - start);
+    start = i + 1;
+  }
+  return std::string(best);
 }
 
 }  // namespace exhunt

@@ -9,7 +9,13 @@
 namespace exhunt {
 
 // The longest literal every match of `re` must contain, or "" when none is
-// certain. *caseless: the pattern starts with an (?i) flag.
+// certain. *caseless: the pattern starts with an (?i) flag; its literal is
+// then of ASCII bytes only (LongestAsciiRun).
 std::string RegexRequiredLiteral(std::string_view re, bool* caseless);
+
+// The longest run of ASCII bytes of `s`. A caseless regex matches letters
+// of other scripts in either case (RE2 folds Unicode), where a caseless
+// literal search folds ASCII only: only ASCII bytes are certain to be there.
+std::string LongestAsciiRun(std::string_view s);
 
 }  // namespace exhunt

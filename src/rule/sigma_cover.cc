@@ -8,6 +8,8 @@
 #include "base/text.h"
 #include "rule/sigma_rule.h"
 
+#include <re2/re2.h>
+
 namespace exhunt {
 
 // ---- prefilter cover --------------------------------------------------------
@@ -148,6 +150,19 @@ std::string RawLineRegex(std::string_view re) {
 
 namespace {
 
+// Whether a regex value folds the case of letters beyond ASCII: it is
+// caseless (|re|i or an inline i flag) and holds a non-ASCII byte.
+bool UnicodeCaseless(const FieldMatcher& m, std::string_view value) {
+  if (m.op != FieldMatcher::Op::kRegex) return false;
+  if (std::none_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+    return false;
+  bool inline_caseless = false;
+  RegexRequiredLiteral(value, &inline_caseless);
+  const bool flag_caseless =
+      std::any_of(m.regexes.begin(), m.regexes.end(), [](const auto& re) { return !re->options().case_sensitive(); });
+  return inline_caseless || flag_caseless || value.find("(?i") != std::string_view::npos;
+}
+
 // The raw-byte literals that any field value satisfying (op, value) must
 // leave in the record; empty if none is guaranteed.
 std::vector<std::string> RawLiteralsForValue(const FieldMatcher& m, const std::string& value, RawForm form,
@@ -160,7 +175,9 @@ std::vector<std::string> RawLiteralsForValue(const FieldMatcher& m, const std::s
   } else if (m.op == Op::kRegex) {
     bool caseless = false;
     lit = RegexRequiredLiteral(value, &caseless);
-    // A case-sensitive regex still matches a caseless literal search.
+    // A case-sensitive regex still matches a caseless literal search; a
+    // caseless one (|re|i) is certain of its ASCII bytes alone.
+    if (UnicodeCaseless(m, value)) lit = LongestAsciiRun(lit);
   } else if (HasWildcard(value)) {
     for (auto& piece : GlobLiteralPieces(value))
       if (piece.size() > lit.size()) lit = piece;
@@ -229,9 +246,12 @@ bool IsEventHeaderField(std::string_view field) {
 // no literal).
 std::vector<PrefilterLiteral> ValueLiterals(const FieldMatcher& m, size_t i, RawForm form, LogType type) {
   if (m.is_null[i]) return {};
+  // The raw-line regex is searched caseless by ASCII rules: not for a regex
+  // that folds the case of other letters.
   // A regex rewritten for raw lines: not on events, whose values may span
   // lines that a rule's (?s) regex crosses (their required literal serves).
   if (m.op == FieldMatcher::Op::kRegex && form == RawForm::kVerbatim && !HoldsWindowsEvents(type) &&
+      !UnicodeCaseless(m, m.values[i]) &&
       !(RecordFormatOf(type) == RecordFormat::kCsv && m.values[i].find('"') != std::string::npos)) {
     std::string raw = RawLineRegex(m.values[i]);
     if (!raw.empty()) return {PrefilterLiteral{raw, false, true}};

@@ -246,6 +246,12 @@ TEST(Cover, RegexRequiredLiterals) {
   EXPECT_EQ(RegexRequiredLiteral("abcdefg?", &caseless), "abcdef");
   EXPECT_EQ(RegexRequiredLiteral("^Set-\\w*VirtualDirectory", &caseless), "VirtualDirectory");
   EXPECT_FALSE(caseless);
+  // Caseless: RE2 folds the case of every script, a literal search ASCII's
+  // alone, so only ASCII bytes are certain ("\xC3\xA9" is \u00e9, \u00c9 also matches).
+  EXPECT_EQ(RegexRequiredLiteral("(?i)caf\xC3\xA9-bar", &caseless), "-bar");
+  EXPECT_EQ(RegexRequiredLiteral("caf\xC3\xA9-bar", &caseless), "caf\xC3\xA9-bar");
+  EXPECT_EQ(LongestAsciiRun("\xD0\xB0" "bc\xD0\xB0" "defg"), "defg");
+  EXPECT_EQ(LongestAsciiRun("\xD0\xB0"), "");
 }
 
 TEST(Cover, FieldRegexBecomesARawLineRegexWithoutAnchors) {
@@ -264,6 +270,19 @@ TEST(Cover, FieldRegexBecomesARawLineRegexWithoutAnchors) {
   ASSERT_TRUE(c);
   EXPECT_FALSE((*c)[0].regex);
   EXPECT_EQ((*c)[0].text, "defg");
+  // A caseless regex of other letters is no raw-line regex (vectorscan would
+  // fold ASCII only): its ASCII literal serves, or nothing.
+  for (const std::string& rule : {std::string("  a:\n    A|re|i: '/caf\xC3\xA9/[0-9]+/menu'\n  condition: a\n"),
+                                  std::string("  a:\n    A|re: '(?i)/caf\xC3\xA9/[0-9]+/menu'\n  condition: a\n")}) {
+    auto unicode = Rule(rule);
+    auto u = unicode->Cover(LogType::kHttpProxy);
+    ASSERT_TRUE(u) << rule;
+    ASSERT_EQ(u->size(), 1u);
+    EXPECT_FALSE((*u)[0].regex);
+    EXPECT_EQ((*u)[0].text, "/caf");  // the ASCII run of the longest literal, "/caf\xC3\xA9/"
+  }
+  auto cased = Rule("  a:\n    A|re: '/caf\xC3\xA9/[0-9]+/menu'\n  condition: a\n");
+  EXPECT_TRUE((*cased->Cover(LogType::kHttpProxy))[0].regex);
 }
 
 
