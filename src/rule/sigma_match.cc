@@ -106,6 +106,8 @@ bool MatchOne(const FieldMatcher& m, size_t i, std::string_view field, FieldAddr
   using Op = FieldMatcher::Op;
   switch (m.op) {
     case Op::kRegex:
+      // Most fields lack the literal: a search, not the regex, tells.
+      if (!m.regex_literals[i].empty() && !ContainsIgnoreCase(field, m.regex_literals[i])) return false;
       return RE2::PartialMatch(re2::StringPiece(field.data(), field.size()), *m.regexes[i]);
     case Op::kLt:
     case Op::kLte:

@@ -299,6 +299,12 @@ Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldM
       auto re = std::make_shared<const RE2>(pattern, opts);
       if (!re->ok()) return Status::InvalidArgument(where + ": bad regex '" + v + "': " + re->error());
       m->regexes.push_back(std::move(re));
+      bool inline_caseless = false;
+      std::string literal = RegexRequiredLiteral(v, &inline_caseless);
+      // Caseless, RE2 folds every script: only the ASCII bytes are certain.
+      if (re_flags.find('i') != std::string::npos || v.find("(?i") != std::string::npos)
+        literal = LongestAsciiRun(literal);
+      m->regex_literals.push_back(std::move(literal));
     }
   }
   return Status::Ok();

@@ -73,6 +73,9 @@ struct FieldMatcher {
   std::vector<bool> wildcard;          // value holds an unescaped * or ?
   std::vector<std::string> unescaped;  // value with escapes resolved (no wildcard)
   std::vector<std::shared_ptr<const re2::RE2>> regexes;
+  // For kRegex: a literal every match of value i holds ("" if none is
+  // certain), searched caseless before the regex runs.
+  std::vector<std::string> regex_literals;
   std::vector<CidrNetwork> networks;  // for kCidr, one per value
 };
 
