@@ -32,7 +32,8 @@ std::vector<unsigned> EventRuleOffer::DatabaseRules(std::vector<unsigned> rules)
         std::vector<unsigned> both;
         std::set_intersection(sets[a].begin(), sets[a].end(), sets[b].begin(), sets[b].end(), std::back_inserter(both));
         // Nearly all of b in a, and the union at most a tenth larger than a.
-        if (both.size() * 10 < sets[b].size() * 9 || (sets[a].size() + sets[b].size() - both.size()) * 10 > sets[a].size() * 11)
+        if (both.size() * 10 < sets[b].size() * 9 ||
+            (sets[a].size() + sets[b].size() - both.size()) * 10 > sets[a].size() * 11)
           continue;
         group.push_back(b);
         std::vector<unsigned> merged;
@@ -50,11 +51,8 @@ std::vector<unsigned> EventRuleOffer::DatabaseRules(std::vector<unsigned> rules)
   return it == shared_.end() ? rules : it->second;
 }
 
-const EventRuleOffer::SourceDatabase& EventRuleOffer::DatabaseFor(const std::vector<uint8_t>& member) const {
-  std::vector<unsigned> own;
-  for (unsigned r = 0; r < member.size(); ++r)
-    if (member[r]) own.push_back(r);
-  std::vector<unsigned> rules = DatabaseRules(std::move(own));
+const EventRuleOffer::SourceDatabase& EventRuleOffer::DatabaseFor(const std::vector<unsigned>& source_rules) const {
+  const std::vector<unsigned> rules = DatabaseRules(source_rules);
   SourceDatabase* entry;
   {
     std::lock_guard lock(databases_mu_);
@@ -103,14 +101,15 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
       if (r < unfiltered_.size() && unfiltered_[r]) it->second.unfiltered.push_back(r);
     }
     Scratch::Source& added = it->second;
-    const SourceDatabase& database = DatabaseFor(added.member);
+    const SourceDatabase& database = DatabaseFor(rules);
     added.db = database.db;
     added.scan_failed = database.failed;
     if (added.db && std::find(s.fits.begin(), s.fits.end(), added.db) == s.fits.end()) {
       // Grown on a copy: vectorscan frees the scratch it fails to grow, and
       // the worker's must stay whole for the other databases.
       hs_scratch_t* grown = nullptr;
-      if ((!hs || hs_clone_scratch(hs.get(), &grown) == HS_SUCCESS) && hs_alloc_scratch(added.db, &grown) == HS_SUCCESS) {
+      if ((!hs || hs_clone_scratch(hs.get(), &grown) == HS_SUCCESS) &&
+          hs_alloc_scratch(added.db, &grown) == HS_SUCCESS) {
         hs.reset(grown);
         s.fits.push_back(added.db);
       } else {
@@ -133,20 +132,23 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
     uint32_t event;
   } hit{&pf_, &s, event};
   std::string_view raw = record.Raw();
-  hs_error_t err = source.scan_failed ? HS_INVALID : !source.db ? HS_SUCCESS : hs_scan(source.db, raw.data(), unsigned(raw.size()), 0, hs.get(),
-      [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
-        auto* h = static_cast<Hit*>(ctx);
-        if (id < Prefilter::kFirstRuleLiteral) return 0;
-        if (int req = h->pf->RequirementOf(id); req >= 0) h->s->required.hit[size_t(req)] = h->event;
-        for (unsigned r : h->pf->RulesFor(id)) {
-          if (r >= h->s->stamp.size()) h->s->stamp.resize(r + 1, 0);
-          if (h->s->stamp[r] == h->event) continue;
-          h->s->stamp[r] = h->event;
-          h->s->hit.push_back(r);
-        }
-        return 0;
-      },
-      &hit);
+  auto on_hit = [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
+    auto* h = static_cast<Hit*>(ctx);
+    if (id < Prefilter::kFirstRuleLiteral) return 0;
+    if (int req = h->pf->RequirementOf(id); req >= 0) h->s->required.hit[size_t(req)] = h->event;
+    for (unsigned r : h->pf->RulesFor(id)) {
+      if (r >= h->s->stamp.size()) h->s->stamp.resize(r + 1, 0);
+      if (h->s->stamp[r] == h->event) continue;
+      h->s->stamp[r] = h->event;
+      h->s->hit.push_back(r);
+    }
+    return 0;
+  };
+  hs_error_t err = HS_SUCCESS;  // no database: no literal to look for
+  if (source.scan_failed)
+    err = HS_INVALID;
+  else if (source.db)
+    err = hs_scan(source.db, raw.data(), unsigned(raw.size()), 0, hs.get(), on_hit, &hit);
   std::vector<unsigned>& candidates = s.offered;
   if (err != HS_SUCCESS) {  // no literal can be trusted: every rule of the source sees the event
     for (unsigned r = 0; r < source.member.size(); ++r)

@@ -9,10 +9,10 @@
 // An event is scanned for the literals of its own rules only: the rules of
 // one (channel, ID) get a database of their literals (Prefilter::
 // CompileLiterals), compiled when the first such event comes and shared by
-// the workers; a Security logon event is not scanned for the ~3,000
-// literals of the process-creation rules. Rules whose literals are most of
-// the prefilter's use its database as it is; rules without any literal
-// need no scan.
+// the workers; a Security logon event is not scanned for the ~10,000
+// literals of the process-creation rules. Rules that need nine tenths of
+// the prefilter's literals use its whole database; rules without any
+// literal need no scan.
 //
 // Built once per reader and kind; Offered runs on any worker with that
 // worker's Scratch and vectorscan scratch.
@@ -21,9 +21,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <string_view>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -61,7 +61,7 @@ class EventRuleOffer {
     // The databases the worker's scratch was grown for in this task (a
     // database per rule set of the index: bounded by the rules).
     std::vector<const hs_database_t*> fits;
-    std::vector<uint32_t> stamp;  // by rule: the event number (required.stamp) whose literal hit it
+    std::vector<uint32_t> stamp;    // by rule: the event number (required.stamp) whose literal hit it
     std::vector<unsigned> hit;      // rules whose literal the current event holds
     Prefilter::EventMemo required;  // the required literals the event holds
     std::vector<unsigned> offered;
@@ -78,8 +78,8 @@ class EventRuleOffer {
     const hs_database_t* db = nullptr;  // own, the prefilter's (nearly all its literals), or null (none)
     bool failed = false;                // neither could be compiled
   };
-  // The database for the rules `member` marks, made at the first call.
-  const SourceDatabase& DatabaseFor(const std::vector<uint8_t>& member) const;
+  // The database for `rules` (sorted), made at the first call.
+  const SourceDatabase& DatabaseFor(const std::vector<unsigned>& rules) const;
   // The rules whose database serves the events of `rules`: large sets of
   // the index that are nearly alike (the process-creation rules with
   // Sysmon's own and with Security's own) share the database of their

@@ -276,8 +276,8 @@ struct Instance {
 bool LooksLikeEvtx(std::string_view head) { return head.substr(0, 8) == kFileSignature; }
 
 uint32_t Crc32(std::string_view bytes, uint32_t crc) {
-  // ISA-L's (carry-less multiplication, ~4x zlib's): every chunk's records
-  // are checked, all 1.1 GB of a large Security log.
+  // ISA-L's (carry-less multiplication): every chunk's records are checked,
+  // and zlib's crc32_z was 4 % of a SigmaHQ scan's CPU.
   return crc32_gzip_refl(crc, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 }
 

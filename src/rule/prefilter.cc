@@ -153,24 +153,26 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
       };
       return shortest(x) > shortest(y);
     });
-  hs_database_t* db = nullptr;
+  std::vector<unsigned> all;
   bool fell_back = false;
   for (;;) {
-    std::vector<std::string> patterns;
-    std::vector<unsigned> flags, ids;
+    pf->patterns_.clear();
+    pf->flags_.clear();
+    all.clear();
     for (unsigned i = 0; i < pf->literals_.size(); ++i) {
       const auto& lit = pf->literals_[i];
-      patterns.push_back(lit.regex ? lit.text : literal_pattern(lit.text));
-      flags.push_back((lit.cased ? 0 : HS_FLAG_CASELESS) | HS_FLAG_MULTILINE);
-      ids.push_back(i);
+      pf->patterns_.push_back(lit.regex ? lit.text : literal_pattern(lit.text));
+      pf->flags_.push_back((lit.cased ? 0 : HS_FLAG_CASELESS) | HS_FLAG_MULTILINE);
+      all.push_back(i);
     }
-    pf->patterns_ = patterns;
-    pf->flags_ = flags;
     if (!fell_back) {
-      pf->cache_key_ = PrefilterCacheKey(patterns, flags);
-      if (cache && (db = cache->Find(pf->cache_key_))) {
-        pf->from_cache_ = true;
-        break;
+      pf->cache_key_ = PrefilterCacheKey(pf->patterns_, pf->flags_);
+      if (cache) {
+        if (hs_database_t* found = cache->Find(pf->cache_key_)) {
+          pf->db_.reset(found);
+          pf->from_cache_ = true;
+          break;
+        }
       }
     }
     // Events are scanned with the databases of their sources' rules
@@ -182,19 +184,13 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
       pf->portable_ = portable;
       break;
     }
-    std::vector<const char*> exprs;
-    exprs.reserve(patterns.size());
-    for (const auto& p : patterns) exprs.push_back(p.c_str());
-    hs_platform_info_t platform = PrefilterPlatform(/*native=*/!portable);
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK, &platform, &db,
-                         &err) == HS_SUCCESS)
+    int bad = -1;
+    auto db = pf->Compile(all, /*native=*/!portable, &bad);
+    if (db.ok()) {
+      pf->db_ = std::move(db.value());
       break;
-    int bad = err ? err->expression : -1;
-    std::string msg = err && err->message ? err->message : "unknown error";
-    hs_free_compile_error(err);
-    if (bad < 0 || size_t(bad) >= pf->literals_.size() || !pf->literals_[size_t(bad)].regex)
-      return Status::InvalidArgument("vectorscan: " + msg);
+    }
+    if (bad < 0 || size_t(bad) >= pf->literals_.size() || !pf->literals_[size_t(bad)].regex) return db.status();
     auto& lit = pf->literals_[size_t(bad)];
     bool caseless;
     std::string fallback = RegexRequiredLiteral(lit.text, &caseless);
@@ -213,7 +209,6 @@ Result<std::unique_ptr<Prefilter>> Prefilter::Build(const std::vector<RuleCover>
     auto it = lit.regex ? requirement_ids.end() : requirement_ids.find(PrefilterLiteralKey(lit));
     pf->requirement_of_.push_back(it == requirement_ids.end() ? -1 : int(it->second));
   }
-  pf->db_.reset(db);
   return pf;
 }
 
@@ -254,8 +249,7 @@ std::vector<unsigned> Prefilter::LiteralsOf(std::span<const uint8_t> rules) cons
   for (unsigned i = kFirstRuleLiteral; i < literals_.size(); ++i) {
     const auto& users = rules_by_literal_[i];
     const int req = requirement_of_[i];
-    if (std::any_of(users.begin(), users.end(), member) || (req >= 0 && required[size_t(req)]))
-      ids.push_back(i);
+    if (std::any_of(users.begin(), users.end(), member) || (req >= 0 && required[size_t(req)])) ids.push_back(i);
   }
   return ids;
 }
@@ -274,7 +268,7 @@ Result<HsDatabase> Prefilter::CompileLiterals(std::span<const unsigned> ids) con
   return Compile(ids, /*native=*/true);
 }
 
-Result<HsDatabase> Prefilter::Compile(std::span<const unsigned> ids, bool native) const {
+Result<HsDatabase> Prefilter::Compile(std::span<const unsigned> ids, bool native, int* refused) const {
   std::vector<const char*> exprs;
   std::vector<unsigned> flags;
   for (unsigned id : ids) {
@@ -288,6 +282,9 @@ Result<HsDatabase> Prefilter::Compile(std::span<const unsigned> ids, bool native
   hs_compile_error_t* err = nullptr;
   if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK, &platform, &db,
                        &err) != HS_SUCCESS) {
+    // The id of the expression refused (vectorscan gives its position).
+    if (refused && err && err->expression >= 0 && size_t(err->expression) < ids.size())
+      *refused = int(ids[size_t(err->expression)]);
     std::string msg = err && err->message ? err->message : "unknown error";
     hs_free_compile_error(err);
     return Status::InvalidArgument("vectorscan: " + msg);

@@ -171,7 +171,9 @@ class Prefilter {
   bool lazy_ = false;  // db_ compiled by the first database()
   bool portable_ = false;
   mutable std::once_flag lazy_once_;
-  Result<HsDatabase> Compile(std::span<const unsigned> ids, bool native) const;
+  // A database of literal ids `ids` (patterns_, flags_); *refused: the id
+  // of the expression vectorscan refused, if it names one.
+  Result<HsDatabase> Compile(std::span<const unsigned> ids, bool native, int* refused = nullptr) const;
   std::vector<PrefilterLiteral> literals_;
   std::vector<size_t> literal_lengths_;
   std::vector<std::vector<unsigned>> rules_by_literal_;

@@ -8,8 +8,6 @@
 #include "base/text.h"
 #include "rule/sigma_rule.h"
 
-#include <re2/re2.h>
-
 namespace exhunt {
 
 // ---- prefilter cover --------------------------------------------------------
@@ -150,34 +148,25 @@ std::string RawLineRegex(std::string_view re) {
 
 namespace {
 
-// Whether a regex value folds the case of letters beyond ASCII: it is
-// caseless (|re|i or an inline i flag) and holds a non-ASCII byte.
-bool UnicodeCaseless(const FieldMatcher& m, std::string_view value) {
-  if (m.op != FieldMatcher::Op::kRegex) return false;
-  if (std::none_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
-    return false;
-  bool inline_caseless = false;
-  RegexRequiredLiteral(value, &inline_caseless);
-  const bool flag_caseless =
-      std::any_of(m.regexes.begin(), m.regexes.end(), [](const auto& re) { return !re->options().case_sensitive(); });
-  return inline_caseless || flag_caseless || value.find("(?i") != std::string_view::npos;
+// Whether regex value i folds the case of letters beyond ASCII, which a
+// caseless vectorscan pattern does not: caseless, with a non-ASCII byte.
+bool UnicodeCaseless(const FieldMatcher& m, size_t i) {
+  const std::string& v = m.values[i];
+  return RegexCaseless(m, i) &&
+         std::any_of(v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
 }
 
 // The raw-byte literals that any field value satisfying (op, value) must
 // leave in the record; empty if none is guaranteed.
-std::vector<std::string> RawLiteralsForValue(const FieldMatcher& m, const std::string& value, RawForm form,
-                                             LogType type) {
+std::vector<std::string> RawLiteralsForValue(const FieldMatcher& m, size_t i, RawForm form, LogType type) {
   using Op = FieldMatcher::Op;
+  const std::string& value = m.values[i];
   if (m.op == Op::kExists || m.op == Op::kCidr || m.op >= Op::kLt || m.fieldref) return {};
   std::string lit;
   if (m.encoded) {
     lit = value;
   } else if (m.op == Op::kRegex) {
-    bool caseless = false;
-    lit = RegexRequiredLiteral(value, &caseless);
-    // A case-sensitive regex still matches a caseless literal search; a
-    // caseless one (|re|i) is certain of its ASCII bytes alone.
-    if (UnicodeCaseless(m, value)) lit = LongestAsciiRun(lit);
+    lit = m.regex_literals[i];  // a case-sensitive regex still matches a caseless literal search
   } else if (HasWildcard(value)) {
     for (auto& piece : GlobLiteralPieces(value))
       if (piece.size() > lit.size()) lit = piece;
@@ -246,18 +235,17 @@ bool IsEventHeaderField(std::string_view field) {
 // no literal).
 std::vector<PrefilterLiteral> ValueLiterals(const FieldMatcher& m, size_t i, RawForm form, LogType type) {
   if (m.is_null[i]) return {};
-  // The raw-line regex is searched caseless by ASCII rules: not for a regex
-  // that folds the case of other letters.
   // A regex rewritten for raw lines: not on events, whose values may span
-  // lines that a rule's (?s) regex crosses (their required literal serves).
+  // lines that a rule's (?s) regex crosses (their required literal serves),
+  // nor for a regex that folds the case of other letters.
   if (m.op == FieldMatcher::Op::kRegex && form == RawForm::kVerbatim && !HoldsWindowsEvents(type) &&
-      !UnicodeCaseless(m, m.values[i]) &&
+      !UnicodeCaseless(m, i) &&
       !(RecordFormatOf(type) == RecordFormat::kCsv && m.values[i].find('"') != std::string::npos)) {
     std::string raw = RawLineRegex(m.values[i]);
     if (!raw.empty()) return {PrefilterLiteral{raw, false, true}};
   }
   LiteralList lits;
-  for (auto& t : RawLiteralsForValue(m, m.values[i], form, type)) lits.Add({t, m.cased});
+  for (auto& t : RawLiteralsForValue(m, i, form, type)) lits.Add({t, m.cased});
   return lits.Take();
 }
 

@@ -53,6 +53,10 @@ CidrNetwork ParseCidr(std::string_view cidr) {
   return net;
 }
 
+bool RegexCaseless(const FieldMatcher& m, size_t i) {
+  return (i < m.regexes.size() && !m.regexes[i]->options().case_sensitive()) ||
+         m.values[i].find("(?i") != std::string::npos;
+}
 
 // ---- matching ---------------------------------------------------------------
 

@@ -302,8 +302,7 @@ Status ParseFieldMatcher(const std::string& key, const YAML::Node& value, FieldM
       bool inline_caseless = false;
       std::string literal = RegexRequiredLiteral(v, &inline_caseless);
       // Caseless, RE2 folds every script: only the ASCII bytes are certain.
-      if (re_flags.find('i') != std::string::npos || v.find("(?i") != std::string::npos)
-        literal = LongestAsciiRun(literal);
+      if (RegexCaseless(*m, m->regexes.size() - 1)) literal = LongestAsciiRun(literal);
       m->regex_literals.push_back(std::move(literal));
     }
   }

@@ -74,10 +74,15 @@ struct FieldMatcher {
   std::vector<std::string> unescaped;  // value with escapes resolved (no wildcard)
   std::vector<std::shared_ptr<const re2::RE2>> regexes;
   // For kRegex: a literal every match of value i holds ("" if none is
-  // certain), searched caseless before the regex runs.
+  // certain), searched caseless before the regex runs and the one the
+  // prefilter takes for it.
   std::vector<std::string> regex_literals;
   std::vector<CidrNetwork> networks;  // for kCidr, one per value
 };
+
+// Whether regex value i of `m` ignores case (|re|i or an (?i) flag in it):
+// RE2 then folds the case of every script, not only ASCII's.
+bool RegexCaseless(const FieldMatcher& m, size_t i);
 
 // OR of alternatives; each alternative is an AND of field matchers.
 struct Selection {
