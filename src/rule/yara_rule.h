@@ -16,6 +16,7 @@
 // the others load. `include` is refused (a rule directory is loaded whole).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@
 #include "base/status.h"
 #include "record/file_record.h"
 #include "rule/rule.h"
+#include "rule/yara_gate.h"
 
 struct YR_RULES;
 struct YR_SCAN_CONTEXT;
@@ -94,7 +96,10 @@ class YaraScanner {
   YR_SCAN_CONTEXT* get() const { return scanner_; }
 
  private:
+  friend class YaraEngine;
   YR_SCAN_CONTEXT* scanner_;
+  std::unique_ptr<YaraGate::Scratch> gate_;
+  std::vector<char> sources_;  // the gate's answer for the file at hand
 };
 
 // The compiled rules of one load, shared by every worker (each with its own
@@ -105,11 +110,27 @@ class YaraEngine {
   Result<std::unique_ptr<YaraScanner>> NewScanner() const;
   // Scans `bytes` with the externals of `file`; appends the matches. A
   // timeout or engine error returns its status with the matches so far.
+  // A file the gate shows no rule can match is not handed to libyara.
   Status Scan(YaraScanner& scanner, std::string_view bytes, const FileFields& file, std::vector<YaraMatch>* out) const;
   size_t rule_count() const { return rule_count_; }
   // Whether a rule may read the `md5` external (a file's MD5 is then worth
   // computing before the scan).
   bool reads_md5() const { return reads_md5_; }
+  // The gate in front of libyara (nullptr: every file is scanned, as when
+  // vectorscan could not compile the atoms). kAuto asks it while it pays:
+  // after the first kGateTrial files, only while it spares libyara at
+  // least a quarter of them (a rule set with rules the gate cannot rule
+  // out, such as signature-base's `pe` module rules, sends every file on).
+  // Tests set kAlways and kNever to compare both.
+  enum class GateMode { kAuto, kAlways, kNever };
+  static constexpr uint64_t kGateTrial = 64;
+  const YaraGate* gate() const { return gate_.get(); }
+  void set_gate_mode(GateMode mode) { gate_mode_ = mode; }
+  // Files handed to libyara and files the gate spared it, over all scans.
+  struct Counts {
+    std::atomic<uint64_t> scanned{0}, spared{0};
+  };
+  const Counts& counts() const { return counts_; }
 
  private:
   friend YaraLoad CompileYaraSources(const std::vector<YaraInput>& inputs);
@@ -118,6 +139,10 @@ class YaraEngine {
   size_t rule_count_ = 0;
   bool reads_md5_ = false;
   int timeout_seconds_ = 60;
+  bool GatePays() const;
+  std::unique_ptr<YaraGate> gate_;
+  GateMode gate_mode_ = GateMode::kAuto;
+  mutable Counts counts_;
 };
 
 }  // namespace exhunt

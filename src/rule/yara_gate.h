@@ -1,0 +1,85 @@
+// The YARA gate: which YARA files could match a file at all, decided before
+// libyara reads it, from one vectorscan pass over its bytes and what is
+// known of it (size, header bytes, Loki's externals).
+//
+// exhunt reads every rule of a YARA file itself: each string gives the
+// literal any match of it must hold (its atom: the text with its ascii,
+// wide and nocase forms, the longest run of fixed bytes of a hex string,
+// the longest literal a regex cannot match without), and the condition is
+// evaluated over three values (true, false, unknown): a string whose atoms
+// are all absent from the file is false (its count 0), filesize, uintN(k)
+// and the externals are what libyara would see, and whatever exhunt does
+// not evaluate (modules, loops over integers, offsets, xor and base64
+// strings, a regex without a literal) is unknown. A file is handed to
+// libyara for a YARA file only if one of its public rules is not false;
+// false is only ever concluded where libyara could not match, so a gated
+// scan reports exactly what a full one does (tests compare both on the
+// corpora). A YARA file exhunt cannot read is always scanned.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace exhunt {
+
+// What libyara is given for a file (YaraEngine::Scan sets the same).
+struct YaraExternals {
+  std::string_view filename, filepath, extension, filetype, md5, owner;
+};
+
+class YaraGate {
+ public:
+  struct Summary {
+    size_t sources = 0, unread_sources = 0;  // unread: always scanned
+    size_t rules = 0, strings = 0, atomless_strings = 0, atoms = 0;
+    std::vector<std::string> unread;  // "source #: why", a few
+    // Public rules that may match an empty file ("source:rule", "source:*"
+    // for an unread source). While there is one, no file can be spared and
+    // the gate compiles no database.
+    std::vector<std::string> unconditional;
+  };
+  class Scratch;
+
+  ~YaraGate();
+  // Reads the YARA files `sources` (in the order of their namespaces) and
+  // compiles one vectorscan database of their atoms (not if some rule is
+  // unconditional, see Summary). Fails only if vectorscan does.
+  static Result<std::unique_ptr<YaraGate>> Build(std::span<const std::string_view> sources);
+
+  Result<std::unique_ptr<Scratch>> NewScratch() const;
+  // Whether MayMatch can ever answer 0.
+  bool can_spare() const { return summary_.unconditional.empty(); }
+  // Marks in `out` (one flag per source) the sources whose rules may match;
+  // returns how many. `bytes` is the whole content libyara would scan.
+  size_t MayMatch(Scratch& scratch, std::string_view bytes, const YaraExternals& ext, std::vector<char>* out) const;
+
+  // The public rules that may match ("source:rule"; "source:*" for an
+  // unread source), for tests and for tuning.
+  std::vector<std::string> RulesThatMayMatch(Scratch& scratch, std::string_view bytes, const YaraExternals& ext) const;
+
+  const Summary& summary() const { return summary_; }
+
+  struct Impl;  // the rules as read (yara_gate.cc)
+
+ private:
+  explicit YaraGate(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  Summary summary_;
+};
+
+class YaraGate::Scratch {
+ public:
+  ~Scratch();
+  struct State;  // vectorscan's scratch and the file's answers (yara_gate.cc)
+
+ private:
+  friend class YaraGate;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace exhunt
