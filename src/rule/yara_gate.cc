@@ -1461,7 +1461,7 @@ int OnAtom(unsigned id, unsigned long long, unsigned long long, unsigned, void* 
 YaraGate::YaraGate(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 YaraGate::~YaraGate() = default;
 
-Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_view> sources) {
+Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_view> sources, bool always_compile) {
   auto g = std::make_unique<Impl>();
   Summary sum;
   sum.sources = sources.size();
@@ -1498,7 +1498,7 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
     for (size_t s = 0; s < g->unread.size(); ++s)
       if (g->unread[s]) sum.unconditional.push_back(std::to_string(s) + ":*");
   }
-  if (!g->atom_ids.empty() && sum.unconditional.empty()) {
+  if (!g->atom_ids.empty() && (sum.unconditional.empty() || always_compile)) {
     std::vector<const char*> exprs;
     std::vector<size_t> lens;
     std::vector<unsigned> flags, ids;
@@ -1540,7 +1540,7 @@ size_t YaraGate::MayMatch(Scratch& scratch, std::string_view bytes, const YaraEx
   auto& st = *scratch.state_;
   out->assign(g.unread.size(), 0);
   st.hits.assign(g.atom_ids.size(), 0);
-  bool scanned = !g.db;
+  bool scanned = g.atom_ids.empty();
   if (g.db && bytes.size() <= UINT32_MAX)
     scanned = hs_scan(g.db.get(), bytes.data(), unsigned(bytes.size()), 0, st.hs.get(), OnAtom, st.hits.data()) ==
               HS_SUCCESS;

@@ -48,8 +48,10 @@ class YaraGate {
   ~YaraGate();
   // Reads the YARA files `sources` (in the order of their namespaces) and
   // compiles one vectorscan database of their atoms (not if some rule is
-  // unconditional, see Summary). Fails only if vectorscan does.
-  static Result<std::unique_ptr<YaraGate>> Build(std::span<const std::string_view> sources);
+  // unconditional, see Summary, and `always_compile` is not set: tests set
+  // it). Fails only if vectorscan does.
+  static Result<std::unique_ptr<YaraGate>> Build(std::span<const std::string_view> sources,
+                                                 bool always_compile = false);
 
   Result<std::unique_ptr<Scratch>> NewScratch() const;
   // Whether MayMatch can ever answer 0.

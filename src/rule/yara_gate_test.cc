@@ -1,0 +1,214 @@
+#include "rule/yara_gate.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "rule/rule_set.h"
+#include "rule/yara_rule.h"
+#include "test_util.h"
+
+namespace exhunt {
+namespace {
+
+// One gate over `sources`, with a scratch, answering for crafted files.
+struct Gate {
+  std::unique_ptr<YaraGate> gate;
+  std::unique_ptr<YaraGate::Scratch> scratch;
+
+  explicit Gate(std::vector<std::string> texts) : texts_(std::move(texts)) {
+    std::vector<std::string_view> views(texts_.begin(), texts_.end());
+    auto built = YaraGate::Build(views, true);
+    EXPECT_TRUE(built.ok()) << built.status().message();
+    gate = std::move(built.value());
+    scratch = std::move(gate->NewScratch().value());
+  }
+  std::vector<std::string> Rules(std::string_view bytes, std::string_view filename = "x.bin") {
+    YaraExternals ext{filename, "\\dir\\", "", "UNKNOWN", "", ""};
+    return gate->RulesThatMayMatch(*scratch, bytes, ext);
+  }
+  bool May(std::string_view bytes, std::string_view filename = "x.bin") { return !Rules(bytes, filename).empty(); }
+
+ private:
+  std::vector<std::string> texts_;
+};
+
+std::string Wide(std::string_view s) {
+  std::string out;
+  for (char c : s) out += {c, '\0'};
+  return out;
+}
+
+TEST(YaraGate, AStringsFormsAreWhatItsRuleNeeds) {
+  Gate g({R"(rule t { strings: $a = "EvilTool" condition: $a })",
+          R"(rule w { strings: $a = "Backdoor" wide nocase condition: $a })",
+          R"(rule h { strings: $a = { 4D 5A ?? ?? 50 45 [2-4] DE AD BE EF } condition: $a })"});
+  EXPECT_EQ(g.Rules("padding EvilTool padding"), std::vector<std::string>{"0:t"});
+  EXPECT_FALSE(g.May("eviltool, backdoor in ascii, MZ and PE apart"));
+  EXPECT_EQ(g.Rules(Wide("a BACKDOOR here")), std::vector<std::string>{"1:w"});
+  // Every run of a hex string must be there: MZ alone or DEADBEEF alone is not enough.
+  EXPECT_FALSE(g.May("MZ.... \xDE\xAD\xBE\xEF"));
+  EXPECT_EQ(g.Rules(std::string("MZ\x01\x02PE\x00\x00\xDE\xAD\xBE\xEF", 12)), std::vector<std::string>{"2:h"});
+}
+
+TEST(YaraGate, XorAndBase64StringsAreFoundUnderEveryKeyAndAlignment) {
+  Gate g({R"(rule x { strings: $a = "Mozilla/5.0" xor(0x01-0xff) condition: $a })",
+          R"(rule b { strings: $a = "curl http" base64 condition: $a })"});
+  std::string keyed = "Mozilla/5.0";
+  for (char& c : keyed) c ^= 0x5c;
+  EXPECT_EQ(g.Rules("..." + keyed + "..."), std::vector<std::string>{"0:x"});
+  EXPECT_FALSE(g.May("Mozilla/4.0 and curl https"));
+  // base64("xcurl http") and base64("xxcurl http"): the string one and two bytes into a group.
+  EXPECT_EQ(g.Rules("eGN1cmwgaHR0cA=="), std::vector<std::string>{"1:b"});
+  EXPECT_EQ(g.Rules("eHhjdXJsIGh0dHA="), std::vector<std::string>{"1:b"});
+  EXPECT_EQ(g.Rules("Y3VybCBodHRw"), std::vector<std::string>{"1:b"});
+}
+
+TEST(YaraGate, RegexesNeedTheirLiteralsOrOneOfTheirBranches) {
+  Gate g({R"(rule r { strings: $a = /eval\(Request\.Item\[".{1,20}"\]/ condition: $a })",
+          R"(rule alt { strings: $a = /(dmlsT1NY|RXZpbE9TW)/ condition: $a })",
+          R"(rule opt { strings: $a = /abc(def)?ghi/ condition: $a })"});
+  EXPECT_FALSE(g.May("eval(Request.Form[\"x\"]"));
+  EXPECT_EQ(g.Rules("eval(Request.Item[\"z\"]"), std::vector<std::string>{"0:r"});
+  EXPECT_EQ(g.Rules("..RXZpbE9TW.."), std::vector<std::string>{"1:alt"});
+  EXPECT_FALSE(g.May("..dmlsT1N.."));
+  // An optional group is not needed: abcghi is a match.
+  EXPECT_EQ(g.Rules("abcghi"), std::vector<std::string>{"2:opt"});
+}
+
+TEST(YaraGate, ConditionsAreEvaluatedWhereTheFileDecidesThem) {
+  Gate g({R"(rule mz { strings: $a = "payload" condition: uint16(0) == 0x5a4d and $a })",
+          R"(rule size { condition: filesize < 10 })",
+          R"(rule two { strings: $a = "alpha1" $b = "bravo2" $c = "charlie3" condition: 2 of them })",
+          R"(rule off { strings: $h = "HEAD" condition: uint32(@h + 4) == 0x01020304 })",
+          R"(rule name { condition: filename matches /\.aspx$/i })",
+          R"(rule ref { strings: $x = "zzzz" condition: $x } rule uses { condition: ref })",
+          R"(private rule p { condition: true })"});
+  EXPECT_FALSE(g.May("ELF........ payload ........."));
+  EXPECT_EQ(g.Rules("MZ payload ......"), std::vector<std::string>{"0:mz"});
+  EXPECT_EQ(g.Rules("tiny"), std::vector<std::string>{"1:size"});
+  EXPECT_FALSE(g.May("alpha1 ....... only one of three"));
+  EXPECT_EQ(g.Rules("alpha1 charlie3 ......"), std::vector<std::string>{"2:two"});
+  // @h of a string that is not there is undefined: so is what is read there.
+  EXPECT_FALSE(g.May("no head at all ........"));
+  EXPECT_EQ(g.Rules("..HEAD\x04\x03\x02\x01 .."), std::vector<std::string>{"3:off"});
+  EXPECT_EQ(g.Rules("not a page ....", "Shell.ASPX"), std::vector<std::string>{"4:name"});
+  EXPECT_FALSE(g.May("not a page ....", "shell.aspx.txt"));
+  auto both = g.Rules("a zzzz b .........");
+  EXPECT_EQ(both, (std::vector<std::string>{"5:ref", "5:uses"}));
+}
+
+TEST(YaraGate, WhatItCannotDecideItLeavesToLibyara) {
+  // `not` of a comparison with an undefined value: libyara versions differ, so unknown.
+  Gate g({R"(rule n { strings: $h = "HEAD" condition: not (uint32(@h) == 5) })",
+          R"(import "pe" rule m { condition: pe.number_of_sections > 2 })",
+          R"(rule broken { strings: $a = "x" condition: $a and @@@ })"});
+  auto rules = g.Rules("nothing here");
+  EXPECT_EQ(rules, (std::vector<std::string>{"0:n", "1:m", "2:*"}));
+  EXPECT_FALSE(g.gate->can_spare());
+  EXPECT_EQ(g.gate->summary().unread_sources, 1u);
+  EXPECT_EQ(g.gate->summary().unconditional, (std::vector<std::string>{"0:n", "1:m", "2:*"}));
+}
+
+// Every rule libyara matches on a file, the gate lets through: the rules
+// are signature-base's 741 files and the built-in ones, the files the
+// webshell and benign corpora and some of this machine's libraries.
+TEST(YaraGate, NeverSparesAFileLibyaraMatches) {
+  EXHUNT_REQUIRE_SHARED(sig, "rules-thirdparty/signature-base/yara");
+  EXHUNT_REQUIRE_SHARED(shells, "corpus/webshells/files");
+  EXHUNT_REQUIRE_SHARED(benign, "corpus/benign-aspx");
+  std::vector<YaraInput> inputs;
+  RuleSet builtin;
+  builtin.AddBuiltin();
+  for (const YaraSource* s : builtin.yara_sources()) inputs.push_back({s->text, s->origin});
+  std::vector<std::string> paths;
+  for (const auto& e : std::filesystem::directory_iterator(sig)) paths.push_back(e.path().string());
+  std::sort(paths.begin(), paths.end());
+  for (const auto& p : paths) inputs.push_back({testing::ReadAll(p), p});
+  YaraLoad load = CompileYaraSources(inputs);
+  ASSERT_TRUE(load.engine);
+  ASSERT_GE(load.sources.size(), 742u);
+  std::vector<std::string_view> texts;
+  for (const auto& s : load.sources) texts.push_back(s.text);
+  auto gate = YaraGate::Build(texts, true);
+  ASSERT_TRUE(gate.ok()) << gate.status().message();
+  EXPECT_EQ(gate.value()->summary().unread_sources, 0u) << ::testing::PrintToString(gate.value()->summary().unread);
+  auto scratch = gate.value()->NewScratch();
+  auto scanner = load.engine->NewScanner();
+  ASSERT_TRUE(scanner.ok());
+  load.engine->set_gate_mode(YaraEngine::GateMode::kNever);
+
+  std::vector<std::string> files;
+  for (const std::string& dir : {shells, benign})
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+      if (e.is_regular_file()) files.push_back(e.path().string());
+  size_t libs = 0;
+  if (std::filesystem::is_directory("/usr/lib/x86_64-linux-gnu"))
+    for (const auto& e : std::filesystem::directory_iterator("/usr/lib/x86_64-linux-gnu"))
+      if (e.is_regular_file() && e.path().string().find(".so") != std::string::npos && e.file_size() < (8 << 20) &&
+          libs++ < 60)
+        files.push_back(e.path().string());
+  size_t matched = 0, spared = 0;
+  for (const auto& path : files) {
+    std::string bytes = testing::ReadAll(path);
+    FileFields f;
+    f.path = "\\inetpub\\wwwroot\\aspnet_client\\" + std::filesystem::path(path).filename().string();
+    f.extension = LowerExtension(path);
+    f.filetype = FileTypeOf(bytes.substr(0, 16));
+    std::vector<YaraMatch> matches;
+    ASSERT_TRUE(load.engine->Scan(*scanner.value(), bytes, f, &matches).ok()) << path;
+    std::string name = f.path.substr(f.path.rfind('\\') + 1), dir = f.path.substr(0, f.path.rfind('\\') + 1);
+    std::string filetype(f.filetype);
+    YaraExternals ext{name, dir, f.extension, filetype, f.md5, f.owner};
+    auto may = gate.value()->RulesThatMayMatch(*scratch.value(), bytes, ext);
+    for (const auto& m : matches) {
+      ++matched;
+      EXPECT_NE(std::find(may.begin(), may.end(), std::to_string(m.source) + ":" + m.identifier), may.end())
+          << path << ": libyara matches " << load.sources[m.source].origin << ":" << m.identifier
+          << " and the gate ruled it out";
+    }
+    spared += may.empty();
+  }
+  EXPECT_GT(matched, 100u);  // the webshells are found
+  RecordProperty("files", int(files.size()));
+  RecordProperty("spared", int(spared));
+}
+
+// The engine's answers are the same with and without the gate (built-in
+// rules, whose set the gate can spare files of).
+TEST(YaraGate, AGatedScanReportsWhatAFullScanDoes) {
+  EXHUNT_REQUIRE_SHARED(shells, "corpus/webshells/files");
+  RuleSet builtin;
+  builtin.AddBuiltin();
+  std::vector<YaraInput> inputs;
+  for (const YaraSource* s : builtin.yara_sources()) inputs.push_back({s->text, s->origin});
+  YaraLoad load = CompileYaraSources(inputs);
+  ASSERT_TRUE(load.engine && load.engine->gate());
+  auto scanner = load.engine->NewScanner();
+  ASSERT_TRUE(scanner.ok());
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(shells)) files.push_back(e.path().string());
+  files.push_back("/bin/sh");
+  size_t found = 0;
+  for (const auto& path : files) {
+    std::string bytes = testing::ReadAll(path);
+    FileFields f;
+    f.path = "\\owa\\auth\\" + std::filesystem::path(path).filename().string();
+    f.extension = LowerExtension(path);
+    f.filetype = FileTypeOf(bytes.substr(0, 16));
+    std::vector<YaraMatch> full, gated;
+    load.engine->set_gate_mode(YaraEngine::GateMode::kNever);
+    ASSERT_TRUE(load.engine->Scan(*scanner.value(), bytes, f, &full).ok());
+    load.engine->set_gate_mode(YaraEngine::GateMode::kAlways);
+    ASSERT_TRUE(load.engine->Scan(*scanner.value(), bytes, f, &gated).ok());
+    ASSERT_EQ(full.size(), gated.size()) << path;
+    for (size_t i = 0; i < full.size(); ++i) EXPECT_EQ(full[i].identifier, gated[i].identifier) << path;
+    found += !full.empty();
+  }
+  EXPECT_GT(found, files.size() / 2);
+  EXPECT_GT(load.engine->counts().spared.load(), 0u);  // /bin/sh at least
+}
+
+}  // namespace
+}  // namespace exhunt
