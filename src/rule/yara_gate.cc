@@ -563,6 +563,8 @@ enum class Op : uint8_t {
   kAdd, kSub, kMul, kDiv, kMod, kShl, kShr, kBitAnd, kBitOr, kBitXor, kNeg, kBitNot,
   kOf,  // quantifier `quant` over `set`; body, or the strings themselves
   kMatches,  // kids[0] matches regexes[value]
+  kPe,       // pe.<text>...: libyara's pe module, known on files that are no PE
+  kAnyInRange,  // for any i in (kids[0]..kids[1]) : (...)
 };
 
 enum class Quant : uint8_t { kAll, kAny, kNone, kCount, kPercent };
@@ -1087,11 +1089,13 @@ class SourceReader {
       vars.push_back(v.text);
     } while (lx_.Accept(","));
     lx_.ExpectIdent("in");
+    int64_t low = -1, high = -1;
     if (lx_.Accept("(")) {
-      Expr(0);
+      low = Expr(0);
       if (lx_.Accept("..")) {
-        Expr(0);
+        high = Expr(0);
       } else {
+        low = -1;
         while (lx_.Accept(",")) Expr(0);
       }
       lx_.Expect(")");
@@ -1107,6 +1111,8 @@ class SourceReader {
     Expr(0);
     loop_vars_.resize(before);
     lx_.Expect(")");
+    // `for any i in (a..b)`: never true over an empty or undefined range.
+    if (quant == Quant::kAny && high >= 0) return Make(Op::kAnyInRange, {uint32_t(low), uint32_t(high)});
     return Unknown();
   }
 
@@ -1180,6 +1186,16 @@ class SourceReader {
       return Of(q, -1, false);
     }
     if (word == "for") return For();
+    if (word == "pe" && lx_.IsPunct(".")) {
+      lx_.Take();
+      Token member = lx_.Take();
+      if (member.kind != Tok::kIdent) lx_.Fail("expected a member of pe");
+      Postfix();
+      Node n;
+      n.op = Op::kPe;
+      n.text = member.text;
+      return g_.Add(std::move(n));
+    }
     static const std::unordered_map<std::string, std::pair<uint8_t, uint8_t>> kReads = {
         {"uint8", {1, 0}},    {"uint16", {2, 0}},    {"uint32", {4, 0}},    {"int8", {1, 1}},
         {"int16", {2, 1}},    {"int32", {4, 1}},     {"uint8be", {1, 2}},   {"uint16be", {2, 2}},
@@ -1419,6 +1435,22 @@ class Evaluator {
         return v.kind == Val::kInt ? Val::Int(~v.i) : Val::Unknown();
       }
       case Op::kOf: return Of(n);
+      case Op::kAnyInRange: {
+        Val low = Eval(n.kids[0]), high = Eval(n.kids[1]);
+        if (low.kind == Val::kUndef || high.kind == Val::kUndef) return Val::NotTrue();
+        if (low.kind == Val::kInt && high.kind == Val::kInt && low.i > high.i) return Val::NotTrue();
+        return Val::Unknown();
+      }
+      case Op::kPe: {
+        // A file that does not start with MZ (or is shorter than a DOS
+        // header) is no PE to libyara: its pe module sets is_pe to 0 and
+        // its constants, nothing else; fields and functions are undefined.
+        bool pe = bytes_.size() >= 64 && bytes_[0] == 'M' && bytes_[1] == 'Z';
+        if (pe) return Val::Unknown();
+        if (n.text == "is_pe") return Val::Int(0);
+        bool constant = std::none_of(n.text.begin(), n.text.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)); });
+        return constant ? Val::Unknown() : Val::Undef();
+      }
       case Op::kMatches: {
         Val v = Eval(n.kids[0]);
         if (v.kind == Val::kUndef) return Val::NotTrue();

@@ -99,10 +99,23 @@ TEST(YaraGate, ConditionsAreEvaluatedWhereTheFileDecidesThem) {
   EXPECT_EQ(both, (std::vector<std::string>{"5:ref", "5:uses"}));
 }
 
+TEST(YaraGate, ThePeModuleOfAFileThatIsNoPeIsKnown) {
+  Gate g({R"(import "pe" rule exp { condition: pe.exports("VncStartServer") and pe.number_of_exports > 1 })",
+          R"(import "pe" rule ispe { condition: pe.is_pe and filesize < 10MB })",
+          R"(import "pe" rule notdll { condition: not pe.is_dll() })",
+          R"(import "pe" rule cnst { condition: pe.characteristics & pe.DLL })",
+          R"(import "pe" rule sig { condition: for any i in (0..pe.number_of_signatures - 1) : (pe.signatures[i].subject contains "Solid Loop") })"});
+  std::string elf = "\x7f" "ELF" + std::string(100, 'x');
+  // not of an undefined value stays unknown.
+  EXPECT_EQ(g.Rules(elf), std::vector<std::string>{"2:notdll"});
+  std::string mz = "MZ" + std::string(100, 'x');
+  EXPECT_EQ(g.Rules(mz), (std::vector<std::string>{"0:exp", "1:ispe", "2:notdll", "3:cnst", "4:sig"}));
+}
+
 TEST(YaraGate, WhatItCannotDecideItLeavesToLibyara) {
   // `not` of a comparison with an undefined value: libyara versions differ, so unknown.
   Gate g({R"(rule n { strings: $h = "HEAD" condition: not (uint32(@h) == 5) })",
-          R"(import "pe" rule m { condition: pe.number_of_sections > 2 })",
+          R"(import "math" rule m { condition: math.entropy(0, filesize) > 7.0 })",
           R"(rule broken { strings: $a = "x" condition: $a and @@@ })"});
   auto rules = g.Rules("nothing here");
   EXPECT_EQ(rules, (std::vector<std::string>{"0:n", "1:m", "2:*"}));
