@@ -1530,7 +1530,8 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
     for (size_t s = 0; s < g->unread.size(); ++s)
       if (g->unread[s]) sum.unconditional.push_back(std::to_string(s) + ":*");
   }
-  if (!g->atom_ids.empty() && (sum.unconditional.empty() || always_compile)) {
+  sum.too_many_atoms = g->atom_ids.size() > kMaxAtoms;
+  if (!g->atom_ids.empty() && ((sum.unconditional.empty() && !sum.too_many_atoms) || always_compile)) {
     std::vector<const char*> exprs;
     std::vector<size_t> lens;
     std::vector<unsigned> flags, ids;

@@ -223,5 +223,31 @@ TEST(YaraGate, AGatedScanReportsWhatAFullScanDoes) {
   EXPECT_GT(load.engine->counts().spared.load(), 0u);  // /bin/sh at least
 }
 
+TEST(YaraGate, ItIsAskedWhileWhatItSparesLibyaraOutweighsItsOwnTime) {
+  const uint64_t trial = YaraEngine::kGateTrialNs;
+  // During the trial, and while libyara has scanned nothing yet: asked.
+  EXPECT_TRUE(GateStillPays(trial - 1, 0, 1'000'000'000, 1'000'000));
+  EXPECT_TRUE(GateStillPays(10 * trial, 0, 0, 0));
+  // libyara at 1 ns a byte: sparing 3 GB saves 3 s, more than the gate's 2 s.
+  EXPECT_TRUE(GateStillPays(2'000'000'000, 3'000'000'000, 1'000'000'000, 1'000'000'000));
+  // Sparing 1 GB saves 1 s, less than the gate's 2 s: no longer asked.
+  EXPECT_FALSE(GateStillPays(2'000'000'000, 1'000'000'000, 1'000'000'000, 1'000'000'000));
+}
+
+TEST(YaraGate, ALargeRuleSetIsNotGated) {
+  std::string many = "rule big { strings:";
+  for (size_t i = 0; i <= YaraGate::kMaxAtoms; ++i) many += " $s" + std::to_string(i) + " = \"token" + std::to_string(i) + "\"";
+  many += " condition: any of them }";
+  std::vector<std::string_view> one{many};
+  auto gate = YaraGate::Build(one);
+  ASSERT_TRUE(gate.ok());
+  EXPECT_TRUE(gate.value()->summary().too_many_atoms);
+  EXPECT_FALSE(gate.value()->can_spare());
+  // Asked anyway, it has no database and rules nothing out.
+  auto scratch = gate.value()->NewScratch();
+  std::vector<char> sources;
+  EXPECT_EQ(gate.value()->MayMatch(*scratch.value(), "nothing", YaraExternals{}, &sources), 1u);
+}
+
 }  // namespace
 }  // namespace exhunt

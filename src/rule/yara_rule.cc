@@ -3,6 +3,7 @@
 #include <yara.h>
 
 #include <cctype>
+#include <chrono>
 #include <mutex>
 
 #include "base/text.h"
@@ -309,9 +310,17 @@ YaraEngine::~YaraEngine() {
 
 bool YaraEngine::GatePays() const {
   if (gate_mode_ != GateMode::kAuto) return gate_mode_ == GateMode::kAlways;
-  uint64_t spared = counts_.spared.load(std::memory_order_relaxed);
-  uint64_t total = spared + counts_.scanned.load(std::memory_order_relaxed);
-  return total < kGateTrial || spared * 4 >= total;
+  return GateStillPays(counts_.gate_ns.load(std::memory_order_relaxed),
+                       counts_.spared_bytes.load(std::memory_order_relaxed),
+                       counts_.yara_ns.load(std::memory_order_relaxed),
+                       counts_.yara_bytes.load(std::memory_order_relaxed));
+}
+
+bool GateStillPays(uint64_t gate_ns, uint64_t spared_bytes, uint64_t yara_ns, uint64_t yara_bytes) {
+  if (gate_ns < YaraEngine::kGateTrialNs || yara_bytes == 0) return true;
+  // What libyara would have spent on the bytes spared, at its pace so far.
+  long double saved = static_cast<long double>(spared_bytes) * yara_ns / yara_bytes;
+  return saved >= gate_ns;
 }
 
 Result<std::unique_ptr<YaraScanner>> YaraEngine::NewScanner() const {
@@ -334,14 +343,33 @@ Status YaraEngine::Scan(YaraScanner& scanner, std::string_view bytes, const File
   std::string name(file.path.substr(file.path.rfind('\\') + 1));
   std::string dir(file.path.substr(0, file.path.rfind('\\') + 1));
   std::string filetype(file.filetype);
+  using Clock = std::chrono::steady_clock;
+  auto elapsed = [](Clock::time_point since) {
+    return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - since).count());
+  };
   if (gate_ && scanner.gate_ && GatePays()) {
     YaraExternals ext{name, dir, file.extension, filetype, file.md5, file.owner};
-    if (gate_->MayMatch(*scanner.gate_, bytes, ext, &scanner.sources_) == 0) {
+    auto start = Clock::now();
+    size_t may = gate_->MayMatch(*scanner.gate_, bytes, ext, &scanner.sources_);
+    counts_.gate_ns.fetch_add(elapsed(start), std::memory_order_relaxed);
+    if (may == 0) {
       counts_.spared.fetch_add(1, std::memory_order_relaxed);
+      counts_.spared_bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
       return Status::Ok();
     }
   }
   counts_.scanned.fetch_add(1, std::memory_order_relaxed);
+  struct Account {  // libyara's time, however the scan ends
+    const Counts& counts;
+    size_t bytes;
+    Clock::time_point start = Clock::now();
+    ~Account() {
+      counts.yara_ns.fetch_add(
+          uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count()),
+          std::memory_order_relaxed);
+      counts.yara_bytes.fetch_add(bytes, std::memory_order_relaxed);
+    }
+  } account{counts_, bytes.size()};
   yr_scanner_define_string_variable(s, "filename", name.c_str());
   yr_scanner_define_string_variable(s, "filepath", dir.c_str());
   yr_scanner_define_string_variable(s, "extension", file.extension.c_str());

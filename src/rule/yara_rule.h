@@ -86,6 +86,10 @@ struct YaraMatch {
   std::string strings;     // "$a@120: eval(Request..." (bounded)
 };
 
+// Whether asking the gate still pays, from what it and libyara cost so far
+// (see YaraEngine::GateMode).
+bool GateStillPays(uint64_t gate_ns, uint64_t spared_bytes, uint64_t yara_ns, uint64_t yara_bytes);
+
 // A per-worker scanner of an engine; owns the libyara scan context.
 class YaraScanner {
  public:
@@ -116,19 +120,19 @@ class YaraEngine {
   // Whether a rule may read the `md5` external (a file's MD5 is then worth
   // computing before the scan).
   bool reads_md5() const { return reads_md5_; }
-  // The gate in front of libyara (nullptr: every file is scanned, as when
-  // vectorscan could not compile the atoms). kAuto asks it while it pays:
-  // after the first kGateTrial files, only while it spares libyara at
-  // least a quarter of them (a rule set with rules the gate cannot rule
-  // out, such as signature-base's `pe` module rules, sends every file on).
-  // Tests set kAlways and kNever to compare both.
+  // The gate in front of libyara (nullptr: every file is scanned; see
+  // YaraGate::can_spare). kAuto asks it while it pays: after its first
+  // kGateTrialNs of work, only while libyara's time on the bytes it spared
+  // (at libyara's measured pace) is at least the gate's own. Tests set
+  // kAlways and kNever to compare both.
   enum class GateMode { kAuto, kAlways, kNever };
-  static constexpr uint64_t kGateTrial = 64;
+  static constexpr uint64_t kGateTrialNs = 200'000'000;
   const YaraGate* gate() const { return gate_.get(); }
   void set_gate_mode(GateMode mode) { gate_mode_ = mode; }
   // Files handed to libyara and files the gate spared it, over all scans.
   struct Counts {
     std::atomic<uint64_t> scanned{0}, spared{0};
+    mutable std::atomic<uint64_t> gate_ns{0}, spared_bytes{0}, yara_ns{0}, yara_bytes{0};
   };
   const Counts& counts() const { return counts_; }
 
