@@ -8,6 +8,8 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <mutex>
+#include <set>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -585,6 +587,7 @@ enum class External : uint8_t { kFilename, kFilepath, kExtension, kFiletype, kMd
 constexpr const char* kExternalNames[] = {"filename", "filepath", "extension", "filetype", "md5", "owner"};
 
 struct GateString {
+  int32_t header = -1;  // the first two bytes (LE) its rule demands, or -1
   // Alternatives, each of atom ids that all appear in a match; none: the
   // string may be anywhere.
   std::vector<std::vector<uint32_t>> forms;
@@ -655,7 +658,29 @@ struct YaraGate::Impl {
   std::vector<char> unread;                                 // per source
   std::map<Atom, uint32_t> atom_ids;
   std::vector<std::unique_ptr<RE2>> regexes;  // of `matches`, read as bytes
+  // The atoms of strings whose rule demands no first bytes, searched in
+  // every file; and per first two bytes, the atoms only rules demanding
+  // them need, compiled at the first file that starts so.
+  std::vector<uint32_t> common_atoms;
   HsDatabase db;
+  bool compiled = false;  // the databases are made (or there are no atoms)
+  struct HeaderAtoms {
+    uint16_t header = 0;
+    std::vector<uint32_t> atoms;
+    mutable std::once_flag once;
+    mutable HsDatabase db;
+    mutable bool failed = false;
+  };
+  std::vector<std::unique_ptr<HeaderAtoms>> by_header;  // sorted by header
+  std::vector<const Atom*> atom_of;                      // by id
+
+  const HeaderAtoms* ForHeader(std::string_view bytes) const {
+    if (bytes.size() < 2) return nullptr;
+    uint16_t h = uint16_t(static_cast<unsigned char>(bytes[0]) | (static_cast<unsigned char>(bytes[1]) << 8));
+    auto it = std::lower_bound(by_header.begin(), by_header.end(), h,
+                               [](const auto& e, uint16_t v) { return e->header < v; });
+    return it != by_header.end() && (*it)->header == h ? it->get() : nullptr;
+  }
 
   uint32_t Add(Node n) {
     nodes.push_back(std::move(n));
@@ -678,6 +703,7 @@ struct YaraGate::Impl {
 
 struct YaraGate::Scratch::State {
   HsScratch hs;
+  std::set<const void*> fits;  // header databases the scratch was grown for
   std::vector<uint8_t> hits;  // per atom
   std::vector<int8_t> memo;   // per rule: -1 not yet, else Tri
 };
@@ -742,6 +768,8 @@ class SourceReader {
     rule.is_private = is_private;
     rule.root = Expr(0);
     lx_.Expect("}");
+    if (auto key = HeaderKey(rule.root))
+      for (size_t i = first_string_; i < g_.strings.size(); ++i) g_.strings[i].header = *key;
     rules_by_name_[name.text] = uint32_t(g_.rules.size());
     g_.rules.push_back(rule);
     ++sum_.rules;
@@ -859,6 +887,47 @@ class SourceReader {
     if (s.forms.empty()) ++sum_.atomless_strings;
     string_names_.push_back(id.text);
     g_.strings.push_back(std::move(s));
+  }
+
+  // Whether a pe-module value is false or undefined on a file that is no
+  // PE (see Evaluator: kPe): a field or function, not a constant.
+  bool NeedsPe(const Node& n) const {
+    return n.op == Op::kPe &&
+           std::any_of(n.text.begin(), n.text.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)); });
+  }
+
+  // The first two bytes of the file (little-endian) that a condition
+  // demands at its top level: a conjunct `uintN(0) == K` (N of 16 or 32
+  // bits, either byte order), or one that the pe module makes false or
+  // undefined on a file that does not start with MZ. A file with other
+  // first bytes makes that conjunct, and the rule, false whatever the
+  // rule's strings: their atoms need not be searched in it.
+  std::optional<uint16_t> HeaderKey(uint32_t root) const {
+    const Node& top = g_.nodes[root];
+    std::vector<uint32_t> conjuncts = top.op == Op::kAnd ? top.kids : std::vector<uint32_t>{root};
+    for (uint32_t k : conjuncts) {
+      const Node& c = g_.nodes[k];
+      if (NeedsPe(c)) return uint16_t(0x5a4d);
+      bool comparison = c.op >= Op::kEq && c.op <= Op::kIEquals;
+      if (comparison)
+        for (uint32_t side : c.kids)
+          if (NeedsPe(g_.nodes[side]) && g_.nodes[side].text != "is_pe") return uint16_t(0x5a4d);
+      if (c.op != Op::kEq) continue;
+      for (int side = 0; side < 2; ++side) {
+        const Node& read = g_.nodes[c.kids[side]];
+        const Node& value = g_.nodes[c.kids[1 - side]];
+        if (read.op != Op::kRead || read.is_signed || read.width < 2 || value.op != Op::kInt) continue;
+        const Node& at = g_.nodes[read.kids[0]];
+        if (at.op != Op::kInt || at.value != 0) continue;
+        uint64_t v = uint64_t(value.value);
+        if (v >> (8 * read.width)) continue;  // no file has it: left to the evaluator
+        uint16_t first = read.big_endian ? uint16_t((v >> (8 * read.width - 8)) & 0xff) |
+                                               uint16_t(((v >> (8 * read.width - 16)) & 0xff) << 8)
+                                         : uint16_t(v & 0xffff);
+        return first;
+      }
+    }
+    return std::nullopt;
   }
 
   uint32_t Unknown() { return g_.Add(Node{}); }
@@ -1490,6 +1559,34 @@ int OnAtom(unsigned id, unsigned long long, unsigned long long, unsigned, void* 
 
 }  // namespace
 
+namespace {
+
+// One vectorscan database that reports the atoms `ids` under their ids.
+Result<HsDatabase> CompileAtoms(const YaraGate::Impl& g, const std::vector<uint32_t>& ids) {
+  if (ids.empty()) return HsDatabase();
+  std::vector<const char*> exprs;
+  std::vector<size_t> lens;
+  std::vector<unsigned> flags, hs_ids;
+  for (uint32_t id : ids) {
+    const Atom& atom = *g.atom_of[id];
+    exprs.push_back(atom.bytes.data());
+    lens.push_back(atom.bytes.size());
+    flags.push_back(HS_FLAG_SINGLEMATCH | (atom.caseless ? HS_FLAG_CASELESS : 0));
+    hs_ids.push_back(id);
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_lit_multi(exprs.data(), flags.data(), hs_ids.data(), lens.data(), unsigned(exprs.size()),
+                           HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
+    std::string why = err && err->message ? err->message : "unknown error";
+    hs_free_compile_error(err);
+    return Status::Engine("vectorscan cannot compile the YARA atoms: " + why);
+  }
+  return HsDatabase(db);
+}
+
+}  // namespace
+
 YaraGate::YaraGate(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 YaraGate::~YaraGate() = default;
 
@@ -1530,27 +1627,40 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
     for (size_t s = 0; s < g->unread.size(); ++s)
       if (g->unread[s]) sum.unconditional.push_back(std::to_string(s) + ":*");
   }
-  sum.too_many_atoms = g->atom_ids.size() > kMaxAtoms;
-  if (!g->atom_ids.empty() && ((sum.unconditional.empty() && !sum.too_many_atoms) || always_compile)) {
-    std::vector<const char*> exprs;
-    std::vector<size_t> lens;
-    std::vector<unsigned> flags, ids;
-    for (const auto& [atom, id] : g->atom_ids) {
-      exprs.push_back(atom.bytes.data());
-      lens.push_back(atom.bytes.size());
-      flags.push_back(HS_FLAG_SINGLEMATCH | (atom.caseless ? HS_FLAG_CASELESS : 0));
-      ids.push_back(id);
+  g->atom_of.assign(g->atom_ids.size(), nullptr);
+  for (const auto& [atom, id] : g->atom_ids) g->atom_of[id] = &atom;
+  {
+    // Which atoms every file needs, which only files of some first bytes.
+    std::vector<char> common(g->atom_ids.size(), 0);
+    std::map<uint16_t, std::vector<uint32_t>> keyed;
+    for (const auto& str : g->strings)
+      for (const auto& form : str.forms)
+        for (uint32_t a : form) {
+          if (str.header < 0)
+            common[a] = 1;
+          else
+            keyed[uint16_t(str.header)].push_back(a);
+        }
+    for (uint32_t a = 0; a < common.size(); ++a)
+      if (common[a]) g->common_atoms.push_back(a);
+    for (auto& [header, atoms] : keyed) {
+      auto h = std::make_unique<Impl::HeaderAtoms>();
+      h->header = header;
+      std::sort(atoms.begin(), atoms.end());
+      atoms.erase(std::unique(atoms.begin(), atoms.end()), atoms.end());
+      for (uint32_t a : atoms)
+        if (!common[a]) h->atoms.push_back(a);
+      if (!h->atoms.empty()) g->by_header.push_back(std::move(h));
     }
-    hs_database_t* db = nullptr;
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(), unsigned(exprs.size()),
-                             HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
-      std::string why = err && err->message ? err->message : "unknown error";
-      hs_free_compile_error(err);
-      return Status::Engine("vectorscan cannot compile the YARA atoms: " + why);
-    }
-    g->db.reset(db);
   }
+  sum.common_atoms = g->common_atoms.size();
+  sum.too_many_atoms = g->common_atoms.size() > kMaxAtoms;
+  if (!g->atom_ids.empty() && ((sum.unconditional.empty() && !sum.too_many_atoms) || always_compile)) {
+    auto common = CompileAtoms(*g, g->common_atoms);
+    if (!common.ok()) return common.status();
+    g->db = std::move(common.value());
+  }
+  g->compiled = g->atom_ids.empty() || g->db || g->common_atoms.empty();
   auto gate = std::unique_ptr<YaraGate>(new YaraGate(std::move(g)));
   gate->summary_ = std::move(sum);
   return gate;
@@ -1567,16 +1677,47 @@ Result<std::unique_ptr<YaraGate::Scratch>> YaraGate::NewScratch() const {
   return scratch;
 }
 
+namespace {
+
+// Scans `bytes` for the atoms only files of h's first bytes need.
+bool ScanHeaderAtoms(const YaraGate::Impl& g, const YaraGate::Impl::HeaderAtoms& h, YaraGate::Scratch::State& st,
+                     std::string_view bytes) {
+  std::call_once(h.once, [&] {
+    auto db = CompileAtoms(g, h.atoms);
+    if (db.ok())
+      h.db = std::move(db.value());
+    else
+      h.failed = true;
+  });
+  if (h.failed) return false;
+  // The worker's scratch grows (once) to fit this database too.
+  if (!st.fits.count(&h)) {
+    hs_scratch_t* raw = st.hs.release();
+    if (hs_alloc_scratch(h.db.get(), &raw) != HS_SUCCESS) {
+      st.hs.reset(raw);
+      return false;
+    }
+    st.hs.reset(raw);
+    st.fits.insert(&h);
+  }
+  return hs_scan(h.db.get(), bytes.data(), unsigned(bytes.size()), 0, st.hs.get(), OnAtom, st.hits.data()) ==
+         HS_SUCCESS;
+}
+
+}  // namespace
+
 size_t YaraGate::MayMatch(Scratch& scratch, std::string_view bytes, const YaraExternals& ext,
                           std::vector<char>* out) const {
   const Impl& g = *impl_;
   auto& st = *scratch.state_;
   out->assign(g.unread.size(), 0);
   st.hits.assign(g.atom_ids.size(), 0);
-  bool scanned = g.atom_ids.empty();
-  if (g.db && bytes.size() <= UINT32_MAX)
+  bool scanned = g.compiled && bytes.size() <= UINT32_MAX;
+  if (scanned && g.db)
     scanned = hs_scan(g.db.get(), bytes.data(), unsigned(bytes.size()), 0, st.hs.get(), OnAtom, st.hits.data()) ==
               HS_SUCCESS;
+  if (scanned && g.compiled && !g.atom_ids.empty())
+    if (const auto* h = g.ForHeader(bytes)) scanned = ScanHeaderAtoms(g, *h, st, bytes);
   if (!scanned) {  // vectorscan failed: nothing can be ruled out
     out->assign(g.unread.size(), 1);
     return out->size();

@@ -44,6 +44,7 @@ class YaraGate {
     std::vector<std::string> unconditional;
     // More atoms than kMaxAtoms: no database is compiled (see there).
     bool too_many_atoms = false;
+    size_t common_atoms = 0;  // searched in every file (the others: see HeaderKey)
   };
   // Past this many atoms the gate costs more than it saves libyara, so it
   // is not built: signature-base (30,804 atoms) takes 1 s to compile and
