@@ -112,6 +112,22 @@ TEST(YaraGate, ThePeModuleOfAFileThatIsNoPeIsKnown) {
   EXPECT_EQ(g.Rules(mz), (std::vector<std::string>{"0:exp", "1:ispe", "2:notdll", "3:cnst", "4:sig"}));
 }
 
+TEST(YaraGate, AtomsOfRulesThatDemandFirstBytesAreSearchedInFilesStartingSo) {
+  Gate g({R"(rule mz { strings: $a = "shared-token" $b = "mz-only-token" condition: uint16(0) == 0x5a4d and any of them })",
+          R"(rule elf { strings: $a = "elf-only-token" condition: $a and uint32be(0) == 0x7f454c46 })",
+          R"(rule any { strings: $a = "shared-token" condition: $a })",
+          R"(import "pe" rule pe { strings: $a = "pe-token" condition: $a and pe.number_of_sections > 1 })"});
+  const auto& sum = g.gate->summary();
+  EXPECT_EQ(sum.common_atoms, 1u);  // shared-token: the rule "any" needs it in every file
+  std::string elf = "\x7f" "ELF" + std::string(64, '.');
+  std::string mz = "MZ" + std::string(64, '.');
+  EXPECT_EQ(g.Rules(elf + "elf-only-token mz-only-token pe-token"), std::vector<std::string>{"1:elf"});
+  EXPECT_EQ(g.Rules(mz + "elf-only-token mz-only-token pe-token"), (std::vector<std::string>{"0:mz", "3:pe"}));
+  EXPECT_EQ(g.Rules(mz + "shared-token"), (std::vector<std::string>{"0:mz", "2:any"}));
+  EXPECT_EQ(g.Rules(elf + "shared-token"), std::vector<std::string>{"2:any"});
+  EXPECT_FALSE(g.May(std::string("M")));
+}
+
 TEST(YaraGate, WhatItCannotDecideItLeavesToLibyara) {
   // `not` of a comparison with an undefined value: libyara versions differ, so unknown.
   Gate g({R"(rule n { strings: $h = "HEAD" condition: not (uint32(@h) == 5) })",
