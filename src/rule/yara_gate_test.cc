@@ -115,16 +115,16 @@ TEST(YaraGate, ThePeModuleOfAFileThatIsNoPeIsKnown) {
 TEST(YaraGate, AtomsOfRulesThatDemandFirstBytesAreSearchedInFilesStartingSo) {
   Gate g({R"(rule mz { strings: $a = "shared-token" $b = "mz-only-token" condition: uint16(0) == 0x5a4d and any of them })",
           R"(rule elf { strings: $a = "elf-only-token" condition: $a and uint32be(0) == 0x7f454c46 })",
-          R"(rule any { strings: $a = "shared-token" condition: $a })",
-          R"(import "pe" rule pe { strings: $a = "pe-token" condition: $a and pe.number_of_sections > 1 })"});
+          R"(rule common { strings: $a = "shared-token" condition: $a })",
+          R"(import "pe" rule pefile { strings: $a = "pe-token" condition: $a and pe.number_of_sections > 1 })"});
   const auto& sum = g.gate->summary();
-  EXPECT_EQ(sum.common_atoms, 1u);  // shared-token: the rule "any" needs it in every file
+  EXPECT_EQ(sum.common_atoms, 1u);  // shared-token: the rule "common" needs it in every file
   std::string elf = "\x7f" "ELF" + std::string(64, '.');
   std::string mz = "MZ" + std::string(64, '.');
   EXPECT_EQ(g.Rules(elf + "elf-only-token mz-only-token pe-token"), std::vector<std::string>{"1:elf"});
-  EXPECT_EQ(g.Rules(mz + "elf-only-token mz-only-token pe-token"), (std::vector<std::string>{"0:mz", "3:pe"}));
-  EXPECT_EQ(g.Rules(mz + "shared-token"), (std::vector<std::string>{"0:mz", "2:any"}));
-  EXPECT_EQ(g.Rules(elf + "shared-token"), std::vector<std::string>{"2:any"});
+  EXPECT_EQ(g.Rules(mz + "elf-only-token mz-only-token pe-token"), (std::vector<std::string>{"0:mz", "3:pefile"}));
+  EXPECT_EQ(g.Rules(mz + "shared-token"), (std::vector<std::string>{"0:mz", "2:common"}));
+  EXPECT_EQ(g.Rules(elf + "shared-token"), std::vector<std::string>{"2:common"});
   EXPECT_FALSE(g.May(std::string("M")));
 }
 
