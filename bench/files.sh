@@ -12,6 +12,7 @@
 #   exhunt scan --yara signature-base/yara (all planes: logs by Sigma, files by YARA+IOC+place)
 #   exhunt scan --no-builtin --yara ... on the tree without logs (the file plane alone)
 #   yara -r -w -p <cores> on the whole tree, and on the tree without logs
+#   exhunt scan (built-in rules only) and yara -r with exhunt's built-in YARA file, files only
 # Environment: BENCH_DIR (default build/bench), BENCH_MB (default 1100), RUNS (default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +47,8 @@ round() {
   timed yara-all yara -r -w -p "$(nproc)" "${EXT[@]}" "${YARA_FILES[@]}" "$FILES"
   timed exhunt-files "$BUILD/exhunt" scan --quiet --format jsonl --yara "$SIG" "$NOLOGS"
   timed yara-files yara -r -w -p "$(nproc)" "${EXT[@]}" "${YARA_FILES[@]}" "$NOLOGS"
+  timed exhunt-builtin "$BUILD/exhunt" scan --quiet --format jsonl "$NOLOGS"
+  timed yara-builtin yara -r -w -p "$(nproc)" "${EXT[@]}" rules/yara/*.yar "$NOLOGS"
 }
 round > /dev/null  # warm the page cache
 : > "$DIR/files-rounds.txt"
@@ -56,7 +59,8 @@ printf '\ntree with logs: %s GB; files only: %s GB; %s cores; %s rounds\n' \
 awk "$ROUNDS_AWK"'
   END {
     for (t in n) printf "%-14s %7.2f s  peak RSS %6.1f MiB\n", t, median(t), rss[t] / 1024
-    printf "yara / exhunt: whole tree %.2fx, files only %.2fx\n", median("yara-all") / median("exhunt-all"),
-      median("yara-files") / median("exhunt-files") }' "$DIR/files-rounds.txt" | sort
+    printf "yara / exhunt: whole tree %.2fx, files only %.2fx, built-in rules on files only %.2fx\n",
+      median("yara-all") / median("exhunt-all"), median("yara-files") / median("exhunt-files"),
+      median("yara-builtin") / median("exhunt-builtin") }' "$DIR/files-rounds.txt" | sort
 echo "matches: exhunt $(grep -c '"type":"finding"' "$DIR/exhunt-files.out" || true) findings (files only);" \
   "yara $(wc -l < "$DIR/yara-files.out") rule matches (files only)"
