@@ -360,7 +360,7 @@ Status YaraEngine::Scan(YaraScanner& scanner, std::string_view bytes, const File
   }
   counts_.scanned.fetch_add(1, std::memory_order_relaxed);
   struct Account {  // libyara's time, however the scan ends
-    const Counts& counts;
+    Counts& counts;
     size_t bytes;
     Clock::time_point start = Clock::now();
     ~Account() {

@@ -132,7 +132,7 @@ class YaraEngine {
   // Files handed to libyara and files the gate spared it, over all scans.
   struct Counts {
     std::atomic<uint64_t> scanned{0}, spared{0};
-    mutable std::atomic<uint64_t> gate_ns{0}, spared_bytes{0}, yara_ns{0}, yara_bytes{0};
+    std::atomic<uint64_t> gate_ns{0}, spared_bytes{0}, yara_ns{0}, yara_bytes{0};
   };
   const Counts& counts() const { return counts_; }
 
