@@ -3,6 +3,7 @@
 #include <yara.h>
 
 #include <cctype>
+#include <future>
 #include <chrono>
 #include <mutex>
 
@@ -222,6 +223,12 @@ bool MayReadIdentifier(std::string_view text, std::string_view name) {
 
 YaraLoad CompileYaraSources(const std::vector<YaraInput>& inputs) {
   YaraLoad out;
+  // The gate reads the files while libyara compiles them (another core).
+  auto read_all = std::async(std::launch::async, [&inputs] {
+    std::vector<std::string_view> texts;
+    for (const auto& in : inputs) texts.push_back(in.text);
+    return YaraGate::Build(texts);
+  });
   std::vector<size_t> good;  // inputs that compiled, in namespace order
   size_t next = 0;
   std::unique_ptr<Compiler> compiler;
@@ -287,15 +294,19 @@ YaraLoad CompileYaraSources(const std::vector<YaraInput>& inputs) {
     if (k >= out.sources.size()) continue;
     out.sources[k].rules.push_back(RuleFromYara(rule, out.sources[k].origin));
   }
-  std::vector<std::string_view> texts;
   for (const auto& src : out.sources) {
     engine->rule_count_ += src.rules.size();
     engine->reads_md5_ = engine->reads_md5_ || MayReadIdentifier(src.text, "md5");
-    texts.push_back(src.text);
   }
+  // The gate of the files that compiled (read again only if one did not).
   // Without a gate every file goes to libyara: slower, never less found.
-  if (auto gate = YaraGate::Build(texts); gate.ok() && gate.value()->can_spare())
-    engine->gate_ = std::move(gate.value());
+  auto gate = read_all.get();
+  if (out.sources.size() != inputs.size()) {
+    std::vector<std::string_view> texts;
+    for (const auto& src : out.sources) texts.push_back(src.text);
+    gate = YaraGate::Build(texts);
+  }
+  if (gate.ok() && gate.value()->can_spare()) engine->gate_ = std::move(gate.value());
   out.engine = std::move(engine);
   return out;
 }
