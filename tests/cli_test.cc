@@ -77,6 +77,21 @@ TEST(Cli, NoRuleToRunIsAUsageError) {
   EXPECT_EQ(Exhunt("scan --quiet --no-builtin --sigma '" + rules + "' '" + Example() + "'").status, 2);
 }
 
+TEST(Cli, RulesCheckNamesYaraFilesEveryFileGoesToLibyaraFor) {
+  std::string gated = Dir("yara-gated"), ungated = Dir("yara-ungated");
+  Write(gated + "/a.yar", "rule ok { strings: $a = \"abcdef\" condition: $a }\n");
+  Write(ungated + "/b.yar", "import \"math\"\nrule entropy { condition: math.entropy(0, filesize) > 7.0 }\n");
+  CliRun r = Exhunt("rules check '" + gated + "'");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find(", 0 slow"), std::string::npos) << r.out;
+  r = Exhunt("rules check '" + ungated + "'");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("every file goes to libyara (1 rule(s) may match a file whatever its bytes: " + ungated +
+                       "/b.yar:entropy)"),
+            std::string::npos)
+      << r.out;
+}
+
 TEST(Cli, AnInvertedWindowIsAUsageError) {
   CliRun r = Exhunt("scan --quiet --since 2021-03-05 --until 2021-03-01 '" + Example() + "'");
   EXPECT_EQ(r.status, 2);

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "rule/prefilter.h"
 #include "rule/rule_set.h"
+#include "rule/yara_rule.h"
 
 namespace exhunt {
 
@@ -85,6 +86,40 @@ int RunRules(const RulesCommandOptions& o, std::ostream& out, std::ostream& err)
                              shortest);
       }
     }
+  }
+  // YARA files that every file must go through libyara for: the gate
+  // (rule/yara_gate.h) cannot rule any file out for them.
+  auto engines = rules.yara_engines();
+  for (size_t e = 0; e < engines.size(); ++e) {
+    if (engines[e]->gate()) continue;
+    const auto& sources = rules.yara_sources_of(e);
+    const auto& sum = engines[e]->gate_summary();
+    auto named = [&](const std::string& entry) {  // "3:rule" or "source 3: why" -> origin
+      size_t digits = entry.find_first_of("0123456789");
+      size_t colon = entry.find(':');
+      uint64_t k = 0;
+      if (digits == std::string::npos || colon == std::string::npos || colon < digits ||
+          !ParseUint(std::string_view(entry).substr(digits, colon - digits), &k) || k >= sources.size())
+        return entry;
+      return sources[k].origin + entry.substr(colon);
+    };
+    std::string why;
+    if (sum.unread_sources > 0) {
+      why = fmt::format("{} file(s) exhunt cannot read: {}", sum.unread_sources, named(sum.unread.front()));
+    } else if (!sum.unconditional.empty()) {
+      std::vector<std::string> some;
+      for (size_t i = 0; i < sum.unconditional.size() && i < 3; ++i) some.push_back(named(sum.unconditional[i]));
+      why = fmt::format("{} rule(s) may match a file whatever its bytes: {}", sum.unconditional.size(), Join(some, ", "));
+    } else if (sum.too_many_atoms) {
+      why = fmt::format("{} literals to search in every file, more than the {} the gate pays for", sum.common_atoms,
+                        YaraGate::kMaxAtoms);
+    } else {
+      why = "the gate could not be built";
+    }
+    std::string where = sources.empty() ? "rules" : sources.front().origin;
+    if (size_t slash = where.rfind('/'); slash != std::string::npos) where = where.substr(0, slash);
+    out << fmt::format("slow   YARA files of {}: every file goes to libyara ({})\n", where, why);
+    ++slow;
   }
   std::vector<std::string> kinds;
   for (const auto& [k, n] : by_kind) kinds.push_back(fmt::format("{} {}", n, RuleKindName(k)));

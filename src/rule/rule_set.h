@@ -104,6 +104,8 @@ class RuleSet {
   // per load: the built-in rules, each --yara folder).
   std::vector<const YaraSource*> yara_sources() const;
   std::vector<const YaraEngine*> yara_engines() const;
+  // The sources of engine `engine` (index into yara_engines()), in namespace order.
+  const std::vector<YaraSource>& yara_sources_of(size_t engine) const { return yara_[engine].sources; }
   // The index in rules() of the YARA rule `identifier` of source `source` of
   // engine `engine`; nullopt if it was refused (a duplicate id).
   std::optional<unsigned> YaraRuleIndex(size_t engine, size_t source, const std::string& identifier) const;

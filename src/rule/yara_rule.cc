@@ -306,6 +306,7 @@ YaraLoad CompileYaraSources(const std::vector<YaraInput>& inputs) {
     for (const auto& src : out.sources) texts.push_back(src.text);
     gate = YaraGate::Build(texts);
   }
+  if (gate.ok()) engine->gate_summary_ = gate.value()->summary();
   if (gate.ok() && gate.value()->can_spare()) engine->gate_ = std::move(gate.value());
   out.engine = std::move(engine);
   return out;

@@ -128,6 +128,8 @@ class YaraEngine {
   enum class GateMode { kAuto, kAlways, kNever };
   static constexpr uint64_t kGateTrialNs = 200'000'000;
   const YaraGate* gate() const { return gate_.get(); }
+  // What the gate read of the files (also when it is not used: why).
+  const YaraGate::Summary& gate_summary() const { return gate_summary_; }
   void set_gate_mode(GateMode mode) { gate_mode_ = mode; }
   // Files handed to libyara and files the gate spared it, over all scans.
   struct Counts {
@@ -145,6 +147,7 @@ class YaraEngine {
   int timeout_seconds_ = 60;
   bool GatePays() const;
   std::unique_ptr<YaraGate> gate_;
+  YaraGate::Summary gate_summary_;
   GateMode gate_mode_ = GateMode::kAuto;
   mutable Counts counts_;
 };
