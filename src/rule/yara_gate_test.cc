@@ -265,5 +265,27 @@ TEST(YaraGate, ALargeRuleSetIsNotGated) {
   EXPECT_EQ(gate.value()->MayMatch(*scratch.value(), "nothing", YaraExternals{}, &sources), 1u);
 }
 
+TEST(YaraGate, AFileLibyaraRefusesIsLeftOutOfTheGateToo) {
+  std::vector<YaraInput> inputs = {{"rule good { strings: $a = \"abcdef\" condition: $a }", "good.yar"},
+                                   {"rule bad { condition: $undefined }", "bad.yar"}};
+  YaraLoad load = CompileYaraSources(inputs);
+  ASSERT_EQ(load.errors.size(), 1u);
+  EXPECT_EQ(load.errors[0].first, "bad.yar");
+  ASSERT_TRUE(load.engine);
+  ASSERT_TRUE(load.engine->gate());
+  EXPECT_EQ(load.engine->gate_summary().sources, 1u);
+  auto scanner = load.engine->NewScanner();
+  ASSERT_TRUE(scanner.ok());
+  FileFields f;
+  f.path = "\\x.bin";
+  std::vector<YaraMatch> matches;
+  ASSERT_TRUE(load.engine->Scan(*scanner.value(), "nothing to see", f, &matches).ok());
+  EXPECT_TRUE(matches.empty());
+  EXPECT_EQ(load.engine->counts().spared.load(), 1u);
+  ASSERT_TRUE(load.engine->Scan(*scanner.value(), "..abcdef..", f, &matches).ok());
+  ASSERT_EQ(matches.size(), 1u);
+  EXPECT_EQ(matches[0].identifier, "good");
+}
+
 }  // namespace
 }  // namespace exhunt
