@@ -558,6 +558,7 @@ enum class Op : uint8_t {
   kFilesize, kRead, kExternal,
   kString, kCount,  // value: string index, or -1 for the one a for..of binds
   kOffset,          // @a[i] or !a[i]: undefined where the string is absent
+  kStringAt,        // $a at kids[0]
   kRule,            // value: rule index
   kNot, kAnd, kOr,
   kEq, kNe, kLt, kLe, kGt, kGe,
@@ -588,6 +589,9 @@ constexpr const char* kExternalNames[] = {"filename", "filepath", "extension", "
 
 struct GateString {
   int32_t header = -1;  // the first two bytes (LE) its rule demands, or -1
+  // The bytes of each form a match takes, where they are fixed (a text
+  // string without xor or base64); empty otherwise.
+  std::vector<Atom> whole;
   // Alternatives, each of atom ids that all appear in a match; none: the
   // string may be anywhere.
   std::vector<std::vector<uint32_t>> forms;
@@ -873,6 +877,10 @@ class SourceReader {
       forms = std::move(keyed);
     }
     GateString s;
+    if (kind == kText && !xor_mod && !base64 && !base64wide && !body.empty()) {
+      if (!wide || ascii) s.whole.push_back({body, nocase});
+      if (wide) s.whole.push_back({Wide(body), nocase});
+    }
     for (auto& form : forms) {
       std::vector<uint32_t> ids;
       for (auto& lit : form)
@@ -1208,7 +1216,11 @@ class SourceReader {
         if (t.text.ends_with('*')) lx_.Fail("a string wildcard outside a set");
         int64_t s = StringIndex(t.text);
         if (lx_.AcceptIdent("at")) {
-          Expr(6);
+          Node n;
+          n.op = Op::kStringAt;
+          n.value = s;
+          n.kids.push_back(Expr(6));
+          return g_.Add(std::move(n));
         } else if (lx_.AcceptIdent("in")) {
           Range();
         }
@@ -1468,6 +1480,19 @@ class Evaluator {
       case Op::kString: return Present(n.value) ? Val::Unknown() : Val::Bool(false);
       case Op::kCount: return Present(n.value) ? Val::Unknown() : Val::Int(0);
       case Op::kOffset: return Present(n.value) ? Val::Unknown() : Val::Undef();
+      case Op::kStringAt: {
+        if (!Present(n.value)) return Val::Bool(false);
+        Val at = Eval(n.kids[0]);
+        const auto& whole = g_.strings[size_t(n.value < 0 ? bound_ : n.value)].whole;
+        if (at.kind != Val::kInt || whole.empty()) return Val::Unknown();
+        // A match at `at` holds one of the string's forms there.
+        for (const Atom& form : whole)
+          if (at.i >= 0 && uint64_t(at.i) + form.bytes.size() <= bytes_.size() &&
+              (form.caseless ? IEquals(bytes_.substr(size_t(at.i), form.bytes.size()), form.bytes)
+                             : bytes_.substr(size_t(at.i), form.bytes.size()) == form.bytes))
+            return Val::Unknown();
+        return Val::Bool(false);
+      }
       case Op::kRule: return FromTri(Rule(uint32_t(n.value)));
       case Op::kNot: {
         Val v = Eval(n.kids[0]);

@@ -99,6 +99,16 @@ TEST(YaraGate, ConditionsAreEvaluatedWhereTheFileDecidesThem) {
   EXPECT_EQ(both, (std::vector<std::string>{"5:ref", "5:uses"}));
 }
 
+TEST(YaraGate, ATextStringAtAnOffsetIsCheckedThere) {
+  Gate g({R"(rule head { strings: $a = "<?php" nocase wide ascii condition: $a at 0 })",
+          R"(rule later { strings: $g = "GIF89a" $x = "evalx" condition: $g at 0 and $x })"});
+  EXPECT_FALSE(g.May("xx <?php at 3, not at 0"));
+  EXPECT_EQ(g.Rules("<?PHP at 0"), std::vector<std::string>{"0:head"});
+  EXPECT_EQ(g.Rules(Wide("<?php") + " wide at 0"), std::vector<std::string>{"0:head"});
+  EXPECT_FALSE(g.May("..GIF89a evalx"));
+  EXPECT_EQ(g.Rules("GIF89a evalx"), std::vector<std::string>{"1:later"});
+}
+
 TEST(YaraGate, ThePeModuleOfAFileThatIsNoPeIsKnown) {
   Gate g({R"(import "pe" rule exp { condition: pe.exports("VncStartServer") and pe.number_of_exports > 1 })",
           R"(import "pe" rule ispe { condition: pe.is_pe and filesize < 10MB })",
