@@ -18,13 +18,6 @@ std::string_view KeyOf(const Finding& f, std::string_view key) {
   return {};
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::string UrlPathAsWindowsPath(std::string_view url) {

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "base/text.h"
 #include "rule/prefilter.h"
 
 namespace exhunt {
@@ -38,12 +39,6 @@ struct ReadError {
 
 bool IdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool IdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // YARA's tokens, lexed on demand: a hex string or a regex is read raw where
 // the grammar allows one (the caller asks, with nothing peeked).
@@ -202,8 +197,8 @@ class Lexer {
     };
     if (s_.compare(pos_, 2, "0x") == 0 || s_.compare(pos_, 2, "0X") == 0) {
       pos_ += 2;
-      if (pos_ >= s_.size() || HexValue(s_[pos_]) < 0) Fail("bad hex number");
-      while (pos_ < s_.size() && HexValue(s_[pos_]) >= 0) add(16, HexValue(s_[pos_++]));
+      if (pos_ >= s_.size() || HexDigit(s_[pos_]) < 0) Fail("bad hex number");
+      while (pos_ < s_.size() && HexDigit(s_[pos_]) >= 0) add(16, HexDigit(s_[pos_++]));
     } else if (s_.compare(pos_, 2, "0o") == 0) {
       pos_ += 2;
       if (pos_ >= s_.size() || s_[pos_] < '0' || s_[pos_] > '7') Fail("bad octal number");
@@ -250,8 +245,8 @@ class Lexer {
         case '"': t.text += '"'; break;
         case '\\': t.text += '\\'; break;
         case 'x': {
-          int h = pos_ + 1 < s_.size() ? HexValue(s_[pos_]) : -1;
-          int l = h >= 0 ? HexValue(s_[pos_ + 1]) : -1;
+          int h = pos_ + 1 < s_.size() ? HexDigit(s_[pos_]) : -1;
+          int l = h >= 0 ? HexDigit(s_[pos_ + 1]) : -1;
           if (l < 0) Fail("bad \\x escape");
           t.text += char(h * 16 + l);
           pos_ += 2;
@@ -339,7 +334,7 @@ std::vector<std::string> HexRuns(std::string_view body) {
       i += 2;
       cut();
     } else if (i + 1 < body.size()) {
-      int h = HexValue(c), l = HexValue(body[i + 1]);
+      int h = HexDigit(c), l = HexDigit(body[i + 1]);
       bool nibble_ok = (h >= 0 || c == '?') && (l >= 0 || body[i + 1] == '?');
       if (!nibble_ok) return {};
       if (depth == 0 && h >= 0 && l >= 0)
@@ -439,8 +434,8 @@ bool ReadSequence(std::string_view re, RegexSequence* out) {
       char e = re[i + 1];
       len = 2;
       if (e == 'x') {
-        int h = i + 3 < n ? HexValue(re[i + 2]) : -1;
-        int l = h >= 0 ? HexValue(re[i + 3]) : -1;
+        int h = i + 3 < n ? HexDigit(re[i + 2]) : -1;
+        int l = h >= 0 ? HexDigit(re[i + 3]) : -1;
         if (l < 0) return false;
         literal = h * 16 + l;
         len = 4;
@@ -635,20 +630,6 @@ Tri Truth(const Val& v) {
 }
 
 Val FromTri(Tri t) { return t == kMaybe ? Val::Unknown() : Val::Bool(t == kTrue); }
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
-
-bool IContains(std::string_view hay, std::string_view needle) {
-  if (needle.size() > hay.size()) return false;
-  for (size_t i = 0; i + needle.size() <= hay.size(); ++i)
-    if (IEquals(hay.substr(i, needle.size()), needle)) return true;
-  return false;
-}
 
 }  // namespace
 
@@ -1019,7 +1000,7 @@ class SourceReader {
   }
 
   // A quantifier, from its first token on: all, any, none, N or N%.
-  bool Quantifier(Quant* quant, int64_t* count_node) {
+  void Quantifier(Quant* quant, int64_t* count_node) {
     *count_node = -1;
     if (lx_.AcceptIdent("all")) {
       *quant = Quant::kAll;
@@ -1035,7 +1016,6 @@ class SourceReader {
         *quant = Quant::kPercent;
       }
     }
-    return true;
   }
 
   static int Precedence(const Token& t, Op* op) {
@@ -1049,7 +1029,7 @@ class SourceReader {
         {"endswith", {4, Op::kEndsWith}},
         {"iendswith", {4, Op::kIEndsWith}},
         {"iequals", {4, Op::kIEquals}},
-        {"matches", {4, Op::kUnknown}},
+        {"matches", {4, Op::kMatches}},
     };
     static const std::unordered_map<std::string, std::pair<int, Op>> kPunctOps = {
         {"==", {4, Op::kEq}},      {"!=", {4, Op::kNe}},      {"<", {5, Op::kLt}},      {"<=", {5, Op::kLe}},
@@ -1074,7 +1054,7 @@ class SourceReader {
       // `N % of`: the percent of a quantifier, not a modulo.
       if (op == Op::kMod && lx_.IsIdent("of", 1)) return lhs;
       lx_.Take();
-      if (op == Op::kUnknown) {  // matches /regex/
+      if (op == Op::kMatches) {  // matches /regex/: read here, not as an operand
         if (!lx_.NextCharIs('/')) lx_.Fail("expected a regex after 'matches'");
         auto [body, flags] = lx_.ReadRegex();
         lhs = Matches(lhs, body, flags);
@@ -1418,13 +1398,12 @@ class Evaluator {
         case Op::kEq: return Val::Bool(a.s == b.s);
         case Op::kNe: return Val::Bool(a.s != b.s);
         case Op::kContains: return Val::Bool(a.s.find(b.s) != std::string_view::npos);
-        case Op::kIContains: return Val::Bool(IContains(a.s, b.s));
+        case Op::kIContains: return Val::Bool(ContainsIgnoreCase(a.s, b.s));
         case Op::kStartsWith: return Val::Bool(a.s.starts_with(b.s));
-        case Op::kIStartsWith: return Val::Bool(a.s.size() >= b.s.size() && IEquals(a.s.substr(0, b.s.size()), b.s));
+        case Op::kIStartsWith: return Val::Bool(StartsWithIgnoreCase(a.s, b.s));
         case Op::kEndsWith: return Val::Bool(a.s.ends_with(b.s));
-        case Op::kIEndsWith:
-          return Val::Bool(a.s.size() >= b.s.size() && IEquals(a.s.substr(a.s.size() - b.s.size()), b.s));
-        case Op::kIEquals: return Val::Bool(IEquals(a.s, b.s));
+        case Op::kIEndsWith: return Val::Bool(EndsWithIgnoreCase(a.s, b.s));
+        case Op::kIEquals: return Val::Bool(EqualsIgnoreCase(a.s, b.s));
         default: return Val::Unknown();
       }
     }
@@ -1488,7 +1467,7 @@ class Evaluator {
         // A match at `at` holds one of the string's forms there.
         for (const Atom& form : whole)
           if (at.i >= 0 && uint64_t(at.i) + form.bytes.size() <= bytes_.size() &&
-              (form.caseless ? IEquals(bytes_.substr(size_t(at.i), form.bytes.size()), form.bytes)
+              (form.caseless ? EqualsIgnoreCase(bytes_.substr(size_t(at.i), form.bytes.size()), form.bytes)
                              : bytes_.substr(size_t(at.i), form.bytes.size()) == form.bytes))
             return Val::Unknown();
         return Val::Bool(false);
@@ -1500,23 +1479,17 @@ class Evaluator {
         Tri t = Truth(v);
         return t == kMaybe ? Val::Unknown() : Val::Bool(t == kFalse);
       }
-      case Op::kAnd: {
-        bool maybe = false;
-        for (uint32_t k : n.kids) {
-          Tri t = Truth(Eval(k));
-          if (t == kFalse) return Val::Bool(false);
-          maybe = maybe || t == kMaybe;
-        }
-        return maybe ? Val::Unknown() : Val::Bool(true);
-      }
+      case Op::kAnd:
       case Op::kOr: {
+        // The operand value that decides: false for `and`, true for `or`.
+        const Tri decides = n.op == Op::kAnd ? kFalse : kTrue;
         bool maybe = false;
         for (uint32_t k : n.kids) {
           Tri t = Truth(Eval(k));
-          if (t == kTrue) return Val::Bool(true);
+          if (t == decides) return Val::Bool(decides == kTrue);
           maybe = maybe || t == kMaybe;
         }
-        return maybe ? Val::Unknown() : Val::Bool(false);
+        return maybe ? Val::Unknown() : Val::Bool(decides == kFalse);
       }
       case Op::kNeg: {
         Val v = Eval(n.kids[0]);
