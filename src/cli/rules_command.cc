@@ -94,21 +94,16 @@ int RunRules(const RulesCommandOptions& o, std::ostream& out, std::ostream& err)
     if (engines[e]->gate()) continue;
     const auto& sources = rules.yara_sources_of(e);
     const auto& sum = engines[e]->gate_summary();
-    auto named = [&](const std::string& entry) {  // "3:rule" or "source 3: why" -> origin
-      size_t digits = entry.find_first_of("0123456789");
-      size_t colon = entry.find(':');
-      uint64_t k = 0;
-      if (digits == std::string::npos || colon == std::string::npos || colon < digits ||
-          !ParseUint(std::string_view(entry).substr(digits, colon - digits), &k) || k >= sources.size())
-        return entry;
-      return sources[k].origin + entry.substr(colon);
-    };
+    // The gate's sources are the engine's (the files that compiled).
+    auto origin = [&](size_t source) { return source < sources.size() ? sources[source].origin : "?"; };
     std::string why;
     if (sum.unread_sources > 0) {
-      why = fmt::format("{} file(s) exhunt cannot read: {}", sum.unread_sources, named(sum.unread.front()));
+      why = fmt::format("{} file(s) exhunt cannot read: {}: {}", sum.unread_sources, origin(sum.unread.front().source),
+                        sum.unread.front().why);
     } else if (!sum.unconditional.empty()) {
       std::vector<std::string> some;
-      for (size_t i = 0; i < sum.unconditional.size() && i < 3; ++i) some.push_back(named(sum.unconditional[i]));
+      for (size_t i = 0; i < sum.unconditional.size() && i < 3; ++i)
+        some.push_back(origin(sum.unconditional[i].source) + ":" + sum.unconditional[i].rule);
       why = fmt::format("{} rule(s) may match a file whatever its bytes: {}", sum.unconditional.size(), Join(some, ", "));
     } else if (sum.too_many_atoms) {
       why = fmt::format("{} literals to search in every file, more than the {} the gate pays for", sum.common_atoms,

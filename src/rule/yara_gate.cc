@@ -1606,7 +1606,7 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
       sum = before;
       g->unread[s] = 1;
       ++sum.unread_sources;
-      if (sum.unread.size() < 10) sum.unread.push_back("source " + std::to_string(s) + ": " + e.why);
+      if (sum.unread.size() < 10) sum.unread.push_back({s, e.why});
     }
     g->source_rules.emplace_back(uint32_t(rules), uint32_t(g->rules.size()));
   }
@@ -1620,10 +1620,8 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
     YaraExternals none{};
     Evaluator eval(*g, probe, std::string_view(), none);
     for (uint32_t r = 0; r < g->rules.size(); ++r)
-      if (!g->rules[r].is_private && eval.Rule(r) != kFalse && sum.unconditional.size() < 1000)
-        sum.unconditional.push_back(std::to_string(g->rules[r].source) + ":" + g->rules[r].name);
-    for (size_t s = 0; s < g->unread.size(); ++s)
-      if (g->unread[s]) sum.unconditional.push_back(std::to_string(s) + ":*");
+      if (!g->rules[r].is_private && eval.Rule(r) != kFalse)
+        sum.unconditional.push_back({g->rules[r].source, g->rules[r].name});
   }
   g->atom_of.assign(g->atom_ids.size(), nullptr);
   for (const auto& [atom, id] : g->atom_ids) g->atom_of[id] = &atom;
@@ -1653,7 +1651,8 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
   }
   sum.common_atoms = g->common_atoms.size();
   sum.too_many_atoms = g->common_atoms.size() > kMaxAtoms;
-  if (!g->atom_ids.empty() && ((sum.unconditional.empty() && !sum.too_many_atoms) || always_compile)) {
+  bool spares = sum.unconditional.empty() && sum.unread_sources == 0 && !sum.too_many_atoms;
+  if (!g->atom_ids.empty() && (spares || always_compile)) {
     auto common = CompileAtoms(*g, g->common_atoms);
     if (!common.ok()) return common.status();
     g->db = std::move(common.value());

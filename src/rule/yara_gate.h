@@ -34,14 +34,23 @@ struct YaraExternals {
 
 class YaraGate {
  public:
+  // A rule of one of the sources (index in the order given to Build).
+  struct RuleName {
+    size_t source = 0;
+    std::string rule;
+  };
+  struct Unread {
+    size_t source = 0;
+    std::string why;
+  };
   struct Summary {
     size_t sources = 0, unread_sources = 0;  // unread: always scanned
     size_t rules = 0, strings = 0, atomless_strings = 0, atoms = 0;
-    std::vector<std::string> unread;  // "source #: why", a few
-    // Public rules that may match an empty file ("source:rule", "source:*"
-    // for an unread source). While there is one, no file can be spared and
-    // the gate compiles no database.
-    std::vector<std::string> unconditional;
+    std::vector<Unread> unread;  // the first ten
+    // Public rules that may match an empty file. While there is one (or an
+    // unread source), no file can be spared and the gate compiles no
+    // database.
+    std::vector<RuleName> unconditional;
     // More atoms than kMaxAtoms: no database is compiled (see there).
     bool too_many_atoms = false;
     size_t common_atoms = 0;  // searched in every file (the others: see HeaderKey)
@@ -66,7 +75,9 @@ class YaraGate {
   Result<std::unique_ptr<Scratch>> NewScratch() const;
   // Whether the gate is worth asking: MayMatch can answer 0 and its
   // database is small enough to pay.
-  bool can_spare() const { return summary_.unconditional.empty() && !summary_.too_many_atoms; }
+  bool can_spare() const {
+    return summary_.unconditional.empty() && summary_.unread_sources == 0 && !summary_.too_many_atoms;
+  }
   // Marks in `out` (one flag per source) the sources whose rules may match;
   // returns how many. `bytes` is the whole content libyara would scan.
   size_t MayMatch(Scratch& scratch, std::string_view bytes, const YaraExternals& ext, std::vector<char>* out) const;

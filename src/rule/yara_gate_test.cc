@@ -146,8 +146,14 @@ TEST(YaraGate, WhatItCannotDecideItLeavesToLibyara) {
   auto rules = g.Rules("nothing here");
   EXPECT_EQ(rules, (std::vector<std::string>{"0:n", "1:m", "2:*"}));
   EXPECT_FALSE(g.gate->can_spare());
-  EXPECT_EQ(g.gate->summary().unread_sources, 1u);
-  EXPECT_EQ(g.gate->summary().unconditional, (std::vector<std::string>{"0:n", "1:m", "2:*"}));
+  const auto& sum = g.gate->summary();
+  ASSERT_EQ(sum.unread_sources, 1u);
+  EXPECT_EQ(sum.unread[0].source, 2u);
+  ASSERT_EQ(sum.unconditional.size(), 2u);
+  EXPECT_EQ(sum.unconditional[0].source, 0u);
+  EXPECT_EQ(sum.unconditional[0].rule, "n");
+  EXPECT_EQ(sum.unconditional[1].source, 1u);
+  EXPECT_EQ(sum.unconditional[1].rule, "m");
 }
 
 // Every rule libyara matches on a file, the gate lets through: the rules
@@ -172,7 +178,7 @@ TEST(YaraGate, NeverSparesAFileLibyaraMatches) {
   for (const auto& s : load.sources) texts.push_back(s.text);
   auto gate = YaraGate::Build(texts, true);
   ASSERT_TRUE(gate.ok()) << gate.status().message();
-  EXPECT_EQ(gate.value()->summary().unread_sources, 0u) << ::testing::PrintToString(gate.value()->summary().unread);
+  EXPECT_EQ(gate.value()->summary().unread_sources, 0u) << gate.value()->summary().unread.front().why;
   auto scratch = gate.value()->NewScratch();
   auto scanner = load.engine->NewScanner();
   ASSERT_TRUE(scanner.ok());
