@@ -12,10 +12,22 @@
 namespace exhunt {
 namespace {
 
-// One gate over `sources`, with a scratch, answering for crafted files.
+// One gate over `sources`, with a scratch, answering for crafted files;
+// and libyara over the same sources as the oracle: every rule libyara
+// matches on a file the gate is asked about must be among the gate's.
 struct Gate {
   std::unique_ptr<YaraGate> gate;
   std::unique_ptr<YaraGate::Scratch> scratch;
+  YaraLoad load;  // libyara's; a source it refuses is one of load.errors
+  size_t oracle_matches = 0;
+  size_t refused = 0;  // sources a test expects libyara to refuse
+
+  // The oracle was not idle: libyara read the sources it should and
+  // matched something the gate was checked against.
+  ~Gate() {
+    EXPECT_EQ(load.errors.size(), refused) << (load.errors.empty() ? "" : load.errors[0].second.message());
+    EXPECT_GT(oracle_matches, 0u);
+  }
 
   explicit Gate(std::vector<std::string> texts) : texts_(std::move(texts)) {
     std::vector<std::string_view> views(texts_.begin(), texts_.end());
@@ -23,15 +35,36 @@ struct Gate {
     EXPECT_TRUE(built.ok()) << built.status().message();
     gate = std::move(built.value());
     scratch = std::move(gate->NewScratch().value());
+    std::vector<YaraInput> inputs;
+    for (size_t i = 0; i < texts_.size(); ++i) inputs.push_back({texts_[i], std::to_string(i)});
+    load = CompileYaraSources(inputs);
+    if (load.engine) {
+      load.engine->set_gate_mode(YaraEngine::GateMode::kNever);
+      yara_ = std::move(load.engine->NewScanner().value());
+    }
   }
   std::vector<std::string> Rules(std::string_view bytes, std::string_view filename = "x.bin") {
     YaraExternals ext{filename, "\\dir\\", "", "UNKNOWN", "", ""};
-    return gate->RulesThatMayMatch(*scratch, bytes, ext);
+    auto may = gate->RulesThatMayMatch(*scratch, bytes, ext);
+    if (yara_) {
+      FileFields f;
+      f.path = "\\dir\\" + std::string(filename);
+      f.filetype = "UNKNOWN";
+      std::vector<YaraMatch> matches;
+      EXPECT_TRUE(load.engine->Scan(*yara_, bytes, f, &matches).ok());
+      for (const auto& m : matches) {
+        ++oracle_matches;
+        std::string name = load.sources[m.source].origin + ":" + m.identifier;  // origin: the gate's index
+        EXPECT_NE(std::find(may.begin(), may.end(), name), may.end()) << "libyara matches " << name;
+      }
+    }
+    return may;
   }
   bool May(std::string_view bytes, std::string_view filename = "x.bin") { return !Rules(bytes, filename).empty(); }
 
  private:
   std::vector<std::string> texts_;
+  std::unique_ptr<YaraScanner> yara_;
 };
 
 std::string Wide(std::string_view s) {
@@ -114,12 +147,14 @@ TEST(YaraGate, ThePeModuleOfAFileThatIsNoPeIsKnown) {
           R"(import "pe" rule ispe { condition: pe.is_pe and filesize < 10MB })",
           R"(import "pe" rule notdll { condition: not pe.is_dll() })",
           R"(import "pe" rule cnst { condition: pe.characteristics & pe.DLL })",
-          R"(import "pe" rule sig { condition: for any i in (0..pe.number_of_signatures - 1) : (pe.signatures[i].subject contains "Solid Loop") })"});
+          R"(import "pe" rule sig { condition: for any i in (0..pe.number_of_signatures - 1) : (pe.signatures[i].subject contains "Solid Loop") })",
+          R"(import "pe" rule notpe { condition: not pe.is_pe })"});
   std::string elf = "\x7f" "ELF" + std::string(100, 'x');
-  // not of an undefined value stays unknown.
-  EXPECT_EQ(g.Rules(elf), std::vector<std::string>{"2:notdll"});
+  // not of an undefined value stays unknown; is_pe is 0 (libyara matches notpe).
+  EXPECT_EQ(g.Rules(elf), (std::vector<std::string>{"2:notdll", "5:notpe"}));
+  // MZ without a PE header: the gate leaves the pe module to libyara.
   std::string mz = "MZ" + std::string(100, 'x');
-  EXPECT_EQ(g.Rules(mz), (std::vector<std::string>{"0:exp", "1:ispe", "2:notdll", "3:cnst", "4:sig"}));
+  EXPECT_EQ(g.Rules(mz), (std::vector<std::string>{"0:exp", "1:ispe", "2:notdll", "3:cnst", "4:sig", "5:notpe"}));
 }
 
 TEST(YaraGate, AtomsOfRulesThatDemandFirstBytesAreSearchedInFilesStartingSo) {
@@ -143,8 +178,11 @@ TEST(YaraGate, WhatItCannotDecideItLeavesToLibyara) {
   Gate g({R"(rule n { strings: $h = "HEAD" condition: not (uint32(@h) == 5) })",
           R"(import "math" rule m { condition: math.entropy(0, filesize) > 7.0 })",
           R"(rule broken { strings: $a = "x" condition: $a and @@@ })"});
+  g.refused = 1;
   auto rules = g.Rules("nothing here");
   EXPECT_EQ(rules, (std::vector<std::string>{"0:n", "1:m", "2:*"}));
+  // HEAD at 0, uint32 there is not 5: libyara matches n.
+  EXPECT_EQ(g.Rules("HEAD and more"), (std::vector<std::string>{"0:n", "1:m", "2:*"}));
   EXPECT_FALSE(g.gate->can_spare());
   const auto& sum = g.gate->summary();
   ASSERT_EQ(sum.unread_sources, 1u);
