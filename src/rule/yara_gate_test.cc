@@ -67,6 +67,24 @@ struct Gate {
   std::unique_ptr<YaraScanner> yara_;
 };
 
+// exhunt's built-in YARA files as inputs.
+std::vector<YaraInput> BuiltinYara() {
+  RuleSet builtin;
+  builtin.AddBuiltin();
+  std::vector<YaraInput> inputs;
+  for (const YaraSource* s : builtin.yara_sources()) inputs.push_back({s->text, s->origin});
+  return inputs;
+}
+
+// The file record fields of the file at `path` placed in the Windows folder `dir`.
+FileFields FieldsOf(const std::string& dir, const std::string& path, std::string_view bytes) {
+  FileFields f;
+  f.path = dir + std::filesystem::path(path).filename().string();
+  f.extension = LowerExtension(path);
+  f.filetype = FileTypeOf(bytes.substr(0, 16));
+  return f;
+}
+
 std::string Wide(std::string_view s) {
   std::string out;
   for (char c : s) out += {c, '\0'};
@@ -201,10 +219,7 @@ TEST(YaraGate, NeverSparesAFileLibyaraMatches) {
   EXHUNT_REQUIRE_SHARED(sig, "rules-thirdparty/signature-base/yara");
   EXHUNT_REQUIRE_SHARED(shells, "corpus/webshells/files");
   EXHUNT_REQUIRE_SHARED(benign, "corpus/benign-aspx");
-  std::vector<YaraInput> inputs;
-  RuleSet builtin;
-  builtin.AddBuiltin();
-  for (const YaraSource* s : builtin.yara_sources()) inputs.push_back({s->text, s->origin});
+  std::vector<YaraInput> inputs = BuiltinYara();
   std::vector<std::string> paths;
   for (const auto& e : std::filesystem::directory_iterator(sig)) paths.push_back(e.path().string());
   std::sort(paths.begin(), paths.end());
@@ -235,16 +250,10 @@ TEST(YaraGate, NeverSparesAFileLibyaraMatches) {
   size_t matched = 0, spared = 0;
   for (const auto& path : files) {
     std::string bytes = testing::ReadAll(path);
-    FileFields f;
-    f.path = "\\inetpub\\wwwroot\\aspnet_client\\" + std::filesystem::path(path).filename().string();
-    f.extension = LowerExtension(path);
-    f.filetype = FileTypeOf(bytes.substr(0, 16));
+    FileFields f = FieldsOf("\\inetpub\\wwwroot\\aspnet_client\\", path, bytes);
     std::vector<YaraMatch> matches;
     ASSERT_TRUE(load.engine->Scan(*scanner.value(), bytes, f, &matches).ok()) << path;
-    std::string name = f.path.substr(f.path.rfind('\\') + 1), dir = f.path.substr(0, f.path.rfind('\\') + 1);
-    std::string filetype(f.filetype);
-    YaraExternals ext{name, dir, f.extension, filetype, f.md5, f.owner};
-    auto may = gate.value()->RulesThatMayMatch(*scratch.value(), bytes, ext);
+    auto may = gate.value()->RulesThatMayMatch(*scratch.value(), bytes, ExternalsOf(f));
     for (const auto& m : matches) {
       ++matched;
       EXPECT_NE(std::find(may.begin(), may.end(), std::to_string(m.source) + ":" + m.identifier), may.end())
@@ -262,11 +271,7 @@ TEST(YaraGate, NeverSparesAFileLibyaraMatches) {
 // rules, whose set the gate can spare files of).
 TEST(YaraGate, AGatedScanReportsWhatAFullScanDoes) {
   EXHUNT_REQUIRE_SHARED(shells, "corpus/webshells/files");
-  RuleSet builtin;
-  builtin.AddBuiltin();
-  std::vector<YaraInput> inputs;
-  for (const YaraSource* s : builtin.yara_sources()) inputs.push_back({s->text, s->origin});
-  YaraLoad load = CompileYaraSources(inputs);
+  YaraLoad load = CompileYaraSources(BuiltinYara());
   ASSERT_TRUE(load.engine && load.engine->gate());
   auto scanner = load.engine->NewScanner();
   ASSERT_TRUE(scanner.ok());
@@ -276,10 +281,7 @@ TEST(YaraGate, AGatedScanReportsWhatAFullScanDoes) {
   size_t found = 0;
   for (const auto& path : files) {
     std::string bytes = testing::ReadAll(path);
-    FileFields f;
-    f.path = "\\owa\\auth\\" + std::filesystem::path(path).filename().string();
-    f.extension = LowerExtension(path);
-    f.filetype = FileTypeOf(bytes.substr(0, 16));
+    FileFields f = FieldsOf("\\owa\\auth\\", path, bytes);
     std::vector<YaraMatch> full, gated;
     load.engine->set_gate_mode(YaraEngine::GateMode::kNever);
     ASSERT_TRUE(load.engine->Scan(*scanner.value(), bytes, f, &full).ok());

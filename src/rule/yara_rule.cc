@@ -320,6 +320,21 @@ YaraEngine::~YaraEngine() {
   if (rules_) yr_rules_destroy(rules_);
 }
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+uint64_t NanosSince(Clock::time_point since) {
+  return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - since).count());
+}
+
+}  // namespace
+
+YaraExternals ExternalsOf(const FileFields& file) {
+  std::string_view path = file.path;
+  size_t slash = path.rfind('\\');  // npos + 1 == 0: the whole path is the name
+  return {path.substr(slash + 1), path.substr(0, slash + 1), file.extension, file.filetype, file.md5, file.owner};
+}
+
 bool YaraEngine::GatePays() const {
   if (gate_mode_ != GateMode::kAuto) return gate_mode_ == GateMode::kAlways;
   return GateStillPays(counts_.gate_ns.load(std::memory_order_relaxed),
@@ -351,19 +366,11 @@ Result<std::unique_ptr<YaraScanner>> YaraEngine::NewScanner() const {
 
 Status YaraEngine::Scan(YaraScanner& scanner, std::string_view bytes, const FileFields& file,
                         std::vector<YaraMatch>* out) const {
-  YR_SCANNER* s = scanner.get();
-  std::string name(file.path.substr(file.path.rfind('\\') + 1));
-  std::string dir(file.path.substr(0, file.path.rfind('\\') + 1));
-  std::string filetype(file.filetype);
-  using Clock = std::chrono::steady_clock;
-  auto elapsed = [](Clock::time_point since) {
-    return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - since).count());
-  };
+  const YaraExternals ext = ExternalsOf(file);
   if (gate_ && scanner.gate_ && GatePays()) {
-    YaraExternals ext{name, dir, file.extension, filetype, file.md5, file.owner};
     auto start = Clock::now();
     size_t may = gate_->MayMatch(*scanner.gate_, bytes, ext, &scanner.sources_);
-    counts_.gate_ns.fetch_add(elapsed(start), std::memory_order_relaxed);
+    counts_.gate_ns.fetch_add(NanosSince(start), std::memory_order_relaxed);
     if (may == 0) {
       counts_.spared.fetch_add(1, std::memory_order_relaxed);
       counts_.spared_bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
@@ -376,12 +383,13 @@ Status YaraEngine::Scan(YaraScanner& scanner, std::string_view bytes, const File
     size_t bytes;
     Clock::time_point start = Clock::now();
     ~Account() {
-      counts.yara_ns.fetch_add(
-          uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count()),
-          std::memory_order_relaxed);
+      counts.yara_ns.fetch_add(NanosSince(start), std::memory_order_relaxed);
       counts.yara_bytes.fetch_add(bytes, std::memory_order_relaxed);
     }
   } account{counts_, bytes.size()};
+  // libyara wants NUL-terminated values.
+  std::string name(ext.filename), dir(ext.filepath), filetype(ext.filetype);
+  YR_SCANNER* s = scanner.get();
   yr_scanner_define_string_variable(s, "filename", name.c_str());
   yr_scanner_define_string_variable(s, "filepath", dir.c_str());
   yr_scanner_define_string_variable(s, "extension", file.extension.c_str());

@@ -80,6 +80,10 @@ YaraLoad CompileYaraSources(const std::vector<YaraInput>& inputs);
 // (`hash.md5`) and not a meta field (`md5 = "..."`). Errs towards yes.
 bool MayReadIdentifier(std::string_view text, std::string_view name);
 
+// Loki's externals of `file` as the gate reads them (views into `file`;
+// YaraEngine::Scan gives libyara the same values).
+YaraExternals ExternalsOf(const FileFields& file);
+
 struct YaraMatch {
   size_t source = 0;       // index into the sources of the load that built the engine
   std::string identifier;  // rule identifier
