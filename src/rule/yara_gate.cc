@@ -597,6 +597,10 @@ struct GateRule {
   uint32_t source = 0;
   bool is_private = false;
   uint32_t root = 0;
+  uint32_t first_string = 0, end_string = 0;  // its strings: [first, end)
+  // False in every file where none of its strings is present, whatever the
+  // file's size, bytes and names (most rules): only evaluated where one is.
+  bool needs_a_string = false;
 };
 
 // A value as far as exhunt knows it. kUndef is libyara's undefined (the
@@ -752,6 +756,8 @@ class SourceReader {
     rule.source = source_;
     rule.is_private = is_private;
     rule.root = Expr(0);
+    rule.first_string = first_string_;
+    rule.end_string = uint32_t(g_.strings.size());
     lx_.Expect("}");
     if (auto key = HeaderKey(rule.root))
       for (size_t i = first_string_; i < g_.strings.size(); ++i) g_.strings[i].header = *key;
@@ -1297,10 +1303,23 @@ class Evaluator {
  public:
   Evaluator(const YaraGate::Impl& g, YaraGate::Scratch::State& st, std::string_view bytes, const YaraExternals& ext)
       : g_(g), st_(st), bytes_(bytes), ext_(ext) {}
+  // An evaluator of no file in particular: its size, bytes, names and
+  // modules unknown, only which strings are present (st.hits) known.
+  static Evaluator AnyFile(const YaraGate::Impl& g, YaraGate::Scratch::State& st) {
+    static const YaraExternals kNone{};
+    Evaluator e(g, st, {}, kNone);
+    e.any_file_ = true;
+    return e;
+  }
 
   Tri Rule(uint32_t r) {
     int8_t& m = st_.memo[r];
-    if (m < 0) m = int8_t(Truth(Eval(g_.rules[r].root)));
+    if (m < 0) {
+      const GateRule& rule = g_.rules[r];
+      bool none = rule.needs_a_string && !any_file_;
+      for (uint32_t s = rule.first_string; none && s < rule.end_string; ++s) none = !Present(s);
+      m = none ? int8_t(kFalse) : int8_t(Truth(Eval(rule.root)));
+    }
     return Tri(m);
   }
 
@@ -1453,9 +1472,9 @@ class Evaluator {
       case Op::kBool: return Val::Bool(n.value != 0);
       case Op::kInt: return Val::Int(n.value);
       case Op::kText: return Val::Text(n.text);
-      case Op::kFilesize: return Val::Int(int64_t(bytes_.size()));
-      case Op::kRead: return Read(n);
-      case Op::kExternal: return Val::Text(ExternalValue(n.value));
+      case Op::kFilesize: return any_file_ ? Val::Unknown() : Val::Int(int64_t(bytes_.size()));
+      case Op::kRead: return any_file_ ? Val::Unknown() : Read(n);
+      case Op::kExternal: return any_file_ ? Val::Unknown() : Val::Text(ExternalValue(n.value));
       case Op::kString: return Present(n.value) ? Val::Unknown() : Val::Bool(false);
       case Op::kCount: return Present(n.value) ? Val::Unknown() : Val::Int(0);
       case Op::kOffset: return Present(n.value) ? Val::Unknown() : Val::Undef();
@@ -1513,7 +1532,7 @@ class Evaluator {
         // header) is no PE to libyara: its pe module sets is_pe to 0 and
         // its constants, nothing else; fields and functions are undefined.
         bool pe = bytes_.size() >= 64 && bytes_[0] == 'M' && bytes_[1] == 'Z';
-        if (pe) return Val::Unknown();
+        if (pe || any_file_) return Val::Unknown();
         if (n.text == "is_pe") return Val::Int(0);
         bool constant = std::none_of(n.text.begin(), n.text.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)); });
         return constant ? Val::Unknown() : Val::Undef();
@@ -1548,7 +1567,17 @@ class Evaluator {
   std::string_view bytes_;
   const YaraExternals& ext_;
   int64_t bound_ = -1;
+  bool any_file_ = false;
 };
+
+// Whether the condition under `id` refers to a rule.
+bool NamesARule(const YaraGate::Impl& g, uint32_t id) {
+  const Node& n = g.nodes[id];
+  if (n.op == Op::kRule) return true;
+  for (uint32_t k : n.kids)
+    if (NamesARule(g, k)) return true;
+  return n.body >= 0 && NamesARule(g, uint32_t(n.body));
+}
 
 int OnAtom(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
   static_cast<uint8_t*>(ctx)[id] = 1;
@@ -1622,6 +1651,17 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
     for (uint32_t r = 0; r < g->rules.size(); ++r)
       if (!g->rules[r].is_private && eval.Rule(r) != kFalse)
         sum.unconditional.push_back({g->rules[r].source, g->rules[r].name});
+  }
+  {
+    // Which rules are false wherever none of their strings is present. A
+    // rule that names another rule is always evaluated (the other's strings
+    // are not among its own).
+    Scratch::State probe;
+    probe.hits.assign(g->atom_ids.size(), 0);
+    probe.memo.assign(g->rules.size(), -1);
+    Evaluator eval = Evaluator::AnyFile(*g, probe);
+    for (uint32_t r = 0; r < g->rules.size(); ++r)
+      g->rules[r].needs_a_string = !NamesARule(*g, g->rules[r].root) && eval.Rule(r) == kFalse;
   }
   g->atom_of.assign(g->atom_ids.size(), nullptr);
   for (const auto& [atom, id] : g->atom_ids) g->atom_of[id] = &atom;

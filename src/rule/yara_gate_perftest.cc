@@ -3,11 +3,14 @@
 // under FILES: the gate's pass (always compiled, as if it paid) beside
 // libyara's own scan of the same bytes with the same rules. Prints what the
 // gate read, its compile and pass time, the files it rules out, and the
-// rule files it leaves undecided most often. With --per-file-sets it also
-// compiles each rule file into a libyara rule set of its own and prints the
-// time and resident memory that takes.
+// rule files it leaves undecided most often. Ways of handing libyara less
+// than the whole set, each measured on the same files:
+//   --rules           the rules left undecided most often
+//   --undecided-sets  one libyara set per choice of undecided rule files
+//   --disabled-rules  one set, the rules of ruled-out files disabled per file
+//   --per-file-sets   one set per rule file: compile time and memory
 //
-//   yara_gate_perftest RULES FILES [--per-file-sets]
+//   yara_gate_perftest RULES FILES [--rules] [--undecided-sets] [--disabled-rules] [--per-file-sets]
 #include <yara.h>
 
 #include <algorithm>
@@ -16,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -39,6 +43,19 @@ std::string Slurp(const fs::path& p) {
   return ss.str();
 }
 
+// What the gate and libyara are told of the file at `path` (its name only).
+YaraExternals ExternalsOf(const std::string& path) {
+  static thread_local std::string base;
+  base = fs::path(path).filename().string();
+  return {base, "", "", "UNKNOWN", "", ""};
+}
+FileFields FieldsOf(const std::string& path) {
+  FileFields f;
+  f.path = "\\" + fs::path(path).filename().string();
+  f.filetype = "UNKNOWN";
+  return f;
+}
+
 long ResidentKb() {
   std::ifstream f("/proc/self/status");
   for (std::string line; std::getline(f, line);)
@@ -50,9 +67,11 @@ long ResidentKb() {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: %s RULES|builtin FILES [--per-file-sets]\n", argv[0]);
+    fprintf(stderr, "usage: %s RULES|builtin FILES [--rules] [--undecided-sets] [--disabled-rules] [--per-file-sets]\n",
+            argv[0]);
     return 2;
   }
+  const std::set<std::string> options(argv + 3, argv + argc);
   std::vector<YaraInput> inputs;
   if (std::string(argv[1]) == "builtin") {
     RuleSet rules;
@@ -101,9 +120,7 @@ int main(int argc, char** argv) {
   size_t spared = 0, left_sources = 0;
   start = Clock::now();
   for (const auto& [name, bytes] : files) {
-    std::string base = fs::path(name).filename().string();
-    YaraExternals ext{base, "", "", "UNKNOWN", "", ""};
-    size_t n = gate.MayMatch(*scratch.value(), bytes, ext, &flags);
+    size_t n = gate.MayMatch(*scratch.value(), bytes, ExternalsOf(name), &flags);
     spared += n == 0;
     left_sources += n;
     for (size_t s = 0; s < flags.size(); ++s)
@@ -116,11 +133,8 @@ int main(int argc, char** argv) {
   size_t matches = 0;
   start = Clock::now();
   for (const auto& [name, bytes] : files) {
-    FileFields f;
-    f.path = "\\" + fs::path(name).filename().string();
-    f.filetype = "UNKNOWN";
     std::vector<YaraMatch> m;
-    (void)load.engine->Scan(*scanner.value(), bytes, f, &m);
+    (void)load.engine->Scan(*scanner.value(), bytes, FieldsOf(name), &m);
     matches += m.size();
   }
   double yara_ms = Ms(start);
@@ -137,7 +151,89 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < most.size() && i < 10; ++i)
     printf("  %5zu %s\n", most[i].first, load.sources[most[i].second].origin.c_str());
 
-  if (argc > 3 && std::string(argv[3]) == "--per-file-sets") {
+  if (options.count("--rules")) {
+    std::map<std::string, size_t> left_by_rule;
+    for (const auto& [name, bytes] : files)
+      for (const std::string& r : gate.RulesThatMayMatch(*scratch.value(), bytes, ExternalsOf(name)))
+        ++left_by_rule[load.sources[std::stoul(r.substr(0, r.find(':')))].origin + r.substr(r.find(':'))];
+    std::vector<std::pair<size_t, std::string>> rules;
+    for (const auto& [r, n] : left_by_rule) rules.emplace_back(n, r);
+    std::sort(rules.rbegin(), rules.rend());
+    printf("rules left undecided most often (%zu in all):\n", rules.size());
+    for (size_t i = 0; i < rules.size() && i < 40; ++i) printf("  %5zu %s\n", rules[i].first, rules[i].second.c_str());
+  }
+
+  if (options.count("--undecided-sets")) {
+    // Each file scanned by a libyara set of only the rule files the gate
+    // left undecided for it, one set per distinct choice.
+    std::map<std::vector<char>, YaraLoad> sets;
+    double compile_ms = 0, scan_ms = 0;
+    size_t m = 0;
+    long before = ResidentKb();
+    for (const auto& [name, bytes] : files) {
+      if (gate.MayMatch(*scratch.value(), bytes, ExternalsOf(name), &flags) == 0) continue;
+      auto it = sets.find(flags);
+      if (it == sets.end()) {
+        auto t = Clock::now();
+        std::vector<YaraInput> some;
+        for (size_t s = 0; s < flags.size(); ++s)
+          if (flags[s]) some.push_back({load.sources[s].text, load.sources[s].origin});
+        it = sets.emplace(flags, CompileYaraSources(some)).first;
+        it->second.engine->set_gate_mode(YaraEngine::GateMode::kNever);
+        compile_ms += Ms(t);
+      }
+      auto sc = it->second.engine->NewScanner();
+      std::vector<YaraMatch> mm;
+      auto t = Clock::now();
+      (void)it->second.engine->Scan(*sc.value(), bytes, FieldsOf(name), &mm);
+      scan_ms += Ms(t);
+      m += mm.size();
+    }
+    printf("libyara, one set per choice of undecided rule files: %zu sets, compile %.0f ms, scan %.0f ms, "
+           "%zu matches, %.0f MB more resident\n",
+           sets.size(), compile_ms, scan_ms, m, double(ResidentKb() - before) / 1024);
+  }
+
+  if (options.count("--disabled-rules")) {
+    // One libyara set; per file, the rules of every rule file the gate
+    // ruled out disabled (yr_rule_disable) before libyara scans it.
+    YR_COMPILER* c = nullptr;
+    YR_RULES* rules = nullptr;
+    if (yr_compiler_create(&c) != ERROR_SUCCESS) return 1;
+    for (const char* x : {"filename", "filepath", "extension", "filetype", "md5", "owner"})
+      yr_compiler_define_string_variable(c, x, "");
+    for (size_t i = 0; i < load.sources.size(); ++i)
+      yr_compiler_add_string(c, load.sources[i].text.c_str(), std::to_string(i).c_str());
+    if (yr_compiler_get_rules(c, &rules) != ERROR_SUCCESS) return 1;
+    yr_compiler_destroy(c);
+    std::vector<std::vector<YR_RULE*>> by_source(load.sources.size());
+    YR_RULE* rule = nullptr;
+    yr_rules_foreach(rules, rule) by_source[std::stoul(rule->ns->name)].push_back(rule);
+    YR_SCANNER* sc = nullptr;
+    if (yr_scanner_create(rules, &sc) != ERROR_SUCCESS) return 1;
+    size_t m = 0;
+    yr_scanner_set_callback(
+        sc,
+        [](YR_SCAN_CONTEXT*, int msg, void*, void* data) {
+          if (msg == CALLBACK_MSG_RULE_MATCHING) ++*static_cast<size_t*>(data);
+          return int(CALLBACK_CONTINUE);
+        },
+        &m);
+    double scan_ms = 0;
+    for (const auto& [name, bytes] : files) {
+      if (gate.MayMatch(*scratch.value(), bytes, ExternalsOf(name), &flags) == 0) continue;
+      for (size_t i = 0; i < flags.size(); ++i)
+        for (YR_RULE* r : by_source[i]) flags[i] ? yr_rule_enable(r) : yr_rule_disable(r);
+      auto t = Clock::now();
+      yr_scanner_scan_mem(sc, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+      scan_ms += Ms(t);
+    }
+    printf("libyara, the files not ruled out, rules of ruled-out files disabled: scan %.0f ms, %zu matches\n", scan_ms, m);
+    yr_scanner_destroy(sc);
+    yr_rules_destroy(rules);
+  }
+
+  if (options.count("--per-file-sets")) {
     long before = ResidentKb();
     std::vector<YR_RULES*> sets;
     start = Clock::now();

@@ -150,6 +150,25 @@ TEST(YaraGate, ConditionsAreEvaluatedWhereTheFileDecidesThem) {
   EXPECT_EQ(both, (std::vector<std::string>{"5:ref", "5:uses"}));
 }
 
+// A rule none of whose strings is in a file is judged false without its
+// condition only where no size, name, byte or other rule could make it true.
+TEST(YaraGate, ARuleWithoutItsStringsIsOnlyRuledOutWhereThatIsSure) {
+  Gate g({R"(rule plain { strings: $a = "needle77" condition: $a })",
+          R"(rule absent { strings: $a = "needle77" condition: not $a and filesize > 40 })",
+          R"(rule or_size { strings: $a = "needle77" condition: $a or filesize > 60 })",
+          R"(rule neither { strings: $a = "qqqq1" $b = "wwww2" condition: not any of them and filesize > 80 })",
+          R"(rule counted { strings: $a = "x1x1x" condition: #a == 0 and uint8(0) == 0x41 })",
+          R"(rule own { strings: $o = "0wn3d!" condition: $o } rule via { strings: $v = "viaviavia" condition: own or $v })"});
+  EXPECT_EQ(g.Rules("short, clean"), std::vector<std::string>{});
+  EXPECT_EQ(g.Rules("a needle77 in a short file"), (std::vector<std::string>{"0:plain", "2:or_size"}));
+  EXPECT_EQ(g.Rules(std::string(50, '.')), std::vector<std::string>{"1:absent"});
+  EXPECT_EQ(g.Rules(std::string(70, '.')), (std::vector<std::string>{"1:absent", "2:or_size"}));
+  EXPECT_EQ(g.Rules(std::string(90, '.')), (std::vector<std::string>{"1:absent", "2:or_size", "3:neither"}));
+  EXPECT_EQ(g.Rules("A file that starts so"), std::vector<std::string>{"4:counted"});
+  // `via` holds none of its own strings here, but the rule it names matches.
+  EXPECT_EQ(g.Rules("only 0wn3d! here"), (std::vector<std::string>{"5:own", "5:via"}));
+}
+
 TEST(YaraGate, ATextStringAtAnOffsetIsCheckedThere) {
   Gate g({R"(rule head { strings: $a = "<?php" nocase wide ascii condition: $a at 0 })",
           R"(rule later { strings: $g = "GIF89a" $x = "evalx" condition: $g at 0 and $x })"});
