@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "rule/hs_scan.h"
+
 namespace exhunt {
 
 EventRuleOffer::EventRuleOffer(const RuleSet& rules, const Prefilter& prefilter)
@@ -148,7 +150,7 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
   if (source.scan_failed)
     err = HS_INVALID;
   else if (source.db)
-    err = hs_scan(source.db, raw.data(), unsigned(raw.size()), 0, hs.get(), on_hit, &hit);
+    err = ScanBlock(source.db, raw, raw.size(), hs.get(), on_hit, &hit, &s.copy);  // the whole event
   std::vector<unsigned>& candidates = s.offered;
   if (err != HS_SUCCESS) {  // no literal can be trusted: every rule of the source sees the event
     for (unsigned r = 0; r < source.member.size(); ++r)

@@ -65,6 +65,7 @@ class EventRuleOffer {
     std::vector<unsigned> hit;      // rules whose literal the current event holds
     Prefilter::EventMemo required;  // the required literals the event holds
     std::vector<unsigned> offered;
+    std::string copy;  // ScanBlock's
   };
   // The rules to offer `record`: sorted, unique, valid until the next call.
   // `hs` is the worker's vectorscan scratch (grown for a source's database).

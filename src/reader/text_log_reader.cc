@@ -11,6 +11,7 @@
 #include "base/text_encoding.h"
 #include "base/time_span.h"
 #include "record/log_format.h"
+#include "rule/hs_scan.h"
 #include "source/directive.h"
 
 namespace exhunt {
@@ -167,6 +168,10 @@ uint64_t CountLines(std::string_view bytes, size_t from, size_t to, size_t floor
 }
 
 int OnMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
+
+// How far back a prefilter regex match is looked for from the end of a
+// chunk (ScanBlock), beyond the line it ends in.
+constexpr size_t kRegexSpan = size_t(64) << 10;
 
 struct MatchContext {
   std::string_view bytes;
@@ -374,8 +379,18 @@ void TextLogReading::ReadChunk(size_t k, WorkerScratch& scratch, RecordSink& sin
     ++out.comment_lines;
   if (out.end > out.begin) {
     if (transcoded_.empty()) map_.WillRead(out.begin, out.end - out.begin);
-    hs_error_t err = hs_scan(pf->database(), bytes.data() + out.begin, unsigned(out.end - out.begin), 0,
-                             scratch.prefilter.get(), OnMatch, &mc);
+    // A regex match may span what its line does, or more with `\s`: the
+    // end is scanned again from the start of the line it is in, and at
+    // least kRegexSpan bytes back.
+    const std::string_view chunk = bytes.substr(out.begin, out.end - out.begin);
+    size_t context = std::min(chunk.size(), kRegexSpan);
+    if (chunk.size() > kTailZone + context) {
+      size_t line = chunk.rfind('\n', chunk.size() - kTailZone - 1);
+      size_t from = line == std::string_view::npos ? 0 : line + 1;
+      context = std::max(context, chunk.size() - kTailZone - from);
+    }
+    std::string copy;
+    hs_error_t err = ScanBlock(pf->database(), chunk, context, scratch.prefilter.get(), OnMatch, &mc, &copy);
     if (err != HS_SUCCESS) out.scan_error = "prefilter scan failed (vectorscan error " + std::to_string(err) + ")";
   }
   const uint64_t chunk_newlines =
