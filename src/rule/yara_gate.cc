@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "base/text.h"
+#include "rule/hs_scan.h"
 #include "rule/prefilter.h"
 
 namespace exhunt {
@@ -29,6 +30,7 @@ struct Token {
   Tok kind = Tok::kEnd;
   std::string text;  // identifier, punctuation, decoded text, or a string's name without its sigil ("a", "a*", "")
   int64_t value = 0;
+  size_t begin = 0, end = 0;  // where it stands in the source
 };
 
 // Thrown inside the reading of one YARA file, caught where that file is
@@ -47,7 +49,13 @@ class Lexer {
   explicit Lexer(std::string_view s) : s_(s) {}
 
   const Token& Peek(size_t k = 0) {
-    while (buf_.size() <= k) buf_.push_back(Lex());
+    while (buf_.size() <= k) {
+      SkipSpace();
+      size_t begin = pos_;
+      buf_.push_back(Lex());
+      buf_.back().begin = begin;
+      buf_.back().end = pos_;
+    }
     return buf_[k];
   }
   Token Take() {
@@ -76,6 +84,11 @@ class Lexer {
   }
   void Expect(std::string_view p) {
     if (!Accept(p)) Fail("expected '" + std::string(p) + "'");
+  }
+  // Expect, returning where the token ends.
+  size_t ExpectEnd(std::string_view p) {
+    if (!IsPunct(p)) Fail("expected '" + std::string(p) + "'");
+    return Take().end;
   }
   void ExpectIdent(std::string_view w) {
     if (!AcceptIdent(w)) Fail("expected '" + std::string(w) + "'");
@@ -120,6 +133,7 @@ class Lexer {
     while (pos_ < s_.size() && (s_[pos_] == 'i' || s_[pos_] == 's')) flags += s_[pos_++];
     return {body, flags};
   }
+  std::string_view source() const { return s_; }
   [[noreturn]] void Fail(const std::string& why) const {
     size_t line = 1 + size_t(std::count(s_.begin(), s_.begin() + std::min(pos_, s_.size()), '\n'));
     throw ReadError{"line " + std::to_string(line) + ": " + why};
@@ -601,6 +615,9 @@ struct GateRule {
   // False in every file where none of its strings is present, whatever the
   // file's size, bytes and names (most rules): only evaluated where one is.
   bool needs_a_string = false;
+  bool is_global = false;
+  std::vector<uint32_t> uses;  // the rules its condition names
+  std::string text;            // as written, from `private`/`global`/`rule` to its '}'
 };
 
 // A value as far as exhunt knows it. kUndef is libyara's undefined (the
@@ -645,6 +662,7 @@ struct YaraGate::Impl {
   std::vector<GateRule> rules;
   std::vector<std::pair<uint32_t, uint32_t>> source_rules;  // [first, last) per source
   std::vector<char> unread;                                 // per source
+  std::vector<std::vector<std::string>> imports;            // per source: the modules it imports
   std::map<Atom, uint32_t> atom_ids;
   std::vector<std::unique_ptr<RE2>> regexes;  // of `matches`, read as bytes
   // The atoms of strings whose rule demands no first bytes, searched in
@@ -662,6 +680,10 @@ struct YaraGate::Impl {
   };
   std::vector<std::unique_ptr<HeaderAtoms>> by_header;  // sorted by header
   std::vector<const Atom*> atom_of;                      // by id
+  size_t longest_atom = 0;
+  // The public rules that need one of their strings, by atom (offsets into
+  // rules_of_atom, one more than atoms); the public rules that do not.
+  std::vector<uint32_t> rules_of_atom_at, rules_of_atom, judged_always;
 
   const HeaderAtoms* ForHeader(std::string_view bytes) const {
     if (bytes.size() < 2) return nullptr;
@@ -695,6 +717,9 @@ struct YaraGate::Scratch::State {
   std::set<const void*> fits;  // header databases the scratch was grown for
   std::vector<uint8_t> hits;  // per atom
   std::vector<int8_t> memo;   // per rule: -1 not yet, else Tri
+  std::vector<uint32_t> hit_list, judged;  // the atoms found, the rules with a memo
+  std::vector<uint32_t> candidates;        // the public rules judged for the file
+  std::string copy;                        // ScanBlock's
 };
 
 YaraGate::Scratch::~Scratch() = default;
@@ -709,24 +734,30 @@ class SourceReader {
 
   void Read() {
     while (lx_.Peek().kind != Tok::kEnd) {
+      bool is_import = lx_.IsIdent("import");
       if (lx_.AcceptIdent("import") || lx_.AcceptIdent("include")) {
-        if (lx_.Take().kind != Tok::kText) lx_.Fail("expected a quoted name");
+        Token name = lx_.Take();
+        if (name.kind != Tok::kText) lx_.Fail("expected a quoted name");
+        if (is_import) g_.imports[source_].push_back(name.text);
         continue;
       }
-      bool is_private = false;
+      size_t begin = lx_.Peek().begin;
+      bool is_private = false, is_global = false;
       for (;;) {
         if (lx_.AcceptIdent("private"))
           is_private = true;
-        else if (!lx_.AcceptIdent("global"))
+        else if (lx_.AcceptIdent("global"))
+          is_global = true;
+        else
           break;
       }
       lx_.ExpectIdent("rule");
-      ReadRule(is_private);
+      ReadRule(is_private, is_global, begin);
     }
   }
 
  private:
-  void ReadRule(bool is_private) {
+  void ReadRule(bool is_private, bool is_global, size_t begin) {
     Token name = lx_.Take();
     if (name.kind != Tok::kIdent) lx_.Fail("expected a rule name");
     if (lx_.Accept(":"))
@@ -758,7 +789,9 @@ class SourceReader {
     rule.root = Expr(0);
     rule.first_string = first_string_;
     rule.end_string = uint32_t(g_.strings.size());
-    lx_.Expect("}");
+    rule.is_global = is_global;
+    RulesNamed(rule.root, &rule.uses);
+    rule.text = std::string(lx_.source().substr(begin, lx_.ExpectEnd("}") - begin));
     if (auto key = HeaderKey(rule.root))
       for (size_t i = first_string_; i < g_.strings.size(); ++i) g_.strings[i].header = *key;
     rules_by_name_[name.text] = uint32_t(g_.rules.size());
@@ -923,6 +956,14 @@ class SourceReader {
       }
     }
     return std::nullopt;
+  }
+
+  // The rules the condition under `id` names.
+  void RulesNamed(uint32_t id, std::vector<uint32_t>* out) const {
+    const Node& n = g_.nodes[id];
+    if (n.op == Op::kRule) out->push_back(uint32_t(n.value));
+    for (uint32_t k : n.kids) RulesNamed(k, out);
+    if (n.body >= 0) RulesNamed(uint32_t(n.body), out);
   }
 
   uint32_t Unknown() { return g_.Add(Node{}); }
@@ -1315,6 +1356,7 @@ class Evaluator {
   Tri Rule(uint32_t r) {
     int8_t& m = st_.memo[r];
     if (m < 0) {
+      st_.judged.push_back(r);
       const GateRule& rule = g_.rules[r];
       bool none = rule.needs_a_string && !any_file_;
       for (uint32_t s = rule.first_string; none && s < rule.end_string; ++s) none = !Present(s);
@@ -1570,17 +1612,12 @@ class Evaluator {
   bool any_file_ = false;
 };
 
-// Whether the condition under `id` refers to a rule.
-bool NamesARule(const YaraGate::Impl& g, uint32_t id) {
-  const Node& n = g.nodes[id];
-  if (n.op == Op::kRule) return true;
-  for (uint32_t k : n.kids)
-    if (NamesARule(g, k)) return true;
-  return n.body >= 0 && NamesARule(g, uint32_t(n.body));
-}
-
 int OnAtom(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
-  static_cast<uint8_t*>(ctx)[id] = 1;
+  auto* st = static_cast<YaraGate::Scratch::State*>(ctx);
+  if (!st->hits[id]) {
+    st->hits[id] = 1;
+    st->hit_list.push_back(id);
+  }
   return 0;
 }
 
@@ -1622,6 +1659,7 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
   Summary sum;
   sum.sources = sources.size();
   g->unread.assign(sources.size(), 0);
+  g->imports.resize(sources.size());
   for (size_t s = 0; s < sources.size(); ++s) {
     size_t nodes = g->nodes.size(), strings = g->strings.size(), rules = g->rules.size();
     Summary before = sum;
@@ -1632,6 +1670,7 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
       g->nodes.resize(nodes);
       g->strings.resize(strings);
       g->rules.resize(rules);
+      g->imports[s].clear();
       sum = before;
       g->unread[s] = 1;
       ++sum.unread_sources;
@@ -1661,10 +1700,33 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
     probe.memo.assign(g->rules.size(), -1);
     Evaluator eval = Evaluator::AnyFile(*g, probe);
     for (uint32_t r = 0; r < g->rules.size(); ++r)
-      g->rules[r].needs_a_string = !NamesARule(*g, g->rules[r].root) && eval.Rule(r) == kFalse;
+      g->rules[r].needs_a_string = g->rules[r].uses.empty() && eval.Rule(r) == kFalse;
+  }
+  {
+    std::vector<std::vector<uint32_t>> by_atom(g->atom_ids.size());
+    for (uint32_t r = 0; r < g->rules.size(); ++r) {
+      const GateRule& rule = g->rules[r];
+      if (rule.is_private) continue;
+      if (!rule.needs_a_string) {
+        g->judged_always.push_back(r);
+        continue;
+      }
+      for (uint32_t s = rule.first_string; s < rule.end_string; ++s)
+        for (const auto& form : g->strings[s].forms)
+          for (uint32_t a : form)
+            if (by_atom[a].empty() || by_atom[a].back() != r) by_atom[a].push_back(r);
+    }
+    g->rules_of_atom_at.push_back(0);
+    for (const auto& rules : by_atom) {
+      g->rules_of_atom.insert(g->rules_of_atom.end(), rules.begin(), rules.end());
+      g->rules_of_atom_at.push_back(uint32_t(g->rules_of_atom.size()));
+    }
   }
   g->atom_of.assign(g->atom_ids.size(), nullptr);
-  for (const auto& [atom, id] : g->atom_ids) g->atom_of[id] = &atom;
+  for (const auto& [atom, id] : g->atom_ids) {
+    g->atom_of[id] = &atom;
+    g->longest_atom = std::max(g->longest_atom, atom.bytes.size());
+  }
   {
     // Which atoms every file needs, which only files of some first bytes.
     std::vector<char> common(g->atom_ids.size(), 0);
@@ -1737,8 +1799,24 @@ bool ScanHeaderAtoms(const YaraGate::Impl& g, const YaraGate::Impl::HeaderAtoms&
     st.hs.reset(raw);
     st.fits.insert(&h);
   }
-  return hs_scan(h.db.get(), bytes.data(), unsigned(bytes.size()), 0, st.hs.get(), OnAtom, st.hits.data()) ==
-         HS_SUCCESS;
+  return ScanBlock(h.db.get(), bytes, g.longest_atom, st.hs.get(), OnAtom, &st, &st.copy) == HS_SUCCESS;
+}
+
+// Finds which atoms `bytes` holds (st.hits); false if vectorscan failed.
+bool FindAtoms(const YaraGate::Impl& g, YaraGate::Scratch::State& st, std::string_view bytes) {
+  // Only what the last file set is reset.
+  if (st.hits.size() != g.atom_ids.size()) st.hits.assign(g.atom_ids.size(), 0);
+  for (uint32_t a : st.hit_list) st.hits[a] = 0;
+  st.hit_list.clear();
+  if (st.memo.size() != g.rules.size()) st.memo.assign(g.rules.size(), -1);
+  for (uint32_t r : st.judged) st.memo[r] = -1;
+  st.judged.clear();
+  bool scanned = g.compiled && bytes.size() <= UINT32_MAX;
+  if (scanned && g.db)
+    scanned = ScanBlock(g.db.get(), bytes, g.longest_atom, st.hs.get(), OnAtom, &st, &st.copy) == HS_SUCCESS;
+  if (scanned && g.compiled && !g.atom_ids.empty())
+    if (const auto* h = g.ForHeader(bytes)) scanned = ScanHeaderAtoms(g, *h, st, bytes);
+  return scanned;
 }
 
 }  // namespace
@@ -1747,19 +1825,11 @@ size_t YaraGate::MayMatch(Scratch& scratch, std::string_view bytes, const YaraEx
                           std::vector<char>* out) const {
   const Impl& g = *impl_;
   auto& st = *scratch.state_;
-  out->assign(g.unread.size(), 0);
-  st.hits.assign(g.atom_ids.size(), 0);
-  bool scanned = g.compiled && bytes.size() <= UINT32_MAX;
-  if (scanned && g.db)
-    scanned = hs_scan(g.db.get(), bytes.data(), unsigned(bytes.size()), 0, st.hs.get(), OnAtom, st.hits.data()) ==
-              HS_SUCCESS;
-  if (scanned && g.compiled && !g.atom_ids.empty())
-    if (const auto* h = g.ForHeader(bytes)) scanned = ScanHeaderAtoms(g, *h, st, bytes);
-  if (!scanned) {  // vectorscan failed: nothing can be ruled out
+  if (!FindAtoms(g, st, bytes)) {  // nothing can be ruled out
     out->assign(g.unread.size(), 1);
     return out->size();
   }
-  st.memo.assign(g.rules.size(), -1);
+  out->assign(g.unread.size(), 0);
   Evaluator eval(g, st, bytes, ext);
   size_t n = 0;
   for (size_t s = 0; s < g.unread.size(); ++s) {
@@ -1770,6 +1840,61 @@ size_t YaraGate::MayMatch(Scratch& scratch, std::string_view bytes, const YaraEx
     n += may;
   }
   return n;
+}
+
+bool YaraGate::MayMatchRules(Scratch& scratch, std::string_view bytes, const YaraExternals& ext,
+                             std::vector<uint32_t>* rules) const {
+  const Impl& g = *impl_;
+  auto& st = *scratch.state_;
+  rules->clear();
+  if (summary_.unread_sources > 0 || !FindAtoms(g, st, bytes)) return false;
+  Evaluator eval(g, st, bytes, ext);
+  // A rule that needs one of its strings is judged only if one of its
+  // atoms was found; the others always.
+  std::vector<uint32_t>& candidates = st.candidates;
+  candidates = g.judged_always;
+  for (uint32_t a : st.hit_list)
+    candidates.insert(candidates.end(), g.rules_of_atom.begin() + g.rules_of_atom_at[a],
+                      g.rules_of_atom.begin() + g.rules_of_atom_at[a + 1]);
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  for (uint32_t r : candidates)
+    if (eval.Rule(r) != kFalse) rules->push_back(r);
+  return true;
+}
+
+std::vector<std::pair<size_t, std::string>> YaraGate::TextOf(std::span<const uint32_t> rules) const {
+  const Impl& g = *impl_;
+  // The rules asked for, the global rules of their sources, and every rule
+  // these name, however deep.
+  std::vector<char> keep(g.rules.size(), 0);
+  std::vector<uint32_t> todo(rules.begin(), rules.end());
+  std::vector<char> source_seen(g.unread.size(), 0);
+  for (uint32_t r : rules) {
+    uint32_t s = g.rules[r].source;
+    if (source_seen[s]) continue;
+    source_seen[s] = 1;
+    for (uint32_t x = g.source_rules[s].first; x < g.source_rules[s].second; ++x)
+      if (g.rules[x].is_global) todo.push_back(x);
+  }
+  while (!todo.empty()) {
+    uint32_t r = todo.back();
+    todo.pop_back();
+    if (keep[r]) continue;
+    keep[r] = 1;
+    for (uint32_t u : g.rules[r].uses) todo.push_back(u);
+  }
+  std::vector<std::pair<size_t, std::string>> out;
+  for (size_t s = 0; s < g.unread.size(); ++s) {
+    std::string text;
+    for (uint32_t r = g.source_rules[s].first; r < g.source_rules[s].second; ++r)
+      if (keep[r]) text += g.rules[r].text + "\n";
+    if (text.empty()) continue;
+    std::string head;
+    for (const std::string& module : g.imports[s]) head += "import \"" + module + "\"\n";
+    out.emplace_back(s, head + text);
+  }
+  return out;
 }
 
 std::vector<std::string> YaraGate::RulesThatMayMatch(Scratch& scratch, std::string_view bytes,

@@ -1,4 +1,4 @@
-// The YARA gate: which YARA files could match a file at all, decided before
+// The YARA gate: which YARA rules could match a file at all, decided before
 // libyara reads it, from one vectorscan pass over its bytes and what is
 // known of it (size, header bytes, Loki's externals).
 //
@@ -10,17 +10,21 @@
 // are all absent from the file is false (its count 0), filesize, uintN(k)
 // and the externals are what libyara would see, and whatever exhunt does
 // not evaluate (modules, loops over integers, offsets, xor and base64
-// strings, a regex without a literal) is unknown. A file is handed to
-// libyara for a YARA file only if one of its public rules is not false;
-// false is only ever concluded where libyara could not match, so a gated
-// scan reports exactly what a full one does (tests compare both on the
-// corpora). A YARA file exhunt cannot read is always scanned.
+// strings, a regex without a literal) is unknown. A rule is judged only in
+// files that hold an atom of its strings, unless it may be true without
+// them. A file is handed to libyara only with the public rules that are
+// not false (and what they need: TextOf); false is only ever concluded
+// where libyara could not match, so a gated scan reports exactly what a
+// full one does (tests compare both on the corpora, with libyara given the
+// chosen rules' text beside the whole set). A YARA file exhunt cannot read
+// is always scanned.
 #pragma once
 
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -55,13 +59,12 @@ class YaraGate {
     bool too_many_atoms = false;
     size_t common_atoms = 0;  // searched in every file (the others: see HeaderKey)
   };
-  // Past this many atoms searched in every file the gate costs more than
-  // it saves libyara, so it is not built (yara_gate_perftest, one thread,
-  // 500 ELF libraries of 356 MB): signature-base's 18,498 take 0.6-0.7 s
-  // to compile and 2.0-2.9 s per pass, about half of libyara's own, and
-  // rule out every rule for 135 of the 500; the built-in rules' 87 take
-  // 5 ms and 65 ms and rule out all 500.
-  static constexpr size_t kMaxAtoms = 10000;
+  // Past this many atoms searched in every file the gate's compile (on
+  // another core, while libyara compiles) is not worth risking: built-in
+  // rules 87 atoms, 5 ms; signature-base 18,498, 0.6-0.7 s; and its pass
+  // approaches libyara's own (signature-base on 500 ELF libraries of 356
+  // MB, one thread: 1.5 s against 4.8-5.3 s; yara_gate_perftest).
+  static constexpr size_t kMaxAtoms = 50000;
   class Scratch;
 
   ~YaraGate();
@@ -81,6 +84,17 @@ class YaraGate {
   // Marks in `out` (one flag per source) the sources whose rules may match;
   // returns how many. `bytes` is the whole content libyara would scan.
   size_t MayMatch(Scratch& scratch, std::string_view bytes, const YaraExternals& ext, std::vector<char>* out) const;
+
+  // The public rules that may match `bytes` (indices in the order read, as
+  // TextOf() takes them). False where the gate cannot tell
+  // (vectorscan failed, a source is unread): only a full scan decides.
+  bool MayMatchRules(Scratch& scratch, std::string_view bytes, const YaraExternals& ext,
+                     std::vector<uint32_t>* rules) const;
+  // YARA text, per source (index, text; in source order), that holds
+  // `rules` and what they need to compile and be judged as in their whole
+  // source: the rules they name, however deep, the source's global rules,
+  // its imports. libyara judges them there as in the whole set.
+  std::vector<std::pair<size_t, std::string>> TextOf(std::span<const uint32_t> rules) const;
 
   // The public rules that may match ("source:rule"; "source:*" for an
   // unread source), for tests and for tuning.

@@ -52,13 +52,43 @@ struct Gate {
       f.filetype = "UNKNOWN";
       std::vector<YaraMatch> matches;
       EXPECT_TRUE(load.engine->Scan(*yara_, bytes, f, &matches).ok());
+      std::vector<std::string> full;
       for (const auto& m : matches) {
         ++oracle_matches;
         std::string name = load.sources[m.source].origin + ":" + m.identifier;  // origin: the gate's index
         EXPECT_NE(std::find(may.begin(), may.end(), name), may.end()) << "libyara matches " << name;
+        full.push_back(name);
+      }
+      // libyara given only the text of the rules that may match judges
+      // them as in the whole set.
+      std::vector<uint32_t> rules;
+      if (gate->MayMatchRules(*scratch, bytes, ext, &rules)) {
+        EXPECT_EQ(rules.size(), may.size());
+        std::vector<std::string> some;
+        if (!rules.empty()) some = ChoiceMatches(rules, bytes, f);
+        std::sort(full.begin(), full.end());
+        EXPECT_EQ(some, full) << "libyara judges the chosen rules otherwise than the whole set";
       }
     }
     return may;
+  }
+  // The matches of libyara given only TextOf(rules).
+  std::vector<std::string> ChoiceMatches(const std::vector<uint32_t>& rules, std::string_view bytes,
+                                         const FileFields& f) {
+    std::vector<YaraInput> inputs;
+    for (auto& [source, text] : gate->TextOf(rules)) inputs.push_back({text, std::to_string(source)});
+    YaraLoad some = CompileYaraSources(inputs);
+    EXPECT_TRUE(some.errors.empty()) << some.errors[0].first << ": " << some.errors[0].second.message() << "\n"
+                                     << inputs[0].text;
+    std::vector<std::string> names;
+    if (!some.engine) return names;
+    some.engine->set_gate_mode(YaraEngine::GateMode::kNever);
+    auto scanner = some.engine->NewScanner();
+    std::vector<YaraMatch> matches;
+    EXPECT_TRUE(some.engine->Scan(*scanner.value(), bytes, f, &matches).ok());
+    for (const auto& m : matches) names.push_back(some.sources[m.source].origin + ":" + m.identifier);
+    std::sort(names.begin(), names.end());
+    return names;
   }
   bool May(std::string_view bytes, std::string_view filename = "x.bin") { return !Rules(bytes, filename).empty(); }
 
@@ -167,6 +197,33 @@ TEST(YaraGate, ARuleWithoutItsStringsIsOnlyRuledOutWhereThatIsSure) {
   EXPECT_EQ(g.Rules("A file that starts so"), std::vector<std::string>{"4:counted"});
   // `via` holds none of its own strings here, but the rule it names matches.
   EXPECT_EQ(g.Rules("only 0wn3d! here"), (std::vector<std::string>{"5:own", "5:via"}));
+}
+
+// What libyara is given for the rules that may match a file (TextOf)
+// holds what they need: the global rules of their file, the rules they
+// name, the modules it imports (the harness compares libyara's matches with
+// that text and with the whole set on every file).
+TEST(YaraGate, TheTextOfTheRulesThatMayMatchHoldsWhatTheyNeed) {
+  Gate g({R"(import "pe"
+             global rule small { condition: filesize < 100 }
+             rule g1 { strings: $a = "gamma-1" condition: $a }
+             rule g2 { strings: $b = "delta-2" condition: $b and not pe.is_pe })",
+          R"(private rule p { strings: $p = "pp-token" condition: $p }
+             rule q { strings: $q = "qq-token" condition: p and $q }
+             rule other { strings: $o = "other-x" condition: $o })"});
+  EXPECT_EQ(g.Rules("gamma-1 in a small file"), (std::vector<std::string>{"0:small", "0:g1"}));
+  // The global rule is false here: libyara matches nothing of file 0.
+  EXPECT_EQ(g.Rules("gamma-1" + std::string(200, '.')), std::vector<std::string>{"0:g1"});
+  EXPECT_EQ(g.Rules("delta-2, no PE"), (std::vector<std::string>{"0:small", "0:g2"}));
+  EXPECT_EQ(g.Rules(std::string(200, '.') + "pp-token qq-token"), std::vector<std::string>{"1:q"});
+  auto scratch = g.gate->NewScratch();
+  std::vector<uint32_t> rules;
+  ASSERT_TRUE(g.gate->MayMatchRules(*scratch.value(), "pp-token qq-token other-x", {}, &rules));
+  auto text = g.gate->TextOf(rules);
+  ASSERT_EQ(text.size(), 2u);  // file 0 for its global rule, file 1 for q (with p) and other
+  EXPECT_EQ(text[0].first, 0u);
+  EXPECT_NE(text[0].second.find("import \"pe\""), std::string::npos);
+  EXPECT_NE(text[1].second.find("private rule p"), std::string::npos);
 }
 
 TEST(YaraGate, ATextStringAtAnOffsetIsCheckedThere) {
@@ -312,6 +369,59 @@ TEST(YaraGate, AGatedScanReportsWhatAFullScanDoes) {
   }
   EXPECT_GT(found, files.size() / 2);
   EXPECT_GT(load.engine->counts().spared.load(), 0u);  // /bin/sh at least
+}
+
+// The same with signature-base and the built-in rules, whose files leave
+// some rules undecided in most files: libyara scans those with a set of
+// the chosen rules alone, and reports the same matches, strings and all.
+TEST(YaraGate, AScanOfTheChosenRulesReportsWhatAFullScanDoes) {
+  EXHUNT_REQUIRE_SHARED(sig, "rules-thirdparty/signature-base/yara");
+  EXHUNT_REQUIRE_SHARED(shells, "corpus/webshells/files");
+  EXHUNT_REQUIRE_SHARED(benign, "corpus/benign-aspx");
+  std::vector<YaraInput> inputs = BuiltinYara();
+  std::vector<std::string> paths;
+  for (const auto& e : std::filesystem::directory_iterator(sig)) paths.push_back(e.path().string());
+  std::sort(paths.begin(), paths.end());
+  for (const auto& p : paths) inputs.push_back({testing::ReadAll(p), p});
+  YaraLoad load = CompileYaraSources(inputs);
+  ASSERT_TRUE(load.engine && load.engine->gate()) << "signature-base is not gated";
+  auto scanner = load.engine->NewScanner();
+  ASSERT_TRUE(scanner.ok());
+  std::vector<std::string> files;
+  for (const std::string& dir : {shells, benign})
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+      if (e.is_regular_file()) files.push_back(e.path().string());
+  size_t libs = 0;
+  if (std::filesystem::is_directory("/usr/lib/x86_64-linux-gnu"))
+    for (const auto& e : std::filesystem::directory_iterator("/usr/lib/x86_64-linux-gnu"))
+      if (e.is_regular_file() && e.path().string().find(".so") != std::string::npos && e.file_size() < (8 << 20) &&
+          libs++ < 40)
+        files.push_back(e.path().string());
+  size_t matched = 0;
+  for (const auto& path : files) {
+    std::string bytes = testing::ReadAll(path);
+    FileFields f = FieldsOf("\\inetpub\\wwwroot\\aspnet_client\\", path, bytes);
+    std::vector<YaraMatch> full, gated;
+    load.engine->set_gate_mode(YaraEngine::GateMode::kNever);
+    ASSERT_TRUE(load.engine->Scan(*scanner.value(), bytes, f, &full).ok());
+    load.engine->set_gate_mode(YaraEngine::GateMode::kAlways);
+    ASSERT_TRUE(load.engine->Scan(*scanner.value(), bytes, f, &gated).ok());
+    auto key = [](const YaraMatch& m) { return std::to_string(m.source) + ":" + m.identifier + " " + m.strings; };
+    std::vector<std::string> a, b;
+    for (const auto& m : full) a.push_back(key(m));
+    for (const auto& m : gated) b.push_back(key(m));
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    EXPECT_EQ(a, b) << path;
+    matched += full.size();
+  }
+  EXPECT_GT(matched, 100u);
+  const auto& c = load.engine->counts();
+  EXPECT_GT(c.chosen.load(), files.size() / 2);  // most files: a set of some rules
+  EXPECT_GT(c.choice_sets.load(), 1u);
+  RecordProperty("chosen", int(c.chosen.load()));
+  RecordProperty("spared", int(c.spared.load()));
+  RecordProperty("choice_sets", int(c.choice_sets.load()));
 }
 
 TEST(YaraGate, ItIsAskedWhileWhatItSparesLibyaraOutweighsItsOwnTime) {

@@ -3,6 +3,7 @@
 #include <yara.h>
 
 #include <cctype>
+#include <cstring>
 #include <future>
 #include <chrono>
 #include <mutex>
@@ -335,19 +336,88 @@ YaraExternals ExternalsOf(const FileFields& file) {
   return {path.substr(slash + 1), path.substr(0, slash + 1), file.extension, file.filetype, file.md5, file.owner};
 }
 
-bool YaraEngine::GatePays() const {
+bool YaraEngine::UseGate() const {
   if (gate_mode_ != GateMode::kAuto) return gate_mode_ == GateMode::kAlways;
+  uint64_t n = counts_.files.load(std::memory_order_relaxed);
+  uint64_t yara_ns = counts_.yara_ns.load(std::memory_order_relaxed);
+  if ((n + 1) % kProbeEvery == 0 && yara_ns < kGateTrialNs) return false;  // measure the whole set's pace
   return GateStillPays(counts_.gate_ns.load(std::memory_order_relaxed),
-                       counts_.spared_bytes.load(std::memory_order_relaxed),
-                       counts_.yara_ns.load(std::memory_order_relaxed),
+                       counts_.gated_bytes.load(std::memory_order_relaxed), yara_ns,
                        counts_.yara_bytes.load(std::memory_order_relaxed));
 }
 
-bool GateStillPays(uint64_t gate_ns, uint64_t spared_bytes, uint64_t yara_ns, uint64_t yara_bytes) {
+bool GateStillPays(uint64_t gate_ns, uint64_t gated_bytes, uint64_t yara_ns, uint64_t yara_bytes) {
   if (gate_ns < YaraEngine::kGateTrialNs || yara_bytes == 0) return true;
-  // What libyara would have spent on the bytes spared, at its pace so far.
-  long double saved = static_cast<long double>(spared_bytes) * yara_ns / yara_bytes;
+  // What libyara's whole set would have spent on the bytes the gate decided.
+  long double saved = static_cast<long double>(gated_bytes) * yara_ns / yara_bytes;
   return saved >= gate_ns;
+}
+
+namespace {
+
+// libyara's rules written to and read back from memory.
+struct MemoryStream {
+  std::string bytes;
+  size_t at = 0;
+  static size_t Write(const void* p, size_t size, size_t count, void* user) {
+    static_cast<MemoryStream*>(user)->bytes.append(static_cast<const char*>(p), size * count);
+    return count;
+  }
+  static size_t Read(void* p, size_t size, size_t count, void* user) {
+    auto* m = static_cast<MemoryStream*>(user);
+    if (size == 0 || m->bytes.size() - m->at < size * count) return 0;
+    std::memcpy(p, m->bytes.data() + m->at, size * count);
+    m->at += size * count;
+    return count;
+  }
+};
+
+}  // namespace
+
+struct YaraEngine::ChoiceSet {
+  std::once_flag once;
+  YR_RULES* rules = nullptr;  // nullptr: it did not build; the whole set scans
+  ~ChoiceSet() {
+    if (rules) yr_rules_destroy(rules);
+  }
+};
+
+std::shared_ptr<YaraEngine::ChoiceSet> YaraEngine::ChoiceFor(const std::vector<uint32_t>& rules) const {
+  std::shared_ptr<ChoiceSet> set;
+  {
+    std::lock_guard lock(choices_mu_);
+    auto it = choices_.find(rules);
+    if (it != choices_.end()) {
+      set = it->second;
+    } else {
+      if (choices_.size() >= kMaxChoiceSets || choice_bytes_.load(std::memory_order_relaxed) >= kMaxChoiceBytes)
+        return nullptr;
+      set = choices_.emplace(rules, std::make_shared<ChoiceSet>()).first->second;
+    }
+  }
+  std::call_once(set->once, [&] {
+    // The text of the chosen rules, each source in the namespace it has in
+    // the whole set (so matches name the same source); compiled, then saved
+    // and loaded back compact. Any failure leaves the whole set to scan.
+    Compiler c;
+    if (!c.Create("chosen rules").ok()) return;
+    for (const auto& [source, text] : gate_->TextOf(rules))
+      if (!c.Add(text, "n" + std::to_string(source), "chosen rules").ok()) return;
+    YR_RULES* compiled = nullptr;
+    if (yr_compiler_get_rules(c.c, &compiled) != ERROR_SUCCESS) return;
+    MemoryStream m;
+    YR_STREAM out{&m, nullptr, MemoryStream::Write};
+    int saved = yr_rules_save_stream(compiled, &out);
+    yr_rules_destroy(compiled);
+    if (saved != ERROR_SUCCESS) return;
+    YR_STREAM in{&m, MemoryStream::Read, nullptr};
+    YR_RULES* loaded = nullptr;
+    if (yr_rules_load_stream(&in, &loaded) != ERROR_SUCCESS) return;
+    set->rules = loaded;
+    choice_bytes_.fetch_add(m.bytes.size(), std::memory_order_relaxed);
+    counts_.choice_sets.fetch_add(1, std::memory_order_relaxed);
+  });
+  return set->rules ? set : nullptr;
 }
 
 Result<std::unique_ptr<YaraScanner>> YaraEngine::NewScanner() const {
@@ -367,14 +437,33 @@ Result<std::unique_ptr<YaraScanner>> YaraEngine::NewScanner() const {
 Status YaraEngine::Scan(YaraScanner& scanner, std::string_view bytes, const FileFields& file,
                         std::vector<YaraMatch>* out) const {
   const YaraExternals ext = ExternalsOf(file);
-  if (gate_ && scanner.gate_ && GatePays()) {
+  const bool gated = gate_ && scanner.gate_ && UseGate();
+  counts_.files.fetch_add(1, std::memory_order_relaxed);
+  if (gated) {
     auto start = Clock::now();
-    size_t may = gate_->MayMatch(*scanner.gate_, bytes, ext, &scanner.sources_);
-    counts_.gate_ns.fetch_add(NanosSince(start), std::memory_order_relaxed);
-    if (may == 0) {
-      counts_.spared.fetch_add(1, std::memory_order_relaxed);
-      counts_.spared_bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
-      return Status::Ok();
+    struct Account {  // the gate's time, however the file ends
+      Counts& counts;
+      Clock::time_point start;
+      ~Account() { counts.gate_ns.fetch_add(NanosSince(start), std::memory_order_relaxed); }
+    } account{counts_, start};
+    if (gate_->MayMatchRules(*scanner.gate_, bytes, ext, &scanner.rules_)) {
+      if (scanner.rules_.empty()) {
+        counts_.spared.fetch_add(1, std::memory_order_relaxed);
+        counts_.gated_bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
+        return Status::Ok();
+      }
+      if (auto set = ChoiceFor(scanner.rules_)) {
+        YR_SCANNER* s = nullptr;
+        if (yr_scanner_create(set->rules, &s) == ERROR_SUCCESS) {
+          yr_scanner_set_flags(s, SCAN_FLAGS_FAST_MODE);
+          yr_scanner_set_timeout(s, timeout_seconds_);
+          Status st = RunLibyara(s, bytes, file, ext, out);
+          yr_scanner_destroy(s);
+          counts_.chosen.fetch_add(1, std::memory_order_relaxed);
+          counts_.gated_bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
+          return st;
+        }
+      }
     }
   }
   counts_.scanned.fetch_add(1, std::memory_order_relaxed);
@@ -387,9 +476,13 @@ Status YaraEngine::Scan(YaraScanner& scanner, std::string_view bytes, const File
       counts.yara_bytes.fetch_add(bytes, std::memory_order_relaxed);
     }
   } account{counts_, bytes.size()};
+  return RunLibyara(scanner.get(), bytes, file, ext, out);
+}
+
+Status YaraEngine::RunLibyara(YR_SCANNER* s, std::string_view bytes, const FileFields& file, const YaraExternals& ext,
+                              std::vector<YaraMatch>* out) const {
   // libyara wants NUL-terminated values.
   std::string name(ext.filename), dir(ext.filepath), filetype(ext.filetype);
-  YR_SCANNER* s = scanner.get();
   yr_scanner_define_string_variable(s, "filename", name.c_str());
   yr_scanner_define_string_variable(s, "filepath", dir.c_str());
   yr_scanner_define_string_variable(s, "extension", file.extension.c_str());

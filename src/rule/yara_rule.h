@@ -17,7 +17,9 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -91,8 +93,10 @@ struct YaraMatch {
 };
 
 // Whether asking the gate still pays, from what it and libyara cost so far
-// (see YaraEngine::GateMode).
-bool GateStillPays(uint64_t gate_ns, uint64_t spared_bytes, uint64_t yara_ns, uint64_t yara_bytes);
+// (see YaraEngine::GateMode): the gate's time (its passes, and libyara's
+// compiles and scans of the rules it chose) against what libyara's whole
+// set would have spent on the bytes the gate decided, at its measured pace.
+bool GateStillPays(uint64_t gate_ns, uint64_t gated_bytes, uint64_t yara_ns, uint64_t yara_bytes);
 
 // A per-worker scanner of an engine; owns the libyara scan context.
 class YaraScanner {
@@ -107,7 +111,7 @@ class YaraScanner {
   friend class YaraEngine;
   YR_SCAN_CONTEXT* scanner_;
   std::unique_ptr<YaraGate::Scratch> gate_;
-  std::vector<char> sources_;  // the gate's answer for the file at hand
+  std::vector<uint32_t> rules_;  // the gate's answer for the file at hand
 };
 
 // The compiled rules of one load, shared by every worker (each with its own
@@ -118,27 +122,40 @@ class YaraEngine {
   Result<std::unique_ptr<YaraScanner>> NewScanner() const;
   // Scans `bytes` with the externals of `file`; appends the matches. A
   // timeout or engine error returns its status with the matches so far.
-  // A file the gate shows no rule can match is not handed to libyara.
+  // A file the gate shows no rule can match is not handed to libyara; one
+  // it shows some rules may match is scanned with a libyara set of those
+  // rules alone (see ChoiceSet).
   Status Scan(YaraScanner& scanner, std::string_view bytes, const FileFields& file, std::vector<YaraMatch>* out) const;
   size_t rule_count() const { return rule_count_; }
   // Whether a rule may read the `md5` external (a file's MD5 is then worth
   // computing before the scan).
   bool reads_md5() const { return reads_md5_; }
-  // The gate in front of libyara (nullptr: every file is scanned; see
-  // YaraGate::can_spare). kAuto asks it while it pays: after its first
-  // kGateTrialNs of work, only while libyara's time on the bytes it spared
-  // (at libyara's measured pace) is at least the gate's own. Tests set
-  // kAlways and kNever to compare both.
+  // The gate in front of libyara (nullptr: every file is scanned with the
+  // whole set; see YaraGate::can_spare). kAuto asks it while it pays: after
+  // its first kGateTrialNs of work, only while GateStillPays. libyara's pace
+  // with the whole set is measured on the files the gate cannot decide and
+  // on one file in kProbeEvery until kGateTrialNs of it are measured. Tests
+  // set kAlways and kNever to compare both.
   enum class GateMode { kAuto, kAlways, kNever };
   static constexpr uint64_t kGateTrialNs = 200'000'000;
+  static constexpr uint64_t kProbeEvery = 8;
+  // The rules the gate leaves to libyara for a file are compiled into a set
+  // of their own, once per choice of rules, and kept compact (saved and
+  // loaded back: a set libyara compiles holds ~7 MB however small, a loaded
+  // one what it needs). Past these bounds a new choice is scanned with the
+  // whole set.
+  static constexpr size_t kMaxChoiceSets = 1024;
+  static constexpr size_t kMaxChoiceBytes = size_t(64) << 20;
   const YaraGate* gate() const { return gate_.get(); }
   // What the gate read of the files (also when it is not used: why).
   const YaraGate::Summary& gate_summary() const { return gate_summary_; }
   void set_gate_mode(GateMode mode) { gate_mode_ = mode; }
   // Files handed to libyara and files the gate spared it, over all scans.
+  // scanned: with the whole set; chosen: with a set of the rules the gate
+  // chose; spared: not scanned. gated_bytes: of the chosen and spared.
   struct Counts {
-    std::atomic<uint64_t> scanned{0}, spared{0};
-    std::atomic<uint64_t> gate_ns{0}, spared_bytes{0}, yara_ns{0}, yara_bytes{0};
+    std::atomic<uint64_t> files{0}, scanned{0}, chosen{0}, spared{0}, choice_sets{0};
+    std::atomic<uint64_t> gate_ns{0}, gated_bytes{0}, yara_ns{0}, yara_bytes{0};
   };
   const Counts& counts() const { return counts_; }
 
@@ -149,11 +166,18 @@ class YaraEngine {
   size_t rule_count_ = 0;
   bool reads_md5_ = false;
   int timeout_seconds_ = 60;
-  bool GatePays() const;
+  bool UseGate() const;
+  struct ChoiceSet;  // yara_rule.cc
+  std::shared_ptr<ChoiceSet> ChoiceFor(const std::vector<uint32_t>& rules) const;
+  Status RunLibyara(YR_SCAN_CONTEXT* s, std::string_view bytes, const FileFields& file, const YaraExternals& ext,
+                    std::vector<YaraMatch>* out) const;
   std::unique_ptr<YaraGate> gate_;
   YaraGate::Summary gate_summary_;
   GateMode gate_mode_ = GateMode::kAuto;
   mutable Counts counts_;
+  mutable std::mutex choices_mu_;
+  mutable std::map<std::vector<uint32_t>, std::shared_ptr<ChoiceSet>> choices_;
+  mutable std::atomic<size_t> choice_bytes_{0};
 };
 
 }  // namespace exhunt
