@@ -2,9 +2,12 @@
 # File-plane benchmark: exhunt's file plane beside `yara -r` on one tree.
 #
 # The tree (made once, in $BENCH_DIR/files/EXCH01): the webshell corpus under
-# aspnet_client, the benign pages under ClientAccess, ~1 GB of real ELF
-# libraries of this machine standing in for a server's binaries, and the
-# generated log tree of bench/run.sh (hard links, BENCH_MB MiB).
+# aspnet_client, the benign pages under ClientAccess, the machine's own
+# libraries and programs (BENCH_BINARIES, default /usr/lib/x86_64-linux-gnu
+# and /usr/bin: ~1.4 GB of ELF files under 64 MB, hard links where the file
+# system allows) standing in for
+# a server's binaries, and the generated log tree of bench/run.sh (hard
+# links, BENCH_MB MiB).
 # Rules: signature-base's 741 YARA files plus exhunt's built-in YARA rules,
 # Loki's externals defined for yara with -d (yara cannot set them per file).
 # Runs each tool once to warm the page cache, then RUNS interleaved rounds;
@@ -22,6 +25,7 @@ DIR=${BENCH_DIR:-$BUILD/bench}
 SHARED=${SHARED_DIR:-../shared}
 SIG=$SHARED/rules-thirdparty/signature-base/yara
 RUNS=${RUNS:-3}
+BINARIES=${BENCH_BINARIES:-/usr/lib/x86_64-linux-gnu /usr/bin}
 if [ ! -d "$SIG" ] || ! command -v yara > /dev/null; then
   echo "yara or signature-base (../shared) missing: nothing to compare with"; exit 0
 fi
@@ -30,13 +34,24 @@ FILES=$DIR/files/EXCH01
 NOLOGS=$DIR/files-nologs/EXCH01
 if [ ! -f "$DIR/files/.done" ]; then
   rm -rf "$DIR/files" "$DIR/files-nologs"
-  for t in "$FILES" "$NOLOGS"; do
-    mkdir -p "$t/inetpub/wwwroot/aspnet_client/system_web" "$t/Program Files/Microsoft/Exchange Server/V15/ClientAccess/owa" \
-      "$t/Windows/System32"
-    cp "$SHARED"/corpus/webshells/files/* "$t/inetpub/wwwroot/aspnet_client/system_web/"
-    cp -r "$SHARED"/corpus/benign-aspx/* "$t/Program Files/Microsoft/Exchange Server/V15/ClientAccess/owa/"
-    find /usr/lib/x86_64-linux-gnu -maxdepth 1 -type f -name '*.so*' -size -64M -exec cp {} "$t/Windows/System32/" \;
+  mkdir -p "$NOLOGS/inetpub/wwwroot/aspnet_client/system_web" \
+    "$NOLOGS/Program Files/Microsoft/Exchange Server/V15/ClientAccess/owa" "$NOLOGS/Windows/System32"
+  cp "$SHARED"/corpus/webshells/files/* "$NOLOGS/inetpub/wwwroot/aspnet_client/system_web/"
+  cp -r "$SHARED"/corpus/benign-aspx/* "$NOLOGS/Program Files/Microsoft/Exchange Server/V15/ClientAccess/owa/"
+  # The binaries: every regular file of the machine's libraries and
+  # programs under exhunt's default content cap (both tools read them all),
+  # hard-linked (cp -l: no copy; symbolic links are left out, which yara
+  # would follow and exhunt does not).
+  for d in $BINARIES; do
+    [ -d "$d" ] || continue
+    dest="$NOLOGS/Windows/System32/$(basename "$d")"
+    (cd "$d" && find . -type f -size -64M -print0) | while IFS= read -r -d '' f; do
+      mkdir -p "$dest/$(dirname "$f")"
+      ln "$d/$f" "$dest/$f" 2> /dev/null || cp "$d/$f" "$dest/$f"
+    done
   done
+  mkdir -p "$FILES"
+  cp -al "$NOLOGS/." "$FILES/"
   cp -al "$DIR/EXCH01/." "$FILES/"
   touch "$DIR/files/.done"
 fi
