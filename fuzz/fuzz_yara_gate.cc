@@ -4,7 +4,9 @@
 // bytes as a YARA rule file the gate reads and then judges itself by. The
 // gate never crashes and never reads outside the file; on files, libyara
 // runs beside it, and a rule libyara matches that the gate ruled out is a
-// crash (the gate must only rule out what libyara cannot match).
+// crash (the gate must only rule out what libyara cannot match), as is
+// libyara judging the text of the rules the gate chose (TextOf) otherwise
+// than the whole set.
 #include <cstddef>
 #include <algorithm>
 #include <cstdint>
@@ -63,11 +65,31 @@ struct Judged {
     if (n != flagged || sources.size() != gate->summary().sources) __builtin_trap();
     std::vector<YaraMatch> matches;
     (void)yara.engine->Scan(*scanner, bytes, f, &matches);
-    if (matches.empty()) return;
     auto may = gate->RulesThatMayMatch(*scratch, bytes, ExternalsOf(f));
-    for (const auto& m : matches)
-      if (std::find(may.begin(), may.end(), yara.sources[m.source].origin + ":" + m.identifier) == may.end())
-        __builtin_trap();
+    std::vector<std::string> full;
+    for (const auto& m : matches) {
+      full.push_back(yara.sources[m.source].origin + ":" + m.identifier);
+      if (std::find(may.begin(), may.end(), full.back()) == may.end()) __builtin_trap();
+    }
+    // libyara given only the text of the rules that may match judges them
+    // as in the whole set.
+    std::vector<uint32_t> rules;
+    if (!gate->MayMatchRules(*scratch, bytes, ExternalsOf(f), &rules)) return;
+    if (rules.size() != may.size()) __builtin_trap();
+    if (rules.empty()) return;
+    std::vector<YaraInput> inputs;
+    for (auto& [source, text] : gate->TextOf(rules)) inputs.push_back({text, std::to_string(source)});
+    YaraLoad some = CompileYaraSources(inputs);
+    if (!some.errors.empty() || !some.engine) __builtin_trap();
+    some.engine->set_gate_mode(YaraEngine::GateMode::kNever);
+    auto some_scanner = some.engine->NewScanner();
+    std::vector<YaraMatch> chosen;
+    (void)some.engine->Scan(*some_scanner.value(), bytes, f, &chosen);
+    std::vector<std::string> names;
+    for (const auto& m : chosen) names.push_back(some.sources[m.source].origin + ":" + m.identifier);
+    std::sort(full.begin(), full.end());
+    std::sort(names.begin(), names.end());
+    if (names != full) __builtin_trap();
   }
 };
 
