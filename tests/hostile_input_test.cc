@@ -26,13 +26,6 @@ constexpr bool kMeasureMemory = false;
 constexpr bool kMeasureMemory = true;
 #endif
 
-std::string Dir(const std::string& name) {
-  const char* base = getenv("TMPDIR");
-  std::string dir = std::string(base ? base : "/tmp") + "/exhunt-hostile-" + std::to_string(getpid()) + "/" + name;
-  EXPECT_EQ(system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str()), 0);
-  return dir;
-}
-
 const std::string kIisHeader =
     "#Software: Microsoft Internet Information Services 10.0\n#Fields: date time s-ip cs-method cs-uri-stem "
     "cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status "

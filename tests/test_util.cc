@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -19,9 +20,26 @@
 
 namespace exhunt::testing {
 
+namespace {
+
+// This process's folder of test files, removed when the process exits
+// (ctest runs each test in a process of its own: they would pile up).
+const std::string& ProcessDir() {
+  static const std::string root = std::string(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") + "/exhunt-test-" +
+                                  std::to_string(getpid());
+  // Registered once `root` is made: it runs before `root` is destroyed.
+  static const bool removed_at_exit = std::atexit([] {
+    std::error_code ignored;
+    std::filesystem::remove_all(ProcessDir(), ignored);
+  }) == 0;
+  (void)removed_at_exit;
+  return root;
+}
+
+}  // namespace
+
 std::string Dir(const std::string& name) {
-  const char* base = getenv("TMPDIR");
-  std::string dir = std::string(base ? base : "/tmp") + "/exhunt-test-" + std::to_string(getpid()) + "/" + name;
+  std::string dir = ProcessDir() + "/" + name;
   EXPECT_EQ(system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str()), 0);
   return dir;
 }
