@@ -54,8 +54,8 @@ struct Aligned {
     std::vector<std::vector<Match>> out;
     std::string copy;
     for (size_t offset = 0; offset < 64; ++offset) {
-      std::unique_ptr<char, decltype(&std::free)> buf(static_cast<char*>(std::aligned_alloc(64, 64 + text.size() + 64)),
-                                                      &std::free);
+      const size_t size = (64 + text.size() + 63) / 64 * 64;  // a multiple of the alignment
+      std::unique_ptr<char, decltype(&std::free)> buf(static_cast<char*>(std::aligned_alloc(64, size)), &std::free);
       std::memcpy(buf.get() + offset, text.data(), text.size());
       std::vector<Match> m;
       if (whole)
