@@ -371,6 +371,39 @@ TEST(YaraGate, AGatedScanReportsWhatAFullScanDoes) {
   EXPECT_GT(load.engine->counts().spared.load(), 0u);  // /bin/sh at least
 }
 
+// Past its bound on chosen sets, a file whose rules were chosen is scanned
+// with the whole set: the same matches.
+TEST(YaraGate, PastItsBoundOnChosenSetsTheWholeSetScans) {
+  EXHUNT_REQUIRE_SHARED(shells, "corpus/webshells/files");
+  YaraLoad load = CompileYaraSources(BuiltinYara());
+  ASSERT_TRUE(load.engine && load.engine->gate());
+  auto scanner = load.engine->NewScanner();
+  ASSERT_TRUE(scanner.ok());
+  load.engine->set_gate_mode(YaraEngine::GateMode::kAlways);
+  load.engine->set_max_choice_sets(1);
+  size_t matched = 0, files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(shells)) {
+    ++files;
+    std::string bytes = testing::ReadAll(e.path().string());
+    FileFields f = FieldsOf("\\owa\\auth\\", e.path().string(), bytes);
+    std::vector<YaraMatch> full, gated;
+    ASSERT_TRUE(load.engine->Scan(*scanner.value(), bytes, f, &gated).ok());
+    load.engine->set_gate_mode(YaraEngine::GateMode::kNever);
+    ASSERT_TRUE(load.engine->Scan(*scanner.value(), bytes, f, &full).ok());
+    load.engine->set_gate_mode(YaraEngine::GateMode::kAlways);
+    ASSERT_EQ(full.size(), gated.size()) << e.path();
+    matched += full.size();
+  }
+  const auto& c = load.engine->counts();
+  EXPECT_GT(matched, 10u);
+  EXPECT_EQ(c.choice_sets.load(), 1u);
+  EXPECT_GT(c.chosen.load(), 0u);  // the files of the one choice kept
+  // Every full scan, and each gated file neither spared nor of that choice.
+  const size_t past_bound = files - c.spared.load() - c.chosen.load();
+  EXPECT_GT(past_bound, 0u);
+  EXPECT_EQ(c.scanned.load(), files + past_bound);
+}
+
 // The same with signature-base and the built-in rules, whose files leave
 // some rules undecided in most files: libyara scans those with a set of
 // the chosen rules alone, and reports the same matches, strings and all.

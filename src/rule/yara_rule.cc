@@ -390,7 +390,7 @@ std::shared_ptr<YaraEngine::ChoiceSet> YaraEngine::ChoiceFor(const std::vector<u
     if (it != choices_.end()) {
       set = it->second;
     } else {
-      if (choices_.size() >= kMaxChoiceSets || choice_bytes_.load(std::memory_order_relaxed) >= kMaxChoiceBytes)
+      if (choices_.size() >= max_choice_sets_ || choice_bytes_.load(std::memory_order_relaxed) >= kMaxChoiceBytes)
         return nullptr;
       set = choices_.emplace(rules, std::make_shared<ChoiceSet>()).first->second;
     }

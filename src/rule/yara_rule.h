@@ -146,6 +146,7 @@ class YaraEngine {
   // whole set.
   static constexpr size_t kMaxChoiceSets = 1024;
   static constexpr size_t kMaxChoiceBytes = size_t(64) << 20;
+  void set_max_choice_sets(size_t n) { max_choice_sets_ = n; }  // tests
   const YaraGate* gate() const { return gate_.get(); }
   // What the gate read of the files (also when it is not used: why).
   const YaraGate::Summary& gate_summary() const { return gate_summary_; }
@@ -178,6 +179,7 @@ class YaraEngine {
   mutable std::mutex choices_mu_;
   mutable std::map<std::vector<uint32_t>, std::shared_ptr<ChoiceSet>> choices_;
   mutable std::atomic<size_t> choice_bytes_{0};
+  size_t max_choice_sets_ = kMaxChoiceSets;
 };
 
 }  // namespace exhunt
