@@ -74,9 +74,7 @@ struct Judged {
     // libyara given only the text of the rules that may match judges them
     // as in the whole set.
     std::vector<uint32_t> rules;
-    if (!gate->MayMatchRules(*scratch, bytes, ExternalsOf(f), &rules)) return;
-    if (rules.size() != may.size()) __builtin_trap();
-    if (rules.empty()) return;
+    if (!gate->MayMatchRules(*scratch, bytes, ExternalsOf(f), &rules) || rules.empty()) return;
     std::vector<YaraInput> inputs;
     for (auto& [source, text] : gate->TextOf(rules)) inputs.push_back({text, std::to_string(source)});
     YaraLoad some = CompileYaraSources(inputs);

@@ -71,14 +71,17 @@ const EventRuleOffer::SourceDatabase& EventRuleOffer::DatabaseFor(const std::vec
     if (ids.size() * 10 >= pf_.rule_literal_count() * 9) {
       entry->db = pf_.database();
       entry->failed = !entry->db;
+      entry->span = pf_.MatchSpan();
       return;
     }
     if (auto own = pf_.CompileLiterals(ids); own.ok()) {
       entry->own = std::move(own.value());
       entry->db = entry->own.get();
+      entry->span = pf_.MatchSpan(ids);
     } else {
       entry->db = pf_.database();
       entry->failed = !entry->db;
+      entry->span = pf_.MatchSpan();
     }
   });
   return *entry;
@@ -105,6 +108,7 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
     Scratch::Source& added = it->second;
     const SourceDatabase& database = DatabaseFor(rules);
     added.db = database.db;
+    added.span = database.span;
     added.scan_failed = database.failed;
     if (added.db && std::find(s.fits.begin(), s.fits.end(), added.db) == s.fits.end()) {
       // Grown on a copy: vectorscan frees the scratch it fails to grow, and
@@ -150,7 +154,7 @@ const std::vector<unsigned>& EventRuleOffer::Offered(const EventRecord& record, 
   if (source.scan_failed)
     err = HS_INVALID;
   else if (source.db)
-    err = ScanBlock(source.db, raw, raw.size(), hs.get(), on_hit, &hit, &s.copy);  // the whole event
+    err = ScanBlock(source.db, raw, std::min(raw.size(), source.span), hs.get(), on_hit, &hit, &s.copy);
   std::vector<unsigned>& candidates = s.offered;
   if (err != HS_SUCCESS) {  // no literal can be trusted: every rule of the source sees the event
     for (unsigned r = 0; r < source.member.size(); ++r)

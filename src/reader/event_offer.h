@@ -45,6 +45,7 @@ class EventRuleOffer {
       std::vector<uint8_t> member;
       std::vector<unsigned> unfiltered;
       const hs_database_t* db = nullptr;  // null: no literal to scan for
+      size_t span = SIZE_MAX;             // the database's longest match
       bool scan_failed = false;           // no database or no scratch for it
     };
     // By (channel, event ID or -1); found without copying the channel.
@@ -65,7 +66,7 @@ class EventRuleOffer {
     std::vector<unsigned> hit;      // rules whose literal the current event holds
     Prefilter::EventMemo required;  // the required literals the event holds
     std::vector<unsigned> offered;
-    std::string copy;  // ScanBlock's
+    std::string copy;  // ScanBlock's: the end of an event (or the whole, with regexes)
   };
   // The rules to offer `record`: sorted, unique, valid until the next call.
   // `hs` is the worker's vectorscan scratch (grown for a source's database).
@@ -78,6 +79,7 @@ class EventRuleOffer {
     HsDatabase own;                     // of the set's literals only
     const hs_database_t* db = nullptr;  // own, the prefilter's (nearly all its literals), or null (none)
     bool failed = false;                // neither could be compiled
+    size_t span = SIZE_MAX;             // its longest match (Prefilter::MatchSpan)
   };
   // The database for `rules` (sorted), made at the first call.
   const SourceDatabase& DatabaseFor(const std::vector<unsigned>& rules) const;

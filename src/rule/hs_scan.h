@@ -4,8 +4,8 @@
 // ends in the last 32 bytes of the block it scans, on processors with
 // AVX-512 (whatever CPU the database was compiled for): a literal set of a
 // few patterns missed "pp-token" 200 bytes into a 217-byte block at 35 of 64
-// buffer alignments (hs_scan_test.cc keeps the case and a random search for
-// more). A prefilter or gate that misses a literal rules out a record or a
+// buffer alignments; hs_scan_test.cc keeps the case and records how often
+// plain hs_scan misses in its random blocks. A prefilter or gate that misses a literal rules out a record or a
 // file that holds evidence, so no block ends where vectorscan reads it:
 // ScanBlock scans the block in place for the matches that end before its
 // last kTailZone bytes, then a copy of the block's end followed by newlines

@@ -1,6 +1,7 @@
 #include "rule/prefilter.h"
 
 #include <algorithm>
+#include <numeric>
 #include <string>
 #include <unordered_map>
 
@@ -262,6 +263,21 @@ const hs_database_t* Prefilter::database() const {
       if (auto db = Compile(all, !portable_); db.ok()) db_ = std::move(db.value());
     });
   return db_.get();
+}
+
+size_t Prefilter::MatchSpan(std::span<const unsigned> ids) const {
+  size_t span = 0;
+  for (unsigned id : ids) {
+    if (id >= literals_.size() || literals_[id].regex) return SIZE_MAX;
+    span = std::max(span, literals_[id].text.size());
+  }
+  return span;
+}
+
+size_t Prefilter::MatchSpan() const {
+  std::vector<unsigned> all(literals_.size());
+  std::iota(all.begin(), all.end(), 0u);
+  return MatchSpan(all);
 }
 
 Result<HsDatabase> Prefilter::CompileLiterals(std::span<const unsigned> ids) const {

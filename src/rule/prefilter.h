@@ -161,6 +161,10 @@ class Prefilter {
   // processor. A scratch must be grown for it (hs_alloc_scratch).
   std::vector<unsigned> LiteralsOf(std::span<const uint8_t> rules) const;
   Result<HsDatabase> CompileLiterals(std::span<const unsigned> ids) const;
+  // The longest match a database of `ids` (all: database()) can make: its
+  // longest literal, or SIZE_MAX if it holds a regex (ScanBlock's context).
+  size_t MatchSpan(std::span<const unsigned> ids) const;
+  size_t MatchSpan() const;
   // How many literal ids are rules' (not directive markers).
   size_t rule_literal_count() const { return literals_.size() - kFirstRuleLiteral; }
 

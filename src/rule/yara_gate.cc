@@ -719,6 +719,7 @@ struct YaraGate::Scratch::State {
   std::vector<int8_t> memo;   // per rule: -1 not yet, else Tri
   std::vector<uint32_t> hit_list, judged;  // the atoms found, the rules with a memo
   std::vector<uint32_t> candidates;        // the public rules judged for the file
+  std::vector<uint32_t> chosen;            // MayMatch's rules
   std::string copy;                        // ScanBlock's
 };
 
@@ -1679,12 +1680,17 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
     g->source_rules.emplace_back(uint32_t(rules), uint32_t(g->rules.size()));
   }
   sum.atoms = g->atom_ids.size();
+  // Evaluations where none of the strings is present.
+  auto no_strings = [&g] {
+    Scratch::State st;
+    st.hits.assign(g->atom_ids.size(), 0);
+    st.memo.assign(g->rules.size(), -1);
+    return st;
+  };
   {
     // Rules that may match an empty file holding none of their strings
     // (module conditions, loops): every file goes to libyara for them.
-    Scratch::State probe;
-    probe.hits.assign(g->atom_ids.size(), 0);
-    probe.memo.assign(g->rules.size(), -1);
+    Scratch::State probe = no_strings();
     YaraExternals none{};
     Evaluator eval(*g, probe, std::string_view(), none);
     for (uint32_t r = 0; r < g->rules.size(); ++r)
@@ -1695,9 +1701,7 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
     // Which rules are false wherever none of their strings is present. A
     // rule that names another rule is always evaluated (the other's strings
     // are not among its own).
-    Scratch::State probe;
-    probe.hits.assign(g->atom_ids.size(), 0);
-    probe.memo.assign(g->rules.size(), -1);
+    Scratch::State probe = no_strings();
     Evaluator eval = Evaluator::AnyFile(*g, probe);
     for (uint32_t r = 0; r < g->rules.size(); ++r)
       g->rules[r].needs_a_string = g->rules[r].uses.empty() && eval.Rule(r) == kFalse;
@@ -1821,36 +1825,16 @@ bool FindAtoms(const YaraGate::Impl& g, YaraGate::Scratch::State& st, std::strin
 
 }  // namespace
 
-size_t YaraGate::MayMatch(Scratch& scratch, std::string_view bytes, const YaraExternals& ext,
-                          std::vector<char>* out) const {
-  const Impl& g = *impl_;
-  auto& st = *scratch.state_;
-  if (!FindAtoms(g, st, bytes)) {  // nothing can be ruled out
-    out->assign(g.unread.size(), 1);
-    return out->size();
-  }
-  out->assign(g.unread.size(), 0);
-  Evaluator eval(g, st, bytes, ext);
-  size_t n = 0;
-  for (size_t s = 0; s < g.unread.size(); ++s) {
-    bool may = g.unread[s] != 0;
-    for (uint32_t r = g.source_rules[s].first; !may && r < g.source_rules[s].second; ++r)
-      may = !g.rules[r].is_private && eval.Rule(r) != kFalse;
-    (*out)[s] = may;
-    n += may;
-  }
-  return n;
-}
+namespace {
 
-bool YaraGate::MayMatchRules(Scratch& scratch, std::string_view bytes, const YaraExternals& ext,
-                             std::vector<uint32_t>* rules) const {
-  const Impl& g = *impl_;
-  auto& st = *scratch.state_;
+// The public rules (of the sources read) that may match `bytes`, in order;
+// false if vectorscan failed (then nothing is ruled out). A rule that needs
+// one of its strings is judged only if one of its atoms was found.
+bool JudgeRules(const YaraGate::Impl& g, YaraGate::Scratch::State& st, std::string_view bytes,
+                const YaraExternals& ext, std::vector<uint32_t>* rules) {
   rules->clear();
-  if (summary_.unread_sources > 0 || !FindAtoms(g, st, bytes)) return false;
+  if (!FindAtoms(g, st, bytes)) return false;
   Evaluator eval(g, st, bytes, ext);
-  // A rule that needs one of its strings is judged only if one of its
-  // atoms was found; the others always.
   std::vector<uint32_t>& candidates = st.candidates;
   candidates = g.judged_always;
   for (uint32_t a : st.hit_list)
@@ -1861,6 +1845,27 @@ bool YaraGate::MayMatchRules(Scratch& scratch, std::string_view bytes, const Yar
   for (uint32_t r : candidates)
     if (eval.Rule(r) != kFalse) rules->push_back(r);
   return true;
+}
+
+}  // namespace
+
+size_t YaraGate::MayMatch(Scratch& scratch, std::string_view bytes, const YaraExternals& ext,
+                          std::vector<char>* out) const {
+  const Impl& g = *impl_;
+  auto& st = *scratch.state_;
+  if (!JudgeRules(g, st, bytes, ext, &st.chosen)) {
+    out->assign(g.unread.size(), 1);
+    return out->size();
+  }
+  out->assign(g.unread.begin(), g.unread.end());  // an unread source: always
+  for (uint32_t r : st.chosen) (*out)[g.rules[r].source] = 1;
+  return size_t(std::count(out->begin(), out->end(), 1));
+}
+
+bool YaraGate::MayMatchRules(Scratch& scratch, std::string_view bytes, const YaraExternals& ext,
+                             std::vector<uint32_t>* rules) const {
+  rules->clear();
+  return summary_.unread_sources == 0 && JudgeRules(*impl_, *scratch.state_, bytes, ext, rules);
 }
 
 std::vector<std::pair<size_t, std::string>> YaraGate::TextOf(std::span<const uint32_t> rules) const {
@@ -1899,15 +1904,17 @@ std::vector<std::pair<size_t, std::string>> YaraGate::TextOf(std::span<const uin
 
 std::vector<std::string> YaraGate::RulesThatMayMatch(Scratch& scratch, std::string_view bytes,
                                                      const YaraExternals& ext) const {
-  std::vector<char> sources;
-  std::vector<std::string> out;
-  if (MayMatch(scratch, bytes, ext, &sources) == 0) return out;
   const Impl& g = *impl_;
-  Evaluator eval(g, *scratch.state_, bytes, ext);
-  for (size_t s = 0; s < sources.size(); ++s) {
+  std::vector<uint32_t> rules;
+  if (!JudgeRules(g, *scratch.state_, bytes, ext, &rules))  // every public rule
+    for (uint32_t r = 0; r < g.rules.size(); ++r)
+      if (!g.rules[r].is_private) rules.push_back(r);
+  std::vector<std::string> out;
+  auto next = rules.begin();
+  for (size_t s = 0; s < g.unread.size(); ++s) {
     if (g.unread[s]) out.push_back(std::to_string(s) + ":*");
-    for (uint32_t r = g.source_rules[s].first; r < g.source_rules[s].second; ++r)
-      if (!g.rules[r].is_private && eval.Rule(r) != kFalse) out.push_back(std::to_string(s) + ":" + g.rules[r].name);
+    for (; next != rules.end() && g.rules[*next].source == s; ++next)
+      out.push_back(std::to_string(s) + ":" + g.rules[*next].name);
   }
   return out;
 }

@@ -61,9 +61,9 @@ class YaraGate {
   };
   // Past this many atoms searched in every file the gate's compile (on
   // another core, while libyara compiles) is not worth risking: built-in
-  // rules 87 atoms, 5 ms; signature-base 18,498, 0.6-0.7 s; and its pass
+  // rules 87 atoms, 5 ms; signature-base 18,498, 0.73-1.0 s; and its pass
   // approaches libyara's own (signature-base on 500 ELF libraries of 356
-  // MB, one thread: 1.5 s against 4.8-5.3 s; yara_gate_perftest).
+  // MB, one thread: 1.47-1.59 s against 5.1-5.6 s; yara_gate_perftest).
   static constexpr size_t kMaxAtoms = 50000;
   class Scratch;
 

@@ -43,12 +43,7 @@ std::string Slurp(const fs::path& p) {
   return ss.str();
 }
 
-// What the gate and libyara are told of the file at `path` (its name only).
-YaraExternals ExternalsOf(const std::string& path) {
-  static thread_local std::string base;
-  base = fs::path(path).filename().string();
-  return {base, "", "", "UNKNOWN", "", ""};
-}
+// What the gate and libyara are told of the file at `path`: its name.
 FileFields FieldsOf(const std::string& path) {
   FileFields f;
   f.path = "\\" + fs::path(path).filename().string();
@@ -84,12 +79,16 @@ int main(int argc, char** argv) {
     std::sort(paths.begin(), paths.end());
     for (const auto& p : paths) inputs.push_back({Slurp(p), p.filename().string()});
   }
-  std::vector<std::pair<std::string, std::string>> files;  // name, bytes
+  struct File {
+    std::string bytes;
+    FileFields fields;
+  };
+  std::vector<File> files;
   size_t total = 0;
   for (const auto& e : fs::recursive_directory_iterator(argv[2]))
     if (e.is_regular_file()) {
-      files.emplace_back(e.path().string(), Slurp(e.path()));
-      total += files.back().second.size();
+      files.push_back({Slurp(e.path()), FieldsOf(e.path().string())});
+      total += files.back().bytes.size();
     }
 
   YaraLoad load = CompileYaraSources(inputs);
@@ -119,8 +118,8 @@ int main(int argc, char** argv) {
   std::map<size_t, size_t> left_by_source;
   size_t spared = 0, left_sources = 0;
   start = Clock::now();
-  for (const auto& [name, bytes] : files) {
-    size_t n = gate.MayMatch(*scratch.value(), bytes, ExternalsOf(name), &flags);
+  for (const auto& [bytes, fields] : files) {
+    size_t n = gate.MayMatch(*scratch.value(), bytes, ExternalsOf(fields), &flags);
     spared += n == 0;
     left_sources += n;
     for (size_t s = 0; s < flags.size(); ++s)
@@ -132,9 +131,9 @@ int main(int argc, char** argv) {
   load.engine->set_gate_mode(YaraEngine::GateMode::kNever);
   size_t matches = 0;
   start = Clock::now();
-  for (const auto& [name, bytes] : files) {
+  for (const auto& [bytes, fields] : files) {
     std::vector<YaraMatch> m;
-    (void)load.engine->Scan(*scanner.value(), bytes, FieldsOf(name), &m);
+    (void)load.engine->Scan(*scanner.value(), bytes, fields, &m);
     matches += m.size();
   }
   double yara_ms = Ms(start);
@@ -153,8 +152,8 @@ int main(int argc, char** argv) {
 
   if (options.count("--rules")) {
     std::map<std::string, size_t> left_by_rule;
-    for (const auto& [name, bytes] : files)
-      for (const std::string& r : gate.RulesThatMayMatch(*scratch.value(), bytes, ExternalsOf(name)))
+    for (const auto& [bytes, fields] : files)
+      for (const std::string& r : gate.RulesThatMayMatch(*scratch.value(), bytes, ExternalsOf(fields)))
         ++left_by_rule[load.sources[std::stoul(r.substr(0, r.find(':')))].origin + r.substr(r.find(':'))];
     std::vector<std::pair<size_t, std::string>> rules;
     for (const auto& [r, n] : left_by_rule) rules.emplace_back(n, r);
@@ -170,8 +169,8 @@ int main(int argc, char** argv) {
     double compile_ms = 0, scan_ms = 0;
     size_t m = 0;
     long before = ResidentKb();
-    for (const auto& [name, bytes] : files) {
-      if (gate.MayMatch(*scratch.value(), bytes, ExternalsOf(name), &flags) == 0) continue;
+    for (const auto& [bytes, fields] : files) {
+      if (gate.MayMatch(*scratch.value(), bytes, ExternalsOf(fields), &flags) == 0) continue;
       auto it = sets.find(flags);
       if (it == sets.end()) {
         auto t = Clock::now();
@@ -185,7 +184,7 @@ int main(int argc, char** argv) {
       auto sc = it->second.engine->NewScanner();
       std::vector<YaraMatch> mm;
       auto t = Clock::now();
-      (void)it->second.engine->Scan(*sc.value(), bytes, FieldsOf(name), &mm);
+      (void)it->second.engine->Scan(*sc.value(), bytes, fields, &mm);
       scan_ms += Ms(t);
       m += mm.size();
     }
@@ -220,8 +219,8 @@ int main(int argc, char** argv) {
         },
         &m);
     double scan_ms = 0;
-    for (const auto& [name, bytes] : files) {
-      if (gate.MayMatch(*scratch.value(), bytes, ExternalsOf(name), &flags) == 0) continue;
+    for (const auto& [bytes, fields] : files) {
+      if (gate.MayMatch(*scratch.value(), bytes, ExternalsOf(fields), &flags) == 0) continue;
       for (size_t i = 0; i < flags.size(); ++i)
         for (YR_RULE* r : by_source[i]) flags[i] ? yr_rule_enable(r) : yr_rule_disable(r);
       auto t = Clock::now();

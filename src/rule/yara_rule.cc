@@ -420,11 +420,17 @@ std::shared_ptr<YaraEngine::ChoiceSet> YaraEngine::ChoiceFor(const std::vector<u
   return set->rules ? set : nullptr;
 }
 
-Result<std::unique_ptr<YaraScanner>> YaraEngine::NewScanner() const {
+YR_SCANNER* YaraEngine::LibyaraScanner(YR_RULES* rules) const {
   YR_SCANNER* s = nullptr;
-  if (yr_scanner_create(rules_, &s) != ERROR_SUCCESS) return Status::Engine("libyara: cannot create a scanner");
+  if (yr_scanner_create(rules, &s) != ERROR_SUCCESS) return nullptr;
   yr_scanner_set_flags(s, SCAN_FLAGS_FAST_MODE);
   yr_scanner_set_timeout(s, timeout_seconds_);
+  return s;
+}
+
+Result<std::unique_ptr<YaraScanner>> YaraEngine::NewScanner() const {
+  YR_SCANNER* s = LibyaraScanner(rules_);
+  if (!s) return Status::Engine("libyara: cannot create a scanner");
   auto scanner = std::make_unique<YaraScanner>(s);
   if (gate_) {
     auto scratch = gate_->NewScratch();
@@ -453,10 +459,7 @@ Status YaraEngine::Scan(YaraScanner& scanner, std::string_view bytes, const File
         return Status::Ok();
       }
       if (auto set = ChoiceFor(scanner.rules_)) {
-        YR_SCANNER* s = nullptr;
-        if (yr_scanner_create(set->rules, &s) == ERROR_SUCCESS) {
-          yr_scanner_set_flags(s, SCAN_FLAGS_FAST_MODE);
-          yr_scanner_set_timeout(s, timeout_seconds_);
+        if (YR_SCANNER* s = LibyaraScanner(set->rules)) {
           Status st = RunLibyara(s, bytes, file, ext, out);
           yr_scanner_destroy(s);
           counts_.chosen.fetch_add(1, std::memory_order_relaxed);

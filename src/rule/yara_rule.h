@@ -170,6 +170,8 @@ class YaraEngine {
   bool UseGate() const;
   struct ChoiceSet;  // yara_rule.cc
   std::shared_ptr<ChoiceSet> ChoiceFor(const std::vector<uint32_t>& rules) const;
+  // A scanner of `rules` as the engine scans (fast mode, its timeout); null if libyara cannot make one.
+  YR_SCAN_CONTEXT* LibyaraScanner(YR_RULES* rules) const;
   Status RunLibyara(YR_SCAN_CONTEXT* s, std::string_view bytes, const FileFields& file, const YaraExternals& ext,
                     std::vector<YaraMatch>* out) const;
   std::unique_ptr<YaraGate> gate_;
