@@ -17,6 +17,7 @@
 #include "base/text.h"
 #include "rule/hs_scan.h"
 #include "rule/prefilter.h"
+#include "rule/short_literals.h"
 
 namespace exhunt {
 
@@ -667,15 +668,21 @@ struct YaraGate::Impl {
   std::vector<std::unique_ptr<RE2>> regexes;  // of `matches`, read as bytes
   // The atoms of strings whose rule demands no first bytes, searched in
   // every file; and per first two bytes, the atoms only rules demanding
-  // them need, compiled at the first file that starts so.
+  // them need, compiled at the first file that starts so. Atoms of two or
+  // three bytes are searched apart (ShortLiterals): those of every file in
+  // a file of no listed first bytes, with the header's in one that has.
   std::vector<uint32_t> common_atoms;
+  std::vector<uint32_t> common_short_atoms;
+  ShortLiterals short_atoms;
   HsDatabase db;
   bool compiled = false;  // the databases are made (or there are no atoms)
   struct HeaderAtoms {
     uint16_t header = 0;
-    std::vector<uint32_t> atoms;
+    std::vector<uint32_t> atoms;        // of four bytes or more: vectorscan
+    std::vector<uint32_t> short_atoms;  // of two or three: with the common ones
     mutable std::once_flag once;
     mutable HsDatabase db;
+    mutable ShortLiterals shorts;
     mutable bool failed = false;
   };
   std::vector<std::unique_ptr<HeaderAtoms>> by_header;  // sorted by header
@@ -691,6 +698,14 @@ struct YaraGate::Impl {
     auto it = std::lower_bound(by_header.begin(), by_header.end(), h,
                                [](const auto& e, uint16_t v) { return e->header < v; });
     return it != by_header.end() && (*it)->header == h ? it->get() : nullptr;
+  }
+
+  // The short atoms of every file and `more`.
+  ShortLiterals ShortsOf(const std::vector<uint32_t>& more) const {
+    std::vector<ShortLiterals::Literal> lits;
+    for (const auto* ids : {&common_short_atoms, &more})
+      for (uint32_t a : *ids) lits.push_back({atom_of[a]->bytes, atom_of[a]->caseless, a});
+    return ShortLiterals(lits);
   }
 
   uint32_t Add(Node n) {
@@ -721,6 +736,7 @@ struct YaraGate::Scratch::State {
   std::vector<uint32_t> candidates;        // the public rules judged for the file
   std::vector<uint32_t> chosen;            // MayMatch's rules
   std::string copy;                        // ScanBlock's
+  ShortLiterals::Scratch short_scratch;
 };
 
 YaraGate::Scratch::~Scratch() = default;
@@ -1743,16 +1759,18 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
           else
             keyed[uint16_t(str.header)].push_back(a);
         }
+    auto is_short = [&g](uint32_t a) { return ShortLiterals::Fits(g->atom_of[a]->bytes.size()); };
     for (uint32_t a = 0; a < common.size(); ++a)
-      if (common[a]) g->common_atoms.push_back(a);
+      if (common[a]) (is_short(a) ? g->common_short_atoms : g->common_atoms).push_back(a);
+    g->short_atoms = g->ShortsOf({});
     for (auto& [header, atoms] : keyed) {
       auto h = std::make_unique<Impl::HeaderAtoms>();
       h->header = header;
       std::sort(atoms.begin(), atoms.end());
       atoms.erase(std::unique(atoms.begin(), atoms.end()), atoms.end());
       for (uint32_t a : atoms)
-        if (!common[a]) h->atoms.push_back(a);
-      if (!h->atoms.empty()) g->by_header.push_back(std::move(h));
+        if (!common[a]) (is_short(a) ? h->short_atoms : h->atoms).push_back(a);
+      if (!h->atoms.empty() || !h->short_atoms.empty()) g->by_header.push_back(std::move(h));
     }
   }
   sum.common_atoms = g->common_atoms.size();
@@ -1782,10 +1800,12 @@ Result<std::unique_ptr<YaraGate::Scratch>> YaraGate::NewScratch() const {
 
 namespace {
 
-// Scans `bytes` for the atoms only files of h's first bytes need.
+// Scans `bytes` for the atoms only files of h's first bytes need, and the
+// short atoms of every file.
 bool ScanHeaderAtoms(const YaraGate::Impl& g, const YaraGate::Impl::HeaderAtoms& h, YaraGate::Scratch::State& st,
                      std::string_view bytes) {
   std::call_once(h.once, [&] {
+    h.shorts = g.ShortsOf(h.short_atoms);
     auto db = CompileAtoms(g, h.atoms);
     if (db.ok())
       h.db = std::move(db.value());
@@ -1793,6 +1813,8 @@ bool ScanHeaderAtoms(const YaraGate::Impl& g, const YaraGate::Impl::HeaderAtoms&
       h.failed = true;
   });
   if (h.failed) return false;
+  h.shorts.Find(bytes, st.short_scratch, [&st](uint32_t id) { OnAtom(id, 0, 0, 0, &st); });
+  if (!h.db) return true;
   // The worker's scratch grows (once) to fit this database too.
   if (!st.fits.count(&h)) {
     hs_scratch_t* raw = st.hs.release();
@@ -1818,9 +1840,10 @@ bool FindAtoms(const YaraGate::Impl& g, YaraGate::Scratch::State& st, std::strin
   bool scanned = g.compiled && bytes.size() <= UINT32_MAX;
   if (scanned && g.db)
     scanned = ScanBlock(g.db.get(), bytes, g.longest_atom, st.hs.get(), OnAtom, &st, &st.copy) == HS_SUCCESS;
-  if (scanned && g.compiled && !g.atom_ids.empty())
-    if (const auto* h = g.ForHeader(bytes)) scanned = ScanHeaderAtoms(g, *h, st, bytes);
-  return scanned;
+  if (!scanned || g.atom_ids.empty()) return scanned;
+  if (const auto* h = g.ForHeader(bytes)) return ScanHeaderAtoms(g, *h, st, bytes);
+  g.short_atoms.Find(bytes, st.short_scratch, [&st](uint32_t id) { OnAtom(id, 0, 0, 0, &st); });
+  return true;
 }
 
 }  // namespace
