@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -366,6 +367,99 @@ std::vector<std::string> HexRuns(std::string_view body) {
   return Longest(std::move(runs));
 }
 
+// A vectorscan expression (HS_FLAG_DOTALL) that matches what a hex string
+// matches, byte for byte, and the length of its longest match.
+struct ExactPattern {
+  std::string expr;
+  size_t span = 0;
+};
+
+constexpr size_t kMaxExactSpan = 4096;  // longer hex strings are not verified
+constexpr size_t kMaxExactRulesPerFile = 8;
+
+// The hex string `body` as an ExactPattern; nullopt where it holds what is
+// not translated here: unbounded jumps, `~`, a longest match over
+// kMaxExactSpan.
+std::optional<ExactPattern> HexPattern(std::string_view body) {
+  size_t i = 0;
+  auto space = [&] {
+    while (i < body.size() && std::isspace(static_cast<unsigned char>(body[i]))) ++i;
+  };
+  auto number = [&](size_t* v) {
+    space();
+    size_t start = i;
+    *v = 0;
+    while (i < body.size() && std::isdigit(static_cast<unsigned char>(body[i])) && *v <= kMaxExactSpan)
+      *v = *v * 10 + size_t(body[i++] - '0');
+    space();
+    return i > start && *v <= kMaxExactSpan;
+  };
+  auto byte = [](int v) {
+    static const char kDigits[] = "0123456789abcdef";
+    return std::string("\\x") + kDigits[v >> 4] + kDigits[v & 15];
+  };
+  // A sequence up to ')' or '|' or the end, and its longest match.
+  std::function<bool(std::string*, size_t*)> sequence = [&](std::string* out, size_t* span) {
+    for (;;) {
+      space();
+      if (i >= body.size() || body[i] == ')' || body[i] == '|') return true;
+      char c = body[i];
+      if (c == '(') {
+        ++i;
+        *out += "(?:";
+        size_t longest = 0;
+        for (;;) {
+          size_t alt = 0;
+          if (!sequence(out, &alt)) return false;
+          longest = std::max(longest, alt);
+          if (i >= body.size()) return false;
+          if (body[i++] == ')') break;
+          *out += '|';
+        }
+        *out += ')';
+        *span += longest;
+      } else if (c == '[') {
+        ++i;
+        size_t low = 0, high = 0;
+        if (!number(&low)) return false;
+        if (i < body.size() && body[i] == '-') {
+          ++i;
+          if (!number(&high)) return false;  // [n-]: unbounded
+        } else {
+          high = low;
+        }
+        if (i >= body.size() || body[i] != ']' || high < low) return false;
+        ++i;
+        *out += ".{" + std::to_string(low) + "," + std::to_string(high) + "}";
+        *span += high;
+      } else if (i + 1 < body.size()) {
+        int h = HexDigit(c), l = HexDigit(body[i + 1]);
+        if (h >= 0 && l >= 0) {
+          *out += byte(h * 16 + l);
+        } else if (h >= 0 && body[i + 1] == '?') {
+          *out += "[" + byte(h * 16) + "-" + byte(h * 16 + 15) + "]";
+        } else if (c == '?' && l >= 0) {
+          *out += "[";
+          for (int x = 0; x < 16; ++x) *out += byte(x * 16 + l);
+          *out += "]";
+        } else if (c == '?' && body[i + 1] == '?') {
+          *out += ".";
+        } else {
+          return false;  // `~` and what is not hex
+        }
+        i += 2;
+        *span += 1;
+      } else {
+        return false;
+      }
+      if (*span > kMaxExactSpan) return false;
+    }
+  };
+  ExactPattern p;
+  if (!sequence(&p.expr, &p.span) || i != body.size() || p.span == 0) return std::nullopt;
+  return p;
+}
+
 // The index of the ']' that closes the character class opening at `at`.
 size_t ClassEnd(std::string_view re, size_t at) {
   size_t j = at + 1;
@@ -605,6 +699,9 @@ struct GateString {
   // Alternatives, each of atom ids that all appear in a match; none: the
   // string may be anywhere.
   std::vector<std::vector<uint32_t>> forms;
+  // Where known (hex strings), what matches it exactly: searched when its
+  // atoms leave its rule undecided.
+  std::optional<ExactPattern> exact;
 };
 
 struct GateRule {
@@ -686,6 +783,16 @@ struct YaraGate::Impl {
     mutable bool failed = false;
   };
   std::vector<std::unique_ptr<HeaderAtoms>> by_header;  // sorted by header
+  // Per rule with strings of an exact pattern: those strings, the longest
+  // match, and their database, compiled when first needed.
+  struct Exact {
+    std::vector<uint32_t> strings;
+    size_t span = 0;
+    mutable std::once_flag once;
+    mutable HsDatabase db;
+    mutable bool failed = false;
+  };
+  std::vector<std::unique_ptr<Exact>> exact_of;  // by rule; null: none
   std::vector<const Atom*> atom_of;                      // by id
   size_t longest_atom = 0;
   // The public rules that need one of their strings, by atom (offsets into
@@ -737,6 +844,10 @@ struct YaraGate::Scratch::State {
   std::vector<uint32_t> chosen;            // MayMatch's rules
   std::string copy;                        // ScanBlock's
   ShortLiterals::Scratch short_scratch;
+  // Per string: ruled out by its exact pattern (for the file), or found by
+  // it while searching; the strings so marked.
+  std::vector<uint8_t> absent, exact_found;
+  std::vector<uint32_t> absent_list;
 };
 
 YaraGate::Scratch::~Scratch() = default;
@@ -918,10 +1029,19 @@ class SourceReader {
       if (!wide || ascii) s.whole.push_back({body, nocase});
       if (wide) s.whole.push_back({Wide(body), nocase});
     }
+    if (kind == kHex) s.exact = HexPattern(body);
     for (auto& form : forms) {
+      // Where a form has a literal of four bytes or more, its shorter ones
+      // are left out: they would rule out little more and cost a lot more.
+      auto length = [](const std::string& lit) {
+        size_t lead = lit.find_first_not_of('\0');
+        return lead == std::string::npos ? 0 : lit.size() - lead;
+      };
+      bool has_long = std::any_of(form.begin(), form.end(), [&](const std::string& lit) { return length(lit) >= 4; });
       std::vector<uint32_t> ids;
       for (auto& lit : form)
-        if (auto id = g_.AtomId({std::move(lit), nocase})) ids.push_back(*id);
+        if (!has_long || length(lit) >= 4)
+          if (auto id = g_.AtomId({std::move(lit), nocase})) ids.push_back(*id);
       if (ids.empty()) {  // a form without an atom: the string may be anywhere
         s.forms.clear();
         break;
@@ -1356,6 +1476,20 @@ class SourceReader {
   int binding_depth_ = 0;
 };
 
+// Whether string s may be in the file: one of its forms has all its atoms
+// there (or it has none), and its exact pattern did not rule it out.
+bool StringMayBePresent(const YaraGate::Impl& g, const YaraGate::Scratch::State& st, uint32_t s) {
+  if (s < st.absent.size() && st.absent[s]) return false;
+  const auto& forms = g.strings[s].forms;
+  if (forms.empty()) return true;
+  for (const auto& form : forms) {
+    bool all = true;
+    for (uint32_t a : form) all = all && st.hits[a];
+    if (all) return true;
+  }
+  return false;
+}
+
 // Evaluates conditions for one file.
 class Evaluator {
  public:
@@ -1383,17 +1517,7 @@ class Evaluator {
   }
 
  private:
-  bool Present(int64_t s) const {
-    if (s < 0) s = bound_;
-    const auto& forms = g_.strings[size_t(s)].forms;
-    if (forms.empty()) return true;
-    for (const auto& form : forms) {
-      bool all = true;
-      for (uint32_t a : form) all = all && st_.hits[a];
-      if (all) return true;
-    }
-    return false;
-  }
+  bool Present(int64_t s) const { return StringMayBePresent(g_, st_, uint32_t(s < 0 ? bound_ : s)); }
 
   std::string_view ExternalValue(int64_t e) const {
     switch (External(e)) {
@@ -1742,6 +1866,16 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
       g->rules_of_atom_at.push_back(uint32_t(g->rules_of_atom.size()));
     }
   }
+  g->exact_of.resize(g->rules.size());
+  for (uint32_t r = 0; r < g->rules.size(); ++r) {
+    auto exact = std::make_unique<Impl::Exact>();
+    for (uint32_t str = g->rules[r].first_string; str < g->rules[r].end_string; ++str)
+      if (const auto& p = g->strings[str].exact) {
+        exact->strings.push_back(str);
+        exact->span = std::max(exact->span, p->span);
+      }
+    if (!exact->strings.empty()) g->exact_of[r] = std::move(exact);
+  }
   g->atom_of.assign(g->atom_ids.size(), nullptr);
   for (const auto& [atom, id] : g->atom_ids) {
     g->atom_of[id] = &atom;
@@ -1835,6 +1969,12 @@ bool FindAtoms(const YaraGate::Impl& g, YaraGate::Scratch::State& st, std::strin
   for (uint32_t a : st.hit_list) st.hits[a] = 0;
   st.hit_list.clear();
   if (st.memo.size() != g.rules.size()) st.memo.assign(g.rules.size(), -1);
+  if (st.absent.size() != g.strings.size()) {
+    st.absent.assign(g.strings.size(), 0);
+    st.exact_found.assign(g.strings.size(), 0);
+  }
+  for (uint32_t s : st.absent_list) st.absent[s] = 0;
+  st.absent_list.clear();
   for (uint32_t r : st.judged) st.memo[r] = -1;
   st.judged.clear();
   bool scanned = g.compiled && bytes.size() <= UINT32_MAX;
@@ -1849,6 +1989,56 @@ bool FindAtoms(const YaraGate::Impl& g, YaraGate::Scratch::State& st, std::strin
 }  // namespace
 
 namespace {
+
+int OnExact(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
+  static_cast<YaraGate::Scratch::State*>(ctx)->exact_found[id] = 1;
+  return 0;
+}
+
+// Searches `bytes` for the exact patterns of rule r's strings that its
+// atoms left possible, marking those not found absent; false if it could
+// not (no database, or vectorscan failed): then nothing is marked.
+bool SearchExact(const YaraGate::Impl& g, YaraGate::Scratch::State& st, uint32_t r, std::string_view bytes) {
+  const auto& exact = *g.exact_of[r];
+  if (std::none_of(exact.strings.begin(), exact.strings.end(),
+                   [&](uint32_t s) { return StringMayBePresent(g, st, s); }))
+    return false;  // the atoms decided
+  std::call_once(exact.once, [&] {
+    std::vector<const char*> exprs;
+    std::vector<unsigned> flags, ids;
+    for (uint32_t s : exact.strings) {
+      exprs.push_back(g.strings[s].exact->expr.c_str());
+      flags.push_back(HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH);
+      ids.push_back(s);
+    }
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+                         &err) == HS_SUCCESS)
+      exact.db = HsDatabase(db);
+    else
+      exact.failed = true;
+    hs_free_compile_error(err);
+  });
+  if (exact.failed) return false;
+  if (!st.fits.count(&exact)) {
+    hs_scratch_t* raw = st.hs.release();
+    if (hs_alloc_scratch(exact.db.get(), &raw) != HS_SUCCESS) {
+      st.hs.reset(raw);
+      return false;
+    }
+    st.hs.reset(raw);
+    st.fits.insert(&exact);
+  }
+  for (uint32_t s : exact.strings) st.exact_found[s] = 0;
+  if (ScanBlock(exact.db.get(), bytes, exact.span, st.hs.get(), OnExact, &st, &st.copy) != HS_SUCCESS) return false;
+  for (uint32_t s : exact.strings)
+    if (!st.exact_found[s] && !st.absent[s]) {
+      st.absent[s] = 1;
+      st.absent_list.push_back(s);
+    }
+  return true;
+}
 
 // The public rules (of the sources read) that may match `bytes`, in order;
 // false if vectorscan failed (then nothing is ruled out). A rule that needs
@@ -1865,8 +2055,18 @@ bool JudgeRules(const YaraGate::Impl& g, YaraGate::Scratch::State& st, std::stri
                       g.rules_of_atom.begin() + g.rules_of_atom_at[a + 1]);
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  for (uint32_t r : candidates)
-    if (eval.Rule(r) != kFalse) rules->push_back(r);
+  size_t searched = 0;
+  for (uint32_t r : candidates) {
+    Tri t = eval.Rule(r);
+    // Left undecided by the atoms: the exact patterns of its strings decide
+    // more (for a few rules per file).
+    if (t != kFalse && g.exact_of[r] && searched < kMaxExactRulesPerFile && SearchExact(g, st, r, bytes)) {
+      ++searched;
+      st.memo[r] = -1;
+      t = eval.Rule(r);
+    }
+    if (t != kFalse) rules->push_back(r);
+  }
   return true;
 }
 

@@ -158,6 +158,46 @@ TEST(YaraGate, AStringsFormsAreWhatItsRuleNeeds) {
   EXPECT_EQ(g.Rules(std::string("MZ\x01\x02PE\x00\x00\xDE\xAD\xBE\xEF", 12)), std::vector<std::string>{"2:h"});
 }
 
+// Where the atoms of a hex string are in a file, its whole pattern
+// (wildcards, nibbles, jumps, alternatives) decides; libyara judges every
+// file too.
+TEST(YaraGate, AHexStringWhoseAtomsAreThereIsSearchedWhole) {
+  Gate g({R"(rule jump { strings: $a = { 4D 5A ?? ?? 50 45 [2-4] DE AD BE EF } condition: $a })",
+          R"(rule nibbles { strings: $a = { 48 8B ( 45 ?? | 84 24 ?? ?? 00 00 ) C7 4? ?8 11 22 33 44 } condition: $a })",
+          R"(rule mixed { strings: $t = "hello world" $h = { 11 22 33 44 ?? 55 } condition: all of them })",
+          R"(rule open { strings: $a = { AA BB CC DD [4-] 01 02 03 04 } condition: $a })"});
+  auto bytes = [](std::initializer_list<int> b) {
+    std::string s;
+    for (int c : b) s += char(c);
+    return s;
+  };
+  // jump: DEADBEEF and the runs around it, but 5 bytes of jump, or none.
+  EXPECT_FALSE(g.May(bytes({0x4D, 0x5A, 1, 2, 0x50, 0x45, 1, 2, 3, 4, 5, 0xDE, 0xAD, 0xBE, 0xEF})));
+  EXPECT_FALSE(g.May(bytes({0x4D, 0x5A, 1, 2, 0x50, 0x45, 0xDE, 0xAD, 0xBE, 0xEF})));
+  for (int jump = 2; jump <= 4; ++jump) {
+    std::string f = bytes({0x4D, 0x5A, 0x0A, 0x0D, 0x50, 0x45}) + std::string(size_t(jump), '\n') +
+                    bytes({0xDE, 0xAD, 0xBE, 0xEF});
+    EXPECT_EQ(g.Rules("lead " + f + " tail"), std::vector<std::string>{"0:jump"}) << jump;
+  }
+  // nibbles: either branch; C7 then 4? then ?8.
+  std::string tail = bytes({0xC7, 0x4F, 0x08, 0x11, 0x22, 0x33, 0x44});
+  EXPECT_EQ(g.Rules(bytes({0x48, 0x8B, 0x45, 0x00}) + tail), std::vector<std::string>{"1:nibbles"});
+  EXPECT_EQ(g.Rules(bytes({0x48, 0x8B, 0x84, 0x24, 1, 2, 0, 0}) + tail), std::vector<std::string>{"1:nibbles"});
+  EXPECT_EQ(g.Rules(bytes({0x48, 0x8B, 0x45, 0xFF, 0xC7, 0x40, 0xF8, 0x11, 0x22, 0x33, 0x44})),
+            std::vector<std::string>{"1:nibbles"});
+  EXPECT_FALSE(g.May(bytes({0x48, 0x8B, 0x84, 0x24, 1, 2, 0, 1}) + tail));                       // 00 00
+  EXPECT_FALSE(g.May(bytes({0x48, 0x8B, 0x45, 0x00, 0xC7, 0x5F, 0x08, 0x11, 0x22, 0x33, 0x44})));  // 4?
+  EXPECT_FALSE(g.May(bytes({0x48, 0x8B, 0x45, 0x00, 0xC7, 0x4F, 0x09, 0x11, 0x22, 0x33, 0x44})));  // ?8
+  EXPECT_FALSE(g.May(bytes({0x48, 0x8B, 0x46, 0x00}) + tail));                                     // 45 ??
+  // mixed: the text is there, the hex string's atom too, its pattern not.
+  EXPECT_FALSE(g.May("hello world " + bytes({0x11, 0x22, 0x33, 0x44, 0x00, 0x56})));
+  EXPECT_EQ(g.Rules("hello world " + bytes({0x11, 0x22, 0x33, 0x44, 0x00, 0x55})), std::vector<std::string>{"2:mixed"});
+  // open: an unbounded jump is not searched whole; its atoms leave it to libyara.
+  EXPECT_EQ(g.Rules(bytes({0xAA, 0xBB, 0xCC, 0xDD, 0x01, 0x02, 0x03, 0x04})), std::vector<std::string>{"3:open"});
+  EXPECT_EQ(g.Rules(bytes({0xAA, 0xBB, 0xCC, 0xDD, 9, 9, 9, 9, 0x01, 0x02, 0x03, 0x04})),
+            std::vector<std::string>{"3:open"});
+}
+
 TEST(YaraGate, XorAndBase64StringsAreFoundUnderEveryKeyAndAlignment) {
   Gate g({R"(rule x { strings: $a = "Mozilla/5.0" xor(0x01-0xff) condition: $a })",
           R"(rule b { strings: $a = "curl http" base64 condition: $a })"});
