@@ -2,7 +2,9 @@
 // judged by the built-in rules and a set of rules using every construct the
 // gate reads (its atoms, conditions, the pe module, undefined values), or
 // bytes as a YARA rule file the gate reads and then judges itself by. The
-// gate never crashes and never reads outside the file; on files, libyara
+// gate never crashes and never reads outside the file; on files (the rules
+// kept across inputs, so that the exact patterns of rules left undecided
+// in YaraGate::kExactAfterFiles files are searched too), libyara
 // runs beside it, and a rule libyara matches that the gate ruled out is a
 // crash (the gate must only rule out what libyara cannot match), as is
 // libyara judging the text of the rules the gate chose (TextOf) otherwise
@@ -28,6 +30,8 @@ constexpr const char* kRules[] = {
        condition: uint16(0) == 0x5a4d and 2 of them or #a > 2 and filesize < 1MB })",
     R"(rule h { strings: $h = { 4D 5A ?? ?? 5? [2-4] ( DE AD | BE EF ) } $r = /eval\(Request(\.Item)?\[.{1,9}\]/i
        condition: for any of ($h, $r) : ($ at 0 or # > 1) and uint32(@h + 4) ^ 0xff == 3 })",
+    R"(rule w { strings: $w = /ev[a-c]l\s{0,3}\(\$_(POST|GET)\[[^\]]{,8}\]/ wide ascii nocase
+       $k = /key\S+v\x61l\b/ $d = /%[^%\\]{2,9}%\\./s wide condition: any of them })",
     R"(import "pe" rule p { condition: pe.is_pe and pe.exports("x") or not pe.is_dll() or
        for any i in (0..pe.number_of_sections - 1) : (pe.sections[i].name == ".text") })",
     R"(rule n { condition: filename matches /\.aspx$/i and extension == ".aspx" and filepath icontains "\\owa\\"

@@ -4,6 +4,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstring>
 #include <deque>
@@ -372,10 +373,10 @@ std::vector<std::string> HexRuns(std::string_view body) {
 struct ExactPattern {
   std::string expr;
   size_t span = 0;
+  bool caseless = false;  // HS_FLAG_CASELESS
 };
 
 constexpr size_t kMaxExactSpan = 4096;  // longer hex strings are not verified
-constexpr size_t kMaxExactRulesPerFile = 8;
 
 // The hex string `body` as an ExactPattern; nullopt where it holds what is
 // not translated here: unbounded jumps, `~`, a longest match over
@@ -458,6 +459,195 @@ std::optional<ExactPattern> HexPattern(std::string_view body) {
   ExactPattern p;
   if (!sequence(&p.expr, &p.span) || i != body.size() || p.span == 0) return std::nullopt;
   return p;
+}
+
+// libyara looks at most this far from an atom of a regex, before and after
+// it (YR_RE_SCAN_LIMIT): no match it reports is longer than twice that.
+constexpr size_t kRegexExactSpan = 2 * 4096 + 64;
+
+// One YARA regex (`dotall`: its s flag) as a vectorscan expression that
+// matches at least what libyara does, in its wide form (each character
+// followed by a zero byte) if `wide`; nullopt where it holds what is not
+// translated here. Every character is written as a byte or a class of
+// bytes (\w, \s, \d spelled out: no reliance on either engine's tables);
+// \b and \B are left out (a match without them is a superset).
+std::optional<std::string> RegexExpr(std::string_view re, bool dotall, bool wide) {
+  auto hex = [](unsigned v) {
+    static const char kDigits[] = "0123456789abcdef";
+    return std::string("\\x") + kDigits[(v >> 4) & 15] + kDigits[v & 15];
+  };
+  auto literal = [&](unsigned char c) { return std::isalnum(c) ? std::string(1, char(c)) : hex(c); };
+  // The bytes of an escape inside or outside a class: a set of ranges.
+  using Ranges = std::vector<std::pair<unsigned, unsigned>>;
+  auto escape = [&](char e, Ranges* out, bool* negated) {
+    *negated = false;
+    switch (e) {
+      case 'n': *out = {{10, 10}}; return true;
+      case 'r': *out = {{13, 13}}; return true;
+      case 't': *out = {{9, 9}}; return true;
+      case 'f': *out = {{12, 12}}; return true;
+      case 'a': *out = {{7, 7}}; return true;
+      case 'w': *out = {{'a', 'z'}, {'A', 'Z'}, {'0', '9'}, {'_', '_'}}; return true;
+      case 'W': *out = {{'a', 'z'}, {'A', 'Z'}, {'0', '9'}, {'_', '_'}}; *negated = true; return true;
+      case 'd': *out = {{'0', '9'}}; return true;
+      case 'D': *out = {{'0', '9'}}; *negated = true; return true;
+      // \s with the vertical tab; \S without the certain spaces only.
+      case 's': *out = {{9, 13}, {' ', ' '}}; return true;
+      case 'S': *out = {{9, 10}, {12, 13}, {' ', ' '}}; *negated = true; return true;
+      default:
+        if (std::isalnum(static_cast<unsigned char>(e))) return false;  // unknown
+        *out = {{static_cast<unsigned char>(e), static_cast<unsigned char>(e)}};
+        return true;
+    }
+  };
+  auto klass = [&](const Ranges& ranges, bool negated) {
+    std::string c = negated ? "[^" : "[";
+    for (auto [lo, hi] : ranges) c += lo == hi ? hex(lo) : hex(lo) + "-" + hex(hi);
+    return c + "]";
+  };
+  auto unit = [&](const std::string& u) { return wide ? "(?:" + u + "\\x00)" : u; };
+  std::string out;
+  bool quantifiable = false;  // a character or group just ended
+  size_t i = 0;
+  const size_t n = re.size();
+  while (i < n) {
+    char c = re[i];
+    if (c == '\\') {
+      if (i + 1 >= n) return std::nullopt;
+      char e = re[i + 1];
+      i += 2;
+      if (e == 'b' || e == 'B') {  // left out
+        quantifiable = false;
+        continue;
+      }
+      if (e == 'x') {
+        if (i + 2 > n || HexDigit(re[i]) < 0 || HexDigit(re[i + 1]) < 0) return std::nullopt;
+        out += unit(hex(unsigned(HexDigit(re[i]) * 16 + HexDigit(re[i + 1]))));
+        i += 2;
+      } else {
+        Ranges r;
+        bool negated = false;
+        if (!escape(e, &r, &negated)) return std::nullopt;
+        out += unit(r.size() == 1 && r[0].first == r[0].second && !negated ? literal((unsigned char)r[0].first)
+                                                                            : klass(r, negated));
+      }
+      quantifiable = true;
+    } else if (c == '[') {
+      ++i;
+      bool negated = i < n && re[i] == '^';
+      if (negated) ++i;
+      Ranges ranges;
+      bool first = true;
+      // One item of the class: a byte (true, in *b) or a set (false).
+      auto item = [&](unsigned* b, Ranges* set) -> std::optional<bool> {
+        if (i >= n) return std::nullopt;
+        char d = re[i++];
+        if (d != '\\') {
+          *b = static_cast<unsigned char>(d);
+          return true;
+        }
+        if (i >= n) return std::nullopt;
+        char e = re[i++];
+        if (e == 'x') {
+          if (i + 2 > n || HexDigit(re[i]) < 0 || HexDigit(re[i + 1]) < 0) return std::nullopt;
+          *b = unsigned(HexDigit(re[i]) * 16 + HexDigit(re[i + 1]));
+          i += 2;
+          return true;
+        }
+        if (e == 'b' || e == 'B') return std::nullopt;
+        bool neg = false;
+        if (!escape(e, set, &neg) || neg) return std::nullopt;
+        if (set->size() == 1 && (*set)[0].first == (*set)[0].second) {
+          *b = (*set)[0].first;
+          return true;
+        }
+        return false;
+      };
+      for (;;) {
+        if (i >= n) return std::nullopt;
+        if (re[i] == ']' && !first) {
+          ++i;
+          break;
+        }
+        if (re[i] == '[' && i + 1 < n && (re[i + 1] == ':' || re[i + 1] == '=' || re[i + 1] == '.'))
+          return std::nullopt;  // POSIX classes: not here
+        first = false;
+        unsigned lo = 0;
+        Ranges set;
+        auto kind = item(&lo, &set);
+        if (!kind) return std::nullopt;
+        if (!*kind) {
+          ranges.insert(ranges.end(), set.begin(), set.end());
+          continue;
+        }
+        if (i + 1 < n && re[i] == '-' && re[i + 1] != ']') {
+          ++i;
+          unsigned hi = 0;
+          auto second = item(&hi, &set);
+          if (!second || !*second || hi < lo) return std::nullopt;
+          ranges.push_back({lo, hi});
+        } else {
+          ranges.push_back({lo, lo});
+        }
+      }
+      if (ranges.empty()) return std::nullopt;
+      out += unit(klass(ranges, negated));
+      quantifiable = true;
+    } else if (c == '.') {
+      ++i;
+      out += unit(dotall ? "[\\x00-\\xff]" : "[^\\x0a]");
+      quantifiable = true;
+    } else if (c == '(') {
+      if (i + 1 < n && re[i + 1] == '?') return std::nullopt;
+      ++i;
+      out += "(?:";
+      quantifiable = false;
+    } else if (c == ')') {
+      ++i;
+      out += ")";
+      quantifiable = true;
+    } else if (c == '|') {
+      ++i;
+      out += "|";
+      quantifiable = false;
+    } else if (c == '^' || c == '$') {
+      ++i;
+      out += c;
+      quantifiable = false;
+    } else if (c == '*' || c == '+' || c == '?' || c == '{') {
+      if (!quantifiable) return std::nullopt;
+      if (c == '{') {
+        size_t close = re.find('}', i);
+        if (close == std::string_view::npos) return std::nullopt;
+        std::string_view inner = re.substr(i + 1, close - i - 1);
+        if (inner.empty() || inner.find_first_not_of("0123456789,") != std::string_view::npos ||
+            std::count(inner.begin(), inner.end(), ',') > 1)
+          return std::nullopt;
+        size_t comma = inner.find(',');
+        std::string low(inner.substr(0, comma)), high;
+        if (comma != std::string_view::npos) high = std::string(inner.substr(comma + 1));
+        if (low.empty() && comma == std::string_view::npos) return std::nullopt;
+        if (low.empty()) low = "0";  // {,m}: libyara's, not PCRE's
+        if (low.size() > 5 || high.size() > 5) return std::nullopt;
+        if (!high.empty() && std::stoul(high) < std::stoul(low)) return std::nullopt;
+        out += "{" + low + (comma == std::string_view::npos ? "" : "," + high) + "}";
+        i = close + 1;
+      } else {
+        out += c;
+        ++i;
+      }
+      if (i < n && re[i] == '?') ++i;  // lazy: the same matches
+      quantifiable = false;
+    } else if (c == ']' || c == '}') {
+      return std::nullopt;
+    } else {
+      ++i;
+      out += unit(literal(static_cast<unsigned char>(c)));
+      quantifiable = true;
+    }
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
 }
 
 // The index of the ']' that closes the character class opening at `at`.
@@ -788,9 +978,20 @@ struct YaraGate::Impl {
   struct Exact {
     std::vector<uint32_t> strings;
     size_t span = 0;
-    mutable std::once_flag once;
+    // searched and db are written by the worker that moves state from
+    // kNone to kCompiling, read by all once it is kReady.
+    enum State { kNone, kCompiling, kReady, kFailed };
+    mutable std::atomic<int> state{kNone};
+    mutable std::vector<uint32_t> searched;  // those the database holds
     mutable HsDatabase db;
-    mutable bool failed = false;
+    // The files and bytes its atoms left it undecided in, until searched.
+    mutable std::atomic<uint64_t> undecided_files{0}, undecided_bytes{0};
+    bool Due(size_t file_bytes) const {
+      if (state.load(std::memory_order_relaxed) != kNone) return true;
+      uint64_t files = undecided_files.fetch_add(1, std::memory_order_relaxed) + 1;
+      uint64_t bytes = undecided_bytes.fetch_add(file_bytes, std::memory_order_relaxed) + file_bytes;
+      return files >= YaraGate::kExactAfterFiles || bytes >= YaraGate::kExactAfterBytes;
+    }
   };
   std::vector<std::unique_ptr<Exact>> exact_of;  // by rule; null: none
   std::vector<const Atom*> atom_of;                      // by id
@@ -1029,7 +1230,21 @@ class SourceReader {
       if (!wide || ascii) s.whole.push_back({body, nocase});
       if (wide) s.whole.push_back({Wide(body), nocase});
     }
-    if (kind == kHex) s.exact = HexPattern(body);
+    if (kind == kHex) {
+      s.exact = HexPattern(body);
+    } else if (kind == kRegex) {
+      // ascii unless only wide; both forms as alternatives.
+      bool dotall = flags.find('s') != std::string::npos;
+      std::optional<std::string> plain, widened;
+      if (!wide || ascii) plain = RegexExpr(body, dotall, false);
+      if (wide) widened = RegexExpr(body, dotall, true);
+      if ((wide && !widened) || ((!wide || ascii) && !plain)) {
+      } else if (plain && widened) {
+        s.exact = ExactPattern{"(?:" + *plain + ")|(?:" + *widened + ")", kRegexExactSpan, nocase};
+      } else {
+        s.exact = ExactPattern{plain ? *plain : *widened, kRegexExactSpan, nocase};
+      }
+    }
     for (auto& form : forms) {
       // Where a form has a literal of four bytes or more, its shorter ones
       // are left out: they would rule out little more and cost a lot more.
@@ -2003,24 +2218,41 @@ bool SearchExact(const YaraGate::Impl& g, YaraGate::Scratch::State& st, uint32_t
   if (std::none_of(exact.strings.begin(), exact.strings.end(),
                    [&](uint32_t s) { return StringMayBePresent(g, st, s); }))
     return false;  // the atoms decided
-  std::call_once(exact.once, [&] {
-    std::vector<const char*> exprs;
-    std::vector<unsigned> flags, ids;
-    for (uint32_t s : exact.strings) {
-      exprs.push_back(g.strings[s].exact->expr.c_str());
-      flags.push_back(HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH);
-      ids.push_back(s);
+  // One worker compiles; the others leave the rule undecided meanwhile.
+  int state = exact.state.load(std::memory_order_acquire);
+  if (state == YaraGate::Impl::Exact::kNone) {
+    int expected = YaraGate::Impl::Exact::kNone;
+    if (!exact.state.compare_exchange_strong(expected, YaraGate::Impl::Exact::kCompiling)) return false;
+    // All together; else those vectorscan takes alone (it refuses some
+    // regexes: empty matches, constructs it lacks).
+    auto compile = [&](const std::vector<uint32_t>& strings) -> HsDatabase {
+      std::vector<const char*> exprs;
+      std::vector<unsigned> flags, ids;
+      for (uint32_t s : strings) {
+        const ExactPattern& p = *g.strings[s].exact;
+        exprs.push_back(p.expr.c_str());
+        flags.push_back(HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH | (p.caseless ? HS_FLAG_CASELESS : 0));
+        ids.push_back(s);
+      }
+      hs_database_t* db = nullptr;
+      hs_compile_error_t* err = nullptr;
+      hs_error_t rc = hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK,
+                                       nullptr, &db, &err);
+      hs_free_compile_error(err);
+      return rc == HS_SUCCESS ? HsDatabase(db) : HsDatabase();
+    };
+    exact.searched = exact.strings;
+    exact.db = compile(exact.searched);
+    if (!exact.db && exact.strings.size() > 1) {
+      exact.searched.clear();
+      for (uint32_t s : exact.strings)
+        if (compile({s})) exact.searched.push_back(s);
+      if (!exact.searched.empty()) exact.db = compile(exact.searched);
     }
-    hs_database_t* db = nullptr;
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
-                         &err) == HS_SUCCESS)
-      exact.db = HsDatabase(db);
-    else
-      exact.failed = true;
-    hs_free_compile_error(err);
-  });
-  if (exact.failed) return false;
+    state = exact.db ? YaraGate::Impl::Exact::kReady : YaraGate::Impl::Exact::kFailed;
+    exact.state.store(state, std::memory_order_release);
+  }
+  if (state != YaraGate::Impl::Exact::kReady) return false;
   if (!st.fits.count(&exact)) {
     hs_scratch_t* raw = st.hs.release();
     if (hs_alloc_scratch(exact.db.get(), &raw) != HS_SUCCESS) {
@@ -2030,9 +2262,9 @@ bool SearchExact(const YaraGate::Impl& g, YaraGate::Scratch::State& st, uint32_t
     st.hs.reset(raw);
     st.fits.insert(&exact);
   }
-  for (uint32_t s : exact.strings) st.exact_found[s] = 0;
+  for (uint32_t s : exact.searched) st.exact_found[s] = 0;
   if (ScanBlock(exact.db.get(), bytes, exact.span, st.hs.get(), OnExact, &st, &st.copy) != HS_SUCCESS) return false;
-  for (uint32_t s : exact.strings)
+  for (uint32_t s : exact.searched)
     if (!st.exact_found[s] && !st.absent[s]) {
       st.absent[s] = 1;
       st.absent_list.push_back(s);
@@ -2060,7 +2292,9 @@ bool JudgeRules(const YaraGate::Impl& g, YaraGate::Scratch::State& st, std::stri
     Tri t = eval.Rule(r);
     // Left undecided by the atoms: the exact patterns of its strings decide
     // more (for a few rules per file).
-    if (t != kFalse && g.exact_of[r] && searched < kMaxExactRulesPerFile && SearchExact(g, st, r, bytes)) {
+    if (t != kFalse && g.exact_of[r] && searched < YaraGate::kMaxExactRulesPerFile &&
+        g.exact_of[r]->Due(bytes.size()) &&
+        SearchExact(g, st, r, bytes)) {
       ++searched;
       st.memo[r] = -1;
       t = eval.Rule(r);

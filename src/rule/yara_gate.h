@@ -7,7 +7,10 @@
 // wide and nocase forms, the longest run of fixed bytes of a hex string,
 // the longest literal a regex cannot match without), and the condition is
 // evaluated over three values (true, false, unknown): a string whose atoms
-// are all absent from the file is false (its count 0), filesize, uintN(k)
+// are all absent from the file is false (its count 0), and so is one whose
+// exact pattern (hex strings; regexes, in a form that matches at least what
+// libyara does) is not in the file, searched where the atoms leave a rule
+// undecided (kExactAfterFiles), filesize, uintN(k)
 // and the externals are what libyara would see, and whatever exhunt does
 // not evaluate (modules, loops over integers, offsets, xor and base64
 // strings, a regex without a literal) is unknown. A rule is judged only in
@@ -65,6 +68,18 @@ class YaraGate {
   // approaches libyara's own (signature-base on 500 ELF libraries of 356
   // MB, one thread: 1.47-1.59 s against 5.1-5.6 s; yara_gate_perftest).
   static constexpr size_t kMaxAtoms = 50000;
+  // A rule whose atoms leave it undecided has the exact patterns of its
+  // strings searched once that happened in this many files, or files of
+  // this many bytes: compiling them costs 1-80 ms for hex strings, up to
+  // 1.6 s for a wide regex with long repeats (signature-base's webshell
+  // rules), what libyara spends on hundreds of MB with a chosen set; so
+  // only rules met often, or in large files, pay it (on the file-plane
+  // bench: the strider, log4j, Cobalt Strike rules, in 270-960 of 5,669
+  // files). While one worker compiles, the others leave the rule
+  // undecided. At most kMaxExactRulesPerFile are searched per file.
+  static constexpr uint64_t kExactAfterFiles = 32;
+  static constexpr uint64_t kExactAfterBytes = 64 << 20;
+  static constexpr size_t kMaxExactRulesPerFile = 64;
   class Scratch;
 
   ~YaraGate();

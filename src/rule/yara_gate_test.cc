@@ -153,8 +153,11 @@ TEST(YaraGate, AStringsFormsAreWhatItsRuleNeeds) {
   EXPECT_EQ(g.Rules("padding EvilTool padding"), std::vector<std::string>{"0:t"});
   EXPECT_FALSE(g.May("eviltool, backdoor in ascii, MZ and PE apart"));
   EXPECT_EQ(g.Rules(Wide("a BACKDOOR here")), std::vector<std::string>{"1:w"});
-  // Every run of a hex string must be there: MZ alone or DEADBEEF alone is not enough.
-  EXPECT_FALSE(g.May("MZ.... \xDE\xAD\xBE\xEF"));
+  // A hex string is searched by its runs of four bytes or more where it
+  // has one: MZ and PE without DEADBEEF rule it out; DEADBEEF without them
+  // leaves it to its exact pattern (AHexStringWhoseAtomsAreThereIsSearchedWhole).
+  EXPECT_FALSE(g.May("MZ.... PE ...."));
+  EXPECT_EQ(g.Rules("MZ.... \xDE\xAD\xBE\xEF"), std::vector<std::string>{"2:h"});
   EXPECT_EQ(g.Rules(std::string("MZ\x01\x02PE\x00\x00\xDE\xAD\xBE\xEF", 12)), std::vector<std::string>{"2:h"});
 }
 
@@ -171,6 +174,16 @@ TEST(YaraGate, AHexStringWhoseAtomsAreThereIsSearchedWhole) {
     for (int c : b) s += char(c);
     return s;
   };
+  // The patterns are searched once the atoms left their rules undecided in
+  // kExactAfterFiles files (each Rules() asks the gate twice): until then
+  // these rules may match.
+  std::string atoms = bytes({0xDE, 0xAD, 0xBE, 0xEF, 0x11, 0x22, 0x33, 0x44, 0xAA, 0xBB, 0xCC, 0xDD, 1, 2, 3, 4}) +
+                      " hello world";
+  const std::vector<std::string> all{"0:jump", "1:nibbles", "2:mixed", "3:open"};
+  uint64_t undecided = 0;
+  while (g.Rules(atoms) == all) ++undecided;
+  EXPECT_EQ(undecided, YaraGate::kExactAfterFiles / 2);
+  EXPECT_EQ(g.Rules(atoms), std::vector<std::string>{"3:open"});
   // jump: DEADBEEF and the runs around it, but 5 bytes of jump, or none.
   EXPECT_FALSE(g.May(bytes({0x4D, 0x5A, 1, 2, 0x50, 0x45, 1, 2, 3, 4, 5, 0xDE, 0xAD, 0xBE, 0xEF})));
   EXPECT_FALSE(g.May(bytes({0x4D, 0x5A, 1, 2, 0x50, 0x45, 0xDE, 0xAD, 0xBE, 0xEF})));
@@ -196,6 +209,45 @@ TEST(YaraGate, AHexStringWhoseAtomsAreThereIsSearchedWhole) {
   EXPECT_EQ(g.Rules(bytes({0xAA, 0xBB, 0xCC, 0xDD, 0x01, 0x02, 0x03, 0x04})), std::vector<std::string>{"3:open"});
   EXPECT_EQ(g.Rules(bytes({0xAA, 0xBB, 0xCC, 0xDD, 9, 9, 9, 9, 0x01, 0x02, 0x03, 0x04})),
             std::vector<std::string>{"3:open"});
+}
+
+// A regex whose literals are in a file is searched whole, in a form that
+// matches at least what libyara does (its wide form, nocase, {,m}, the
+// classes spelled out, \b left out); libyara judges every file too.
+TEST(YaraGate, ARegexWhoseLiteralsAreThereIsSearchedWhole) {
+  Gate g({R"(rule callback { strings: $a = /\b(ldap|rmi):\/\/[a-z0-9\.]{1,16}\.example\.com:[0-9]{2,5}\/(a|Exploit)\b/ condition: $a })",
+          R"(rule eval { strings: $a = /ev[a-c]l\s{0,3}\(\$_POST/ wide ascii nocase condition: $a })",
+          R"(rule upto { strings: $a = /abc[0-9]{,3}xyz/ condition: $a })",
+          R"(rule line { strings: $a = /start.end/ condition: $a })",
+          R"(rule dotall { strings: $a = /start.end/s condition: $a })",
+          R"(rule nonspace { strings: $a = /key\S+val/ condition: $a })",
+          R"(rule wideonly { strings: $a = /%[^\\%]{2,8}%\\run/ wide condition: $a })"});
+  const std::string atoms = "ldap:// .example.com: evxl ($_POST abc xyz start..end key val " + Wide("%\\run");
+  const std::vector<std::string> all{"0:callback", "1:eval", "2:upto", "3:line", "4:dotall", "5:nonspace",
+                                     "6:wideonly"};
+  uint64_t undecided = 0;
+  while (g.Rules(atoms) == all) ++undecided;
+  EXPECT_EQ(undecided, YaraGate::kExactAfterFiles / 2);
+  EXPECT_EQ(g.Rules(atoms), std::vector<std::string>{});
+  using V = std::vector<std::string>;
+  EXPECT_EQ(g.Rules("x ldap://a.b.example.com:8080/Exploit y"), V{"0:callback"});
+  EXPECT_EQ(g.Rules("x rmi://1.2.example.com:99/a"), V{"0:callback"});
+  EXPECT_TRUE(g.Rules("x ldap://a_b.example.com:8080/Exploit y").empty());  // _ is not in the class
+  EXPECT_TRUE(g.Rules("x ldap://a.b.example.com:8/Exploit y").empty());     // one digit
+  EXPECT_EQ(g.Rules(Wide("x EVAL  ($_POST[1]")), V{"1:eval"});
+  EXPECT_EQ(g.Rules("eVbL\t($_POST"), V{"1:eval"});
+  EXPECT_TRUE(g.Rules("evdl($_POST").empty());
+  EXPECT_EQ(g.Rules("abcxyz"), V{"2:upto"});
+  EXPECT_EQ(g.Rules("abc123xyz"), V{"2:upto"});
+  EXPECT_TRUE(g.Rules("abc1234xyz").empty());
+  EXPECT_EQ(g.Rules("start-end"), (V{"3:line", "4:dotall"}));
+  EXPECT_EQ(g.Rules("start\nend"), V{"4:dotall"});
+  EXPECT_EQ(g.Rules("keyXYval"), V{"5:nonspace"});
+  EXPECT_TRUE(g.Rules("key\tval").empty());
+  g.Rules("key\vval");  // libyara decides whether \v is a space; the gate must not miss it
+  EXPECT_EQ(g.Rules(Wide("%APPDATA%\\run")), V{"6:wideonly"});
+  EXPECT_TRUE(g.Rules(Wide("%APP\\DATA%\\run")).empty());
+  EXPECT_TRUE(g.Rules("%APPDATA%\\run").empty());  // only wide
 }
 
 TEST(YaraGate, XorAndBase64StringsAreFoundUnderEveryKeyAndAlignment) {
