@@ -221,14 +221,17 @@ TEST(YaraGate, ARegexWhoseLiteralsAreThereIsSearchedWhole) {
           R"(rule line { strings: $a = /start.end/ condition: $a })",
           R"(rule dotall { strings: $a = /start.end/s condition: $a })",
           R"(rule nonspace { strings: $a = /key\S+val/ condition: $a })",
-          R"(rule wideonly { strings: $a = /%[^\\%]{2,8}%\\run/ wide condition: $a })"});
+          R"(rule wideonly { strings: $a = /%[^\\%]{2,8}%\\run/ wide condition: $a })",
+          R"(rule ending { strings: $a = /the end$/ condition: $a })"});
   const std::string atoms = "ldap:// .example.com: evxl ($_POST abc xyz start..end key val " + Wide("%\\run");
   const std::vector<std::string> all{"0:callback", "1:eval", "2:upto", "3:line", "4:dotall", "5:nonspace",
-                                     "6:wideonly"};
+                                     "6:wideonly", "7:ending"};
   uint64_t undecided = 0;
-  while (g.Rules(atoms) == all) ++undecided;
+  while (g.Rules(atoms + " the end ") == all) ++undecided;
   EXPECT_EQ(undecided, YaraGate::kExactAfterFiles / 2);
-  EXPECT_EQ(g.Rules(atoms), std::vector<std::string>{});
+  // $ is not searched (a superset): "the end" anywhere leaves `ending` to libyara.
+  EXPECT_EQ(g.Rules(atoms + " the end "), std::vector<std::string>{"7:ending"});
+  EXPECT_EQ(g.Rules(std::string(20000, 'x') + "the end"), std::vector<std::string>{"7:ending"});
   using V = std::vector<std::string>;
   EXPECT_EQ(g.Rules("x ldap://a.b.example.com:8080/Exploit y"), V{"0:callback"});
   EXPECT_EQ(g.Rules("x rmi://1.2.example.com:99/a"), V{"0:callback"});
