@@ -5,10 +5,15 @@
 // as "8b 45" are everywhere), while the YARA gate needs only whether each
 // literal is present, not where or how often. ShortLiterals walks the block
 // once with a 64 Kbit table of the first two bytes of the literals still
-// missing; a literal found leaves the table, and the walk ends when none is
-// left. In a binary most are found in its first kilobytes.
+// missing; a literal found leaves the table, and the
+// walk ends when none is left. In a binary most are found in its first
+// kilobytes; past them, where the processor has AVX2, 32 positions at a time
+// are skipped unless their first byte is the first byte of a pair still
+// missing and their second a second one (two 256-bit sets, looked up by
+// nibble), and only the positions left are looked up in the table.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -35,10 +40,15 @@ class ShortLiterals {
   // Per-thread state of Find.
   struct Scratch {
     std::vector<uint64_t> bits;   // the heads (first two bytes) still wanted
+    size_t cleared = 0;           // heads left since Prepare
     std::vector<uint64_t> thirds; // per head in use: third bytes still wanted (4 words)
     std::vector<uint8_t> found;   // per entry
     std::vector<uint32_t> left;   // per head in use: entries not found
     std::vector<uint32_t> pairs;  // per head in use: two-byte entries not found
+    // The first and second bytes of the heads still wanted, by nibble
+    // (ByteSets); stale (a superset) until `sets_at` heads are cleared.
+    alignas(32) uint8_t sets[64];
+    size_t sets_at = 0;
   };
 
   // Calls found(id) once for each entry whose literal `bytes` holds (an id
@@ -49,21 +59,40 @@ class ShortLiterals {
     Prepare(s);
     const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
     size_t n = bytes.size(), remaining = heads_.size();
-    uint64_t* bits = s.bits.data();
+    const uint64_t* bits = s.bits.data();
     const uint64_t* thirds = s.thirds.data();
-    for (size_t i = 0; i + 1 < n; ++i) {
+    // Looks at position i; true when no literal is left.
+    auto look = [&](size_t i) {
       uint32_t head = uint32_t(p[i]) | uint32_t(p[i + 1]) << 8;
       if (!((bits[head >> 6] >> (head & 63)) & 1)) [[likely]]
-        continue;
+        return false;
       uint32_t h = slot_of_[head];
       // A head whose entries left all have a third byte: only where one follows.
       if (!s.pairs[h]) {
-        if (i + 2 >= n) continue;
+        if (i + 2 >= n) return false;
         unsigned c = p[i + 2];
-        if (!((thirds[4 * h + (c >> 6)] >> (c & 63)) & 1)) continue;
+        if (!((thirds[4 * h + (c >> 6)] >> (c & 63)) & 1)) return false;
       }
-      if (Take(s, h, p + i, n - i, found) && --remaining == 0) return;
+      return Take(s, h, p + i, n - i, found) && --remaining == 0;
+    };
+    size_t i = 0;
+    if (kSkips && n > kSkipFrom + 64) {
+      for (; i < kSkipFrom; ++i)
+        if (look(i)) return;
+      // A chunk at a time: the candidates of its blocks, then a look at each.
+      uint32_t at[kChunk];
+      for (;;) {
+        size_t blocks = std::min(kChunk / 32, (n - 1 - i) / 32);  // each with a byte after it
+        if (blocks == 0) break;
+        if (s.cleared != s.sets_at) Sets(s);
+        size_t count = Candidates(p + i, blocks, s.sets, at);
+        for (size_t c = 0; c < count; ++c)
+          if (look(i + at[c])) return;
+        i += 32 * blocks;
+      }
     }
+    for (; i + 1 < n; ++i)
+      if (look(i)) return;
   }
 
  private:
@@ -74,6 +103,14 @@ class ShortLiterals {
     bool operator<(const Entry& o) const { return head < o.head || (head == o.head && third < o.third); }
   };
   void Prepare(Scratch& s) const;
+  // The first and second bytes of the heads still wanted, as nibble tables.
+  void Sets(Scratch& s) const;
+  // The offsets in `blocks` blocks of 32 bytes at p (with a byte after
+  // them) whose two bytes may start a head in `sets`, into `at`; how many.
+  static size_t Candidates(const unsigned char* p, size_t blocks, const uint8_t* sets, uint32_t* at);
+  static const bool kSkips;                  // AVX2 present
+  static constexpr size_t kSkipFrom = 4096;  // first bytes walked one by one
+  static constexpr size_t kChunk = 1024;     // bytes per Candidates call
 
   // Reports the entries of head h found at `at` (`left` bytes from it);
   // true when none of h's entries is left.
@@ -92,6 +129,7 @@ class ShortLiterals {
       if (--s.left[h] == 0) {
         uint32_t head = heads_[h];
         s.bits[head >> 6] &= ~(uint64_t(1) << (head & 63));
+        ++s.cleared;
         return true;
       }
     }

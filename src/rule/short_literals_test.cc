@@ -95,5 +95,39 @@ TEST(ShortLiterals, ReportsWhatAPlainSearchFinds) {
   EXPECT_GT(missing, 1000u);
 }
 
+// Past the first kSkipFrom bytes, blocks of 32 are skipped where no pair
+// of bytes may start a literal still missing (with AVX2): literals planted
+// there, among bytes that are and are not first or second bytes of
+// literals, are each found as a plain search finds them.
+TEST(ShortLiterals, FindsLiteralsPastTheBytesWalkedOneByOne) {
+  std::mt19937 rng(61206);
+  const std::string mixed(std::string_view("abcABC\x00\xff\x8b\x45xyz", 14));
+  size_t found = 0, missing = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::vector<std::string> texts;
+    for (size_t i = 0; i < 1 + rng() % 10; ++i) {
+      std::string t;
+      for (size_t j = 0; j < 2 + rng() % 2; ++j) t += mixed[rng() % mixed.size()];
+      texts.push_back(t);
+    }
+    std::vector<ShortLiterals::Literal> lits;
+    for (size_t i = 0; i < texts.size(); ++i) lits.push_back({texts[i], bool(rng() % 3 == 0), uint32_t(i)});
+    ShortLiterals set(lits);
+    // Bytes no literal holds, then a random mix, with some literals planted.
+    std::string block(4096 + rng() % 64, '\x20');
+    for (size_t i = 0; i < 2000 + rng() % 6000; ++i) block += rng() % 4 ? char(0x20 + rng() % 8) : mixed[rng() % mixed.size()];
+    for (const auto& t : texts)
+      if (rng() % 2) block.replace(4096 + rng() % (block.size() - 4100), t.size(), t);
+    std::set<uint32_t> want;
+    for (const auto& lit : lits)
+      if (Holds(block, lit.bytes, lit.caseless)) want.insert(lit.id);
+    ASSERT_EQ(Found(set, block), want) << "round " << round;
+    found += want.size();
+    missing += lits.size() - want.size();
+  }
+  EXPECT_GT(found, 300u);
+  EXPECT_GT(missing, 100u);
+}
+
 }  // namespace
 }  // namespace exhunt
