@@ -3,9 +3,10 @@
 // known of it (size, header bytes, Loki's externals).
 //
 // exhunt reads every rule of a YARA file itself: each string gives the
-// literal any match of it must hold (its atom: the text with its ascii,
-// wide and nocase forms, the longest run of fixed bytes of a hex string,
-// the longest literal a regex cannot match without), and the condition is
+// literals any match of it must hold (its atoms: the text with its ascii,
+// wide and nocase forms, the longest runs of fixed bytes of a hex string,
+// the literals a regex cannot match without; atoms of two or three bytes
+// are searched by ShortLiterals, not vectorscan), and the condition is
 // evaluated over three values (true, false, unknown): a string whose atoms
 // are all absent from the file is false (its count 0), and so is one whose
 // exact pattern (hex strings; regexes, in a form that matches at least what
