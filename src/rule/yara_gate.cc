@@ -983,6 +983,9 @@ struct YaraGate::Impl {
     mutable std::atomic<int> merged_state{kNone};
     mutable HsDatabase merged;
   };
+  // Atoms of two or three bytes are searched by ShortLiterals, not
+  // vectorscan, where there are this many (signature-base: 478).
+  static constexpr size_t kShortAtomsApart = 32;
   // ELF's 704 atoms in signature-base, a second pass of 0.25 s over the
   // 500 libraries (376 MB) beside the common atoms' 0.64 s; PE's 10,750.
   static constexpr size_t kMergeHeaderAtoms = 256;
@@ -2122,7 +2125,15 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
           else
             keyed[uint16_t(str.header)].push_back(a);
         }
-    auto is_short = [&g](uint32_t a) { return ShortLiterals::Fits(g->atom_of[a]->bytes.size()); };
+    // A few short atoms stay in vectorscan: it searches a small set of them
+    // fast (the built-in rules' two: 65 ms over the 500 libraries of
+    // yara_gate_perftest, 102 ms apart, where they are never found and the
+    // walk reads every byte).
+    size_t shorts = size_t(std::count_if(g->atom_of.begin(), g->atom_of.end(), [](const Atom* atom) {
+      return ShortLiterals::Fits(atom->bytes.size());
+    }));
+    const bool apart = shorts >= Impl::kShortAtomsApart;
+    auto is_short = [&g, apart](uint32_t a) { return apart && ShortLiterals::Fits(g->atom_of[a]->bytes.size()); };
     for (uint32_t a = 0; a < common.size(); ++a)
       if (common[a]) (is_short(a) ? g->common_short_atoms : g->common_atoms).push_back(a);
     g->short_atoms = g->ShortsOf({});
