@@ -377,6 +377,7 @@ struct ExactPattern {
 };
 
 constexpr size_t kMaxExactSpan = 4096;  // longer hex strings are not verified
+constexpr size_t kMaxExactDepth = 16;    // nor ones with deeper alternatives
 
 // The hex string `body` as an ExactPattern; nullopt where it holds what is
 // not translated here: unbounded jumps, `~`, a longest match over
@@ -399,6 +400,7 @@ std::optional<ExactPattern> HexPattern(std::string_view body) {
     static const char kDigits[] = "0123456789abcdef";
     return std::string("\\x") + kDigits[v >> 4] + kDigits[v & 15];
   };
+  size_t depth = 0;
   // A sequence up to ')' or '|' or the end, and its longest match.
   std::function<bool(std::string*, size_t*)> sequence = [&](std::string* out, size_t* span) {
     for (;;) {
@@ -406,6 +408,7 @@ std::optional<ExactPattern> HexPattern(std::string_view body) {
       if (i >= body.size() || body[i] == ')' || body[i] == '|') return true;
       char c = body[i];
       if (c == '(') {
+        if (++depth > kMaxExactDepth) return false;  // bounded recursion, whatever the file holds
         ++i;
         *out += "(?:";
         size_t longest = 0;
@@ -419,6 +422,7 @@ std::optional<ExactPattern> HexPattern(std::string_view body) {
         }
         *out += ')';
         *span += longest;
+        --depth;
       } else if (c == '[') {
         ++i;
         size_t low = 0, high = 0;

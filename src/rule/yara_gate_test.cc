@@ -253,6 +253,22 @@ TEST(YaraGate, ARegexWhoseLiteralsAreThereIsSearchedWhole) {
   EXPECT_TRUE(g.Rules("%APPDATA%\\run").empty());  // only wide
 }
 
+// A hex string nested deeper than the gate follows is searched by its
+// literals only: reading it stays within bounds whatever the file holds.
+TEST(YaraGate, AHexStringNestedDeepIsReadWithinBounds) {
+  std::string rule = "rule deep { strings: $a = { 41 42 43 44 " + std::string(200000, '(') + "45 | 46" +
+                     std::string(200000, ')') + " } condition: $a }";
+  std::vector<std::string_view> sources{rule};
+  auto gate = YaraGate::Build(sources, true);
+  ASSERT_TRUE(gate.ok()) << gate.status().message();
+  auto scratch = gate.value()->NewScratch();
+  ASSERT_TRUE(scratch.ok());
+  YaraExternals ext{"x.bin", "\\dir\\", "", "UNKNOWN", "", ""};
+  for (uint64_t i = 0; i <= YaraGate::kExactAfterFiles; ++i)
+    EXPECT_EQ(gate.value()->RulesThatMayMatch(*scratch.value(), "ABCD E", ext), std::vector<std::string>{"0:deep"});
+  EXPECT_TRUE(gate.value()->RulesThatMayMatch(*scratch.value(), "ABC E", ext).empty());
+}
+
 TEST(YaraGate, XorAndBase64StringsAreFoundUnderEveryKeyAndAlignment) {
   Gate g({R"(rule x { strings: $a = "Mozilla/5.0" xor(0x01-0xff) condition: $a })",
           R"(rule b { strings: $a = "curl http" base64 condition: $a })"});
