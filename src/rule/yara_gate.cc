@@ -637,8 +637,10 @@ std::optional<std::string> RegexExpr(std::string_view re, bool dotall, bool wide
         if (comma != std::string_view::npos) high = std::string(inner.substr(comma + 1));
         if (low.empty() && comma == std::string_view::npos) return std::nullopt;
         if (low.empty()) low = "0";  // {,m}: libyara's, not PCRE's
-        if (low.size() > 5 || high.size() > 5) return std::nullopt;
-        if (!high.empty() && std::stoul(high) < std::stoul(low)) return std::nullopt;
+        // Repeats past kMaxExactSpan: not searched (vectorscan compiles them slowly).
+        if (low.size() > 5 || high.size() > 5 || std::stoul(low) > kMaxExactSpan) return std::nullopt;
+        if (!high.empty() && (std::stoul(high) < std::stoul(low) || std::stoul(high) > kMaxExactSpan))
+          return std::nullopt;
         out += "{" + low + (comma == std::string_view::npos ? "" : "," + high) + "}";
         i = close + 1;
       } else {
