@@ -33,7 +33,6 @@ class ShortLiterals {
   ShortLiterals() = default;
   // Literals that do not fit are left out.
   explicit ShortLiterals(const std::vector<Literal>& literals);
-  bool empty() const { return entries_.empty(); }
   // Entries searched: a caseless literal is one per case of its letters.
   size_t size() const { return entries_.size(); }
 
@@ -46,7 +45,7 @@ class ShortLiterals {
     std::vector<uint32_t> left;   // per head in use: entries not found
     std::vector<uint32_t> pairs;  // per head in use: two-byte entries not found
     // The first and second bytes of the heads still wanted, by nibble
-    // (ByteSets); stale (a superset) until `sets_at` heads are cleared.
+    // (Sets), as of `sets_at` heads cleared: a superset once more are.
     alignas(32) uint8_t sets[64];
     size_t sets_at = 0;
   };

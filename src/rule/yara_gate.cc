@@ -368,8 +368,15 @@ std::vector<std::string> HexRuns(std::string_view body) {
   return Longest(std::move(runs));
 }
 
-// A vectorscan expression (HS_FLAG_DOTALL) that matches what a hex string
-// matches, byte for byte, and the length of its longest match.
+// A vectorscan escape of byte v: \xhh.
+std::string ByteEscape(unsigned v) {
+  static const char kDigits[] = "0123456789abcdef";
+  return std::string("\\x") + kDigits[(v >> 4) & 15] + kDigits[v & 15];
+}
+
+// A vectorscan expression (HS_FLAG_DOTALL) that matches what a string
+// matches (a hex string byte for byte, a regex at least), and the length of
+// its longest match.
 struct ExactPattern {
   std::string expr;
   size_t span = 0;
@@ -396,10 +403,7 @@ std::optional<ExactPattern> HexPattern(std::string_view body) {
     space();
     return i > start && *v <= kMaxExactSpan;
   };
-  auto byte = [](int v) {
-    static const char kDigits[] = "0123456789abcdef";
-    return std::string("\\x") + kDigits[v >> 4] + kDigits[v & 15];
-  };
+  auto byte = [](int v) { return ByteEscape(unsigned(v)); };
   size_t depth = 0;
   // A sequence up to ')' or '|' or the end, and its longest match.
   std::function<bool(std::string*, size_t*)> sequence = [&](std::string* out, size_t* span) {
@@ -476,10 +480,7 @@ constexpr size_t kRegexExactSpan = 2 * 4096 + 64;
 // bytes (\w, \s, \d spelled out: no reliance on either engine's tables);
 // \b, \B and $ are left out (a match without them is a superset).
 std::optional<std::string> RegexExpr(std::string_view re, bool dotall, bool wide) {
-  auto hex = [](unsigned v) {
-    static const char kDigits[] = "0123456789abcdef";
-    return std::string("\\x") + kDigits[(v >> 4) & 15] + kDigits[v & 15];
-  };
+  const auto& hex = ByteEscape;
   auto literal = [&](unsigned char c) { return std::isalnum(c) ? std::string(1, char(c)) : hex(c); };
   // The bytes of an escape inside or outside a class: a set of ranges.
   using Ranges = std::vector<std::pair<unsigned, unsigned>>;
@@ -514,6 +515,13 @@ std::optional<std::string> RegexExpr(std::string_view re, bool dotall, bool wide
   bool quantifiable = false;  // a character or group just ended
   size_t i = 0;
   const size_t n = re.size();
+  // The two hex digits of a \x escape at i, read into *b.
+  auto hex_digits = [&](unsigned* b) {
+    if (i + 2 > n || HexDigit(re[i]) < 0 || HexDigit(re[i + 1]) < 0) return false;
+    *b = unsigned(HexDigit(re[i]) * 16 + HexDigit(re[i + 1]));
+    i += 2;
+    return true;
+  };
   while (i < n) {
     char c = re[i];
     if (c == '\\') {
@@ -524,10 +532,10 @@ std::optional<std::string> RegexExpr(std::string_view re, bool dotall, bool wide
         quantifiable = false;
         continue;
       }
+      unsigned b = 0;
       if (e == 'x') {
-        if (i + 2 > n || HexDigit(re[i]) < 0 || HexDigit(re[i + 1]) < 0) return std::nullopt;
-        out += unit(hex(unsigned(HexDigit(re[i]) * 16 + HexDigit(re[i + 1]))));
-        i += 2;
+        if (!hex_digits(&b)) return std::nullopt;
+        out += unit(hex(b));
       } else {
         Ranges r;
         bool negated = false;
@@ -553,9 +561,7 @@ std::optional<std::string> RegexExpr(std::string_view re, bool dotall, bool wide
         if (i >= n) return std::nullopt;
         char e = re[i++];
         if (e == 'x') {
-          if (i + 2 > n || HexDigit(re[i]) < 0 || HexDigit(re[i + 1]) < 0) return std::nullopt;
-          *b = unsigned(HexDigit(re[i]) * 16 + HexDigit(re[i + 1]));
-          i += 2;
+          if (!hex_digits(b)) return std::nullopt;
           return true;
         }
         if (e == 'b' || e == 'B') return std::nullopt;
@@ -900,8 +906,8 @@ struct GateString {
   // Alternatives, each of atom ids that all appear in a match; none: the
   // string may be anywhere.
   std::vector<std::vector<uint32_t>> forms;
-  // Where known (hex strings), what matches it exactly: searched when its
-  // atoms leave its rule undecided.
+  // Where known (hex strings; regexes, as a superset), what matches it:
+  // searched when its atoms leave its rule undecided.
   std::optional<ExactPattern> exact;
 };
 
@@ -955,6 +961,32 @@ Val FromTri(Tri t) { return t == kMaybe ? Val::Unknown() : Val::Bool(t == kTrue)
 
 // ---------------------------------------------------------------- the gate
 
+// A vectorscan database compiled when first needed, by one worker while
+// the others go on without it.
+class LazyDatabase {
+ public:
+  // The database, compiled now by `compile` (returning an HsDatabase) if no
+  // worker has begun it; null while another compiles it, or if it failed.
+  template <class Compile>
+  const hs_database_t* Get(Compile&& compile) const {
+    int state = state_.load(std::memory_order_acquire);
+    if (state == kNone) {
+      int expected = kNone;
+      if (!state_.compare_exchange_strong(expected, kCompiling)) return nullptr;
+      db_ = compile();
+      state = db_ ? kReady : kFailed;
+      state_.store(state, std::memory_order_release);
+    }
+    return state == kReady ? db_.get() : nullptr;
+  }
+  bool started() const { return state_.load(std::memory_order_relaxed) != kNone; }
+
+ private:
+  enum State { kNone, kCompiling, kReady, kFailed };
+  mutable std::atomic<int> state_{kNone};
+  mutable HsDatabase db_;  // written by the worker that began it, read once kReady
+};
+
 struct YaraGate::Impl {
   std::vector<Node> nodes;
   std::vector<GateString> strings;
@@ -983,11 +1015,9 @@ struct YaraGate::Impl {
     mutable ShortLiterals shorts;
     mutable bool failed = false;
     // With kMergeHeaderAtoms atoms or more: one database of the common
-    // atoms and its own, compiled by the first worker to meet such a file
-    // (the others search the two databases meanwhile); then one pass.
-    enum MergedState { kNone, kCompiling, kReady, kFailed };
-    mutable std::atomic<int> merged_state{kNone};
-    mutable HsDatabase merged;
+    // atoms and its own (the others search the two databases until it is
+    // ready); then one pass.
+    LazyDatabase merged;
   };
   // Atoms of two or three bytes are searched by ShortLiterals, not
   // vectorscan, where there are this many (signature-base: 478).
@@ -1001,16 +1031,12 @@ struct YaraGate::Impl {
   struct Exact {
     std::vector<uint32_t> strings;
     size_t span = 0;
-    // searched and db are written by the worker that moves state from
-    // kNone to kCompiling, read by all once it is kReady.
-    enum State { kNone, kCompiling, kReady, kFailed };
-    mutable std::atomic<int> state{kNone};
-    mutable std::vector<uint32_t> searched;  // those the database holds
-    mutable HsDatabase db;
+    LazyDatabase db;
+    mutable std::vector<uint32_t> searched;  // those db holds (written by its compile)
     // The files and bytes its atoms left it undecided in, until searched.
     mutable std::atomic<uint64_t> undecided_files{0}, undecided_bytes{0};
     bool Due(size_t file_bytes) const {
-      if (state.load(std::memory_order_relaxed) != kNone) return true;
+      if (db.started()) return true;
       uint64_t files = undecided_files.fetch_add(1, std::memory_order_relaxed) + 1;
       uint64_t bytes = undecided_bytes.fetch_add(file_bytes, std::memory_order_relaxed) + file_bytes;
       return files >= YaraGate::kExactAfterFiles || bytes >= YaraGate::kExactAfterBytes;
@@ -1048,11 +1074,15 @@ struct YaraGate::Impl {
   // Single bytes cost vectorscan more than they rule out: a form is
   // searched for by its literals of two bytes or more.
   static constexpr size_t kMinAtom = 2;
+  // The length of literal `lit` as searched: without its leading NUL bytes.
+  static size_t SearchedLength(std::string_view lit) {
+    size_t lead = lit.find_first_not_of('\0');
+    return lead == std::string_view::npos ? 0 : lit.size() - lead;
+  }
   std::optional<uint32_t> AtomId(Atom a) {
-    size_t lead = a.bytes.find_first_not_of('\0');
-    if (lead == std::string::npos) return std::nullopt;
-    a.bytes.erase(0, lead);
-    if (a.bytes.size() < kMinAtom) return std::nullopt;
+    size_t length = SearchedLength(a.bytes);
+    if (length < kMinAtom) return std::nullopt;
+    a.bytes.erase(0, a.bytes.size() - length);
     auto [it, fresh] = atom_ids.emplace(std::move(a), uint32_t(atom_ids.size()));
     return it->second;
   }
@@ -1257,24 +1287,21 @@ class SourceReader {
       s.exact = HexPattern(body);
     } else if (kind == kRegex) {
       // ascii unless only wide; both forms as alternatives.
-      bool dotall = flags.find('s') != std::string::npos;
+      bool dotall = flags.find('s') != std::string::npos, has_plain = !wide || ascii;
       std::optional<std::string> plain, widened;
-      if (!wide || ascii) plain = RegexExpr(body, dotall, false);
+      if (has_plain) plain = RegexExpr(body, dotall, false);
       if (wide) widened = RegexExpr(body, dotall, true);
-      if ((wide && !widened) || ((!wide || ascii) && !plain)) {
-      } else if (plain && widened) {
+      if (plain && widened)
         s.exact = ExactPattern{"(?:" + *plain + ")|(?:" + *widened + ")", kRegexExactSpan, nocase};
-      } else {
-        s.exact = ExactPattern{plain ? *plain : *widened, kRegexExactSpan, nocase};
-      }
+      else if (plain && !wide)
+        s.exact = ExactPattern{*plain, kRegexExactSpan, nocase};
+      else if (widened && !has_plain)
+        s.exact = ExactPattern{*widened, kRegexExactSpan, nocase};
     }
     for (auto& form : forms) {
       // Where a form has a literal of four bytes or more, its shorter ones
       // are left out: they would rule out little more and cost a lot more.
-      auto length = [](const std::string& lit) {
-        size_t lead = lit.find_first_not_of('\0');
-        return lead == std::string::npos ? 0 : lit.size() - lead;
-      };
+      auto length = YaraGate::Impl::SearchedLength;
       bool has_long = std::any_of(form.begin(), form.end(), [&](const std::string& lit) { return length(lit) >= 4; });
       std::vector<uint32_t> ids;
       for (auto& lit : form)
@@ -2105,15 +2132,14 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
     }
   }
   g->exact_of.resize(g->rules.size());
-  for (uint32_t r = 0; r < g->rules.size(); ++r) {
-    auto exact = std::make_unique<Impl::Exact>();
+  for (uint32_t r = 0; r < g->rules.size(); ++r)
     for (uint32_t str = g->rules[r].first_string; str < g->rules[r].end_string; ++str)
       if (const auto& p = g->strings[str].exact) {
+        auto& exact = g->exact_of[r];
+        if (!exact) exact = std::make_unique<Impl::Exact>();
         exact->strings.push_back(str);
         exact->span = std::max(exact->span, p->span);
       }
-    if (!exact->strings.empty()) g->exact_of[r] = std::move(exact);
-  }
   g->atom_of.assign(g->atom_ids.size(), nullptr);
   for (const auto& [atom, id] : g->atom_ids) {
     g->atom_of[id] = &atom;
@@ -2132,7 +2158,7 @@ Result<std::unique_ptr<YaraGate>> YaraGate::Build(std::span<const std::string_vi
             keyed[uint16_t(str.header)].push_back(a);
         }
     // A few short atoms stay in vectorscan: it searches a small set of them
-    // fast (the built-in rules' two: 65 ms over the 500 libraries of
+    // fast (the built-in rules' two: 75 ms over the 500 libraries of
     // yara_gate_perftest, 102 ms apart, where they are never found and the
     // walk reads every byte).
     size_t shorts = size_t(std::count_if(g->atom_of.begin(), g->atom_of.end(), [](const Atom* atom) {
@@ -2208,20 +2234,14 @@ bool ScanHeaderAtoms(const YaraGate::Impl& g, const YaraGate::Impl::HeaderAtoms&
     return FitScratch(st, key, db) &&
            ScanBlock(db, bytes, g.longest_atom, st.hs.get(), OnAtom, &st, &st.copy) == HS_SUCCESS;
   };
-  using H = YaraGate::Impl::HeaderAtoms;
-  int state = h.merged_state.load(std::memory_order_acquire);
-  if (state == H::kNone && g.db && h.atoms.size() >= YaraGate::Impl::kMergeHeaderAtoms) {
-    int expected = H::kNone;
-    if (h.merged_state.compare_exchange_strong(expected, H::kCompiling)) {
-      std::vector<uint32_t> both = g.common_atoms;
-      both.insert(both.end(), h.atoms.begin(), h.atoms.end());
-      auto db = CompileAtoms(g, both);
-      if (db.ok()) h.merged = std::move(db.value());
-      state = h.merged ? H::kReady : H::kFailed;
-      h.merged_state.store(state, std::memory_order_release);
-    }
-  }
-  if (state == H::kReady) return scan(&h.merged, h.merged.get());
+  if (g.db && h.atoms.size() >= YaraGate::Impl::kMergeHeaderAtoms)
+    if (const hs_database_t* merged = h.merged.Get([&] {
+          std::vector<uint32_t> both = g.common_atoms;
+          both.insert(both.end(), h.atoms.begin(), h.atoms.end());
+          auto db = CompileAtoms(g, both);
+          return db.ok() ? std::move(db.value()) : HsDatabase();
+        }))
+      return scan(&h.merged, merged);
   if (g.db && !scan(&g.db, g.db.get())) return false;
   return !h.db || scan(&h, h.db.get());
 }
@@ -2268,12 +2288,9 @@ bool SearchExact(const YaraGate::Impl& g, YaraGate::Scratch::State& st, uint32_t
                    [&](uint32_t s) { return StringMayBePresent(g, st, s); }))
     return false;  // the atoms decided
   // One worker compiles; the others leave the rule undecided meanwhile.
-  int state = exact.state.load(std::memory_order_acquire);
-  if (state == YaraGate::Impl::Exact::kNone) {
-    int expected = YaraGate::Impl::Exact::kNone;
-    if (!exact.state.compare_exchange_strong(expected, YaraGate::Impl::Exact::kCompiling)) return false;
-    // All together; else those vectorscan takes alone (it refuses some
-    // regexes: empty matches, constructs it lacks).
+  // All together; else those vectorscan takes alone (it refuses some
+  // regexes: empty matches, constructs it lacks).
+  const hs_database_t* db = exact.db.Get([&] {
     auto compile = [&](const std::vector<uint32_t>& strings) -> HsDatabase {
       std::vector<const char*> exprs;
       std::vector<unsigned> flags, ids;
@@ -2291,28 +2308,16 @@ bool SearchExact(const YaraGate::Impl& g, YaraGate::Scratch::State& st, uint32_t
       return rc == HS_SUCCESS ? HsDatabase(db) : HsDatabase();
     };
     exact.searched = exact.strings;
-    exact.db = compile(exact.searched);
-    if (!exact.db && exact.strings.size() > 1) {
-      exact.searched.clear();
-      for (uint32_t s : exact.strings)
-        if (compile({s})) exact.searched.push_back(s);
-      if (!exact.searched.empty()) exact.db = compile(exact.searched);
-    }
-    state = exact.db ? YaraGate::Impl::Exact::kReady : YaraGate::Impl::Exact::kFailed;
-    exact.state.store(state, std::memory_order_release);
-  }
-  if (state != YaraGate::Impl::Exact::kReady) return false;
-  if (!st.fits.count(&exact)) {
-    hs_scratch_t* raw = st.hs.release();
-    if (hs_alloc_scratch(exact.db.get(), &raw) != HS_SUCCESS) {
-      st.hs.reset(raw);
-      return false;
-    }
-    st.hs.reset(raw);
-    st.fits.insert(&exact);
-  }
+    HsDatabase all = compile(exact.searched);
+    if (all || exact.strings.size() == 1) return all;
+    exact.searched.clear();
+    for (uint32_t s : exact.strings)
+      if (compile({s})) exact.searched.push_back(s);
+    return exact.searched.empty() ? HsDatabase() : compile(exact.searched);
+  });
+  if (!db || !FitScratch(st, &exact, db)) return false;
   for (uint32_t s : exact.searched) st.exact_found[s] = 0;
-  if (ScanBlock(exact.db.get(), bytes, exact.span, st.hs.get(), OnExact, &st, &st.copy) != HS_SUCCESS) return false;
+  if (ScanBlock(db, bytes, exact.span, st.hs.get(), OnExact, &st, &st.copy) != HS_SUCCESS) return false;
   for (uint32_t s : exact.searched)
     if (!st.exact_found[s] && !st.absent[s]) {
       st.absent[s] = 1;

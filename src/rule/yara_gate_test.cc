@@ -140,6 +140,18 @@ FileFields FieldsOf(const std::string& dir, const std::string& path, std::string
   return f;
 }
 
+// The matches of `bytes` scanned without the gate, then with it (the
+// engine is left asking it).
+std::pair<std::vector<YaraMatch>, std::vector<YaraMatch>> FullAndGated(YaraEngine& engine, YaraScanner& scanner,
+                                                                      std::string_view bytes, const FileFields& f) {
+  std::vector<YaraMatch> full, gated;
+  engine.set_gate_mode(YaraEngine::GateMode::kNever);
+  EXPECT_TRUE(engine.Scan(scanner, bytes, f, &full).ok());
+  engine.set_gate_mode(YaraEngine::GateMode::kAlways);
+  EXPECT_TRUE(engine.Scan(scanner, bytes, f, &gated).ok());
+  return {std::move(full), std::move(gated)};
+}
+
 std::string Wide(std::string_view s) {
   std::string out;
   for (char c : s) out += {c, '\0'};
@@ -479,12 +491,7 @@ TEST(YaraGate, AGatedScanReportsWhatAFullScanDoes) {
   size_t found = 0;
   for (const auto& path : files) {
     std::string bytes = testing::ReadAll(path);
-    FileFields f = FieldsOf("\\owa\\auth\\", path, bytes);
-    std::vector<YaraMatch> full, gated;
-    load.engine->set_gate_mode(YaraEngine::GateMode::kNever);
-    ASSERT_TRUE(load.engine->Scan(*scanner.value(), bytes, f, &full).ok());
-    load.engine->set_gate_mode(YaraEngine::GateMode::kAlways);
-    ASSERT_TRUE(load.engine->Scan(*scanner.value(), bytes, f, &gated).ok());
+    auto [full, gated] = FullAndGated(*load.engine, *scanner.value(), bytes, FieldsOf("\\owa\\auth\\", path, bytes));
     ASSERT_EQ(full.size(), gated.size()) << path;
     for (size_t i = 0; i < full.size(); ++i) EXPECT_EQ(full[i].identifier, gated[i].identifier) << path;
     found += !full.empty();
@@ -501,18 +508,13 @@ TEST(YaraGate, PastItsBoundOnChosenSetsTheWholeSetScans) {
   ASSERT_TRUE(load.engine && load.engine->gate());
   auto scanner = load.engine->NewScanner();
   ASSERT_TRUE(scanner.ok());
-  load.engine->set_gate_mode(YaraEngine::GateMode::kAlways);
   load.engine->set_max_choice_sets(1);
   size_t matched = 0, files = 0;
   for (const auto& e : std::filesystem::directory_iterator(shells)) {
     ++files;
     std::string bytes = testing::ReadAll(e.path().string());
-    FileFields f = FieldsOf("\\owa\\auth\\", e.path().string(), bytes);
-    std::vector<YaraMatch> full, gated;
-    ASSERT_TRUE(load.engine->Scan(*scanner.value(), bytes, f, &gated).ok());
-    load.engine->set_gate_mode(YaraEngine::GateMode::kNever);
-    ASSERT_TRUE(load.engine->Scan(*scanner.value(), bytes, f, &full).ok());
-    load.engine->set_gate_mode(YaraEngine::GateMode::kAlways);
+    auto [full, gated] =
+        FullAndGated(*load.engine, *scanner.value(), bytes, FieldsOf("\\owa\\auth\\", e.path().string(), bytes));
     ASSERT_EQ(full.size(), gated.size()) << e.path();
     matched += full.size();
   }
@@ -541,12 +543,8 @@ TEST(YaraGate, AScanOfTheChosenRulesReportsWhatAFullScanDoes) {
   size_t matched = 0;
   for (const auto& path : files) {
     std::string bytes = testing::ReadAll(path);
-    FileFields f = FieldsOf("\\inetpub\\wwwroot\\aspnet_client\\", path, bytes);
-    std::vector<YaraMatch> full, gated;
-    load.engine->set_gate_mode(YaraEngine::GateMode::kNever);
-    ASSERT_TRUE(load.engine->Scan(*scanner.value(), bytes, f, &full).ok());
-    load.engine->set_gate_mode(YaraEngine::GateMode::kAlways);
-    ASSERT_TRUE(load.engine->Scan(*scanner.value(), bytes, f, &gated).ok());
+    auto [full, gated] =
+        FullAndGated(*load.engine, *scanner.value(), bytes, FieldsOf("\\inetpub\\wwwroot\\aspnet_client\\", path, bytes));
     auto key = [](const YaraMatch& m) { return std::to_string(m.source) + ":" + m.identifier + " " + m.strings; };
     std::vector<std::string> a, b;
     for (const auto& m : full) a.push_back(key(m));
