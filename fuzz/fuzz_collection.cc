@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -22,6 +23,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::filesystem::create_directories(p);
     return p;
   }();
+  // Registered once `parent` is made: it runs before `parent` is destroyed.
+  static const bool removed_at_exit = std::atexit([] {
+    std::error_code ignored;
+    std::filesystem::remove_all(parent, ignored);
+  }) == 0;
+  (void)removed_at_exit;
   UnpackLimits limits;
   limits.max_total_bytes = uint64_t(8) << 20;
   limits.bomb_floor = uint64_t(1) << 20;

@@ -23,13 +23,6 @@ using Entry = testing::PackEntry;
 
 constexpr time_t kEntryTime = 1614650000;  // 2021-03-02, inside ProxyLogon's mass exploitation
 
-std::string TempDir(const std::string& name) {
-  std::string dir = TempParent() + "/exhunt-collection-test-" + std::to_string(getpid()) + "/" + name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
 // Writes `entries` as an archive of `format` ("zip", "7zip", "gnutar"), with
 // `filter` ("gzip" or ""), optionally encrypting zip entries.
 std::string WriteArchive(const std::string& path, const std::string& format, const std::string& filter,
@@ -62,7 +55,7 @@ std::string Sha256Of(const std::string& path) {
 }
 
 TEST(Collection, ZipSevenZipAndTarGzReadLikeTheTreeTheyHold) {
-  const std::string dir = TempDir("formats");
+  const std::string dir = testing::Dir("formats");
   // The same server as a folder, for the findings to compare with.
   const std::string tree = dir + "/tree/EXCH01";
   for (const auto& e : Server()) {
@@ -85,7 +78,7 @@ TEST(Collection, ZipSevenZipAndTarGzReadLikeTheTreeTheyHold) {
     const std::string archive = WriteArchive(dir + "/" + name, format, filter, Server());
     const std::string before = Sha256Of(archive);
     ScanOptions o;
-    o.unpack_dir = TempDir("unpack-" + format);
+    o.unpack_dir = testing::Dir("unpack-" + format);
     ScanResult r = testing::ScanPath(archive, o);
     ASSERT_EQ(r.hosts.size(), 1u) << name;
     EXPECT_EQ(r.hosts[0].host, "EXCH01") << name;
@@ -104,7 +97,7 @@ TEST(Collection, ZipSevenZipAndTarGzReadLikeTheTreeTheyHold) {
 }
 
 TEST(Collection, HostileEntriesAreRefusedWithAReason) {
-  const std::string dir = TempDir("hostile");
+  const std::string dir = testing::Dir("hostile");
   std::vector<Entry> entries = Server();
   entries.push_back({"../../evil.aspx", kShell});
   entries.push_back({"/etc/evil.aspx", kShell});
@@ -112,7 +105,7 @@ TEST(Collection, HostileEntriesAreRefusedWithAReason) {
   entries.push_back({"C/inetpub/wwwroot/aspnet_client/link.aspx", "/etc/passwd", true});
   const std::string archive = WriteArchive(dir + "/EXCH01.zip", "zip", "", entries);
   ScanOptions o;
-  o.unpack_dir = TempDir("hostile-unpack");
+  o.unpack_dir = testing::Dir("hostile-unpack");
   ScanResult r = testing::ScanPath(archive, o);
   std::map<std::string, std::string> errors;
   for (const auto& e : r.errors) errors[e.path] = e.message;
@@ -131,10 +124,10 @@ TEST(Collection, HostileEntriesAreRefusedWithAReason) {
 }
 
 TEST(Collection, EncryptedEntriesAreNotReadAndSaidSo) {
-  const std::string dir = TempDir("encrypted");
+  const std::string dir = testing::Dir("encrypted");
   const std::string archive = WriteArchive(dir + "/EXCH01.zip", "zip", "", Server(), /*encrypt=*/true);
   ScanOptions o;
-  o.unpack_dir = TempDir("encrypted-unpack");
+  o.unpack_dir = testing::Dir("encrypted-unpack");
   ScanResult r = testing::ScanPath(archive, o);
   size_t encrypted = 0;
   for (const auto& e : r.errors) encrypted += e.message.find("encrypted entry") != std::string::npos;
@@ -145,14 +138,14 @@ TEST(Collection, EncryptedEntriesAreNotReadAndSaidSo) {
 }
 
 TEST(Collection, ADecompressionBombIsStopped) {
-  const std::string dir = TempDir("bomb");
+  const std::string dir = testing::Dir("bomb");
   std::vector<Entry> entries = Server();
   entries.push_back({"C/zeros.bin", std::string(size_t(64) << 20, '\0')});
   entries.push_back({"C/after.txt", "never unpacked"});
   const std::string archive = WriteArchive(dir + "/EXCH01.tar.gz", "gnutar", "gzip", entries);
   EXPECT_LT(std::filesystem::file_size(archive), uint64_t(1) << 20);
   ScanOptions o;
-  o.unpack_dir = TempDir("bomb-unpack");
+  o.unpack_dir = testing::Dir("bomb-unpack");
   o.unpack_limits.bomb_floor = uint64_t(8) << 20;
   o.unpack_limits.max_expansion = 100;
   ScanResult r = testing::ScanPath(archive, o);
@@ -168,7 +161,7 @@ TEST(Collection, ADecompressionBombIsStopped) {
 // An archive inside a collection is a file of the server (a staged archive),
 // never unpacked in turn: a zip nested 40 deep costs one read of its bytes.
 TEST(Collection, ANestedArchiveIsAFileNotUnpackedAgain) {
-  const std::string dir = TempDir("nested");
+  const std::string dir = testing::Dir("nested");
   std::string inner = WriteArchive(dir + "/level0.zip", "zip", "", {{"C/inetpub/wwwroot/aspnet_client/deep.aspx", kShell}});
   for (int level = 1; level < 40; ++level) {
     const std::string bytes = testing::ReadAll(inner);
@@ -178,7 +171,7 @@ TEST(Collection, ANestedArchiveIsAFileNotUnpackedAgain) {
   entries.push_back({"C/ProgramData/nested.zip", testing::ReadAll(inner)});
   const std::string archive = WriteArchive(dir + "/EXCH01.zip", "zip", "", entries);
   ScanOptions o;
-  o.unpack_dir = TempDir("nested-unpack");
+  o.unpack_dir = testing::Dir("nested-unpack");
   ScanResult r = testing::ScanPath(archive, o);
   ASSERT_EQ(r.hosts.size(), 1u);
   auto found = Found(r);
@@ -207,14 +200,14 @@ namespace exhunt {
 namespace {
 
 TEST(Collection, TheUnpackedSizeCapStopsTheRest) {
-  const std::string dir = TempDir("cap");
+  const std::string dir = testing::Dir("cap");
   std::vector<Entry> entries = Server();
   entries.push_back({"C/a.bin", std::string(size_t(1) << 20, 'a')});
   entries.push_back({"C/b.bin", std::string(size_t(1) << 20, 'b')});
   entries.push_back({"C/c.txt", "never unpacked"});
   const std::string archive = WriteArchive(dir + "/EXCH01.zip", "zip", "", entries);
   ScanOptions o;
-  o.unpack_dir = TempDir("cap-unpack");
+  o.unpack_dir = testing::Dir("cap-unpack");
   o.unpack_limits.max_total_bytes = uint64_t(3) << 19;  // 1.5 MiB
   ScanResult r = testing::ScanPath(archive, o);
   std::string all;
